@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: 'required: the bot token (xoxb-…) from your Slack app' })
+      .regex(/^xox[bp]-/, 'expected a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional(),
+    SLACK_API_URL: z.url({ error: 'expected a URL like https://slack.com/api/' }).default('https://slack.com/api/'),
+    PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
+    DATABASE_PATH: z.string().min(1).default('./data/jitbot.sqlite'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a URL like redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
+      .default('jitbot'),
+    POLICY_PATH: z.string().min(1).default('./policy.yaml'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ADMIN_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+/** Empty strings count as unset, as they do in most .env files. */
+function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(withoutEmpty(source));
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+    throw new ConfigError(`environment: ${problems[0]}`, problems);
+  }
+  return result.data;
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { policySchema, type Policy } from './policy-schema.js';
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** SHA-256 of the file's bytes: which rules a request was made under. */
+  version: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Parses policy text (YAML, so JSON too). Throws ConfigError listing every problem. */
+export function parsePolicy(text: string, source: string): LoadedPolicy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`${source}: not valid YAML or JSON: ${detail}`);
+  }
+  const result = policySchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map(describeIssue);
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s); run \`jitbot policy check\`)` : '';
+    throw new ConfigError(`${source}: ${problems[0]}${more}`, problems);
+  }
+  return { policy: result.data, version: createHash('sha256').update(text).digest('hex').slice(0, 16) };
+}
+
+export function loadPolicyFile(path: string): LoadedPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `${path}: policy file not found (set POLICY_PATH, or copy policy.example.yaml to policy.yaml)`
+        : `${path}: cannot read the policy file (${code ?? String(error)})`,
+    );
+  }
+  return parsePolicy(text, path);
+}

@@ -1,0 +1,55 @@
+import type { ResourcePolicy } from '../config/policy-schema.js';
+
+/** One step of an approval chain: `approvalsRequired` distinct people from `approvers`. */
+export interface Stage {
+  approvers: readonly string[];
+  approvalsRequired: number;
+}
+
+export interface RecordedApproval {
+  approverId: string;
+  stage: number;
+}
+
+export interface ApprovalProgress {
+  /** The stage waiting for approvals; equals stages.length once complete. */
+  stage: number;
+  approvedInStage: readonly string[];
+  complete: boolean;
+}
+
+export function approvalStages(resource: ResourcePolicy): Stage[] {
+  if (resource.stages) {
+    return resource.stages.map((s) => ({ approvers: s.approvers, approvalsRequired: s.approvals_required }));
+  }
+  return [{ approvers: resource.approvers ?? [], approvalsRequired: resource.approvals_required }];
+}
+
+/** Where a request stands, given the approvals recorded so far (in any order). */
+export function approvalProgress(stages: readonly Stage[], approvals: readonly RecordedApproval[]): ApprovalProgress {
+  for (let stage = 0; stage < stages.length; stage += 1) {
+    const approvedInStage = [...new Set(approvals.filter((a) => a.stage === stage).map((a) => a.approverId))];
+    const required = stages[stage]?.approvalsRequired ?? 1;
+    if (approvedInStage.length < required) return { stage, approvedInStage, complete: false };
+  }
+  return { stage: stages.length, approvedInStage: [], complete: true };
+}
+
+export type ApprovalRefusal = 'self_approval' | 'already_approved' | 'not_an_approver';
+
+/**
+ * Whether a person may approve at the current stage. `isStageApprover` is the caller's
+ * answer to "does this stage's list name them" (it may need a Slack lookup).
+ */
+export function approvalRefusal(args: {
+  approverId: string;
+  requesterId: string;
+  selfApproval: boolean;
+  approvals: readonly RecordedApproval[];
+  isStageApprover: boolean;
+}): ApprovalRefusal | undefined {
+  if (args.approverId === args.requesterId && !args.selfApproval) return 'self_approval';
+  if (!args.isStageApprover) return 'not_an_approver';
+  if (args.approvals.some((a) => a.approverId === args.approverId)) return 'already_approved';
+  return undefined;
+}

@@ -1,0 +1,67 @@
+/** What the text of `/request …` asks for (DESIGN.md §3). Pure parsing: no policy, no I/O. */
+export type RequestCommand =
+  | { kind: 'modal' }
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'release'; target: string }
+  | { kind: 'cancel'; requestId: string }
+  | { kind: 'revoke'; target: string }
+  | { kind: 'review' }
+  | { kind: 'access'; resource: string; durationText: string | undefined; reason: string; emergency: boolean }
+  | { kind: 'optout'; resource: string; durationText: string | undefined; reason: string }
+  | { kind: 'invalid'; message: string };
+
+const USAGE = 'Try `/request prod-db 30m debugging INC-4211`, or `/request help`.';
+
+function oneArgument(kind: 'release' | 'cancel' | 'revoke', args: string[], what: string): RequestCommand {
+  if (args.length !== 1 || !args[0]) {
+    return { kind: 'invalid', message: `\`/request ${kind}\` takes one ${what}, e.g. \`/request ${kind} ${kind === 'cancel' ? 'req-7fk2m9qa' : 'grt-7fk2m9qa'}\`.` };
+  }
+  return kind === 'cancel' ? { kind, requestId: args[0] } : { kind, target: args[0] };
+}
+
+/**
+ * Splits `<resource> [<duration>] [--emergency] <reason…>`. The second word counts as a
+ * duration when it starts with a digit or a sign, so a mistyped duration is reported
+ * rather than silently becoming part of the reason.
+ */
+function accessParts(words: string[]) {
+  const [resource = '', second, ...rest] = words;
+  const looksLikeDuration = second !== undefined && /^[-+]?\d/.test(second);
+  const durationText = looksLikeDuration ? second : undefined;
+  const remaining = looksLikeDuration ? rest : second === undefined ? [] : [second, ...rest];
+  const emergency = remaining.includes('--emergency');
+  const reason = remaining.filter((w) => w !== '--emergency').join(' ').trim();
+  return { resource: resource.toLowerCase(), durationText, reason, emergency };
+}
+
+export function parseRequestCommand(text: string): RequestCommand {
+  const words = text.trim().split(/\s+/).filter((w) => w !== '');
+  const [first, ...args] = words;
+  if (first === undefined) return { kind: 'modal' };
+  switch (first.toLowerCase()) {
+    case 'help':
+      return { kind: 'help' };
+    case 'list':
+      return { kind: 'list' };
+    case 'review':
+      return { kind: 'review' };
+    case 'release':
+      return oneArgument('release', args, 'grant ID or resource name');
+    case 'cancel':
+      return oneArgument('cancel', args, 'request ID');
+    case 'revoke':
+      return oneArgument('revoke', args, 'grant ID or exception ID');
+    case 'optout': {
+      if (args.length === 0) {
+        return { kind: 'invalid', message: 'Say which resource: `/request optout prod-db 2d incident INC-4211`.' };
+      }
+      const parts = accessParts(args);
+      return { kind: 'optout', resource: parts.resource, durationText: parts.durationText, reason: parts.reason };
+    }
+    default: {
+      if (first.startsWith('-')) return { kind: 'invalid', message: `Start with the resource name. ${USAGE}` };
+      return { kind: 'access', ...accessParts(words) };
+    }
+  }
+}

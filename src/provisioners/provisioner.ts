@@ -1,0 +1,43 @@
+import type { RevokeReason } from '../domain/states.js';
+
+/** The grant description every provisioner receives: the webhook body of DESIGN.md §4. */
+export interface AccessEvent {
+  type: 'access.grant' | 'access.extend' | 'access.revoke';
+  grant_id: string;
+  request_id: string;
+  resource: string;
+  user: { slack_id: string; email: string | null };
+  granted_at: string;
+  expires_at: string;
+  reason: string;
+  revoke_reason: RevokeReason | null;
+}
+
+export type AccessAction = 'grant' | 'extend' | 'revoke';
+
+export const ACTION_OF: Record<AccessEvent['type'], AccessAction> = {
+  'access.grant': 'grant',
+  'access.extend': 'extend',
+  'access.revoke': 'revoke',
+};
+
+/**
+ * Makes access appear and disappear somewhere. Each call is one attempt: it resolves when
+ * done and throws ProvisionerError when not; the caller (a BullMQ job) retries with backoff.
+ * Implementations must be idempotent: the same event may be delivered more than once.
+ */
+export interface Provisioner {
+  readonly type: string;
+  apply(event: AccessEvent): Promise<void>;
+}
+
+export class ProvisionerError extends Error {
+  override readonly name = 'ProvisionerError';
+  constructor(
+    readonly provisionerType: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${provisionerType}: ${message}`, options);
+  }
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { asc, desc, eq, gt } from 'drizzle-orm';
+import type { Db } from './database.js';
+import { auditEvents, type AuditRow } from './schema.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEvent {
+  at: number;
+  /** A Slack user ID, or `jitbot` for the bot's own actions. */
+  actor: string;
+  /** `request.created`, `grant.revoked`, `decision.refused`, … */
+  action: string;
+  subjectType: 'request' | 'grant' | 'exception' | 'policy' | 'system';
+  subjectId: string;
+  resource?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+function eventHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'prevHash' | 'hash'>): string {
+  const body = canonicalize({ ...row, details: JSON.parse(row.details) as unknown }) ?? '';
+  return createHash('sha256').update(prevHash).update(body).digest('hex');
+}
+
+/** Appends one event, chained to the previous one. Call inside the state change's transaction. */
+export function appendAudit(db: Db, event: AuditEvent): void {
+  const last = db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get();
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row = {
+    at: event.at,
+    actor: event.actor,
+    action: event.action,
+    subjectType: event.subjectType,
+    subjectId: event.subjectId,
+    resource: event.resource ?? null,
+    reason: event.reason ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  };
+  db.insert(auditEvents)
+    .values({ ...row, prevHash, hash: eventHash(prevHash, row) })
+    .run();
+}
+
+export type ChainCheck = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; problem: string };
+
+/** Walks the whole chain in pages; reports the first event whose link does not hold. */
+export function verifyAuditChain(db: Db, pageSize = 5_000): ChainCheck {
+  let prevHash = GENESIS_HASH;
+  let lastSeq = 0;
+  let count = 0;
+  for (;;) {
+    const page = db.select().from(auditEvents).where(gt(auditEvents.seq, lastSeq)).orderBy(asc(auditEvents.seq)).limit(pageSize).all();
+    if (page.length === 0) return { ok: true, count };
+    for (const { seq, prevHash: storedPrev, hash, ...row } of page) {
+      if (storedPrev !== prevHash) return { ok: false, count, brokenAt: seq, problem: 'previous-hash link does not match' };
+      if (eventHash(prevHash, row) !== hash) return { ok: false, count, brokenAt: seq, problem: 'event content does not match its hash' };
+      prevHash = hash;
+      lastSeq = seq;
+      count += 1;
+    }
+  }
+}
+
+export function auditEventsFor(db: Db, subjectId: string): AuditRow[] {
+  return db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq)).all();
+}

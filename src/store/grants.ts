@@ -1,0 +1,111 @@
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
+import type { Db } from './database.js';
+import { grants, type GrantRow } from './schema.js';
+
+/** Owns the `grants` table. */
+export type NewGrant = typeof grants.$inferInsert;
+
+export function insertGrant(db: Db, grant: NewGrant): GrantRow {
+  return db.insert(grants).values(grant).returning().get();
+}
+
+export function findGrant(db: Db, id: string): GrantRow | undefined {
+  return db.select().from(grants).where(eq(grants.id, id)).get();
+}
+
+export function activeGrantsOf(db: Db, userId: string): GrantRow[] {
+  return db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.userId, userId), eq(grants.status, 'active')))
+    .orderBy(asc(grants.expiresAt))
+    .all();
+}
+
+export function markProvisioned(db: Db, id: string, at: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ provisionedAt: at, provisionError: null })
+    .where(and(eq(grants.id, id), isNull(grants.provisionedAt)))
+    .returning()
+    .get();
+}
+
+export function markProvisionFailed(db: Db, id: string, error: string): void {
+  db.update(grants).set({ provisionError: error }).where(eq(grants.id, id)).run();
+}
+
+/** Records that an active grant must end now (release/revoke); undefined if it is not active. */
+export function requestEnd(db: Db, id: string, reason: RevokeReason, by: string): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ endRequestedReason: reason, endRequestedBy: by })
+    .where(and(eq(grants.id, id), eq(grants.status, 'active'), isNull(grants.endRequestedReason)))
+    .returning()
+    .get();
+}
+
+/** The one transition to `revoked`; undefined when someone else already revoked it. */
+export function markRevoked(db: Db, id: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ status: 'revoked', revokeReason: reason, revokedBy: by, revokedAt: at, revokeError: null })
+    .where(and(eq(grants.id, id), inArray(grants.status, [...LIVE_GRANT_STATUSES])))
+    .returning()
+    .get();
+}
+
+export function markRevokeFailed(db: Db, id: string, error: string): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ status: 'revoke_failed', revokeError: error })
+    .where(and(eq(grants.id, id), eq(grants.status, 'active')))
+    .returning()
+    .get();
+}
+
+export function noteRevokeError(db: Db, id: string, error: string): void {
+  db.update(grants).set({ revokeError: error }).where(eq(grants.id, id)).run();
+}
+
+/** Grants whose access must end now: expired, asked to end, or failed earlier. */
+export function grantsDueForRevocation(db: Db, now: number, limit: number): GrantRow[] {
+  return db
+    .select()
+    .from(grants)
+    .where(
+      or(
+        and(eq(grants.status, 'active'), or(lte(grants.expiresAt, now), isNotNull(grants.endRequestedReason))),
+        eq(grants.status, 'revoke_failed'),
+      ),
+    )
+    .limit(limit)
+    .all();
+}
+
+export interface GrantTimer {
+  id: string;
+  expiresAt: number;
+  provisioned: boolean;
+}
+
+/** Everything the timers in Redis should cover, read in pages by expiry. */
+export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: string, limit: number): GrantTimer[] {
+  return db
+    .select({ id: grants.id, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt })
+    .from(grants)
+    .where(
+      and(
+        eq(grants.status, 'active'),
+        or(
+          and(eq(grants.expiresAt, afterExpiresAt), gt(grants.id, afterId)),
+          gt(grants.expiresAt, afterExpiresAt),
+        ),
+      ),
+    )
+    .orderBy(asc(grants.expiresAt), asc(grants.id))
+    .limit(limit)
+    .all()
+    .map((g) => ({ id: g.id, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null }));
+}

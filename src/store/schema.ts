@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { GRANT_STATUSES, REQUEST_STATUSES, REVOKE_REASONS } from '../domain/states.js';
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+/** Times are integer milliseconds since the epoch (UTC). */
+export const requests = sqliteTable(
+  'requests',
+  {
+    id: text('id').primaryKey(),
+    requesterId: text('requester_id').notNull(),
+    requesterEmail: text('requester_email'),
+    resource: text('resource').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: REQUEST_STATUSES }).notNull().default('pending'),
+    policyVersion: text('policy_version').notNull(),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+    approvalChannel: text('approval_channel'),
+    approvalTs: text('approval_ts'),
+  },
+  (t) => [
+    index('requests_status_created').on(t.status, t.createdAt),
+    index('requests_requester_status').on(t.requesterId, t.status),
+    check('requests_status_valid', sql`${t.status} in (${inList(REQUEST_STATUSES)})`),
+    check('requests_duration_positive', sql`${t.durationMs} > 0`),
+  ],
+);
+
+/** One row per person who approved a request, per stage; the key stops anyone counting twice. */
+export const requestApprovals = sqliteTable(
+  'request_approvals',
+  {
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id),
+    approverId: text('approver_id').notNull(),
+    stage: integer('stage').notNull(),
+    approvedAt: integer('approved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.approverId] })],
+);
+
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id),
+    userId: text('user_id').notNull(),
+    userEmail: text('user_email'),
+    resource: text('resource').notNull(),
+    reason: text('reason').notNull(),
+    grantedAt: integer('granted_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    status: text('status', { enum: GRANT_STATUSES }).notNull().default('active'),
+    provisionedAt: integer('provisioned_at'),
+    provisionError: text('provision_error'),
+    /** Set by release/revoke before the provisioner is called, so a lost timer still ends it. */
+    endRequestedReason: text('end_requested_reason', { enum: REVOKE_REASONS }),
+    endRequestedBy: text('end_requested_by'),
+    revokeReason: text('revoke_reason', { enum: REVOKE_REASONS }),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+    revokeError: text('revoke_error'),
+  },
+  (t) => [
+    uniqueIndex('grants_one_per_request').on(t.requestId),
+    index('grants_status_expires').on(t.status, t.expiresAt),
+    index('grants_user_status').on(t.userId, t.status),
+    check('grants_status_valid', sql`${t.status} in (${inList(GRANT_STATUSES)})`),
+    check('grants_window_valid', sql`${t.expiresAt} > ${t.grantedAt}`),
+  ],
+);
+
+/** Append-only, hash-chained (see audit.ts); triggers in the migrations refuse UPDATE and DELETE. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    resource: text('resource'),
+    reason: text('reason'),
+    details: text('details').notNull().default('{}'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_subject').on(t.subjectType, t.subjectId), index('audit_at').on(t.at)],
+);
+
+export type RequestRow = typeof requests.$inferSelect;
+export type GrantRow = typeof grants.$inferSelect;
+export type AuditRow = typeof auditEvents.$inferSelect;

@@ -1,0 +1,180 @@
+import {
+  approvalProgress,
+  approvalRefusal,
+  type ApprovalProgress,
+  type ApprovalRefusal,
+  type Stage,
+} from '../domain/approval-chain.js';
+import type { RevokeReason } from '../domain/states.js';
+import { appendAudit, type AuditEvent } from './audit-log.js';
+import type { Db, OpenDatabase } from './database.js';
+import * as grants from './grants.js';
+import * as requests from './requests.js';
+import type { GrantRow, RequestRow } from './schema.js';
+
+export type ApproveOutcome =
+  | { kind: 'not_found' }
+  | { kind: 'not_pending'; request: RequestRow }
+  | { kind: 'refused'; refusal: ApprovalRefusal; request: RequestRow }
+  | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
+  | { kind: 'approved'; request: RequestRow; grant: GrantRow };
+
+export interface ApproveInput {
+  requestId: string;
+  approverId: string;
+  at: number;
+  stages: readonly Stage[];
+  /** Stages whose approver list names this person (resolved by the caller, Slack groups included). */
+  approverStages: ReadonlySet<number>;
+  selfApproval: boolean;
+  newGrant: (request: RequestRow) => grants.NewGrant;
+}
+
+/**
+ * The system of record. Every method that changes state is one SQLite transaction that
+ * also appends its audit event; transitions are conditional, so a lost race changes nothing.
+ */
+export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
+  // IMMEDIATE takes the write lock up front, so two processes cannot both read "pending".
+  const transaction = <T>(fn: (tx: Db) => T): T => db.transaction(fn, { behavior: 'immediate' });
+
+  return {
+    findRequest: (id: string) => requests.findRequest(db, id),
+    findGrant: (id: string) => grants.findGrant(db, id),
+    approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),
+    pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
+    activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
+    pendingWithoutApprovalMessage: (limit: number) => requests.pendingWithoutApprovalMessage(db, limit),
+    grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),
+    activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) =>
+      grants.activeGrantTimers(db, afterExpiresAt, afterId, limit),
+    setApprovalMessage: (id: string, channel: string, ts: string) => requests.setApprovalMessage(db, id, channel, ts),
+
+    /** An audit event with no state change: refused clicks and commands. */
+    recordEvent(event: AuditEvent): void {
+      transaction((tx) => appendAudit(tx, event));
+    },
+
+    createRequest(request: requests.NewRequest & { createdAt: number }): RequestRow {
+      return transaction((tx) => {
+        const row = requests.insertRequest(tx, request);
+        appendAudit(tx, {
+          at: row.createdAt,
+          actor: row.requesterId,
+          action: 'request.created',
+          subjectType: 'request',
+          subjectId: row.id,
+          resource: row.resource,
+          reason: row.reason,
+          details: { duration_ms: row.durationMs, policy_version: row.policyVersion },
+        });
+        return row;
+      });
+    },
+
+    approve(input: ApproveInput): ApproveOutcome {
+      return transaction((tx): ApproveOutcome => {
+        const request = requests.findRequest(tx, input.requestId);
+        if (!request) return { kind: 'not_found' };
+        if (request.status !== 'pending') return { kind: 'not_pending', request };
+        const approvals = requests.approvalsOf(tx, request.id);
+        const before = approvalProgress(input.stages, approvals);
+        const refusal = approvalRefusal({
+          approverId: input.approverId,
+          requesterId: request.requesterId,
+          selfApproval: input.selfApproval,
+          approvals,
+          isStageApprover: input.approverStages.has(before.stage),
+        });
+        const base = { at: input.at, actor: input.approverId, subjectType: 'request' as const, subjectId: request.id, resource: request.resource };
+        if (refusal) {
+          appendAudit(tx, { ...base, action: 'decision.refused', reason: refusal, details: { decision: 'approve', stage: before.stage } });
+          return { kind: 'refused', refusal, request };
+        }
+        requests.insertApproval(tx, request.id, input.approverId, before.stage, input.at);
+        const after = approvalProgress(input.stages, [...approvals, { approverId: input.approverId, stage: before.stage }]);
+        appendAudit(tx, { ...base, action: 'request.approval_recorded', details: { stage: before.stage, complete: after.complete } });
+        if (!after.complete) return { kind: 'recorded', request, progress: after };
+
+        const approved = requests.closePendingRequest(tx, request.id, 'approved', input.approverId, input.at);
+        if (!approved) return { kind: 'not_pending', request };
+        const grant = grants.insertGrant(tx, input.newGrant(approved));
+        appendAudit(tx, { ...base, action: 'request.approved' });
+        appendAudit(tx, {
+          ...base,
+          action: 'grant.created',
+          subjectType: 'grant',
+          subjectId: grant.id,
+          reason: grant.reason,
+          details: { request_id: request.id, user_id: grant.userId, granted_at: grant.grantedAt, expires_at: grant.expiresAt },
+        });
+        return { kind: 'approved', request: approved, grant };
+      });
+    },
+
+    /** deny (an approver) or cancel (the requester): undefined when no longer pending. */
+    closeRequest(id: string, to: 'denied' | 'cancelled' | 'lapsed', by: string, at: number, reason?: string): RequestRow | undefined {
+      return transaction((tx) => {
+        const row = requests.closePendingRequest(tx, id, to, by, at);
+        if (row) {
+          appendAudit(tx, { at, actor: by, action: `request.${to}`, subjectType: 'request', subjectId: id, resource: row.resource, reason: reason ?? null });
+        }
+        return row;
+      });
+    },
+
+    markProvisioned(grantId: string, at: number): GrantRow | undefined {
+      return transaction((tx) => {
+        const row = grants.markProvisioned(tx, grantId, at);
+        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.provisioned', subjectType: 'grant', subjectId: grantId, resource: row.resource });
+        return row;
+      });
+    },
+
+    markProvisionFailed(grantId: string, error: string, at: number, final: boolean): void {
+      transaction((tx) => {
+        grants.markProvisionFailed(tx, grantId, error);
+        if (final) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.provision_failed', subjectType: 'grant', subjectId: grantId, reason: error });
+      });
+    },
+
+    requestEnd(grantId: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
+      return transaction((tx) => {
+        const row = grants.requestEnd(tx, grantId, reason, by);
+        if (row) appendAudit(tx, { at, actor: by, action: `grant.${reason === 'released' ? 'release' : 'revoke'}_requested`, subjectType: 'grant', subjectId: grantId, resource: row.resource, reason });
+        return row;
+      });
+    },
+
+    markRevoked(grantId: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
+      return transaction((tx) => {
+        const row = grants.markRevoked(tx, grantId, reason, by, at);
+        if (row) {
+          appendAudit(tx, {
+            at,
+            actor: by,
+            action: 'grant.revoked',
+            subjectType: 'grant',
+            subjectId: grantId,
+            resource: row.resource,
+            reason,
+            details: { user_id: row.userId, expires_at: row.expiresAt, lateness_ms: at - row.expiresAt },
+          });
+        }
+        return row;
+      });
+    },
+
+    noteRevokeError: (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),
+
+    markRevokeFailed(grantId: string, error: string, at: number): GrantRow | undefined {
+      return transaction((tx) => {
+        const row = grants.markRevokeFailed(tx, grantId, error);
+        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.revoke_failed', subjectType: 'grant', subjectId: grantId, resource: row.resource, reason: error });
+        return row;
+      });
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
