@@ -1,0 +1,30 @@
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { Log } from '../services/ports.js';
+import type { HealthReport } from './health.js';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+/** One HTTP server for everything: Slack's requests, health checks, and later metrics and the admin API. */
+export function createHttpServer(deps: { slack: RequestListener | undefined; health: () => Promise<HealthReport>; log: Log }) {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/slack/events' && req.method === 'POST' && deps.slack) {
+      deps.slack(req, res);
+      return;
+    }
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      deps.health().then(
+        (report) => sendJson(res, report.status === 'ok' ? 200 : 503, report),
+        (error: unknown) => {
+          deps.log.error({ err: error }, 'health check crashed');
+          sendJson(res, 503, { status: 'unavailable' });
+        },
+      );
+      return;
+    }
+    sendJson(res, 404, { error: 'not_found' });
+  });
+}

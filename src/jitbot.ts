@@ -1,0 +1,172 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Env } from './config/env.js';
+import type { LoadedPolicy } from './config/load-policy.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { checkHealth } from './http/health.js';
+import { createHttpServer } from './http/server.js';
+import { createAccessQueue, type RetrySettings } from './jobs/access-queue.js';
+import { createAccessWorker } from './jobs/access-worker.js';
+import { startReconcileLoop } from './jobs/reconcile-loop.js';
+import { createProvisioners } from './provisioners/registry.js';
+import { createAccessRequestService } from './services/access-requests.js';
+import { createDecisionService } from './services/decisions.js';
+import { createEndAccessService } from './services/end-access.js';
+import { createGrantLifecycle } from './services/grant-lifecycle.js';
+import { createMembership } from './services/membership.js';
+import { createReconciler } from './services/reconcile.js';
+import { createSlackDirectory } from './slack/directory.js';
+import { createSlackNotifier } from './slack/notifier.js';
+import { createSlackApp } from './slack/slack-app.js';
+import { slackErrorCode } from './slack/slack-retry.js';
+import { createWebClient } from './slack/web-client.js';
+import { openDatabase } from './store/database.js';
+import { createStore } from './store/store.js';
+
+export interface JitbotOptions {
+  env: Env;
+  policy: LoadedPolicy;
+  /** Relative paths in the policy (command provisioners) resolve against this folder. */
+  policyDir: string;
+  /** Where provisioner secrets (`secret_env`, `pass_env`) are read from. */
+  secrets: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  clock?: Clock;
+  retry?: RetrySettings;
+  workerConcurrency?: number;
+  slackApiRetries?: number;
+}
+
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+function openOrExplain(path: string) {
+  try {
+    return openDatabase(path);
+  } catch (error) {
+    throw new StartupError(`DATABASE_PATH: cannot open the SQLite file ${path} (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
+
+/**
+ * Builds the whole bot from parsed configuration: database, Redis timers, services, Slack,
+ * HTTP. `start()` brings it up in order; `stop()` takes it down gracefully.
+ */
+export function createJitbot(options: JitbotOptions) {
+  const { env, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const log = logger;
+  let loaded = options.policy;
+  const policy = () => loaded;
+
+  const provisioners = createProvisioners({ policy: loaded.policy, policyDir: options.policyDir, env: options.secrets, clock });
+  const database = openOrExplain(env.DATABASE_PATH);
+  const store = createStore(database);
+
+  // Producers fail fast when Redis is down (Slack's 3 s); the worker waits and retries forever.
+  const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  producer.on('error', (error) => log.warn({ err: error }, 'Redis (producer) error'));
+  workerConnection.on('error', (error) => log.warn({ err: error }, 'Redis (worker) error'));
+
+  const accessQueue = createAccessQueue({ connection: producer, prefix: env.REDIS_PREFIX, retry: options.retry ?? DEFAULT_RETRY, clock });
+
+  const slackOptions = {
+    botToken: env.SLACK_BOT_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    apiRetries: options.slackApiRetries ?? 5,
+  };
+  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
+  const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
+  const notifier = createSlackNotifier({ client, directory, policy: () => loaded.policy, log });
+  const membership = createMembership({ policy: () => loaded.policy, directory });
+
+  const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, clock, log });
+  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler: accessQueue.scheduler, clock, log });
+  const endAccess = createEndAccessService({ store, policy, membership, scheduler: accessQueue.scheduler, clock, log });
+  const lifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, clock, log });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, directory, log }, logger);
+  const reconciler = createReconciler({
+    store,
+    scheduler: accessQueue.scheduler,
+    timers: accessQueue.timers,
+    repost: (request) => accessRequests.postForApproval(request),
+    clock,
+    log,
+  });
+
+  const server = createHttpServer({
+    slack: slackApp.httpListener,
+    health: () =>
+      checkHealth({
+        sqlite: async () => {
+          database.sqlite.prepare('select 1').get();
+        },
+        redis: async () => {
+          await producer.ping();
+        },
+      }),
+    log,
+  });
+
+  let worker: ReturnType<typeof createAccessWorker> | undefined;
+  let loop: ReturnType<typeof startReconcileLoop> | undefined;
+
+  return {
+    store,
+    database,
+    reconciler,
+    accessQueue,
+    services: { accessRequests, decisions, endAccess, lifecycle },
+
+    async start(): Promise<{ port: number }> {
+      try {
+        await client.auth.test();
+      } catch (error) {
+        throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
+      }
+      try {
+        await Promise.all([producer.connect(), workerConnection.connect()]);
+      } catch (error) {
+        throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${error instanceof Error ? error.message : String(error)})`);
+      }
+      worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? 50, lifecycle, log });
+      // Timers first (whatever Redis lost while we were down), then the regular sweep.
+      const restored = await reconciler.restoreAllTimers();
+      await accessQueue.timers.markIntact();
+      log.info({ restored }, 'grant timers restored from SQLite');
+      loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
+      producer.on('ready', () => void loop?.trigger());
+      void loop.trigger();
+
+      server.listen(env.PORT, '0.0.0.0');
+      await once(server, 'listening');
+      if (env.SLACK_APP_TOKEN) await slackApp.app.start();
+      const port = (server.address() as AddressInfo).port;
+      log.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'jitbot is running');
+      return { port };
+    },
+
+    async stop(): Promise<void> {
+      server.close();
+      server.closeAllConnections();
+      if (env.SLACK_APP_TOKEN) await slackApp.app.stop().catch(() => undefined);
+      await loop?.stop();
+      await worker?.close();
+      await accessQueue.close();
+      producer.disconnect();
+      workerConnection.disconnect();
+      database.close();
+      log.info('jitbot stopped');
+    },
+  };
+}
+
+export type Jitbot = ReturnType<typeof createJitbot>;

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from './config/errors.js';
+import { parseEnv } from './config/env.js';
+import { loadPolicyFile } from './config/load-policy.js';
+import { createJitbot, StartupError } from './jitbot.js';
+import { createLogger } from './logging.js';
+
+/** The only place that reads process.env. Bad configuration: one line, exit 1. */
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const policyPath = resolve(env.POLICY_PATH);
+  const policy = loadPolicyFile(policyPath);
+  const logger = createLogger(env.LOG_LEVEL);
+  const jitbot = createJitbot({ env, policy, policyDir: dirname(policyPath), secrets: process.env, logger });
+  await jitbot.start();
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    jitbot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StartupError) {
+    process.stderr.write(`jitbot: ${error.message}\n`);
+  } else {
+    process.stderr.write(`jitbot: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

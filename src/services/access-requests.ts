@@ -1,0 +1,111 @@
+import type { LoadedPolicy } from '../config/load-policy.js';
+import { checkAccessAsk, type AccessAsk } from '../domain/access-rules.js';
+import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
+import type { Clock } from '../domain/clock.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { newId } from '../store/ids.js';
+import type { RequestRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Membership } from './membership.js';
+import { DirectoryError, type Directory, type Log, type Notifier } from './ports.js';
+
+export interface AccessRequestDeps {
+  store: Pick<
+    Store,
+    'createRequest' | 'setApprovalMessage' | 'findRequest' | 'closeRequest' | 'approvalsOf' | 'pendingRequestsOf' | 'activeGrantsOf'
+  >;
+  policy: () => LoadedPolicy;
+  membership: Membership;
+  directory: Pick<Directory, 'userProfile'>;
+  notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage'>;
+  clock: Clock;
+  log: Log;
+}
+
+export interface RequestAccessInput extends AccessAsk {
+  userId: string;
+  emergency: boolean;
+}
+
+/** Asking for access, withdrawing a request, and listing one's own requests and grants. */
+export function createAccessRequestService(deps: AccessRequestDeps) {
+  const { store, clock, log } = deps;
+
+  async function postForApproval(request: RequestRow): Promise<boolean> {
+    const resource = deps.policy().policy.resources[request.resource];
+    if (!resource) return false;
+    const stages = approvalStages(resource);
+    const approvals = store.approvalsOf(request.id);
+    const where = await deps.notifier.postApprovalRequest({
+      request,
+      resourceDescription: resource.description,
+      stages,
+      progress: approvalProgress(stages, approvals),
+      approvals,
+    });
+    if (!where) return false;
+    store.setApprovalMessage(request.id, where.channel, where.ts);
+    return true;
+  }
+
+  return {
+    postForApproval,
+
+    async requestAccess(input: RequestAccessInput): Promise<Result<{ request: RequestRow; posted: boolean }>> {
+      const { policy, version } = deps.policy();
+      if (input.emergency) {
+        return err('Break-glass requests (`--emergency`) are not enabled in this version of jitbot. Ask without `--emergency` and an approver will decide.');
+      }
+      const checked = checkAccessAsk(policy, input);
+      if (!checked.ok) return checked;
+      const { resourceName, resource, duration, reason } = checked.value;
+
+      if (resource.requesters) {
+        try {
+          if (!(await deps.membership.names(resource.requesters, input.userId))) {
+            return err(`You are not on the list of people who may request ${resourceName}. Ask whoever owns the access policy to add you to its \`requesters\`.`);
+          }
+        } catch (error) {
+          if (!(error instanceof DirectoryError)) throw error;
+          log.warn({ err: error, resource: resourceName }, 'requester check failed closed');
+          return err(`jitbot could not check with Slack whether you may request ${resourceName} (${error.message}). Nothing was requested; try again in a minute.`);
+        }
+      }
+
+      const email = await deps.directory.userProfile(input.userId).then(
+        (profile) => profile.email,
+        () => null,
+      );
+      const request = store.createRequest({
+        id: newId('req'),
+        requesterId: input.userId,
+        requesterEmail: email,
+        resource: resourceName,
+        durationMs: duration.toMillis(),
+        reason,
+        policyVersion: version,
+        createdAt: clock.now().toMillis(),
+      });
+      log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
+      return ok({ request, posted: await postForApproval(request) });
+    },
+
+    async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRow>> {
+      const request = store.findRequest(input.requestId);
+      if (!request || request.requesterId !== input.userId) {
+        return err(`You have no request called ${input.requestId}. \`/request list\` shows your pending requests.`);
+      }
+      const at = clock.now();
+      const cancelled = store.closeRequest(request.id, 'cancelled', input.userId, at.toMillis());
+      if (!cancelled) return err(`${request.id} is already ${request.status}; there is nothing to cancel.`);
+      await deps.notifier.closeApprovalMessage(cancelled, { kind: 'cancelled', by: input.userId, at });
+      return ok(cancelled);
+    },
+
+    list(userId: string) {
+      return { pending: store.pendingRequestsOf(userId), active: store.activeGrantsOf(userId) };
+    },
+  };
+}
+
+export type AccessRequestService = ReturnType<typeof createAccessRequestService>;

@@ -1,0 +1,166 @@
+import { Duration } from 'luxon';
+import type { LoadedPolicy } from '../config/load-policy.js';
+import { approvalStages, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../store/ids.js';
+import type { GrantRow, RequestRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Membership } from './membership.js';
+import { DirectoryError, type Log, type Notifier, type Scheduler } from './ports.js';
+
+export type DecisionResult =
+  | { kind: 'approved'; request: RequestRow; grant: GrantRow }
+  | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
+  | { kind: 'denied'; request: RequestRow }
+  | { kind: 'refused'; message: string };
+
+const REFUSAL_TEXT: Record<ApprovalRefusal, string> = {
+  self_approval: 'You cannot approve your own request. Another approver has to decide.',
+  already_approved: 'You already approved this request; a second approval from you does not count.',
+  not_an_approver: 'You are not an approver for this request, so your click changed nothing.',
+};
+
+function alreadyDecided(request: RequestRow): string {
+  const who = request.decidedBy && request.decidedBy !== 'jitbot' ? ` by <@${request.decidedBy}>` : '';
+  return `This request was already ${request.status}${who}; nothing changed.`;
+}
+
+export interface DecisionDeps {
+  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf'>;
+  policy: () => LoadedPolicy;
+  membership: Membership;
+  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  clock: Clock;
+  log: Log;
+}
+
+/** Approve and Deny clicks on an approval message. */
+export function createDecisionService(deps: DecisionDeps) {
+  const { store, clock, log } = deps;
+
+  /** Which stages of the request's chain name this person; throws DirectoryError. */
+  async function stagesNaming(request: RequestRow, userId: string) {
+    const resource = deps.policy().policy.resources[request.resource];
+    if (!resource) return undefined;
+    const stages = approvalStages(resource);
+    const naming = new Set<number>();
+    for (const [index, stage] of stages.entries()) {
+      if (await deps.membership.names(stage.approvers, userId)) naming.add(index);
+    }
+    return { resource, stages, naming };
+  }
+
+  function refuse(request: RequestRow, actorId: string, decision: 'approve' | 'deny', reason: string, message: string): DecisionResult {
+    store.recordEvent({
+      at: clock.now().toMillis(),
+      actor: actorId,
+      action: 'decision.refused',
+      subjectType: 'request',
+      subjectId: request.id,
+      resource: request.resource,
+      reason,
+      details: { decision },
+    });
+    return { kind: 'refused', message };
+  }
+
+  async function lookUp(request: RequestRow, actorId: string, decision: 'approve' | 'deny') {
+    try {
+      return await stagesNaming(request, actorId);
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      log.warn({ err: error, requestId: request.id }, 'approver check failed closed');
+      return refuse(request, actorId, decision, 'directory_error', `jitbot could not check your approver rights with Slack (${error.message}), so nothing changed. Try again in a minute.`);
+    }
+  }
+
+  return {
+    async approve(input: { requestId: string; approverId: string }): Promise<DecisionResult> {
+      const request = store.findRequest(input.requestId);
+      if (!request) return { kind: 'refused', message: `There is no request ${input.requestId}.` };
+      if (request.status !== 'pending') return { kind: 'refused', message: alreadyDecided(request) };
+      const chain = await lookUp(request, input.approverId, 'approve');
+      if (chain && 'kind' in chain) return chain;
+      if (!chain) return refuse(request, input.approverId, 'approve', 'resource_removed', `${request.resource} is no longer in the access policy, so it cannot be approved.`);
+
+      const now = clock.now();
+      const outcome = store.approve({
+        requestId: request.id,
+        approverId: input.approverId,
+        at: now.toMillis(),
+        stages: chain.stages,
+        approverStages: chain.naming,
+        selfApproval: chain.resource.self_approval,
+        newGrant: (approved) => ({
+          id: newId('grt'),
+          requestId: approved.id,
+          userId: approved.requesterId,
+          userEmail: approved.requesterEmail,
+          resource: approved.resource,
+          reason: approved.reason,
+          grantedAt: now.toMillis(),
+          expiresAt: now.plus(Duration.fromMillis(approved.durationMs)).toMillis(),
+        }),
+      });
+      switch (outcome.kind) {
+        case 'not_found':
+          return { kind: 'refused', message: `There is no request ${input.requestId}.` };
+        case 'not_pending':
+          return { kind: 'refused', message: alreadyDecided(outcome.request) };
+        case 'refused':
+          return { kind: 'refused', message: REFUSAL_TEXT[outcome.refusal] };
+        case 'recorded': {
+          const approvals = store.approvalsOf(request.id);
+          await deps.notifier.updateApprovalProgress({
+            request: outcome.request,
+            resourceDescription: chain.resource.description,
+            stages: chain.stages,
+            progress: outcome.progress,
+            approvals,
+          });
+          return outcome;
+        }
+        case 'approved': {
+          const { grant } = outcome;
+          log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, 'request approved');
+          await deps.scheduler.scheduleGrant(grant).catch((error: unknown) => {
+            // The grant is committed; the reconcile sweep provisions and revokes it without these timers.
+            log.error({ err: error, grantId: grant.id }, 'could not schedule grant timers; the sweep will');
+          });
+          const decided = { kind: 'approved' as const, by: input.approverId, at: now };
+          await deps.notifier.closeApprovalMessage(outcome.request, decided);
+          await deps.notifier.requestDecided(outcome.request, decided);
+          return outcome;
+        }
+      }
+    },
+
+    async deny(input: { requestId: string; approverId: string }): Promise<DecisionResult> {
+      const request = store.findRequest(input.requestId);
+      if (!request) return { kind: 'refused', message: `There is no request ${input.requestId}.` };
+      if (request.status !== 'pending') return { kind: 'refused', message: alreadyDecided(request) };
+      if (request.requesterId === input.approverId) {
+        return refuse(request, input.approverId, 'deny', 'self_decision', `To withdraw your own request, use \`/request cancel ${request.id}\`.`);
+      }
+      const chain = await lookUp(request, input.approverId, 'deny');
+      if (chain && 'kind' in chain) return chain;
+      if (!chain || chain.naming.size === 0) {
+        return refuse(request, input.approverId, 'deny', 'not_an_approver', REFUSAL_TEXT.not_an_approver);
+      }
+      const now = clock.now();
+      const denied = store.closeRequest(request.id, 'denied', input.approverId, now.toMillis());
+      if (!denied) {
+        const latest = store.findRequest(request.id) ?? request;
+        return { kind: 'refused', message: alreadyDecided(latest) };
+      }
+      log.info({ requestId: request.id, approverId: input.approverId }, 'request denied');
+      const decided = { kind: 'denied' as const, by: input.approverId, at: now };
+      await deps.notifier.closeApprovalMessage(denied, decided);
+      await deps.notifier.requestDecided(denied, decided);
+      return { kind: 'denied', request: denied };
+    },
+  };
+}
+
+export type DecisionService = ReturnType<typeof createDecisionService>;

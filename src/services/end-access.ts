@@ -1,0 +1,74 @@
+import type { LoadedPolicy } from '../config/load-policy.js';
+import { approvalStages } from '../domain/approval-chain.js';
+import type { Clock } from '../domain/clock.js';
+import { err, ok, type Result } from '../domain/result.js';
+import type { GrantRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Membership } from './membership.js';
+import { DirectoryError, type Log, type Scheduler } from './ports.js';
+
+export interface EndAccessDeps {
+  store: Pick<Store, 'findGrant' | 'activeGrantsOf' | 'requestEnd' | 'recordEvent'>;
+  policy: () => LoadedPolicy;
+  membership: Membership;
+  scheduler: Pick<Scheduler, 'revokeNow'>;
+  clock: Clock;
+  log: Log;
+}
+
+/** Ending access before it expires: `release` by its holder, `revoke` by an approver. */
+export function createEndAccessService(deps: EndAccessDeps) {
+  const { store, clock, log } = deps;
+
+  async function endNow(grants: readonly GrantRow[], reason: 'released' | 'revoked', by: string): Promise<GrantRow[]> {
+    const ended: GrantRow[] = [];
+    for (const grant of grants) {
+      const row = store.requestEnd(grant.id, reason, by, clock.now().toMillis());
+      if (!row) continue;
+      ended.push(row);
+      // Recorded in SQLite first: if Redis is down the sweep revokes it within reconcile_interval.
+      await deps.scheduler.revokeNow(row.id).catch((error: unknown) => log.error({ err: error, grantId: row.id }, 'could not queue revocation; the sweep will'));
+    }
+    return ended;
+  }
+
+  return {
+    async release(input: { userId: string; target: string }): Promise<Result<GrantRow[]>> {
+      const mine = store.activeGrantsOf(input.userId);
+      const target = input.target.toLowerCase();
+      const chosen = mine.filter((g) => g.id === target || g.resource === target);
+      if (chosen.length === 0) {
+        return err(`You have no active access matching "${input.target}". \`/request list\` shows your grants.`);
+      }
+      const ended = await endNow(chosen, 'released', input.userId);
+      if (ended.length === 0) return err(`Your access matching "${input.target}" is already ending.`);
+      return ok(ended);
+    },
+
+    async revoke(input: { actorId: string; target: string }): Promise<Result<GrantRow>> {
+      const grant = store.findGrant(input.target.toLowerCase());
+      if (!grant || grant.status !== 'active') {
+        return err(`There is no active grant ${input.target}. Grant IDs look like grt-7fk2m9qa3d.`);
+      }
+      const resource = deps.policy().policy.resources[grant.resource];
+      const refuse = (reason: string, message: string): Result<GrantRow> => {
+        store.recordEvent({ at: clock.now().toMillis(), actor: input.actorId, action: 'revoke.refused', subjectType: 'grant', subjectId: grant.id, resource: grant.resource, reason });
+        return err(message);
+      };
+      let allowed = false;
+      try {
+        for (const stage of resource ? approvalStages(resource) : []) {
+          if (await deps.membership.names(stage.approvers, input.actorId)) allowed = true;
+        }
+      } catch (error) {
+        if (!(error instanceof DirectoryError)) throw error;
+        return refuse('directory_error', `jitbot could not check your rights with Slack (${error.message}); nothing changed.`);
+      }
+      if (!allowed) return refuse('not_an_approver', `Only approvers of ${grant.resource} may revoke someone's access. Nothing changed.`);
+      const [ended] = await endNow([grant], 'revoked', input.actorId);
+      return ended ? ok(ended) : err(`${grant.id} is already ending.`);
+    },
+  };
+}
+
+export type EndAccessService = ReturnType<typeof createEndAccessService>;

@@ -1,0 +1,100 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../domain/clock.js';
+import type { RevokeReason } from '../domain/states.js';
+import { ProvisionerError, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
+import type { GrantRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Log, Notifier } from './ports.js';
+
+export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
+
+const iso = (millis: number) => DateTime.fromMillis(millis, { zone: 'utc' }).toISO() ?? '';
+
+export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeReason: RevokeReason | null): AccessEvent {
+  return {
+    type,
+    grant_id: grant.id,
+    request_id: grant.requestId,
+    resource: grant.resource,
+    user: { slack_id: grant.userId, email: grant.userEmail },
+    granted_at: iso(grant.grantedAt),
+    expires_at: iso(grant.expiresAt),
+    reason: grant.reason,
+    revoke_reason: revokeReason,
+  };
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export interface GrantLifecycleDeps {
+  store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevoked' | 'markRevokeFailed' | 'noteRevokeError'>;
+  provisionerFor: (resource: string) => Provisioner | undefined;
+  notifier: Pick<Notifier, 'accessActive' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * The work behind the timers: provisioning a grant and revoking it. One call is one attempt;
+ * a failure throws so BullMQ retries with backoff, and `finalAttempt` turns the last failure
+ * into a recorded, alerted state.
+ */
+export function createGrantLifecycle(deps: GrantLifecycleDeps) {
+  const { store, clock, log } = deps;
+
+  function provisionerOf(grant: GrantRow): Provisioner {
+    const provisioner = deps.provisionerFor(grant.resource);
+    if (!provisioner) throw new ProvisionerError('policy', `resource ${grant.resource} is no longer in the access policy`);
+    return provisioner;
+  }
+
+  return {
+    async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<'provisioned' | 'skipped'> {
+      const grant = store.findGrant(grantId);
+      if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return 'skipped';
+      try {
+        await provisionerOf(grant).apply(accessEvent(grant, 'access.grant', null));
+      } catch (error) {
+        const message = describe(error);
+        store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
+        log.warn({ grantId, err: error, final: opts.finalAttempt }, 'provisioning failed');
+        if (opts.finalAttempt) await deps.notifier.provisioningFailed(grant, message);
+        throw error;
+      }
+      const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
+      if (provisioned) await deps.notifier.accessActive(provisioned);
+      return 'provisioned';
+    },
+
+    async revoke(grantId: string, opts: { finalAttempt: boolean }): Promise<RevokeOutcome> {
+      const grant = store.findGrant(grantId);
+      if (!grant || grant.status === 'revoked') return { kind: 'skipped' };
+      const now = clock.now().toMillis();
+      const reason: RevokeReason | undefined =
+        grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? 'expired' : undefined);
+      if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };
+
+      try {
+        await provisionerOf(grant).apply(accessEvent(grant, 'access.revoke', reason));
+      } catch (error) {
+        const message = describe(error);
+        store.noteRevokeError(grant.id, message);
+        log.warn({ grantId, err: error, final: opts.finalAttempt }, 'revocation failed');
+        if (opts.finalAttempt) {
+          const failed = store.markRevokeFailed(grant.id, message, clock.now().toMillis());
+          if (failed) await deps.notifier.revocationFailed(failed, message);
+        }
+        throw error;
+      }
+      const by = grant.endRequestedBy ?? 'jitbot';
+      const revoked = store.markRevoked(grant.id, reason, by, clock.now().toMillis());
+      if (!revoked) return { kind: 'skipped' };
+      log.info({ grantId, reason, latenessMs: (revoked.revokedAt ?? now) - revoked.expiresAt }, 'grant revoked');
+      await deps.notifier.accessEnded(revoked, reason, by);
+      if (grant.status === 'revoke_failed') await deps.notifier.revocationRecovered(revoked);
+      return { kind: 'revoked' };
+    },
+  };
+}
+
+export type GrantLifecycle = ReturnType<typeof createGrantLifecycle>;

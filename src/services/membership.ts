@@ -1,0 +1,25 @@
+import type { Policy } from '../config/policy-schema.js';
+import { expandPrincipals, isNamedBy } from '../domain/principals.js';
+import type { Directory } from './ports.js';
+
+/**
+ * Answers "does this list of policy principals name this person?", looking up Slack user
+ * groups only when the direct names do not already answer. Directory errors propagate:
+ * callers fail closed.
+ */
+export function createMembership(deps: { policy: () => Policy; directory: Pick<Directory, 'usergroupMembers'> }) {
+  return {
+    async names(principals: readonly string[], userId: string): Promise<boolean> {
+      const expanded = expandPrincipals(deps.policy().approver_groups, principals);
+      if (expanded.users.has(userId)) return true;
+      const members = new Map<string, readonly string[]>();
+      for (const group of expanded.usergroups) {
+        members.set(group, await deps.directory.usergroupMembers(group));
+        if (isNamedBy(expanded, userId, members)) return true;
+      }
+      return false;
+    },
+  };
+}
+
+export type Membership = ReturnType<typeof createMembership>;

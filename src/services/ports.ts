@@ -1,0 +1,62 @@
+import type { DateTime } from 'luxon';
+import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
+import type { RevokeReason } from '../domain/states.js';
+import type { GrantRow, RequestRow } from '../store/schema.js';
+
+/** What services need to know about Slack people. Lookups may throw DirectoryError. */
+export interface Directory {
+  /** The user's Slack time zone and email, or defaults when Slack does not say. */
+  userProfile(userId: string): Promise<{ tz: string | undefined; email: string | null; deleted: boolean }>;
+  usergroupMembers(usergroupId: string): Promise<readonly string[]>;
+}
+
+export class DirectoryError extends Error {
+  override readonly name = 'DirectoryError';
+}
+
+/** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant. */
+export interface Scheduler {
+  /** Provision now and revoke at expiry. */
+  scheduleGrant(grant: Pick<GrantRow, 'id' | 'expiresAt'>): Promise<void>;
+  /** Revoke as soon as possible (release, revoke, overdue, retry after failure). */
+  revokeNow(grantId: string): Promise<void>;
+  provisionNow(grantId: string): Promise<void>;
+}
+
+export interface ApprovalView {
+  request: RequestRow;
+  resourceDescription: string;
+  stages: readonly Stage[];
+  progress: ApprovalProgress;
+  approvals: readonly { approverId: string; stage: number }[];
+}
+
+export type RequestOutcome =
+  | { kind: 'approved'; by: string; at: DateTime }
+  | { kind: 'denied'; by: string; at: DateTime }
+  | { kind: 'cancelled'; by: string; at: DateTime };
+
+/**
+ * Everything people are told. Implementations never throw: a failed message is logged and
+ * retried where it makes sense, and never rolls back the state change it reports.
+ */
+export interface Notifier {
+  /** Posts the approval message; returns where it landed, or undefined if Slack refused. */
+  postApprovalRequest(view: ApprovalView): Promise<{ channel: string; ts: string } | undefined>;
+  updateApprovalProgress(view: ApprovalView): Promise<void>;
+  closeApprovalMessage(request: RequestRow, outcome: RequestOutcome): Promise<void>;
+  requestDecided(request: RequestRow, outcome: RequestOutcome): Promise<void>;
+  accessActive(grant: GrantRow): Promise<void>;
+  accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;
+  provisioningFailed(grant: GrantRow, error: string): Promise<void>;
+  revocationFailed(grant: GrantRow, error: string): Promise<void>;
+  revocationRecovered(grant: GrantRow): Promise<void>;
+}
+
+/** The slice of a pino logger services use. */
+export interface Log {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

@@ -1,0 +1,65 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { parseRequestCommand, type RequestCommand } from '../../../domain/request-command.js';
+import type { SlackServices } from '../../services.js';
+import { replies } from '../../views/replies.js';
+import { requestModal } from '../../views/request-modal.js';
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** The answer to every `/request` form except the modal; always a short ephemeral text. */
+async function answer(services: SlackServices, command: RequestCommand, userId: string): Promise<string> {
+  const { policy } = services.policy();
+  switch (command.kind) {
+    case 'access': {
+      const result = await services.accessRequests.requestAccess({ userId, ...command });
+      if (!result.ok) return result.error;
+      const channel = policy.resources[result.value.request.resource]?.channel ?? '';
+      return replies.requested(result.value.request, channel, result.value.posted);
+    }
+    case 'list': {
+      const { pending, active } = services.accessRequests.list(userId);
+      const profile = await services.directory.userProfile(userId).catch(() => undefined);
+      return replies.list(pending, active, profile?.tz ?? policy.settings.timezone);
+    }
+    case 'cancel': {
+      const result = await services.accessRequests.cancel({ userId, requestId: command.requestId });
+      return result.ok ? replies.cancelled(result.value) : result.error;
+    }
+    case 'release': {
+      const result = await services.endAccess.release({ userId, target: command.target });
+      return result.ok ? replies.released(result.value) : result.error;
+    }
+    case 'revoke': {
+      const result = await services.endAccess.revoke({ actorId: userId, target: command.target });
+      return result.ok ? replies.revoked(result.value) : result.error;
+    }
+    case 'optout':
+      return replies.notYet('Opt-out exceptions');
+    case 'review':
+      return replies.notYet('The security review report');
+    case 'help':
+      return replies.help(policy);
+    case 'invalid':
+      return command.message;
+    case 'modal':
+      return replies.help(policy);
+  }
+}
+
+export function requestCommand(services: SlackServices) {
+  return async ({ command, ack, respond, client }: Args): Promise<void> => {
+    const parsed = parseRequestCommand(command.text);
+    if (parsed.kind === 'modal') {
+      await ack();
+      // trigger_id expires 3 s after the click: open the modal before anything else.
+      await client.views.open({ trigger_id: command.trigger_id, view: requestModal(services.policy().policy) });
+      return;
+    }
+    if (parsed.kind === 'invalid' || parsed.kind === 'help') {
+      await ack({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id) });
+      return;
+    }
+    await ack();
+    await respond({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id) });
+  };
+}

@@ -1,0 +1,78 @@
+import type { WebClient } from '@slack/web-api';
+import type { Policy } from '../config/policy-schema.js';
+import type { Directory, Log, Notifier } from '../services/ports.js';
+import type { GrantRow } from '../store/schema.js';
+import { approvalMessage, closedApprovalMessage, type SlackMessage } from './views/approval-message.js';
+import { messages } from './views/direct-messages.js';
+import { withSlackRetry } from './slack-retry.js';
+
+/**
+ * Tells people what happened, through the Web API. Never throws: a message Slack refuses is
+ * logged, and the state change it reports stands.
+ */
+export function createSlackNotifier(deps: { client: WebClient; directory: Directory; policy: () => Policy; log: Log }): Notifier {
+  const { client, log } = deps;
+
+  async function attempt<T>(what: string, context: object, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await withSlackRetry(call);
+    } catch (error) {
+      log.warn({ ...context, err: error }, `Slack refused ${what}`);
+      return undefined;
+    }
+  }
+
+  async function post(channel: string, message: SlackMessage | string, context: object) {
+    const body = typeof message === 'string' ? { text: message } : message;
+    return attempt('a message', { channel, ...context }, () => client.chat.postMessage({ channel, ...body }));
+  }
+
+  const zoneOf = async (userId: string) => {
+    const profile = await deps.directory.userProfile(userId).catch(() => undefined);
+    return profile?.tz ?? deps.policy().settings.timezone;
+  };
+
+  async function dm(userId: string, text: (zone: string) => string, context: object) {
+    await post(userId, text(await zoneOf(userId)), context);
+  }
+
+  /** Alerts go to the security channel, or the resource's channel when none is set. */
+  async function alert(grant: GrantRow, text: string) {
+    const policy = deps.policy();
+    const channel = policy.settings.security_channel ?? policy.resources[grant.resource]?.channel;
+    if (channel) await post(channel, text, { grantId: grant.id });
+    else log.error({ grantId: grant.id, alert: text }, 'no channel to post an alert to');
+  }
+
+  return {
+    async postApprovalRequest(view) {
+      const channel = deps.policy().resources[view.request.resource]?.channel;
+      if (!channel) return undefined;
+      const posted = await post(channel, approvalMessage(view), { requestId: view.request.id });
+      return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+    },
+
+    async updateApprovalProgress(view) {
+      const { approvalChannel: channel, approvalTs: ts } = view.request;
+      if (!channel || !ts) return;
+      await attempt('an approval update', { requestId: view.request.id }, () => client.chat.update({ channel, ts, ...approvalMessage(view) }));
+    },
+
+    async closeApprovalMessage(request, outcome) {
+      const { approvalChannel: channel, approvalTs: ts } = request;
+      if (!channel || !ts) return;
+      await attempt('an approval update', { requestId: request.id }, () => client.chat.update({ channel, ts, ...closedApprovalMessage(request, outcome) }));
+    },
+
+    requestDecided: (request, outcome) => dm(request.requesterId, () => messages.requestDecided(request, outcome), { requestId: request.id }),
+    accessActive: (grant) => dm(grant.userId, (zone) => messages.accessActive(grant, zone), { grantId: grant.id }),
+    accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
+
+    async provisioningFailed(grant, error) {
+      await alert(grant, messages.provisioningFailed(grant, error));
+      await dm(grant.userId, () => messages.provisioningFailed(grant, error), { grantId: grant.id });
+    },
+    revocationFailed: (grant, error) => alert(grant, messages.revocationFailed(grant, error)),
+    revocationRecovered: (grant) => alert(grant, messages.revocationRecovered(grant)),
+  };
+}

@@ -1,0 +1,15 @@
+import type { LoadedPolicy } from '../config/load-policy.js';
+import type { AccessRequestService } from '../services/access-requests.js';
+import type { DecisionService } from '../services/decisions.js';
+import type { EndAccessService } from '../services/end-access.js';
+import type { Directory, Log } from '../services/ports.js';
+
+/** What the Slack edge may call: use cases, never the store. */
+export interface SlackServices {
+  policy: () => LoadedPolicy;
+  accessRequests: AccessRequestService;
+  decisions: DecisionService;
+  endAccess: EndAccessService;
+  directory: Pick<Directory, 'userProfile'>;
+  log: Log;
+}

@@ -1,0 +1,39 @@
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { Logger as Pino } from 'pino';
+import { boltLogger } from './bolt-logger.js';
+import { registerListeners } from './listeners/index.js';
+import type { SlackServices } from './services.js';
+import { webClientOptions } from './web-client.js';
+
+export interface SlackAppOptions {
+  botToken: string;
+  apiUrl: string;
+  /** HTTP mode: requests are verified with this secret. */
+  signingSecret: string | undefined;
+  /** Socket Mode when set. */
+  appToken: string | undefined;
+  /** How often the Web API client retries a failed call (429s honour Retry-After). */
+  apiRetries: number;
+}
+
+/**
+ * The Bolt app. In HTTP mode its receiver is mounted on our own server (`requestListener`),
+ * so /slack/events, /healthz and the rest share one port; in Socket Mode it dials out.
+ */
+export function createSlackApp(options: SlackAppOptions, services: SlackServices, pino: Pino) {
+  const logger = boltLogger(pino);
+  const clientOptions = webClientOptions(options.apiUrl, options.apiRetries);
+  let receiver: HTTPReceiver | undefined;
+  let app: App;
+  if (options.appToken) {
+    app = new App({ token: options.botToken, appToken: options.appToken, socketMode: true, logger, clientOptions, tokenVerificationEnabled: false });
+  } else {
+    receiver = new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: '/slack/events', logger });
+    app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+  }
+  app.error(async (error) => {
+    pino.error({ err: error.original ?? error, code: error.code }, 'Slack listener failed');
+  });
+  registerListeners(app, services);
+  return { app, httpListener: receiver?.requestListener };
+}

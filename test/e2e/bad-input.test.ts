@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/harness.js';
+import { signedPost, slashCommandBody } from '../support/slack-requests.js';
+
+function counts(h: Harness) {
+  const one = (sql: string) => (h.bot.database.sqlite.prepare(sql).get() as { n: number }).n;
+  return { requests: one('select count(*) n from requests'), grants: one('select count(*) n from grants'), audit: one('select count(*) n from audit_events') };
+}
+
+describe('bad input gets a clear answer and writes nothing', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const cases: [string, string, RegExp][] = [
+    ['an unknown resource', 'prod-dbx 30m fix INC-1', /no resource called "prod-dbx".*prod-db, staging/],
+    ['a duration that is not one', 'prod-db 3x fix INC-1', /"3x" is not a duration.*30m/],
+    ['a zero duration', 'prod-db 0m fix INC-1', /grants nothing/],
+    ['a negative duration', 'prod-db -30m fix INC-1', /negative/],
+    ['a duration over max_duration', 'prod-db 3h fix INC-1', /at most 2 h.*2h or less/],
+    ['a missing reason', 'prod-db 30m', /say why you need access/],
+    ['a reason without the required pattern', 'prod-db 30m just because', /INC-\[0-9\]\+/],
+    ['a missing duration where there is no default', 'prod-db fix INC-1', /Say how long/],
+    ['a subcommand missing its argument', 'cancel', /takes one request ID/],
+    ['an emergency request where break-glass is not available', 'prod-db 30m --emergency fire INC-1', /Break-glass/],
+  ];
+  for (const [what, text, expected] of cases) {
+    test(`${what} is refused with a message saying how to fix it`, async () => {
+      const before = counts(h);
+      h.slack.reset();
+      const reply = await h.ask(USERS.alice, text);
+      assert.match(reply, expected);
+      assert.deepEqual(counts(h), before, 'no rows written');
+      assert.equal(h.slack.callsTo('chat.postMessage').length, 0, 'no approval message posted');
+    });
+  }
+
+  test('someone not in requesters is refused and nothing is written', async () => {
+    const before = counts(h);
+    h.slack.reset();
+    const reply = await h.ask(USERS.outsider, 'prod-db 30m curious INC-3');
+    assert.match(reply, /not on the list of people who may request prod-db/);
+    assert.deepEqual(counts(h), before);
+    assert.equal(h.slack.callsTo('chat.postMessage').length, 0);
+  });
+
+  test('a Slack error while reading an approver group fails closed: the click changes nothing', async () => {
+    const requestId = /req-[0-9a-z]+/.exec(await h.ask(USERS.alice, 'staging 10m check'))?.[0] ?? '';
+    h.slack.failNext('usergroups.users.list', { error: 'no_such_subteam' }, 5);
+    const click = await h.click(USERS.sec, 'approve', requestId);
+    const refusal = await h.slack.waitForResponse(click.responseName);
+    assert.match(String(refusal.body['text']), /could not check your approver rights with Slack \(user group S0SECURITY: no_such_subteam\)/);
+    const status = h.bot.database.sqlite.prepare('select status from requests where id = ?').get(requestId) as { status: string };
+    assert.equal(status.status, 'pending', 'a Slack failure never approves');
+  });
+
+  test('a forged signature is rejected with 401 and nothing happens', async () => {
+    const before = counts(h);
+    const body = slashCommandBody({ text: 'prod-db 30m forged INC-1', userId: USERS.alice, responseUrl: h.slack.responseUrl('forged') });
+    const res = await signedPost(h.eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', { signature: 'v0=' + 'ab'.repeat(32) });
+    assert.equal(res.status, 401);
+    const wrongSecret = await signedPost(h.eventsUrl, 'not-the-secret', body, 'application/x-www-form-urlencoded');
+    assert.equal(wrongSecret.status, 401);
+    assert.deepEqual(counts(h), before);
+  });
+
+  test('a replayed request with a stale timestamp is rejected with 401', async () => {
+    const body = slashCommandBody({ text: 'prod-db 30m replay INC-1', userId: USERS.alice, responseUrl: h.slack.responseUrl('stale') });
+    const res = await signedPost(h.eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    assert.equal(res.status, 401);
+  });
+
+  test('help lists the commands and the resources', async () => {
+    const reply = await h.ask(USERS.alice, 'help');
+    assert.match(reply, /\/request list/);
+    assert.match(reply, /\*prod-db\* \(up to 2h\)/);
+  });
+
+  test('/healthz answers 200 with SQLite and Redis named', async () => {
+    const res = await fetch(h.eventsUrl.replace('/slack/events', '/healthz'));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok', checks: { sqlite: 'ok', redis: 'ok' } });
+  });
+});

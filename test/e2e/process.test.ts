@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { startFakeSlack } from '../support/fake-slack.js';
+import { eventually, SIGNING_SECRET, testPolicy, USERS, WEBHOOK_SECRET } from '../support/harness.js';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis-prefix.js';
+import { blockActionBody, signedPost, slashCommandBody } from '../support/slack-requests.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+
+const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+function runMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+async function waitHealthy(port: number) {
+  await eventually('bot healthy', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+    return res?.status === 200 ? true : undefined;
+  }, 20_000);
+}
+
+describe('the bot as a process: npm start’s entry point', () => {
+  test('a missing variable stops start-up with one line naming it and exit code 1', async () => {
+    const run = runMain({ SLACK_SIGNING_SECRET: 'x' });
+    assert.equal(await run.exited, 1);
+    const lines = run.stderr().trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr());
+    assert.match(lines[0] ?? '', /^jitbot: environment: SLACK_BOT_TOKEN: required/);
+  });
+
+  test('an invalid policy stops start-up naming the key and what was expected', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    try {
+      const policyPath = join(dir, 'policy.yaml');
+      writeFileSync(policyPath, 'resources:\n  prod-db:\n    channel: C0DB\n    approvers: [U0LEAD]\n    max_duration: soon\n');
+      const run = runMain({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 'x', POLICY_PATH: policyPath });
+      assert.equal(await run.exited, 1);
+      const lines = run.stderr().trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr());
+      assert.match(lines[0] ?? '', /resources\.prod-db\.max_duration: expected a duration like 90s, 30m, 2h, 1h30m or 1d, got "soon"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('kill -9 between approval and expiry', () => {
+    let cleanup: () => Promise<void> = async () => undefined;
+    const children: ChildProcess[] = [];
+    after(async () => {
+      for (const c of children) c.kill('SIGKILL');
+      await cleanup();
+    });
+
+    let ctx: { port: number; env: Record<string, string>; slack: Awaited<ReturnType<typeof startFakeSlack>>; webhook: Awaited<ReturnType<typeof startWebhookReceiver>>; dir: string };
+    before(async () => {
+      const slack = await startFakeSlack();
+      for (const id of Object.values(USERS)) slack.addUser({ id });
+      const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
+      const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+      const prefix = uniquePrefix();
+      writeFileSync(join(dir, 'policy.yaml'), testPolicy(webhook.url));
+      const port = await freePort();
+      ctx = {
+        port,
+        slack,
+        webhook,
+        dir,
+        env: {
+          SLACK_BOT_TOKEN: 'xoxb-test-token',
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_API_URL: slack.apiUrl,
+          PORT: String(port),
+          DATABASE_PATH: join(dir, 'jitbot.sqlite'),
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_PREFIX: prefix,
+          POLICY_PATH: join(dir, 'policy.yaml'),
+          PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        },
+      };
+      cleanup = async () => {
+        await dropPrefix(prefix);
+        await Promise.all([slack.close(), webhook.close()]);
+        rmSync(dir, { recursive: true, force: true });
+      };
+    });
+
+    test('a killed bot, started again, still revokes on time; SIGTERM then stops it cleanly', async () => {
+      const first = runMain(ctx.env);
+      children.push(first.child);
+      await waitHealthy(ctx.port);
+      const url = `http://127.0.0.1:${ctx.port}/slack/events`;
+      const command = slashCommandBody({ text: 'prod-db 4s crash test INC-30', userId: USERS.alice, responseUrl: ctx.slack.responseUrl('k1') });
+      assert.equal((await signedPost(url, SIGNING_SECRET, command, 'application/x-www-form-urlencoded')).status, 200);
+      const reply = await ctx.slack.waitForResponse('k1', undefined, 10_000);
+      const requestId = /req-[0-9a-z]+/.exec(String(reply.body['text']))?.[0] ?? '';
+      const click = blockActionBody({ actionId: 'approve', value: requestId, userId: USERS.lead, responseUrl: ctx.slack.responseUrl('k2') });
+      await signedPost(url, SIGNING_SECRET, click, 'application/x-www-form-urlencoded');
+      await ctx.webhook.waitForDeliveries(1, 10_000);
+
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = runMain(ctx.env);
+      children.push(second.child);
+      await waitHealthy(ctx.port);
+
+      const deliveries = await ctx.webhook.waitForDeliveries(2, 15_000);
+      assert.equal(deliveries[1]?.body.type, 'access.revoke');
+      const db = new Database(ctx.env['DATABASE_PATH'] ?? '', { readonly: true });
+      try {
+        const grant = await eventually('revoked row', () => {
+          const row = db.prepare('select status, revoke_reason, revoked_at, expires_at from grants where request_id = ?').get(requestId) as
+            | { status: string; revoke_reason: string; revoked_at: number; expires_at: number }
+            | undefined;
+          return row?.status === 'revoked' ? row : undefined;
+        });
+        assert.equal(grant.revoke_reason, 'expired');
+        assert.ok(grant.revoked_at - grant.expires_at < 1_500, `late by ${grant.revoked_at - grant.expires_at} ms`);
+      } finally {
+        db.close();
+      }
+
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exited, 0, 'SIGTERM shuts down gracefully with exit 0');
+    });
+  });
+});

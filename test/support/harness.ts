@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { parseEnv } from '../../src/config/env.js';
+import { parsePolicy } from '../../src/config/load-policy.js';
+import { createJitbot, type Jitbot } from '../../src/jitbot.js';
+import { startFakeSlack } from './fake-slack.js';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
+import { blockActionBody, signedPost, slashCommandBody } from './slack-requests.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0xMjM0NTY=';
+
+export const USERS = {
+  alice: 'U0ALICE', // engineer, requester
+  bob: 'U0BOB', // engineer, not an approver
+  lead: 'U0LEAD1', // db-leads approver
+  lead2: 'U0LEAD2',
+  sec: 'U0SEC1', // member of the security user group
+  outsider: 'U0OUTSIDE',
+} as const;
+
+/** A policy in the shape of DESIGN.md §2, with a webhook receiver for prod-db. */
+export function testPolicy(webhookUrl: string, extra = ''): string {
+  return `
+settings:
+  timezone: UTC
+  security_channel: C0SECURITY
+  reconcile_interval: 1s
+approver_groups:
+  db-leads: { users: [${USERS.lead}, ${USERS.lead2}] }
+  security: { usergroup: S0SECURITY }
+  engineers: { users: [${USERS.alice}, ${USERS.bob}, ${USERS.lead}] }
+resources:
+  prod-db:
+    description: Production PostgreSQL
+    channel: C0DBAPPROVALS
+    approvers: [db-leads]
+    requesters: [engineers]
+    max_duration: 2h
+    reason_pattern: "INC-[0-9]+"
+    provisioner:
+      type: webhook
+      url: ${webhookUrl}
+      secret_env: PROD_DB_WEBHOOK_SECRET
+      timeout: 2s
+  staging:
+    channel: C0STAGING
+    approvers: [security]
+    max_duration: 1h
+    default_duration: 30m
+${extra}`;
+}
+
+export interface HarnessOptions {
+  policyExtra?: string;
+  /** Seconds of backoff etc. kept short so failure paths run in seconds. */
+  retry?: { attempts: number; backoffMs: number };
+}
+
+export async function startHarness(options: HarnessOptions = {}) {
+  const slack = await startFakeSlack();
+  for (const id of Object.values(USERS)) slack.addUser({ id, tz: id === USERS.alice ? 'Europe/Paris' : 'America/New_York' });
+  slack.setUsergroup('S0SECURITY', [USERS.sec]);
+  const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
+  const dir = mkdtempSync(join(tmpdir(), 'jitbot-e2e-'));
+  const prefix = uniquePrefix();
+  const policyText = testPolicy(webhook.url, options.policyExtra);
+
+  const makeBot = (): Jitbot =>
+    createJitbot({
+      env: parseEnv({
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+        DATABASE_PATH: join(dir, 'jitbot.sqlite'),
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+      }),
+      policy: parsePolicy(policyText, 'test-policy.yaml'),
+      policyDir: dir,
+      secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'] },
+      logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+      retry: options.retry ?? { attempts: 3, backoffMs: 100 },
+      slackApiRetries: 2,
+    });
+
+  let bot = makeBot();
+  let eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
+
+  let responseCount = 0;
+  const harness = {
+    slack,
+    webhook,
+    dir,
+    prefix,
+    get bot() {
+      return bot;
+    },
+    get eventsUrl() {
+      return eventsUrl;
+    },
+
+    /** Sends `/request <text>` as Slack would; returns the HTTP ack and the response_url name. */
+    async command(userId: string, text: string) {
+      const name = `cmd-${(responseCount += 1)}`;
+      const body = slashCommandBody({ text, userId, responseUrl: slack.responseUrl(name), triggerId: `trig-${responseCount}` });
+      const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
+      const ackText = await res.text();
+      return { status: res.status, ack: ackText, responseName: name };
+    },
+
+    /** `/request …` and the ephemeral reply text, whether it came in the ack or via response_url. */
+    async ask(userId: string, text: string): Promise<string> {
+      const { status, ack, responseName } = await harness.command(userId, text);
+      if (status !== 200) throw new Error(`/request ${text} answered HTTP ${status}: ${ack}`);
+      if (ack.trim() !== '') {
+        const parsed = JSON.parse(ack) as { text?: string };
+        return parsed.text ?? '';
+      }
+      const response = await slack.waitForResponse(responseName);
+      return String(response.body['text'] ?? '');
+    },
+
+    async click(userId: string, actionId: string, value: string) {
+      const name = `click-${(responseCount += 1)}`;
+      const body = blockActionBody({ actionId, value, userId, responseUrl: slack.responseUrl(name), channelId: 'C0DBAPPROVALS' });
+      const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
+      return { status: res.status, responseName: name };
+    },
+
+    /** Stops the bot (gracefully) and starts a new process-equivalent on the same files. */
+    async restart() {
+      await bot.stop();
+      bot = makeBot();
+      eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
+    },
+
+    async close() {
+      await bot.stop().catch(() => undefined);
+      await dropPrefix(prefix);
+      await Promise.all([slack.close(), webhook.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** Polls until `check` returns a value (not undefined), or fails with `what`. */
+export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export function requestIdIn(text: string): string {
+  const match = /req-[0-9a-z]+/.exec(text);
+  if (!match) throw new Error(`no request ID in: ${text}`);
+  return match[0];
+}
