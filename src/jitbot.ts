@@ -51,6 +51,16 @@ function openOrExplain(path: string) {
   }
 }
 
+async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    await once(redis, 'ready', { signal: timeout });
+  } catch {
+    throw new Error(`no answer within ${timeoutMs / 1000} s`);
+  }
+}
+
 const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
 
 /**
@@ -69,8 +79,8 @@ export function createJitbot(options: JitbotOptions) {
   const store = createStore(database);
 
   // Producers fail fast when Redis is down (Slack's 3 s); the worker waits and retries forever.
-  const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
-  const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
+  const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   producer.on('error', (error) => log.warn({ err: error }, 'Redis (producer) error'));
   workerConnection.on('error', (error) => log.warn({ err: error }, 'Redis (worker) error'));
 
@@ -133,7 +143,7 @@ export function createJitbot(options: JitbotOptions) {
         throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
       }
       try {
-        await Promise.all([producer.connect(), workerConnection.connect()]);
+        await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
       } catch (error) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${error instanceof Error ? error.message : String(error)})`);
       }

@@ -34,9 +34,9 @@ const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
-/** Empty strings count as unset, as they do in most .env files. */
+/** Empty (or blank) values count as unset, as they do in most .env files. */
 function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {

@@ -27,7 +27,9 @@ export function parsePolicy(text: string, source: string): LoadedPolicy {
   }
   const result = policySchema.safeParse(raw ?? {});
   if (!result.success) {
-    const problems = result.error.issues.map(describeIssue);
+    // A misspelt key explains the "missing" errors that follow from it, so name it first.
+    const issues = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+    const problems = issues.map(describeIssue);
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s); run \`jitbot policy check\`)` : '';
     throw new ConfigError(`${source}: ${problems[0]}${more}`, problems);
   }

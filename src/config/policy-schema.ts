@@ -3,7 +3,8 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../domain/duration.js';
 
-const duration = z.string({ error: `expected ${DURATION_HINT}` }).transform((text, ctx) => {
+// YAML reads a bare `0` as a number; it means "no time" (e.g. `expiry_warning: 0` turns warnings off).
+const duration = z.preprocess((v) => (v === 0 ? '0' : v), z.string({ error: `expected ${DURATION_HINT}` })).transform((text, ctx) => {
   const parsed = parseDuration(text);
   if (!parsed) {
     ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, got "${text}"` });
@@ -136,6 +137,13 @@ const settings = z.strictObject({
   usergroup_cache: duration.prefault('60s'),
 });
 
+/**
+ * Records keyed by names people type: without a prototype, so `constructor` or `__proto__`
+ * are unknown names rather than inherited properties.
+ */
+const namedRecord = <K extends z.ZodType<string>, V extends z.ZodType>(key: K, value: V, error: string) =>
+  z.record(key, value, { error }).transform((entries) => Object.assign(Object.create(null) as typeof entries, entries));
+
 const resourceName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a resource name of lowercase letters, digits, . _ -');
@@ -144,10 +152,11 @@ const groupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a g
 export const policySchema = z
   .strictObject({
     settings: settings.prefault({}),
-    approver_groups: z.record(groupName, approverGroup).default({}),
-    resources: z.record(resourceName, resource).refine((r) => Object.keys(r).length > 0, {
-      message: 'expected at least one resource',
-    }),
+    approver_groups: namedRecord(groupName, approverGroup, 'expected a map of group names to { users } or { usergroup }').prefault({}),
+    resources: namedRecord(resourceName, resource, 'expected a map of resource names to resources').refine(
+      (r) => Object.keys(r).length > 0,
+      { message: 'expected at least one resource' },
+    ),
   })
   .superRefine((policy, ctx) => {
     const known = (p: string) => userId.safeParse(p).success || p in policy.approver_groups;

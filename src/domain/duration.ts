@@ -10,9 +10,10 @@ export const DURATION_HINT = 'a duration like 90s, 30m, 2h, 1h30m or 1d';
 /**
  * Parses `90s`, `30m`, `2h`, `1h30m`, `1d` (units in that order, each at most once).
  * Returns undefined for anything else, including an empty string. Zero is allowed here;
- * callers decide whether a zero duration makes sense.
+ * callers decide whether a zero duration makes sense. A bare `0` is zero too.
  */
 export function parseDuration(text: string): Duration | undefined {
+  if (text.trim() === '0') return Duration.fromMillis(0);
   const match = DURATION_SHAPE.exec(text.trim().toLowerCase());
   if (!match || match[0] === '') return undefined;
   let millis = 0;

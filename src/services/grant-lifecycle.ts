@@ -52,6 +52,8 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
     async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<'provisioned' | 'skipped'> {
       const grant = store.findGrant(grantId);
       if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return 'skipped';
+      // Already over (a timer restored after long downtime): granting now would only widen access.
+      if (grant.expiresAt <= clock.now().toMillis()) return 'skipped';
       try {
         await provisionerOf(grant).apply(accessEvent(grant, 'access.grant', null));
       } catch (error) {

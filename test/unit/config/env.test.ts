@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseEnv } from '../../../src/config/env.js';
+import { ConfigError } from '../../../src/config/errors.js';
+
+const HTTP_MODE = { SLACK_BOT_TOKEN: 'xoxb-123-abc', SLACK_SIGNING_SECRET: 'shh' };
+
+function configError(source: NodeJS.ProcessEnv): ConfigError {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the environment to be refused');
+}
+
+describe('parseEnv', () => {
+  test('a missing SLACK_BOT_TOKEN stops start-up with a message naming it', () => {
+    const error = configError({ SLACK_SIGNING_SECRET: 'shh' });
+    assert.match(error.message, /^environment: SLACK_BOT_TOKEN: required/);
+  });
+
+  test('a bot token of the wrong kind is refused, naming the variable', () => {
+    assert.match(configError({ ...HTTP_MODE, SLACK_BOT_TOKEN: 'xapp-1' }).message, /^environment: SLACK_BOT_TOKEN: expected a bot token starting with xoxb-/);
+  });
+
+  test('HTTP mode without SLACK_SIGNING_SECRET stops start-up with a message naming it', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    assert.match(error.message, /^environment: SLACK_SIGNING_SECRET: required in HTTP mode/);
+    assert.match(error.message, /SLACK_APP_TOKEN/, 'the message says how Socket Mode avoids it');
+  });
+
+  test('with SLACK_APP_TOKEN (Socket Mode) the signing secret is optional', () => {
+    const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-abc' });
+    assert.equal(env.SLACK_APP_TOKEN, 'xapp-1-abc');
+    assert.equal(env.SLACK_SIGNING_SECRET, undefined);
+  });
+
+  test('unset variables take the documented defaults', () => {
+    const env = parseEnv(HTTP_MODE);
+    assert.equal(env.PORT, 3000);
+    assert.equal(env.DATABASE_PATH, './data/jitbot.sqlite');
+    assert.equal(env.REDIS_URL, 'redis://127.0.0.1:6379');
+    assert.equal(env.POLICY_PATH, './policy.yaml');
+    assert.equal(env.LOG_LEVEL, 'info');
+    assert.equal(env.SLACK_API_URL, 'https://slack.com/api/');
+    assert.equal(env.ADMIN_API_TOKEN, undefined, 'the admin API is off by default');
+  });
+
+  test('set variables override the defaults, and PORT becomes a number', () => {
+    const env = parseEnv({
+      ...HTTP_MODE,
+      PORT: '8080',
+      DATABASE_PATH: '/var/lib/jitbot/db.sqlite',
+      REDIS_URL: 'rediss://cache:6380',
+      POLICY_PATH: '/etc/jitbot/policy.yaml',
+      LOG_LEVEL: 'debug',
+    });
+    assert.equal(env.PORT, 8080);
+    assert.equal(env.DATABASE_PATH, '/var/lib/jitbot/db.sqlite');
+    assert.equal(env.REDIS_URL, 'rediss://cache:6380');
+    assert.equal(env.POLICY_PATH, '/etc/jitbot/policy.yaml');
+    assert.equal(env.LOG_LEVEL, 'debug');
+  });
+
+  test('empty strings count as unset: defaults apply', () => {
+    const env = parseEnv({ ...HTTP_MODE, PORT: '', LOG_LEVEL: '', DATABASE_PATH: '', SLACK_APP_TOKEN: '' });
+    assert.equal(env.PORT, 3000);
+    assert.equal(env.LOG_LEVEL, 'info');
+    assert.equal(env.DATABASE_PATH, './data/jitbot.sqlite');
+    assert.equal(env.SLACK_APP_TOKEN, undefined);
+  });
+
+  test('an empty SLACK_SIGNING_SECRET counts as missing in HTTP mode', () => {
+    assert.match(configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '' }).message, /SLACK_SIGNING_SECRET: required in HTTP mode/);
+  });
+
+  test('an empty SLACK_BOT_TOKEN counts as missing', () => {
+    assert.match(configError({ ...HTTP_MODE, SLACK_BOT_TOKEN: '' }).message, /^environment: SLACK_BOT_TOKEN: required/);
+  });
+
+  test('PORT "abc" is refused, naming PORT', () => {
+    assert.match(configError({ ...HTTP_MODE, PORT: 'abc' }).message, /^environment: PORT: expected a port number/);
+  });
+
+  test('PORT outside 0–65535 is refused, naming PORT', () => {
+    assert.match(configError({ ...HTTP_MODE, PORT: '70000' }).message, /^environment: PORT: /);
+  });
+
+  test('an unknown LOG_LEVEL is refused and the message lists the levels', () => {
+    assert.match(configError({ ...HTTP_MODE, LOG_LEVEL: 'verbose' }).message, /^environment: LOG_LEVEL: expected one of .*info.*debug/);
+  });
+
+  test('a REDIS_URL that is not redis:// is refused, naming it', () => {
+    assert.match(configError({ ...HTTP_MODE, REDIS_URL: 'localhost:6379' }).message, /^environment: REDIS_URL: expected a URL like redis:/);
+  });
+
+  test('an ADMIN_API_TOKEN shorter than 16 characters is refused, naming it', () => {
+    assert.match(configError({ ...HTTP_MODE, ADMIN_API_TOKEN: 'short' }).message, /^environment: ADMIN_API_TOKEN: expected at least 16/);
+  });
+
+  test('variables jitbot does not know are ignored', () => {
+    assert.equal(parseEnv({ ...HTTP_MODE, HOME: '/root', PATH: '/bin' }).PORT, 3000);
+  });
+});
