@@ -209,9 +209,6 @@ describe('a valid policy', () => {
     assert.equal(ms(parsed.settings.expiry_warning), 0);
   });
 
-  // BUG: DESIGN §2 and policy.example.yaml both say `expiry_warning: … (0 turns it off)`, but a
-  // bare `0` is a YAML number (refused by z.string in src/config/policy-schema.ts:6) and the
-  // string "0" has no unit (refused by parseDuration). Only `0m`/`0s` work.
   test('expiry_warning: 0 turns the warning off, as the policy docs say', () => {
     const { policy: parsed } = parsePolicy(`${smallPolicy()}\nsettings: { expiry_warning: 0 }\n`, 'test.yaml');
     assert.equal(ms(parsed.settings.expiry_warning), 0);
@@ -270,8 +267,6 @@ describe('an invalid policy stops with one message naming the key and what was e
     }
   });
 
-  // BUG (src/config/policy-schema.ts:153): `p in policy.approver_groups` also finds inherited
-  // properties, so "constructor" or "__proto__" pass as group names that do not exist.
   test('an approver named like a built-in object property ("constructor") is refused as an unknown group', () => {
     const error = configError(smallPolicy().replace('approvers: [db-leads]', 'approvers: [constructor]'));
     assert.match(error.message, /resources\.prod-db\.approvers\.0: "constructor" is neither a user ID/);

@@ -127,9 +127,6 @@ describe('checkAccessAsk', () => {
     assert.match(message, /`\/request staging 1d <reason>`/);
   });
 
-  // BUG (src/domain/access-rules.ts:22): findResource reads `policy.resources[name]` through the
-  // prototype chain, so `/request constructor 30m x` finds Object's constructor and then throws a
-  // TypeError instead of answering "no resource called …".
   for (const name of ['constructor', '__proto__']) {
     test(`a resource named like a built-in object property ("${name}") is refused as unknown, not a crash`, () => {
       let message = '';
