@@ -21,6 +21,8 @@ export interface SweepReport {
 const PAGE = 1_000;
 /** Timers normally fire within ~100 ms; only grants later than this are the sweep's business. */
 const OVERDUE_GRACE_MS = 1_000;
+/** A first post may still be waiting out Slack's Retry-After; re-post only after this long. */
+const REPOST_AFTER_MS = 2 * 60_000;
 
 /**
  * SQLite is the truth and Redis only holds timers: this sweep makes the timers match the
@@ -61,10 +63,11 @@ export function createReconciler(deps: {
         await deps.timers.markIntact();
         log.warn({ restoredTimers }, 'Redis had lost its timers; re-created them from SQLite');
       }
-      const due = store.grantsDueForRevocation(clock.now().toMillis() - OVERDUE_GRACE_MS, PAGE);
+      const now = clock.now().toMillis();
+      const due = store.grantsDueForRevocation(now - OVERDUE_GRACE_MS, PAGE);
       for (const grant of due) await deps.scheduler.revokeNow(grant.id);
       let reposted = 0;
-      for (const request of store.pendingWithoutApprovalMessage(100)) {
+      for (const request of store.pendingWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repost(request)) reposted += 1;
       }
       if (due.length > 0 || reposted > 0) log.info({ dueRevocations: due.length, reposted }, 'sweep caught up');

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt } from 'drizzle-orm';
 import type { RequestStatus } from '../domain/states.js';
 import type { Db } from './database.js';
 import { requestApprovals, requests, type RequestRow } from './schema.js';
@@ -43,11 +43,11 @@ export function pendingRequestsOf(db: Db, userId: string): RequestRow[] {
     .all();
 }
 
-export function pendingWithoutApprovalMessage(db: Db, limit: number): RequestRow[] {
+export function pendingWithoutApprovalMessage(db: Db, createdBefore: number, limit: number): RequestRow[] {
   return db
     .select()
     .from(requests)
-    .where(and(eq(requests.status, 'pending'), isNull(requests.approvalTs)))
+    .where(and(eq(requests.status, 'pending'), isNull(requests.approvalTs), lt(requests.createdAt, createdBefore)))
     .limit(limit)
     .all();
 }

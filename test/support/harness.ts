@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DateTime } from 'luxon';
 import pino from 'pino';
 import { parseEnv } from '../../src/config/env.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
@@ -55,6 +56,17 @@ resources:
 ${extra}`;
 }
 
+/** Real time plus an offset tests can move forward (BullMQ delays stay consistent with it). */
+export function movableClock() {
+  let offsetMs = 0;
+  return {
+    now: () => DateTime.utc().plus({ milliseconds: offsetMs }),
+    advance(ms: number) {
+      offsetMs += ms;
+    },
+  };
+}
+
 export interface HarnessOptions {
   policyExtra?: string;
   /** Seconds of backoff etc. kept short so failure paths run in seconds. */
@@ -70,6 +82,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   const prefix = uniquePrefix();
   const policyText = testPolicy(webhook.url, options.policyExtra);
 
+  const clock = movableClock();
   const makeBot = (): Jitbot =>
     createJitbot({
       env: parseEnv({
@@ -86,6 +99,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'] },
       logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
       retry: options.retry ?? { attempts: 3, backoffMs: 100 },
+      clock,
       slackApiRetries: 2,
     });
 
@@ -94,6 +108,7 @@ export async function startHarness(options: HarnessOptions = {}) {
 
   let responseCount = 0;
   const harness = {
+    clock,
     slack,
     webhook,
     dir,
