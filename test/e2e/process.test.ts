@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startFakeSlack } from '../support/fake-slack.js';
+import { freePort } from '../support/free-port.js';
 import { eventually, SIGNING_SECRET, testPolicy, USERS, WEBHOOK_SECRET } from '../support/harness.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis-prefix.js';
 import { blockActionBody, signedPost, slashCommandBody } from '../support/slack-requests.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function runMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {

@@ -69,6 +69,8 @@ export function movableClock() {
 
 export interface HarnessOptions {
   policyExtra?: string;
+  /** A Redis of the test's own (default: the shared one, under a unique key prefix). */
+  redisUrl?: string;
   /** Seconds of backoff etc. kept short so failure paths run in seconds. */
   retry?: { attempts: number; backoffMs: number };
 }
@@ -91,7 +93,7 @@ export async function startHarness(options: HarnessOptions = {}) {
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',
         DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-        REDIS_URL: TEST_REDIS_URL,
+        REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
         REDIS_PREFIX: prefix,
       }),
       policy: parsePolicy(policyText, 'test-policy.yaml'),
@@ -157,7 +159,7 @@ export async function startHarness(options: HarnessOptions = {}) {
 
     async close() {
       await bot.stop().catch(() => undefined);
-      await dropPrefix(prefix);
+      if (!options.redisUrl) await dropPrefix(prefix);
       await Promise.all([slack.close(), webhook.close()]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createCommandProvisioner } from '../../../src/provisioners/command.js';
+import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+
+const event: AccessEvent = {
+  type: 'access.revoke',
+  grant_id: 'grt-cmd',
+  request_id: 'req-cmd',
+  resource: 'vpn-prod',
+  user: { slack_id: 'U0ALICE', email: null },
+  granted_at: '2026-11-24T14:00:00.000Z',
+  expires_at: '2026-11-24T15:00:00.000Z',
+  reason: 'on call',
+  revoke_reason: 'released',
+};
+
+describe('the command provisioner', () => {
+  let dir: string;
+  const script = (name: string, body: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
+  const env = () => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin' });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jitbot-cmd-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('receives its arguments, the JITBOT_* variables and the grant as JSON on stdin, and nothing else of ours', async () => {
+    const out = join(dir, 'seen.txt');
+    const run = script('record.sh', `{ echo "args=$*"; env | grep -E '^(JITBOT_|SLACK_)' | sort; echo "stdin=$(cat)"; } > "${out}"`);
+    process.env['SLACK_BOT_TOKEN'] = 'xoxb-must-not-leak';
+    try {
+      await createCommandProvisioner({ run: [run, '--profile', 'prod'], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event);
+    } finally {
+      delete process.env['SLACK_BOT_TOKEN'];
+    }
+    const seen = readFileSync(out, 'utf8');
+    assert.match(seen, /^args=--profile prod$/m);
+    for (const line of ['JITBOT_ACTION=revoke', 'JITBOT_GRANT_ID=grt-cmd', 'JITBOT_REQUEST_ID=req-cmd', 'JITBOT_RESOURCE=vpn-prod', 'JITBOT_USER_ID=U0ALICE', 'JITBOT_USER_EMAIL=', 'JITBOT_EXPIRES_AT=2026-11-24T15:00:00.000Z', 'JITBOT_REVOKE_REASON=released']) {
+      assert.ok(seen.split('\n').includes(line), `missing ${line} in:\n${seen}`);
+    }
+    assert.doesNotMatch(seen, /SLACK_/, "jitbot's own environment does not reach the program");
+    assert.deepEqual(JSON.parse(seen.split('stdin=')[1] ?? ''), event);
+  });
+
+  test('a non-zero exit fails with the exit code and the end of stderr', async () => {
+    const run = script('fail.sh', 'echo "vpn api said no" >&2; exit 3');
+    await assert.rejects(createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event), /exited with code 3: vpn api said no/);
+  });
+
+  test('a program that hangs is stopped at the timeout and is gone afterwards', async () => {
+    const pidFile = join(dir, 'pid');
+    const run = script('hang.sh', `echo $$ > "${pidFile}"; exec sleep 30`);
+    await assert.rejects(createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 300, env: env() }).apply(event), /did not finish within 0.3 s/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+
+  test('a missing program is a clear error', async () => {
+    await assert.rejects(createCommandProvisioner({ run: [join(dir, 'nope')], cwd: dir, timeoutMs: 1_000, env: env() }).apply(event), /cannot run .*nope: not found/);
+  });
+
+  test('a program that does not read stdin still succeeds', async () => {
+    const run = script('quiet.sh', 'exit 0');
+    await createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event);
+  });
+});
