@@ -109,7 +109,7 @@ describe('a request goes from /request to automatic revocation', () => {
     const requestId = requestIdIn(await h.ask(USERS.alice, 'prod-db 20m race INC-9'));
     const before = h.webhook.deliveries.length;
     await Promise.all(
-      Array.from({ length: 12 }, (_, i) => h.click(i % 2 === 0 ? USERS.lead : USERS.lead2, 'approve', requestId)),
+      Array.from({ length: 12 }, (_, i) => h.click(i % 2 === 0 ? USERS.lead : USERS.lead2, 'approve', requestId, i >= 8 ? { retryNum: i - 7 } : {})),
     );
     await eventually('grant provisioned', () => grantRow(h, requestId)?.provisioned_at ?? undefined);
     const grants = h.bot.database.sqlite.prepare('select count(*) as n from grants where request_id = ?').get(requestId) as { n: number };
@@ -157,5 +157,15 @@ describe('a request goes from /request to automatic revocation', () => {
     await h.click(USERS.sec, 'approve', requestId);
     await eventually('staging grant', () => grantRow(h, requestId));
     assert.ok(h.slack.callsTo('usergroups.users.list').some((c) => c.args['usergroup'] === 'S0SECURITY'));
+  });
+
+  test('App Home shows my active access and pending requests', async () => {
+    const requestId = requestIdIn(await h.ask(USERS.bob, 'staging 20m home tab'));
+    const res = await h.event({ type: 'app_home_opened', user: USERS.bob, channel: 'D0BOB', tab: 'home', event_ts: String(Date.now() / 1000) });
+    assert.equal(res.status, 200);
+    const publish = await h.slack.waitForCall('views.publish', (c) => c.args['user_id'] === USERS.bob);
+    const view = JSON.stringify(publish.args['view']);
+    assert.ok(view.includes(requestId), 'the pending request is listed');
+    assert.match(view, /Waiting for approval/);
   });
 });

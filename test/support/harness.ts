@@ -143,11 +143,18 @@ export async function startHarness(options: HarnessOptions = {}) {
       return String(response.body['text'] ?? '');
     },
 
-    async click(userId: string, actionId: string, value: string) {
+    /** A button click; `retryNum` marks it as Slack's redelivery of an earlier one. */
+    async click(userId: string, actionId: string, value: string, opts: { retryNum?: number } = {}) {
       const name = `click-${(responseCount += 1)}`;
       const body = blockActionBody({ actionId, value, userId, responseUrl: slack.responseUrl(name), channelId: 'C0DBAPPROVALS' });
-      const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
+      const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', opts);
       return { status: res.status, responseName: name };
+    },
+
+    /** An Events API delivery (JSON), e.g. app_home_opened. */
+    async event(event: Record<string, unknown>) {
+      const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0JITBOT', event, event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000) });
+      return signedPost(eventsUrl, SIGNING_SECRET, body, 'application/json');
     },
 
     /** Stops the bot (gracefully) and starts a new process-equivalent on the same files. */
