@@ -54,7 +54,8 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
       await queue.add(name, data, opts);
       return;
     }
-    if ((await existing.getState()) !== 'delayed') return; // waiting or running already
+    // Waiting or running already; or delayed by its own retry backoff, which we respect.
+    if ((await existing.getState()) !== 'delayed' || existing.attemptsMade > 0) return;
     await existing.promote().catch(async (error: unknown) => {
       // It left the delayed set between the two calls: it is running, which is what we want.
       if ((await existing.getState()) === 'delayed') throw error;

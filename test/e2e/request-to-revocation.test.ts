@@ -4,11 +4,7 @@ import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../s
 
 type Block = { type: string; elements?: { action_id?: string; value?: string; text?: string }[] };
 
-function grantRow(h: Harness, requestId: string) {
-  return h.bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as
-    | { id: string; status: string; revoke_reason: string | null; expires_at: number; granted_at: number; revoked_at: number | null; provisioned_at: number | null }
-    | undefined;
-}
+const grantRow = (h: Harness, requestId: string) => h.grantFor(requestId);
 
 function auditActions(h: Harness, subjectId: string): string[] {
   const rows = h.bot.database.sqlite.prepare('select action from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string }[];

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dropPrefix } from '../support/redis-prefix.js';
-import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
+import { eventually, requestIdIn, startHarness, USERS, type GrantState, type Harness } from '../support/harness.js';
 
-interface GrantState {
-  id: string;
-  status: string;
-  revoke_reason: string | null;
-  expires_at: number;
-  revoked_at: number | null;
-  provisioned_at: number | null;
-}
-
-const grantOf = (h: Harness, requestId: string) =>
-  h.bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined;
+const grantOf = (h: Harness, requestId: string) => h.grantFor(requestId);
 
 async function approvedGrant(h: Harness, text: string): Promise<GrantState> {
   const requestId = requestIdIn(await h.ask(USERS.alice, text));
@@ -28,7 +18,7 @@ const revokedGrant = (h: Harness, id: string, timeoutMs = 8_000) =>
   eventually(
     `grant ${id} revoked`,
     () => {
-      const g = h.bot.database.sqlite.prepare('select * from grants where id = ?').get(id) as GrantState | undefined;
+      const g = h.grantById(id);
       return g?.status === 'revoked' ? g : undefined;
     },
     timeoutMs,
@@ -76,7 +66,7 @@ describe('SQLite is the truth: revocation survives restarts, lost timers and fai
     const grant = await approvedGrant(h, 'prod-db 1s doomed INC-23');
     h.webhook.respondWith(500, 3);
     const failed = await eventually('revoke_failed', () => {
-      const g = grantOf(h, (h.bot.database.sqlite.prepare('select request_id r from grants where id = ?').get(grant.id) as { r: string }).r);
+      const g = h.grantById(grant.id);
       return g?.status === 'revoke_failed' ? g : undefined;
     }, 8_000);
     assert.equal(failed.status, 'revoke_failed');

@@ -67,6 +67,17 @@ export function movableClock() {
   };
 }
 
+/** A grant as the tests read it straight from the SQLite file. */
+export interface GrantState {
+  id: string;
+  status: string;
+  revoke_reason: string | null;
+  granted_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  provisioned_at: number | null;
+}
+
 export interface HarnessOptions {
   policyExtra?: string;
   /** A Redis of the test's own (default: the shared one, under a unique key prefix). */
@@ -121,6 +132,9 @@ export async function startHarness(options: HarnessOptions = {}) {
     get eventsUrl() {
       return eventsUrl;
     },
+
+    grantFor: (requestId: string) => bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
+    grantById: (grantId: string) => bot.database.sqlite.prepare('select * from grants where id = ?').get(grantId) as GrantState | undefined,
 
     /** Sends `/request <text>` as Slack would; returns the HTTP ack and the response_url name. */
     async command(userId: string, text: string) {

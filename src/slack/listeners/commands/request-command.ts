@@ -7,7 +7,7 @@ import { requestModal } from '../../views/request-modal.js';
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** The answer to every `/request` form except the modal; always a short ephemeral text. */
-async function answer(services: SlackServices, command: RequestCommand, userId: string): Promise<string> {
+async function answer(services: SlackServices, command: Exclude<RequestCommand, { kind: 'modal' }>, userId: string): Promise<string> {
   const { policy } = services.policy();
   switch (command.kind) {
     case 'access': {
@@ -41,8 +41,6 @@ async function answer(services: SlackServices, command: RequestCommand, userId: 
       return replies.help(policy);
     case 'invalid':
       return command.message;
-    case 'modal':
-      return replies.help(policy);
   }
 }
 

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openDatabase } from '../../src/store/database.js';
+import { createStore } from '../../src/store/store.js';
+
+const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+const jitbot = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+
+describe('the jitbot CLI', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jitbot-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('policy check prints what each resource means and exits 0 for a valid file', () => {
+    const run = jitbot(['policy', 'check', 'policy.example.yaml']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /prod-db: requesters \[engineers\]; stage 1: 1 of \[db-leads\]; max 2h/);
+  });
+
+  test('policy check lists every problem and exits 1 for an invalid file', () => {
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'resources:\n  x:\n    channel: nope\n    max_duraton: 1h\n');
+    const run = jitbot(['policy', 'check', path]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /Unrecognized key: "max_duraton"/);
+    assert.match(run.stderr, /resources\.x\.channel: expected a Slack channel ID/);
+  });
+
+  test('audit verify says OK with the count, and names the first broken event after tampering', () => {
+    const path = join(dir, 'audit.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database);
+    for (let i = 0; i < 3; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
+    database.close();
+    const good = jitbot(['audit', 'verify'], { DATABASE_PATH: path });
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /audit chain OK: 3 events/);
+
+    const raw = openDatabase(path);
+    raw.sqlite.exec('DROP TRIGGER audit_events_no_update');
+    raw.sqlite.prepare("UPDATE audit_events SET actor = 'U0EVE' WHERE seq = 2").run();
+    raw.close();
+    const bad = jitbot(['audit', 'verify'], { DATABASE_PATH: path });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /BROKEN at event 2/);
+  });
+});
