@@ -1,4 +1,4 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as Pino } from 'pino';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './listeners/index.js';
@@ -26,7 +26,9 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (options.appToken) {
-    app = new App({ token: options.botToken, appToken: options.appToken, socketMode: true, logger, clientOptions, tokenVerificationEnabled: false });
+    // Built here so the Socket Mode connection (apps.connections.open) also uses SLACK_API_URL.
+    const socketReceiver = new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });
+    app = new App({ token: options.botToken, receiver: socketReceiver, logger, clientOptions, tokenVerificationEnabled: false });
   } else {
     receiver = new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: '/slack/events', logger });
     app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });

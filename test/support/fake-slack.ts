@@ -62,8 +62,10 @@ async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs: nu
   }
 }
 
-export async function startFakeSlack(options: { token?: string } = {}) {
+export async function startFakeSlack(options: { token?: string; appToken?: string } = {}) {
   const token = options.token ?? 'xoxb-test-token';
+  const appToken = options.appToken ?? 'xapp-test-token';
+  let socketModeUrl: string | undefined;
   const calls: SlackCall[] = [];
   const responses: { name: string; body: Record<string, unknown>; at: number }[] = [];
   const failures = new Map<string, Failure[]>();
@@ -112,12 +114,14 @@ export async function startFakeSlack(options: { token?: string } = {}) {
     'views.publish': (args) => ok({ view: { id: 'V0HOME', ...(args['view'] as object), user_id: args['user_id'] } }),
     'views.update': (args) => ok({ view: { id: 'V0MODAL', ...(args['view'] as object) } }),
     'conversations.open': (args) => ok({ channel: { id: `D${String(args['users'] ?? '')}` } }),
+    'apps.connections.open': () => (socketModeUrl ? ok({ url: socketModeUrl }) : slackError('not_allowed_token_type')),
   };
 
   function answer(method: string, args: Record<string, unknown>, auth: string | undefined): Answer {
     const presented = auth?.replace(/^Bearer /, '') ?? (typeof args['token'] === 'string' ? args['token'] : undefined);
     if (!presented) return slackError('not_authed');
-    if (presented !== token) return slackError('invalid_auth');
+    // Socket Mode connections are opened with the app-level token, everything else with the bot token.
+    if (presented !== (method === 'apps.connections.open' ? appToken : token)) return slackError('invalid_auth');
     const queued = failures.get(method);
     const failure = queued?.shift();
     if (failure) {
@@ -188,6 +192,10 @@ export async function startFakeSlack(options: { token?: string } = {}) {
         isBot: false,
         ...user,
       });
+    },
+    /** Where `apps.connections.open` sends Socket Mode clients. */
+    setSocketModeUrl(url: string) {
+      socketModeUrl = url;
     },
     setUsergroup(id: string, members: string[]) {
       usergroups.set(id, members);

@@ -8,6 +8,7 @@ import { parseEnv } from '../../src/config/env.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
 import { createJitbot, type Jitbot } from '../../src/jitbot.js';
 import { startFakeSlack } from './fake-slack.js';
+import { startFakeSocketMode } from './fake-socket-mode.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
 import { blockActionBody, signedPost, slashCommandBody } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
@@ -80,6 +81,8 @@ export interface GrantState {
 
 export interface HarnessOptions {
   policyExtra?: string;
+  /** Socket Mode: set SLACK_APP_TOKEN instead of receiving HTTP. */
+  socketMode?: boolean;
   /** A Redis of the test's own (default: the shared one, under a unique key prefix). */
   redisUrl?: string;
   /** Seconds of backoff etc. kept short so failure paths run in seconds. */
@@ -88,6 +91,8 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}) {
   const slack = await startFakeSlack();
+  const socket = options.socketMode ? await startFakeSocketMode() : undefined;
+  if (socket) slack.setSocketModeUrl(socket.url);
   for (const id of Object.values(USERS)) slack.addUser({ id, tz: id === USERS.alice ? 'Europe/Paris' : 'America/New_York' });
   slack.setUsergroup('S0SECURITY', [USERS.sec]);
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
@@ -101,6 +106,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       env: parseEnv({
         SLACK_BOT_TOKEN: 'xoxb-test-token',
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        ...(options.socketMode ? { SLACK_APP_TOKEN: 'xapp-test-token' } : {}),
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',
         DATABASE_PATH: join(dir, 'jitbot.sqlite'),
@@ -121,6 +127,7 @@ export async function startHarness(options: HarnessOptions = {}) {
 
   let responseCount = 0;
   const harness = {
+    socket,
     clock,
     slack,
     webhook,
@@ -181,7 +188,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     async close() {
       await bot.stop().catch(() => undefined);
       if (!options.redisUrl) await dropPrefix(prefix);
-      await Promise.all([slack.close(), webhook.close()]);
+      await Promise.all([slack.close(), webhook.close(), socket?.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
