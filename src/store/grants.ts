@@ -69,19 +69,16 @@ export function noteRevokeError(db: Db, id: string, error: string): void {
   db.update(grants).set({ revokeError: error }).where(eq(grants.id, id)).run();
 }
 
-/** Grants whose access must end now: expired, asked to end, or failed earlier. */
+/**
+ * Grants whose access must end now: expired, asked to end, or failed earlier. Three
+ * index-backed reads rather than one OR, which SQLite would answer by scanning every active grant.
+ */
 export function grantsDueForRevocation(db: Db, now: number, limit: number): GrantRow[] {
-  return db
-    .select()
-    .from(grants)
-    .where(
-      or(
-        and(eq(grants.status, 'active'), or(lte(grants.expiresAt, now), isNotNull(grants.endRequestedReason))),
-        eq(grants.status, 'revoke_failed'),
-      ),
-    )
-    .limit(limit)
-    .all();
+  const expired = db.select().from(grants).where(and(eq(grants.status, 'active'), lte(grants.expiresAt, now))).limit(limit).all();
+  const asked = db.select().from(grants).where(and(eq(grants.status, 'active'), isNotNull(grants.endRequestedReason))).limit(limit).all();
+  const failed = db.select().from(grants).where(eq(grants.status, 'revoke_failed')).limit(limit).all();
+  const unique = new Map([...expired, ...asked, ...failed].map((g) => [g.id, g]));
+  return [...unique.values()].slice(0, limit);
 }
 
 export interface GrantTimer {

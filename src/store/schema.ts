@@ -70,8 +70,9 @@ export const grants = sqliteTable(
   },
   (t) => [
     uniqueIndex('grants_one_per_request').on(t.requestId),
-    index('grants_status_expires').on(t.status, t.expiresAt),
-    index('grants_user_status').on(t.userId, t.status),
+    index('grants_status_expires').on(t.status, t.expiresAt, t.id),
+    index('grants_user_status').on(t.userId, t.status, t.expiresAt),
+    index('grants_end_requested').on(t.status, t.endRequestedReason),
     check('grants_status_valid', sql`${t.status} in (${inList(GRANT_STATUSES)})`),
     check('grants_window_valid', sql`${t.expiresAt} > ${t.grantedAt}`),
   ],
