@@ -28,6 +28,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SQLite holds the truth and every step is retried, so a stray failure is logged, not fatal.
+  process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -3,6 +3,7 @@ import { parseRequestCommand, type RequestCommand } from '../../../domain/reques
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
 import { requestModal } from '../../views/request-modal.js';
+import { replyOnFailure } from '../reply-on-failure.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -58,6 +59,8 @@ export function requestCommand(services: SlackServices) {
       return;
     }
     await ack();
-    await respond({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id) });
+    await replyOnFailure(respond, services.log, async () => {
+      await respond({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id) });
+    });
   };
 }
