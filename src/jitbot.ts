@@ -68,10 +68,10 @@ const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
  * HTTP. `start()` brings it up in order; `stop()` takes it down gracefully.
  */
 export function createJitbot(options: JitbotOptions) {
-  const { env, logger } = options;
+  const { env, logger: log } = options;
   const clock = options.clock ?? systemClock;
-  const log = logger;
-  let loaded = options.policy;
+  // Read through accessors everywhere, so a policy reload only has to swap this one value.
+  const loaded = options.policy;
   const policy = () => loaded;
 
   const provisioners = createProvisioners({ policy: loaded.policy, policyDir: options.policyDir, env: options.secrets, clock });
@@ -102,7 +102,7 @@ export function createJitbot(options: JitbotOptions) {
   const decisions = createDecisionService({ store, policy, membership, notifier, scheduler: accessQueue.scheduler, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler: accessQueue.scheduler, clock, log });
   const lifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, directory, log }, logger);
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler: accessQueue.scheduler,
