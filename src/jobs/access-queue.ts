@@ -68,7 +68,6 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
       await queue.addBulk([job('provision', grant.id), job('revoke', grant.id, grant.expiresAt - now)]);
     },
     revokeNow: (grantId) => runSoon('revoke', grantId),
-    provisionNow: (grantId) => runSoon('provision', grantId),
   };
 
   const timers: TimerStore = {

@@ -20,7 +20,6 @@ export interface Scheduler {
   scheduleGrant(grant: Pick<GrantRow, 'id' | 'expiresAt'>): Promise<void>;
   /** Revoke as soon as possible (release, revoke, overdue, retry after failure). */
   revokeNow(grantId: string): Promise<void>;
-  provisionNow(grantId: string): Promise<void>;
 }
 
 export interface ApprovalView {

@@ -40,8 +40,4 @@ export const messages = {
   revocationRecovered(grant: GrantRow): string {
     return `✅ Revocation of grant \`${grant.id}\` (<@${grant.userId}> on *${grant.resource}*) finally succeeded.`;
   },
-
-  grantDuration(grant: GrantRow): string {
-    return formatDuration(Duration.fromMillis(grant.expiresAt - grant.grantedAt));
-  },
 };
