@@ -24,6 +24,7 @@ import { slackErrorCode } from './slack/slack-retry.js';
 import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
+import { errorMessage } from './error-message.js';
 
 export interface JitbotOptions {
   env: Env;
@@ -47,7 +48,7 @@ function openOrExplain(path: string) {
   try {
     return openDatabase(path);
   } catch (error) {
-    throw new StartupError(`DATABASE_PATH: cannot open the SQLite file ${path} (${error instanceof Error ? error.message : String(error)})`);
+    throw new StartupError(`DATABASE_PATH: cannot open the SQLite file ${path} (${errorMessage(error)})`);
   }
 }
 
@@ -145,7 +146,7 @@ export function createJitbot(options: JitbotOptions) {
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
       } catch (error) {
-        throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${error instanceof Error ? error.message : String(error)})`);
+        throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
       worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? 50, lifecycle, log });
       // Timers first (whatever Redis lost while we were down), then the regular sweep.

@@ -5,6 +5,7 @@ import { parseEnv } from './config/env.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import { createJitbot, StartupError } from './jitbot.js';
 import { createLogger } from './logging.js';
+import { errorMessage } from './error-message.js';
 
 /** The only place that reads process.env. Bad configuration: one line, exit 1. */
 async function main(): Promise<void> {
@@ -38,7 +39,7 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof StartupError) {
     process.stderr.write(`jitbot: ${error.message}\n`);
   } else {
-    process.stderr.write(`jitbot: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`jitbot: failed to start: ${errorMessage(error)}\n`);
   }
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { errorMessage } from '../error-message.js';
 import { ConfigError } from './errors.js';
 import { policySchema, type Policy } from './policy-schema.js';
 
@@ -22,7 +23,7 @@ export function parsePolicy(text: string, source: string): LoadedPolicy {
   try {
     raw = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const detail = errorMessage(error).split('\n')[0];
     throw new ConfigError(`${source}: not valid YAML or JSON: ${detail}`);
   }
   const result = policySchema.safeParse(raw ?? {});

@@ -1,3 +1,5 @@
+import { errorMessage } from '../error-message.js';
+
 export type HealthCheck = () => Promise<void>;
 
 export interface HealthReport {
@@ -17,7 +19,7 @@ export async function checkHealth(checks: Record<string, HealthCheck>, timeoutMs
         await Promise.race([check(), timeout]);
         return [name, 'ok'] as const;
       } catch (error) {
-        return [name, `error: ${error instanceof Error ? error.message : String(error)}`] as const;
+        return [name, `error: ${errorMessage(error)}`] as const;
       } finally {
         clearTimeout(timer);
       }

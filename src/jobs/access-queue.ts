@@ -47,11 +47,11 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
     opts: { jobId: jobIdFor(name, grantId), delay: Math.max(0, delay) },
   });
 
-  async function runSoon(name: AccessJobName, grantId: string): Promise<void> {
-    const existing = await queue.getJob(jobIdFor(name, grantId));
+  async function revokeSoon(grantId: string): Promise<void> {
+    const existing = await queue.getJob(jobIdFor('revoke', grantId));
     if (!existing) {
-      const { data, opts } = job(name, grantId);
-      await queue.add(name, data, opts);
+      const { data, opts } = job('revoke', grantId);
+      await queue.add('revoke', data, opts);
       return;
     }
     // Waiting or running already; or delayed by its own retry backoff, which we respect.
@@ -67,7 +67,7 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
       const now = clock.now().toMillis();
       await queue.addBulk([job('provision', grant.id), job('revoke', grant.id, grant.expiresAt - now)]);
     },
-    revokeNow: (grantId) => runSoon('revoke', grantId),
+    revokeNow: revokeSoon,
   };
 
   const timers: TimerStore = {

@@ -5,6 +5,7 @@ import { ProvisionerError, type AccessEvent, type Provisioner } from '../provisi
 import type { GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Log, Notifier } from './ports.js';
+import { errorMessage } from '../error-message.js';
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
 
@@ -23,8 +24,6 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
     revoke_reason: revokeReason,
   };
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export interface GrantLifecycleDeps {
   store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevoked' | 'markRevokeFailed' | 'noteRevokeError'>;
@@ -57,7 +56,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       try {
         await provisionerOf(grant).apply(accessEvent(grant, 'access.grant', null));
       } catch (error) {
-        const message = describe(error);
+        const message = errorMessage(error);
         store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
         log.warn({ grantId, err: error, final: opts.finalAttempt }, 'provisioning failed');
         if (opts.finalAttempt) await deps.notifier.provisioningFailed(grant, message);
@@ -79,7 +78,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       try {
         await provisionerOf(grant).apply(accessEvent(grant, 'access.revoke', reason));
       } catch (error) {
-        const message = describe(error);
+        const message = errorMessage(error);
         store.noteRevokeError(grant.id, message);
         log.warn({ grantId, err: error, final: opts.finalAttempt }, 'revocation failed');
         if (opts.finalAttempt) {

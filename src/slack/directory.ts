@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { DirectoryError, type Directory } from '../services/ports.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
+import { errorMessage } from '../error-message.js';
 
 interface Cached<T> {
   value: T;
@@ -27,7 +28,7 @@ export function createSlackDirectory(deps: { client: WebClient; usergroupTtlMs: 
   const groups = ttlCache<readonly string[]>(deps.usergroupTtlMs);
 
   const explain = (what: string, error: unknown) =>
-    new DirectoryError(`${what}: ${slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error))}`);
+    new DirectoryError(`${what}: ${slackErrorCode(error) ?? errorMessage(error)}`);
 
   return {
     userProfile: (userId) =>

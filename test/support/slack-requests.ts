@@ -45,6 +45,8 @@ export function slashCommandBody(args: { text: string; userId: string; responseU
   }).toString();
 }
 
+const userOf = (id: string) => ({ id, username: id.toLowerCase(), team_id: TEAM.id });
+
 const payloadBody = (payload: object) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 
 export function blockActionBody(args: {
@@ -60,7 +62,7 @@ export function blockActionBody(args: {
   const ts = args.messageTs ?? '1700000000.000100';
   return payloadBody({
     type: 'block_actions',
-    user: { id: args.userId, username: args.userId.toLowerCase(), team_id: TEAM.id },
+    user: userOf(args.userId),
     team: TEAM,
     api_app_id: 'A0JITBOT',
     token: 'legacy-verification-token',
@@ -81,7 +83,7 @@ export function viewSubmissionBody(args: {
 }): string {
   return payloadBody({
     type: 'view_submission',
-    user: { id: args.userId, username: args.userId.toLowerCase(), team_id: TEAM.id },
+    user: userOf(args.userId),
     team: TEAM,
     api_app_id: 'A0JITBOT',
     token: 'legacy-verification-token',
