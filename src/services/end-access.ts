@@ -58,7 +58,10 @@ export function createEndAccessService(deps: EndAccessDeps) {
       let allowed = false;
       try {
         for (const stage of resource ? approvalStages(resource) : []) {
-          if (await deps.membership.names(stage.approvers, input.actorId)) allowed = true;
+          if (await deps.membership.names(stage.approvers, input.actorId)) {
+            allowed = true;
+            break;
+          }
         }
       } catch (error) {
         if (!(error instanceof DirectoryError)) throw error;
