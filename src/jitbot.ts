@@ -14,8 +14,10 @@ import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createDecisionService } from './services/decisions.js';
 import { createEndAccessService } from './services/end-access.js';
+import { createExceptionLifecycle } from './services/exception-lifecycle.js';
 import { createGrantLifecycle } from './services/grant-lifecycle.js';
 import { createMembership } from './services/membership.js';
+import { createOptOutService } from './services/opt-out.js';
 import { createReconciler } from './services/reconcile.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
@@ -85,7 +87,14 @@ export function createJitbot(options: JitbotOptions) {
   producer.on('error', (error) => log.warn({ err: error }, 'Redis (producer) error'));
   workerConnection.on('error', (error) => log.warn({ err: error }, 'Redis (worker) error'));
 
-  const accessQueue = createAccessQueue({ connection: producer, prefix: env.REDIS_PREFIX, retry: options.retry ?? DEFAULT_RETRY, clock });
+  const accessQueue = createAccessQueue({
+    connection: producer,
+    prefix: env.REDIS_PREFIX,
+    retry: options.retry ?? DEFAULT_RETRY,
+    clock,
+    reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
+  });
+  const { scheduler } = accessQueue;
 
   const slackOptions = {
     botToken: env.SLACK_BOT_TOKEN,
@@ -99,16 +108,20 @@ export function createJitbot(options: JitbotOptions) {
   const notifier = createSlackNotifier({ client, directory, policy: () => loaded.policy, log });
   const membership = createMembership({ policy: () => loaded.policy, directory });
 
-  const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, clock, log });
-  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler: accessQueue.scheduler, clock, log });
-  const endAccess = createEndAccessService({ store, policy, membership, scheduler: accessQueue.scheduler, clock, log });
-  const lifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, directory, log }, log);
+  const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, clock, log });
+  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, clock, log });
+  const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
+  const grantLifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, clock, log });
+  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, clock, log });
+  const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, clock, log });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, directory, log }, log);
   const reconciler = createReconciler({
     store,
-    scheduler: accessQueue.scheduler,
+    scheduler,
     timers: accessQueue.timers,
+    closeException: (id) => exceptionLifecycle.close(id, 'expired', 'jitbot'),
     repost: (request) => accessRequests.postForApproval(request),
+    repostException: (exception) => optOut.postForApproval(exception),
     clock,
     log,
   });
@@ -135,7 +148,7 @@ export function createJitbot(options: JitbotOptions) {
     database,
     reconciler,
     accessQueue,
-    services: { accessRequests, decisions, endAccess, lifecycle },
+    services: { accessRequests, decisions, endAccess, optOut, grantLifecycle, exceptionLifecycle },
 
     async start(): Promise<{ port: number }> {
       try {
@@ -148,7 +161,7 @@ export function createJitbot(options: JitbotOptions) {
       } catch (error) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
-      worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? 50, lifecycle, log });
+      worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? 50, grants: grantLifecycle, exceptions: exceptionLifecycle, log });
       // Timers first (whatever Redis lost while we were down), then the regular sweep.
       const restored = await reconciler.restoreAllTimers();
       await accessQueue.timers.markIntact();

@@ -2,6 +2,7 @@ import { Duration } from 'luxon';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../domain/duration.js';
+import { OPT_OUT_MODES } from '../domain/states.js';
 
 // YAML reads a bare `0` as a number; it means "no time" (e.g. `expiry_warning: 0` turns warnings off).
 const duration = z.preprocess((v) => (v === 0 ? '0' : v), z.string({ error: `expected ${DURATION_HINT}` })).transform((text, ctx) => {
@@ -110,7 +111,7 @@ const resource = z
         eligible: principals.optional(),
         approvers: principals.optional(),
         max_duration: positiveDuration,
-        mode: z.enum(['auto_approve', 'standing']).default('auto_approve'),
+        mode: z.enum(OPT_OUT_MODES).default('auto_approve'),
       })
       .optional(),
     provisioner: provisioner.prefault({ type: 'none' }),
@@ -121,6 +122,10 @@ const resource = z
     }
     if (r.default_duration && r.default_duration.toMillis() > r.max_duration.toMillis()) {
       ctx.addIssue({ code: 'custom', path: ['default_duration'], message: 'expected at most max_duration' });
+    }
+    // Nobody may approve their own exception, so an allowed opt-out needs someone named to approve it.
+    if (r.opt_out?.allowed && !r.opt_out.approvers) {
+      ctx.addIssue({ code: 'custom', path: ['opt_out', 'approvers'], message: 'expected the approvers of opt-out exceptions (e.g. [security]) when allowed is true' });
     }
   });
 

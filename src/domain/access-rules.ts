@@ -28,6 +28,44 @@ export function findResource(policy: Policy, name: string): Result<ResourcePolic
   );
 }
 
+/** Reads the duration someone typed; `example` is a corrected command to show them. */
+export function askedDuration(text: string, example: string): Result<Duration> {
+  if (text.startsWith('-')) {
+    return err(`"${text}" is negative. Ask for a positive duration like 30m, e.g. \`${example}\`.`);
+  }
+  const parsed = parseDuration(text.replace(/^\+/, ''));
+  if (!parsed) {
+    return err(`"${text}" is not a duration. Write it like 90s, 30m, 2h or 1h30m, e.g. \`${example}\`.`);
+  }
+  if (parsed.toMillis() <= 0) {
+    return err(`A duration of ${text} grants nothing. Ask for more than zero, e.g. \`${example}\`.`);
+  }
+  return ok(parsed);
+}
+
+/** The reason must be there, short enough, and match the resource's `reason_pattern`. */
+export function checkReason(resourceName: string, resource: ResourcePolicy, text: string, example: string, what: 'access' | 'an exception' = 'access'): Result<string> {
+  const reason = text.trim();
+  if (reason === '') {
+    return err(`Please say why you need ${what}: \`${example}\`.`);
+  }
+  if (reason.length > MAX_REASON_LENGTH) {
+    return err(`Your reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
+  }
+  if (resource.reason_pattern && !new RegExp(resource.reason_pattern).test(reason)) {
+    return err(
+      `${resourceName} needs a reason that contains a match for \`${resource.reason_pattern}\` ` +
+        '(usually a ticket or incident ID). Add it to your reason and ask again.',
+    );
+  }
+  return ok(reason);
+}
+
+export function longerThanAllowed(duration: Duration, max: Duration, what: string): string | undefined {
+  if (duration.toMillis() <= max.toMillis()) return undefined;
+  return `${formatDuration(duration)} is longer than ${what} allows: at most ${formatDuration(max)}. Ask for ${compactDuration(max)} or less.`;
+}
+
 /** Checks duration and reason against one resource's limits. Eligibility is checked apart. */
 export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAccessAsk> {
   const found = findResource(policy, ask.resource);
@@ -42,37 +80,14 @@ export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAcce
     }
     duration = resource.default_duration;
   } else {
-    if (ask.durationText.startsWith('-')) {
-      return err(`"${ask.durationText}" is negative. Ask for a positive duration like 30m, e.g. \`${example}\`.`);
-    }
-    const parsed = parseDuration(ask.durationText.replace(/^\+/, ''));
-    if (!parsed) {
-      return err(`"${ask.durationText}" is not a duration. Write it like 90s, 30m, 2h or 1h30m, e.g. \`${example}\`.`);
-    }
-    if (parsed.toMillis() <= 0) {
-      return err(`A duration of ${ask.durationText} grants nothing. Ask for more than zero, e.g. \`${example}\`.`);
-    }
-    duration = parsed;
+    const asked = askedDuration(ask.durationText, example);
+    if (!asked.ok) return asked;
+    duration = asked.value;
   }
-  if (duration.toMillis() > resource.max_duration.toMillis()) {
-    return err(
-      `${formatDuration(duration)} is longer than ${ask.resource} allows: at most ${formatDuration(resource.max_duration)}. ` +
-        `Ask for ${compactDuration(resource.max_duration)} or less.`,
-    );
-  }
+  const tooLong = longerThanAllowed(duration, resource.max_duration, ask.resource);
+  if (tooLong) return err(tooLong);
 
-  const reason = ask.reason.trim();
-  if (reason === '') {
-    return err(`Please say why you need access: \`${example}\`.`);
-  }
-  if (reason.length > MAX_REASON_LENGTH) {
-    return err(`Your reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
-  }
-  if (resource.reason_pattern && !new RegExp(resource.reason_pattern).test(reason)) {
-    return err(
-      `${ask.resource} needs a reason that contains a match for \`${resource.reason_pattern}\` ` +
-        '(usually a ticket or incident ID). Add it to your reason and ask again.',
-    );
-  }
-  return ok({ resourceName: ask.resource, resource, duration, reason });
+  const reason = checkReason(ask.resource, resource, ask.reason, example);
+  if (!reason.ok) return reason;
+  return ok({ resourceName: ask.resource, resource, duration, reason: reason.value });
 }

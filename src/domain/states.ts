@@ -10,3 +10,14 @@ export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
 /** Grants whose access may still exist at the provisioner. */
 export const LIVE_GRANT_STATUSES: readonly GrantStatus[] = ['active', 'revoke_failed'];
+
+/** An opt-out exception: `pending → open | denied`, then `open → closed` (expired or revoked). */
+export const EXCEPTION_STATUSES = ['pending', 'open', 'denied', 'closed'] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+
+export const EXCEPTION_CLOSE_REASONS = ['expired', 'revoked'] as const;
+export type ExceptionCloseReason = (typeof EXCEPTION_CLOSE_REASONS)[number];
+
+/** auto_approve: the person's requests are granted at once; standing: one grant for the whole window. */
+export const OPT_OUT_MODES = ['auto_approve', 'standing'] as const;
+export type OptOutMode = (typeof OPT_OUT_MODES)[number];

@@ -1,14 +1,18 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
-import type { Scheduler } from '../services/ports.js';
+import { exceptionReminderAt } from '../domain/opt-out-rules.js';
+import type { ExceptionWindow, Scheduler } from '../services/ports.js';
 import type { TimerStore } from '../services/reconcile.js';
+import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
 
 export const ACCESS_QUEUE = 'access';
-export type AccessJobName = 'provision' | 'revoke';
+/** provision/revoke act on a grant; warn-exception/close-exception on an opt-out exception. */
+export type AccessJobName = 'provision' | 'revoke' | 'warn-exception' | 'close-exception';
 export interface AccessJobData {
-  grantId: string;
+  /** The grant or exception the job acts on. */
+  id: string;
 }
 
 export interface RetrySettings {
@@ -18,14 +22,21 @@ export interface RetrySettings {
   backoffMs: number;
 }
 
-// BullMQ job IDs may not contain ':' nor be all digits; grant IDs are `grt-…`.
-export const jobIdFor = (name: AccessJobName, grantId: string) => `${name}-${grantId}`;
+// BullMQ job IDs may not contain ':' nor be all digits; IDs are `grt-…` and `exc-…`.
+export const jobIdFor = (name: AccessJobName, id: string) => `${name}-${id}`;
 
 /**
- * The producer side of the timers: one queue, two kinds of job per grant, with
- * deterministic IDs so adding twice is harmless. Implements the services' Scheduler.
+ * The producer side of the timers: one queue, a few kinds of job per grant or exception,
+ * with deterministic IDs so adding twice is harmless. Implements the services' Scheduler.
  */
-export function createAccessQueue(deps: { connection: Redis; prefix: string; retry: RetrySettings; clock: Clock }) {
+export function createAccessQueue(deps: {
+  connection: Redis;
+  prefix: string;
+  retry: RetrySettings;
+  clock: Clock;
+  /** How long before an exception closes its holder is reminded (`expiry_warning`). */
+  reminderLeadMs: () => number;
+}) {
   const { connection, prefix, clock } = deps;
   const queue = new Queue<AccessJobData, void, AccessJobName>(ACCESS_QUEUE, {
     connection,
@@ -41,11 +52,18 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
   });
   const markerKey = `${prefix}:${ACCESS_QUEUE}:timers-intact`;
 
-  const job = (name: AccessJobName, grantId: string, delay = 0): { name: AccessJobName; data: AccessJobData; opts: JobsOptions } => ({
+  const job = (name: AccessJobName, id: string, at?: number): { name: AccessJobName; data: AccessJobData; opts: JobsOptions } => ({
     name,
-    data: { grantId },
-    opts: { jobId: jobIdFor(name, grantId), delay: Math.max(0, delay) },
+    data: { id },
+    opts: { jobId: jobIdFor(name, id), delay: at === undefined ? 0 : Math.max(0, at - clock.now().toMillis()) },
   });
+
+  const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id)]), job('revoke', g.id, g.expiresAt)];
+
+  function exceptionJobs(e: ExceptionWindow & { warned: boolean }) {
+    const remindAt = e.warned ? undefined : exceptionReminderAt(e, deps.reminderLeadMs());
+    return [...(remindAt === undefined ? [] : [job('warn-exception', e.id, remindAt)]), job('close-exception', e.id, e.endsAt)];
+  }
 
   async function revokeSoon(grantId: string): Promise<void> {
     const existing = await queue.getJob(jobIdFor('revoke', grantId));
@@ -64,10 +82,12 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
 
   const scheduler: Scheduler = {
     async scheduleGrant(grant) {
-      const now = clock.now().toMillis();
-      await queue.addBulk([job('provision', grant.id), job('revoke', grant.id, grant.expiresAt - now)]);
+      await queue.addBulk(grantJobs({ id: grant.id, expiresAt: grant.expiresAt, provisioned: false }));
     },
     revokeNow: revokeSoon,
+    async scheduleException(exception) {
+      await queue.addBulk(exceptionJobs({ ...exception, warned: false }));
+    },
   };
 
   const timers: TimerStore = {
@@ -75,14 +95,11 @@ export function createAccessQueue(deps: { connection: Redis; prefix: string; ret
     markIntact: async () => {
       await connection.set(markerKey, String(clock.now().toMillis()));
     },
-    async restore(grants: readonly GrantTimer[]) {
-      const now = clock.now().toMillis();
-      await queue.addBulk(
-        grants.flatMap((g) => [
-          ...(g.provisioned ? [] : [job('provision', g.id)]),
-          job('revoke', g.id, g.expiresAt - now),
-        ]),
-      );
+    async restoreGrants(grants: readonly GrantTimer[]) {
+      await queue.addBulk(grants.flatMap(grantJobs));
+    },
+    async restoreExceptions(exceptions: readonly ExceptionTimer[]) {
+      await queue.addBulk(exceptions.flatMap(exceptionJobs));
     },
   };
 

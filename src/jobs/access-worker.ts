@@ -1,29 +1,47 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ExceptionLifecycle } from '../services/exception-lifecycle.js';
 import type { GrantLifecycle } from '../services/grant-lifecycle.js';
 import type { Log } from '../services/ports.js';
 import { ACCESS_QUEUE, type AccessJobData, type AccessJobName } from './access-queue.js';
 
-/** Runs provision and revoke jobs. A thrown error is a failed attempt: BullMQ backs off and retries. */
+type AccessJob = Job<AccessJobData, void, AccessJobName>;
+
+/** Runs the access queue's jobs. A thrown error is a failed attempt: BullMQ backs off and retries. */
 export function createAccessWorker(deps: {
   connection: Redis;
   prefix: string;
   concurrency: number;
-  lifecycle: GrantLifecycle;
+  grants: GrantLifecycle;
+  exceptions: ExceptionLifecycle;
   log: Log;
 }) {
-  const process = async (job: Job<AccessJobData, void, AccessJobName>, token?: string): Promise<void> => {
+  /** Fired early (the end moved later, or clocks disagree): wait until it is really due. */
+  async function waitUntil(job: AccessJob, dueAt: number, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(dueAt, token);
+    throw new DelayedError();
+  }
+
+  const process = async (job: AccessJob, token?: string): Promise<void> => {
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const { grantId } = job.data;
-    if (job.name === 'provision') {
-      await deps.lifecycle.provision(grantId, { finalAttempt });
-      return;
-    }
-    const outcome = await deps.lifecycle.revoke(grantId, { finalAttempt });
-    if (outcome.kind === 'not_due') {
-      // Fired early (its expiry moved later): wait until the grant is really due.
-      await job.moveToDelayed(outcome.dueAt, token);
-      throw new DelayedError();
+    const { id } = job.data;
+    switch (job.name) {
+      case 'provision':
+        await deps.grants.provision(id, { finalAttempt });
+        return;
+      case 'revoke': {
+        const outcome = await deps.grants.revoke(id, { finalAttempt });
+        if (outcome.kind === 'not_due') await waitUntil(job, outcome.dueAt, token);
+        return;
+      }
+      case 'close-exception': {
+        const outcome = await deps.exceptions.close(id, 'expired', 'jitbot');
+        if (outcome.kind === 'not_due') await waitUntil(job, outcome.dueAt, token);
+        return;
+      }
+      case 'warn-exception':
+        await deps.exceptions.remind(id);
+        return;
     }
   };
 

@@ -4,7 +4,10 @@ import type { RevokeReason } from '../domain/states.js';
 export interface AccessEvent {
   type: 'access.grant' | 'access.extend' | 'access.revoke';
   grant_id: string;
-  request_id: string;
+  /** Null only for the standing grant of an opt-out exception, which no request asked for. */
+  request_id: string | null;
+  /** The opt-out exception the grant was made under, if any (an extension of DESIGN.md §4). */
+  exception_id: string | null;
   resource: string;
   user: { slack_id: string; email: string | null };
   granted_at: string;

@@ -4,23 +4,37 @@ import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
-import type { RequestRow } from '../store/schema.js';
+import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Directory, type Log, type Notifier } from './ports.js';
+import { DirectoryError, type Directory, type Log, type Notifier, type Scheduler } from './ports.js';
+import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface AccessRequestDeps {
   store: Pick<
     Store,
-    'createRequest' | 'setApprovalMessage' | 'findRequest' | 'closeRequest' | 'approvalsOf' | 'pendingRequestsOf' | 'activeGrantsOf'
+    | 'createRequest'
+    | 'grantUnderException'
+    | 'setApprovalMessage'
+    | 'findRequest'
+    | 'closeRequest'
+    | 'approvalsOf'
+    | 'pendingRequestsOf'
+    | 'activeGrantsOf'
   >;
   policy: () => LoadedPolicy;
   membership: Membership;
   directory: Pick<Directory, 'userProfile'>;
-  notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage'>;
+  notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant'>;
   clock: Clock;
   log: Log;
 }
+
+/** Waiting for approvers, or granted at once under the requester's auto_approve exception. */
+export type AccessAnswer =
+  | { kind: 'requested'; request: RequestRow; posted: boolean }
+  | { kind: 'granted'; request: RequestRow; grant: GrantRow; exception: ExceptionRow };
 
 export interface RequestAccessInput extends AccessAsk {
   userId: string;
@@ -51,7 +65,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
   return {
     postForApproval,
 
-    async requestAccess(input: RequestAccessInput): Promise<Result<{ request: RequestRow; posted: boolean }>> {
+    async requestAccess(input: RequestAccessInput): Promise<Result<AccessAnswer>> {
       const { policy, version } = deps.policy();
       if (input.emergency) {
         return err('Break-glass requests (`--emergency`) are not enabled in this version of jitbot. Ask without `--emergency` and an approver will decide.');
@@ -76,7 +90,8 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         (profile) => profile.email,
         () => null,
       );
-      const request = store.createRequest({
+      const now = clock.now().toMillis();
+      const newRequest = {
         id: newId('req'),
         requesterId: input.userId,
         requesterEmail: email,
@@ -84,10 +99,29 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         durationMs: duration.toMillis(),
         reason,
         policyVersion: version,
-        createdAt: clock.now().toMillis(),
-      });
+        createdAt: now,
+      };
+      const underException = store.grantUnderException(newRequest, (approved, exception) => ({
+        id: newId('grt'),
+        requestId: approved.id,
+        exceptionId: exception.id,
+        userId: approved.requesterId,
+        userEmail: approved.requesterEmail,
+        resource: approved.resource,
+        reason: approved.reason,
+        grantedAt: now,
+        expiresAt: now + approved.durationMs,
+      }));
+      if (underException) {
+        const { request, grant, exception } = underException;
+        log.info({ requestId: request.id, grantId: grant.id, exceptionId: exception.id }, 'request granted under an opt-out exception');
+        await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
+        await deps.notifier.grantedUnderException(request, grant, exception);
+        return ok({ kind: 'granted', ...underException });
+      }
+      const request = store.createRequest(newRequest);
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
-      return ok({ request, posted: await postForApproval(request) });
+      return ok({ kind: 'requested', request, posted: await postForApproval(request) });
     },
 
     async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRow>> {

@@ -7,6 +7,7 @@ import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Log, type Notifier, type Scheduler } from './ports.js';
+import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type DecisionResult =
   | { kind: 'approved'; request: RequestRow; grant: GrantRow }
@@ -124,10 +125,7 @@ export function createDecisionService(deps: DecisionDeps) {
         case 'approved': {
           const { grant } = outcome;
           log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, 'request approved');
-          await deps.scheduler.scheduleGrant(grant).catch((error: unknown) => {
-            // The grant is committed; the reconcile sweep provisions and revokes it without these timers.
-            log.error({ err: error, grantId: grant.id }, 'could not schedule grant timers; the sweep will');
-          });
+          await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
           const decided = { kind: 'approved' as const, by: input.approverId, at: now };
           await deps.notifier.closeApprovalMessage(outcome.request, decided);
           await deps.notifier.requestDecided(outcome.request, decided);

@@ -6,6 +6,7 @@ import type { GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Log, type Scheduler } from './ports.js';
+import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface EndAccessDeps {
   store: Pick<Store, 'findGrant' | 'activeGrantsOf' | 'requestEnd' | 'recordEvent'>;
@@ -26,8 +27,7 @@ export function createEndAccessService(deps: EndAccessDeps) {
       const row = store.requestEnd(grant.id, reason, by, clock.now().toMillis());
       if (!row) continue;
       ended.push(row);
-      // Recorded in SQLite first: if Redis is down the sweep revokes it within reconcile_interval.
-      await deps.scheduler.revokeNow(row.id).catch((error: unknown) => log.error({ err: error, grantId: row.id }, 'could not queue revocation; the sweep will'));
+      await queueOrLeaveToSweep(log, { grantId: row.id }, () => deps.scheduler.revokeNow(row.id));
     }
     return ended;
   }

@@ -16,6 +16,7 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
     type,
     grant_id: grant.id,
     request_id: grant.requestId,
+    exception_id: grant.exceptionId,
     resource: grant.resource,
     user: { slack_id: grant.userId, email: grant.userEmail },
     granted_at: iso(grant.grantedAt),

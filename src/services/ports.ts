@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
 import type { RevokeReason } from '../domain/states.js';
-import type { GrantRow, RequestRow } from '../store/schema.js';
+import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
 export interface Directory {
@@ -14,12 +14,21 @@ export class DirectoryError extends Error {
   override readonly name = 'DirectoryError';
 }
 
-/** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant. */
+/** An open exception's window. */
+export interface ExceptionWindow {
+  id: string;
+  opensAt: number;
+  endsAt: number;
+}
+
+/** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant or exception. */
 export interface Scheduler {
   /** Provision now and revoke at expiry. */
   scheduleGrant(grant: Pick<GrantRow, 'id' | 'expiresAt'>): Promise<void>;
   /** Revoke as soon as possible (release, revoke, overdue, retry after failure). */
   revokeNow(grantId: string): Promise<void>;
+  /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
+  scheduleException(exception: ExceptionWindow): Promise<void>;
 }
 
 export interface ApprovalView {
@@ -34,6 +43,8 @@ export type RequestOutcome =
   | { kind: 'approved'; by: string; at: DateTime }
   | { kind: 'denied'; by: string; at: DateTime }
   | { kind: 'cancelled'; by: string; at: DateTime };
+
+export type ExceptionOutcome = Extract<RequestOutcome, { kind: 'approved' | 'denied' }>;
 
 /**
  * Everything people are told. Implementations never throw: a failed message is logged and
@@ -50,6 +61,18 @@ export interface Notifier {
   provisioningFailed(grant: GrantRow, error: string): Promise<void>;
   revocationFailed(grant: GrantRow, error: string): Promise<void>;
   revocationRecovered(grant: GrantRow): Promise<void>;
+
+  /** Posts an exception for approval (security channel, else the resource's); where it landed. */
+  postExceptionRequest(exception: ExceptionRow, resourceDescription: string): Promise<{ channel: string; ts: string } | undefined>;
+  /** Tells the resource's channel that someone asked to be exempt from approval. */
+  exceptionRequested(exception: ExceptionRow): Promise<void>;
+  closeExceptionApproval(exception: ExceptionRow, outcome: ExceptionOutcome): Promise<void>;
+  exceptionDecided(exception: ExceptionRow, outcome: ExceptionOutcome): Promise<void>;
+  exceptionClosingSoon(exception: ExceptionRow): Promise<void>;
+  /** DM to the holder and a note where the exception was approved. */
+  exceptionClosed(exception: ExceptionRow): Promise<void>;
+  /** Replaces the approval message: the resource's channel learns access was granted under an exception. */
+  grantedUnderException(request: RequestRow, grant: GrantRow, exception: ExceptionRow): Promise<void>;
 }
 
 /** The slice of a pino logger services use. */

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
+import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
-import type { RequestRow } from '../store/schema.js';
+import type { ExceptionRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Log, Scheduler } from './ports.js';
 
@@ -9,48 +10,69 @@ export interface TimerStore {
   /** False when Redis lost its data (restart without persistence, FLUSHALL) since markIntact. */
   isIntact(): Promise<boolean>;
   markIntact(): Promise<void>;
-  restore(timers: readonly GrantTimer[]): Promise<void>;
+  restoreGrants(timers: readonly GrantTimer[]): Promise<void>;
+  restoreExceptions(timers: readonly ExceptionTimer[]): Promise<void>;
 }
 
 export interface SweepReport {
   restoredTimers: number;
   dueRevocations: number;
+  dueExceptionClosings: number;
   reposted: number;
 }
 
 const PAGE = 1_000;
-/** Timers normally fire within ~100 ms; only grants later than this are the sweep's business. */
+/** Timers normally fire within ~100 ms; only later ones are the sweep's business. */
 const OVERDUE_GRACE_MS = 1_000;
 /** A first post may still be waiting out Slack's Retry-After; re-post only after this long. */
 const REPOST_AFTER_MS = 2 * 60_000;
+
+/** Reads timers page by page, ordered by (time, id), handing each page to `restore`. */
+async function restorePaged<T extends { id: string }>(
+  read: (afterAt: number, afterId: string, limit: number) => T[],
+  at: (timer: T) => number,
+  restore: (page: readonly T[]) => Promise<void>,
+): Promise<number> {
+  let count = 0;
+  let cursor = { at: -1, id: '' };
+  for (;;) {
+    const page = read(cursor.at, cursor.id, PAGE);
+    const last = page[page.length - 1];
+    if (!last) return count;
+    await restore(page);
+    count += page.length;
+    cursor = { at: at(last), id: last.id };
+  }
+}
 
 /**
  * SQLite is the truth and Redis only holds timers: this sweep makes the timers match the
  * truth. Run at start-up, every reconcile_interval, and whenever Redis reconnects.
  */
 export function createReconciler(deps: {
-  store: Pick<Store, 'activeGrantTimers' | 'grantsDueForRevocation' | 'pendingWithoutApprovalMessage'>;
+  store: Pick<
+    Store,
+    | 'activeGrantTimers'
+    | 'grantsDueForRevocation'
+    | 'pendingWithoutApprovalMessage'
+    | 'openExceptionTimers'
+    | 'exceptionsDueToClose'
+    | 'pendingExceptionsWithoutApprovalMessage'
+  >;
   scheduler: Pick<Scheduler, 'revokeNow'>;
   timers: TimerStore;
+  closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
+  repostException: (exception: ExceptionRow) => Promise<boolean>;
   clock: Clock;
   log: Log;
 }) {
   const { store, clock, log } = deps;
 
   async function restoreAllTimers(): Promise<number> {
-    let count = 0;
-    let cursor = { expiresAt: -1, id: '' };
-    for (;;) {
-      const page = store.activeGrantTimers(cursor.expiresAt, cursor.id, PAGE);
-      if (page.length === 0) break;
-      await deps.timers.restore(page);
-      count += page.length;
-      const last = page[page.length - 1];
-      if (!last) break;
-      cursor = { expiresAt: last.expiresAt, id: last.id };
-    }
-    return count;
+    const grants = await restorePaged(store.activeGrantTimers, (g) => g.expiresAt, deps.timers.restoreGrants);
+    const exceptions = await restorePaged(store.openExceptionTimers, (e) => e.endsAt, deps.timers.restoreExceptions);
+    return grants + exceptions;
   }
 
   return {
@@ -64,14 +86,21 @@ export function createReconciler(deps: {
         log.warn({ restoredTimers }, 'Redis had lost its timers; re-created them from SQLite');
       }
       const now = clock.now().toMillis();
+      const closing = store.exceptionsDueToClose(now - OVERDUE_GRACE_MS, PAGE);
+      // Closed straight from SQLite: a closing needs no Redis, and its standing grants are then due below.
+      for (const exception of closing) await deps.closeException(exception.id);
       const due = store.grantsDueForRevocation(now - OVERDUE_GRACE_MS, PAGE);
       for (const grant of due) await deps.scheduler.revokeNow(grant.id);
       let reposted = 0;
       for (const request of store.pendingWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repost(request)) reposted += 1;
       }
-      if (due.length > 0 || reposted > 0) log.info({ dueRevocations: due.length, reposted }, 'sweep caught up');
-      return { restoredTimers, dueRevocations: due.length, reposted };
+      for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
+        if (await deps.repostException(exception)) reposted += 1;
+      }
+      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, reposted };
+      if (due.length > 0 || closing.length > 0 || reposted > 0) log.info(report, 'sweep caught up');
+      return report;
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../config/policy-schema.js';
 import type { Directory, Log, Notifier } from '../services/ports.js';
-import type { GrantRow } from '../store/schema.js';
+import type { ExceptionRow, GrantRow } from '../store/schema.js';
 import { approvalMessage, closedApprovalMessage, type SlackMessage } from './views/approval-message.js';
+import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { messages } from './views/direct-messages.js';
 import { withSlackRetry } from './slack-retry.js';
 
@@ -22,9 +23,9 @@ export function createSlackNotifier(deps: { client: WebClient; directory: Direct
     }
   }
 
-  async function post(channel: string, message: SlackMessage | string, context: object) {
+  async function post(channel: string, message: SlackMessage | string, context: object, threadTs?: string) {
     const body = typeof message === 'string' ? { text: message } : message;
-    return attempt('a message', { channel, ...context }, () => client.chat.postMessage({ channel, ...body }));
+    return attempt('a message', { channel, ...context }, () => client.chat.postMessage({ channel, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
   const zoneOf = async (userId: string) => {
@@ -43,6 +44,10 @@ export function createSlackNotifier(deps: { client: WebClient; directory: Direct
     if (channel) await post(channel, text, { grantId: grant.id });
     else log.error({ grantId: grant.id, alert: text }, 'no channel to post an alert to');
   }
+
+  const resourceChannel = (exception: ExceptionRow) => deps.policy().resources[exception.resource]?.channel;
+  /** Exceptions are decided by security: in its channel when there is one. */
+  const exceptionChannel = (exception: ExceptionRow) => deps.policy().settings.security_channel ?? resourceChannel(exception);
 
   return {
     async postApprovalRequest(view) {
@@ -74,5 +79,38 @@ export function createSlackNotifier(deps: { client: WebClient; directory: Direct
     },
     revocationFailed: (grant, error) => alert(grant, messages.revocationFailed(grant, error)),
     revocationRecovered: (grant) => alert(grant, messages.revocationRecovered(grant)),
+
+    async postExceptionRequest(exception, description) {
+      const channel = exceptionChannel(exception);
+      if (!channel) return undefined;
+      const posted = await post(channel, exceptionApprovalMessage(exception, description), { exceptionId: exception.id });
+      return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+    },
+
+    async exceptionRequested(exception) {
+      const channel = resourceChannel(exception);
+      const approvalChannel = exceptionChannel(exception);
+      if (channel && channel !== approvalChannel) await post(channel, exceptionNotes.requested(exception, approvalChannel), { exceptionId: exception.id });
+    },
+
+    async closeExceptionApproval(exception, outcome) {
+      const { approvalChannel: channel, approvalTs: ts } = exception;
+      if (!channel || !ts) return;
+      await attempt('an approval update', { exceptionId: exception.id }, () => client.chat.update({ channel, ts, ...closedExceptionApprovalMessage(exception, outcome) }));
+    },
+
+    exceptionDecided: (exception, outcome) => dm(exception.userId, (zone) => messages.exceptionDecided(exception, outcome, zone), { exceptionId: exception.id }),
+    exceptionClosingSoon: (exception) => dm(exception.userId, (zone) => messages.exceptionClosingSoon(exception, zone), { exceptionId: exception.id }),
+
+    async exceptionClosed(exception) {
+      await dm(exception.userId, () => messages.exceptionClosed(exception), { exceptionId: exception.id });
+      const channel = exception.approvalChannel ?? exceptionChannel(exception);
+      if (channel) await post(channel, exceptionNotes.closed(exception), { exceptionId: exception.id }, exception.approvalTs ?? undefined);
+    },
+
+    async grantedUnderException(request, grant, exception) {
+      const channel = deps.policy().resources[request.resource]?.channel;
+      if (channel) await post(channel, exceptionNotes.grantedUnder(request, grant, exception), { requestId: request.id, exceptionId: exception.id });
+    },
   };
 }

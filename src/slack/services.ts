@@ -2,6 +2,7 @@ import type { LoadedPolicy } from '../config/load-policy.js';
 import type { AccessRequestService } from '../services/access-requests.js';
 import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
+import type { OptOutService } from '../services/opt-out.js';
 import type { Directory, Log } from '../services/ports.js';
 
 /** What the Slack edge may call: use cases, never the store. */
@@ -10,6 +11,7 @@ export interface SlackServices {
   accessRequests: AccessRequestService;
   decisions: DecisionService;
   endAccess: EndAccessService;
+  optOut: OptOutService;
   directory: Pick<Directory, 'userProfile'>;
   log: Log;
 }

@@ -106,3 +106,12 @@ export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: strin
     .all()
     .map((g) => ({ id: g.id, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null }));
 }
+
+/** The still-active standing grant of an exception (the one with no request behind it). */
+export function activeStandingGrantsOf(db: Db, exceptionId: string): GrantRow[] {
+  return db
+    .select()
+    .from(grants)
+    .where(and(eq(grants.exceptionId, exceptionId), isNull(grants.requestId), eq(grants.status, 'active')))
+    .all();
+}

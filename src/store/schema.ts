@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { GRANT_STATUSES, REQUEST_STATUSES, REVOKE_REASONS } from '../domain/states.js';
+import { EXCEPTION_CLOSE_REASONS, EXCEPTION_STATUSES, GRANT_STATUSES, OPT_OUT_MODES, REQUEST_STATUSES, REVOKE_REASONS } from '../domain/states.js';
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
@@ -44,13 +44,53 @@ export const requestApprovals = sqliteTable(
   (t) => [primaryKey({ columns: [t.requestId, t.approverId] })],
 );
 
+/** Opt-out exceptions: one person exempt from approval for one resource, for a bounded window. */
+export const exceptions = sqliteTable(
+  'exceptions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    userEmail: text('user_email'),
+    resource: text('resource').notNull(),
+    mode: text('mode', { enum: OPT_OUT_MODES }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: EXCEPTION_STATUSES }).notNull().default('pending'),
+    policyVersion: text('policy_version').notNull(),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+    /** The window, set when approved: it starts at approval, not at asking. */
+    opensAt: integer('opens_at'),
+    endsAt: integer('ends_at'),
+    warnedAt: integer('warned_at'),
+    closeReason: text('close_reason', { enum: EXCEPTION_CLOSE_REASONS }),
+    closedAt: integer('closed_at'),
+    closedBy: text('closed_by'),
+    approvalChannel: text('approval_channel'),
+    approvalTs: text('approval_ts'),
+  },
+  (t) => [
+    index('exceptions_status_ends').on(t.status, t.endsAt, t.id),
+    index('exceptions_user_status').on(t.userId, t.status, t.resource),
+    // At most one exception per person and resource that is asked for or running.
+    uniqueIndex('exceptions_one_live').on(t.userId, t.resource).where(sql`${t.status} in ('pending', 'open')`),
+    check('exceptions_status_valid', sql`${t.status} in (${inList(EXCEPTION_STATUSES)})`),
+    check('exceptions_mode_valid', sql`${t.mode} in (${inList(OPT_OUT_MODES)})`),
+    check('exceptions_duration_positive', sql`${t.durationMs} > 0`),
+    check('exceptions_window_valid', sql`${t.endsAt} is null or ${t.endsAt} > ${t.opensAt}`),
+    check('exceptions_open_has_window', sql`${t.status} in ('pending', 'denied') or ${t.endsAt} is not null`),
+  ],
+);
+
 export const grants = sqliteTable(
   'grants',
   {
     id: text('id').primaryKey(),
-    requestId: text('request_id')
-      .notNull()
-      .references(() => requests.id),
+    /** The request it was approved for; null only for the standing grant of an exception. */
+    requestId: text('request_id').references(() => requests.id),
+    /** The opt-out exception it was granted under (auto-approved or standing), if any. */
+    exceptionId: text('exception_id').references(() => exceptions.id),
     userId: text('user_id').notNull(),
     userEmail: text('user_email'),
     resource: text('resource').notNull(),
@@ -70,11 +110,14 @@ export const grants = sqliteTable(
   },
   (t) => [
     uniqueIndex('grants_one_per_request').on(t.requestId),
+    uniqueIndex('grants_one_standing_per_exception').on(t.exceptionId).where(sql`${t.requestId} is null`),
+    index('grants_exception').on(t.exceptionId),
     index('grants_status_expires').on(t.status, t.expiresAt, t.id),
     index('grants_user_status').on(t.userId, t.status, t.expiresAt),
     index('grants_end_requested').on(t.status, t.endRequestedReason),
     check('grants_status_valid', sql`${t.status} in (${inList(GRANT_STATUSES)})`),
     check('grants_window_valid', sql`${t.expiresAt} > ${t.grantedAt}`),
+    check('grants_have_a_source', sql`${t.requestId} is not null or ${t.exceptionId} is not null`),
   ],
 );
 
@@ -99,4 +142,5 @@ export const auditEvents = sqliteTable(
 
 export type RequestRow = typeof requests.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
+export type ExceptionRow = typeof exceptions.$inferSelect;
 export type AuditRow = typeof auditEvents.$inferSelect;

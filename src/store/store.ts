@@ -8,6 +8,7 @@ import {
 import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, type AuditEvent } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
+import { exceptionTransactions, type Transaction } from './exception-store.js';
 import * as grants from './grants.js';
 import * as requests from './requests.js';
 import type { GrantRow, RequestRow } from './schema.js';
@@ -36,9 +37,10 @@ export interface ApproveInput {
  */
 export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
   // IMMEDIATE takes the write lock up front, so two processes cannot both read "pending".
-  const transaction = <T>(fn: (tx: Db) => T): T => db.transaction(fn, { behavior: 'immediate' });
+  const transaction: Transaction = <T>(fn: (tx: Db) => T): T => db.transaction(fn, { behavior: 'immediate' });
 
   return {
+    ...exceptionTransactions(db, transaction),
     findRequest: (id: string) => requests.findRequest(db, id),
     findGrant: (id: string) => grants.findGrant(db, id),
     approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),

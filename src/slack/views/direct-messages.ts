@@ -1,8 +1,8 @@
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { RevokeReason } from '../../domain/states.js';
-import type { GrantRow, RequestRow } from '../../store/schema.js';
-import type { RequestOutcome } from '../../services/ports.js';
+import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
+import type { ExceptionOutcome, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
 
 /** Texts for the requester's DMs and the security channel. `zone` is the reader's Slack tz. */
@@ -39,5 +39,27 @@ export const messages = {
 
   revocationRecovered(grant: GrantRow): string {
     return `✅ Revocation of grant \`${grant.id}\` (<@${grant.userId}> on *${grant.resource}*) finally succeeded.`;
+  },
+
+  exceptionDecided(exception: ExceptionRow, outcome: ExceptionOutcome, zone: string | undefined): string {
+    if (outcome.kind === 'denied') {
+      return `❌ <@${outcome.by}> denied your opt-out exception for *${exception.resource}* (\`${exception.id}\`). Requests for it still need approval.`;
+    }
+    const until = exception.endsAt === null ? '' : ` until ${slackTime(exception.endsAt, zone)}`;
+    const meaning =
+      exception.mode === 'standing'
+        ? 'You hold access for the whole window; you will get a message when it is active.'
+        : `Your \`/request ${exception.resource} …\` is granted at once, without approval.`;
+    return `✅ <@${outcome.by}> approved your opt-out exception for *${exception.resource}*: it is open${until}. ${meaning} Exception \`${exception.id}\`.`;
+  },
+
+  exceptionClosingSoon(exception: ExceptionRow, zone: string | undefined): string {
+    const when = exception.endsAt === null ? 'soon' : slackTime(exception.endsAt, zone);
+    return `⏳ Your exception for *${exception.resource}* (\`${exception.id}\`) closes ${when}. After that, requests need approval again.`;
+  },
+
+  exceptionClosed(exception: ExceptionRow): string {
+    const how = exception.closeReason === 'revoked' ? ` (ended early${exception.closedBy ? ` by <@${exception.closedBy}>` : ''})` : '';
+    return `🔒 Your exception for *${exception.resource}* has closed${how}; requests need approval again. Exception \`${exception.id}\`.`;
   },
 };

@@ -1,7 +1,9 @@
 import { Duration } from 'luxon';
 import type { Policy } from '../../config/policy-schema.js';
 import { compactDuration, formatDuration } from '../../domain/duration.js';
-import type { GrantRow, RequestRow } from '../../store/schema.js';
+import type { AccessAnswer } from '../../services/access-requests.js';
+import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
+import type { OwnAccess } from '../own-access.js';
 import { slackTime } from './time.js';
 
 /** Ephemeral replies to `/request …`. */
@@ -18,13 +20,32 @@ export const replies = {
       '`/request list` — your pending requests and active access',
       '`/request release <grant-id or resource>` — end your access now',
       '`/request cancel <request-id>` — withdraw a pending request',
-      '`/request revoke <grant-id>` — approvers: end someone’s access now',
+      '`/request optout <resource> <duration> <reason>` — ask to be exempt from approval for a while (where policy allows)',
+      '`/request revoke <grant-id or exception-id>` — approvers: end someone’s access or exception now',
       'Durations: `90s`, `30m`, `2h`, `1h30m`, `1d`.',
       '',
       '*Resources*',
       resources,
     ].join('\n');
   },
+
+  accessAnswer(answer: AccessAnswer, policy: Policy): string {
+    if (answer.kind === 'granted') {
+      const { request, grant, exception } = answer;
+      return `🔓 Granted *${request.resource}* for ${formatDuration(Duration.fromMillis(request.durationMs))} without approval, under your opt-out exception \`${exception.id}\`. Grant \`${grant.id}\`; you will get a DM when it is active.`;
+    }
+    return replies.requested(answer.request, policy.resources[answer.request.resource]?.channel ?? '', answer.posted);
+  },
+
+  exceptionRequested(exception: ExceptionRow, posted: boolean): string {
+    const window = formatDuration(Duration.fromMillis(exception.durationMs));
+    return posted
+      ? `📨 Asked for an exception from JIT on *${exception.resource}* for ${window} (\`${exception.id}\`). Opt-out approvers were notified; the window starts when they approve, and you will get a DM.`
+      : `📨 Recorded your exception request for *${exception.resource}* (\`${exception.id}\`), but Slack refused the approval message; jitbot retries it shortly.`;
+  },
+
+  exceptionRevoked: (exception: ExceptionRow) =>
+    `🔒 Closed <@${exception.userId}>'s exception for *${exception.resource}* (\`${exception.id}\`). Their requests need approval again.`,
 
   requested(request: RequestRow, channel: string, posted: boolean): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
@@ -40,8 +61,10 @@ export const replies = {
 
   revoked: (grant: GrantRow) => `🔒 Revoking <@${grant.userId}>'s access to *${grant.resource}* (\`${grant.id}\`) now.`,
 
-  list(pending: readonly RequestRow[], active: readonly GrantRow[], zone: string | undefined): string {
-    if (pending.length === 0 && active.length === 0) return 'You have no pending requests and no active access.';
+  list({ pending, active, exceptions }: OwnAccess, zone: string | undefined): string {
+    if (pending.length === 0 && active.length === 0 && exceptions.length === 0) {
+      return 'You have no pending requests, no active access and no open exceptions.';
+    }
     const lines: string[] = [];
     if (active.length > 0) {
       lines.push('*Active access*');
@@ -51,6 +74,16 @@ export const replies = {
       lines.push('*Waiting for approval*');
       for (const r of pending) {
         lines.push(`• *${r.resource}* for ${formatDuration(Duration.fromMillis(r.durationMs))}, asked ${slackTime(r.createdAt, zone)} — \`${r.id}\``);
+      }
+    }
+    if (exceptions.length > 0) {
+      lines.push('*Opt-out exceptions*');
+      for (const e of exceptions) {
+        const state =
+          e.status === 'open' && e.endsAt !== null
+            ? `open until ${slackTime(e.endsAt, zone)}`
+            : `waiting for approval (${formatDuration(Duration.fromMillis(e.durationMs))} from approval)`;
+        lines.push(`• *${e.resource}* ${state} — \`${e.id}\``);
       }
     }
     return lines.join('\n');

@@ -10,6 +10,7 @@ const event: AccessEvent = {
   type: 'access.revoke',
   grant_id: 'grt-cmd',
   request_id: 'req-cmd',
+  exception_id: null,
   resource: 'vpn-prod',
   user: { slack_id: 'U0ALICE', email: null },
   granted_at: '2026-11-24T14:00:00.000Z',

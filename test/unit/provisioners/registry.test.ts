@@ -33,7 +33,7 @@ test('a relative command resolves against the policy file folder', async () => {
   const provisioner = createProvisioners({ policy, policyDir: '/etc/jitbot-test-dir', env: { PATH: '/usr/bin' }, clock: systemClock }).get('prod-db');
   assert.ok(provisioner);
   await assert.rejects(
-    provisioner.apply({ type: 'access.grant', grant_id: 'g', request_id: 'r', resource: 'prod-db', user: { slack_id: 'U', email: null }, granted_at: '', expires_at: '', reason: '', revoke_reason: null }),
+    provisioner.apply({ type: 'access.grant', grant_id: 'g', request_id: 'r', exception_id: null, resource: 'prod-db', user: { slack_id: 'U', email: null }, granted_at: '', expires_at: '', reason: '', revoke_reason: null }),
     /cannot run \/etc\/jitbot-test-dir\/missing-tool/,
   );
 });

@@ -11,6 +11,7 @@ const event: AccessEvent = {
   type: 'access.grant',
   grant_id: 'grt-abc',
   request_id: 'req-abc',
+  exception_id: null,
   resource: 'prod-db',
   user: { slack_id: 'U0ALICE', email: 'alice@example.com' },
   granted_at: '2026-11-24T14:00:00.000Z',

@@ -274,6 +274,7 @@ describe('closing a pending request', () => {
   test('cancelling an approved request returns undefined and leaves it approved', () => {
     const t = stores.fresh();
     const grant = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + MINUTE });
+    assert.ok(grant.requestId);
     assert.equal(t.store.closeRequest(grant.requestId, 'cancelled', ALICE, T0 + 2 * MINUTE), undefined);
     assert.equal(t.store.findRequest(grant.requestId)?.status, 'approved');
   });

@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseRequestCommand, type RequestCommand } from '../../../domain/request-command.js';
+import { isExceptionId } from '../../../store/ids.js';
+import { ownAccess } from '../../own-access.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
 import { requestModal } from '../../views/request-modal.js';
@@ -13,14 +15,15 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
   switch (command.kind) {
     case 'access': {
       const result = await services.accessRequests.requestAccess({ userId, ...command });
-      if (!result.ok) return result.error;
-      const channel = policy.resources[result.value.request.resource]?.channel ?? '';
-      return replies.requested(result.value.request, channel, result.value.posted);
+      return result.ok ? replies.accessAnswer(result.value, policy) : result.error;
+    }
+    case 'optout': {
+      const result = await services.optOut.requestException({ userId, ...command });
+      return result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : result.error;
     }
     case 'list': {
-      const { pending, active } = services.accessRequests.list(userId);
       const profile = await services.directory.userProfile(userId).catch(() => undefined);
-      return replies.list(pending, active, profile?.tz ?? policy.settings.timezone);
+      return replies.list(ownAccess(services, userId), profile?.tz ?? policy.settings.timezone);
     }
     case 'cancel': {
       const result = await services.accessRequests.cancel({ userId, requestId: command.requestId });
@@ -31,11 +34,13 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       return result.ok ? replies.released(result.value) : result.error;
     }
     case 'revoke': {
+      if (isExceptionId(command.target)) {
+        const result = await services.optOut.revoke({ actorId: userId, exceptionId: command.target.toLowerCase() });
+        return result.ok ? replies.exceptionRevoked(result.value) : result.error;
+      }
       const result = await services.endAccess.revoke({ actorId: userId, target: command.target });
       return result.ok ? replies.revoked(result.value) : result.error;
     }
-    case 'optout':
-      return replies.notYet('Opt-out exceptions');
     case 'review':
       return replies.notYet('The security review report');
     case 'help':

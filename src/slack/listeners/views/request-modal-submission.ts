@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { checkAccessAsk } from '../../../domain/access-rules.js';
+import { checkOptOutAsk } from '../../../domain/opt-out-rules.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
-import { MODAL_BLOCKS } from '../../views/request-modal.js';
+import { MODAL_BLOCKS, MODAL_KINDS } from '../../views/request-modal.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -10,22 +11,30 @@ type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 export function requestModalSubmission(services: SlackServices) {
   return async ({ ack, view, body, client }: Args): Promise<void> => {
     const values = view.state.values;
+    const optout = values[MODAL_BLOCKS.kind]?.['value']?.selected_option?.value === MODAL_KINDS.optout;
     const ask = {
       resource: values[MODAL_BLOCKS.resource]?.['value']?.selected_option?.value ?? '',
       durationText: values[MODAL_BLOCKS.duration]?.['value']?.value?.trim() || undefined,
       reason: values[MODAL_BLOCKS.reason]?.['value']?.value ?? '',
     };
-    const checked = checkAccessAsk(services.policy().policy, ask);
+    const { policy } = services.policy();
+    const checked = optout ? checkOptOutAsk(policy, ask) : checkAccessAsk(policy, ask);
     if (!checked.ok) {
       const block = ask.reason.trim() === '' || /reason/i.test(checked.error) ? MODAL_BLOCKS.reason : MODAL_BLOCKS.duration;
-      await ack({ response_action: 'errors', errors: { [ask.resource ? block : MODAL_BLOCKS.resource]: checked.error } });
+      const resourceProblem = !ask.resource || (optout && /does not allow opt-out/.test(checked.error));
+      await ack({ response_action: 'errors', errors: { [resourceProblem ? MODAL_BLOCKS.resource : block]: checked.error } });
       return;
     }
     await ack();
     const userId = body.user.id;
-    const result = await services.accessRequests.requestAccess({ userId, emergency: false, ...ask });
-    const channel = services.policy().policy.resources[ask.resource]?.channel ?? '';
-    const text = result.ok ? replies.requested(result.value.request, channel, result.value.posted) : result.error;
+    let text: string;
+    if (optout) {
+      const result = await services.optOut.requestException({ userId, ...ask });
+      text = result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : result.error;
+    } else {
+      const result = await services.accessRequests.requestAccess({ userId, emergency: false, ...ask });
+      text = result.ok ? replies.accessAnswer(result.value, services.policy().policy) : result.error;
+    }
     await client.chat.postMessage({ channel: userId, text });
   };
 }

@@ -1,0 +1,58 @@
+import type { Duration } from 'luxon';
+import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
+import { askedDuration, checkReason, findResource, longerThanAllowed, type AccessAsk } from './access-rules.js';
+import { compactDuration } from './duration.js';
+import { err, ok, type Result } from './result.js';
+
+export type OptOutPolicy = NonNullable<ResourcePolicy['opt_out']>;
+
+export interface ValidOptOutAsk {
+  resourceName: string;
+  resource: ResourcePolicy;
+  optOut: OptOutPolicy;
+  duration: Duration;
+  reason: string;
+}
+
+/**
+ * Checks an opt-out ask against the resource's `opt_out` policy: allowed at all, a window
+ * no longer than its `max_duration`, and a reason. Who may ask is checked apart (it needs Slack).
+ */
+export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptOutAsk> {
+  const found = findResource(policy, ask.resource);
+  if (!found.ok) return found;
+  const resource = found.value;
+  const optOut = resource.opt_out;
+  if (!optOut?.allowed) {
+    return err(
+      `${ask.resource} does not allow opt-out exceptions, so every access to it goes through approval. ` +
+        `Ask for access with \`/request ${ask.resource} <duration> <reason>\`.`,
+    );
+  }
+  const example = `/request optout ${ask.resource} ${compactDuration(optOut.max_duration)} <reason>`;
+  if (ask.durationText === undefined) {
+    return err(`Say how long the exception should last (at most ${compactDuration(optOut.max_duration)}), e.g. \`${example}\`.`);
+  }
+  const duration = askedDuration(ask.durationText, example);
+  if (!duration.ok) return duration;
+  const tooLong = longerThanAllowed(duration.value, optOut.max_duration, `an opt-out exception for ${ask.resource}`);
+  if (tooLong) return err(tooLong);
+  const reason = checkReason(ask.resource, resource, ask.reason, example, 'an exception');
+  if (!reason.ok) return reason;
+  return ok({ resourceName: ask.resource, resource, optOut, duration: duration.value, reason: reason.value });
+}
+
+/** Who may ask for an exception: `eligible`, or when absent, whoever may request the resource. */
+export function optOutAskers(resource: ResourcePolicy, optOut: OptOutPolicy): readonly string[] | undefined {
+  return optOut.eligible ?? resource.requesters;
+}
+
+/**
+ * When to remind the person that their exception closes soon: `lead` before its end, or
+ * never when there is no lead or the window is shorter than the lead.
+ */
+export function exceptionReminderAt(window: { opensAt: number; endsAt: number }, leadMs: number): number | undefined {
+  if (leadMs <= 0) return undefined;
+  const at = window.endsAt - leadMs;
+  return at > window.opensAt ? at : undefined;
+}

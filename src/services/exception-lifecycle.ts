@@ -1,0 +1,54 @@
+import type { Clock } from '../domain/clock.js';
+import type { ExceptionCloseReason } from '../domain/states.js';
+import type { ExceptionRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Log, Notifier, Scheduler } from './ports.js';
+import { queueOrLeaveToSweep } from './queue-or-sweep.js';
+
+export type TimerOutcome = { kind: 'done'; exception: ExceptionRow } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
+
+export interface ExceptionLifecycleDeps {
+  store: Pick<Store, 'findException' | 'closeException' | 'markExceptionWarned'>;
+  scheduler: Pick<Scheduler, 'revokeNow'>;
+  notifier: Pick<Notifier, 'exceptionClosed' | 'exceptionClosingSoon'>;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * The work behind an exception's timers, and its early end: closing (once, whoever gets
+ * there first) with its standing access revoked, and the reminder before it closes.
+ */
+export function createExceptionLifecycle(deps: ExceptionLifecycleDeps) {
+  const { store, clock, log } = deps;
+
+  return {
+    async close(id: string, reason: ExceptionCloseReason, by: string): Promise<TimerOutcome> {
+      const exception = store.findException(id);
+      if (!exception || exception.status !== 'open' || exception.endsAt === null) return { kind: 'skipped' };
+      const now = clock.now().toMillis();
+      if (reason === 'expired' && exception.endsAt > now) return { kind: 'not_due', dueAt: exception.endsAt };
+      const closed = store.closeException(id, reason, by, now);
+      if (!closed) return { kind: 'skipped' };
+      log.info({ exceptionId: id, reason, latenessMs: reason === 'expired' ? now - exception.endsAt : undefined }, 'exception closed');
+      for (const grant of closed.endedGrants) {
+        await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.revokeNow(grant.id));
+      }
+      await deps.notifier.exceptionClosed(closed.exception);
+      return { kind: 'done', exception: closed.exception };
+    },
+
+    /** Reminds the holder once, while the exception is still open. */
+    async remind(id: string): Promise<TimerOutcome> {
+      const exception = store.findException(id);
+      const now = clock.now().toMillis();
+      if (!exception || exception.status !== 'open' || exception.warnedAt !== null || (exception.endsAt ?? 0) <= now) return { kind: 'skipped' };
+      const warned = store.markExceptionWarned(id, now);
+      if (!warned) return { kind: 'skipped' };
+      await deps.notifier.exceptionClosingSoon(warned);
+      return { kind: 'done', exception: warned };
+    },
+  };
+}
+
+export type ExceptionLifecycle = ReturnType<typeof createExceptionLifecycle>;
