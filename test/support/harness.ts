@@ -26,12 +26,13 @@ export const USERS = {
 } as const;
 
 /** A policy in the shape of DESIGN.md §2, with a webhook receiver for prod-db. */
-export function testPolicy(webhookUrl: string, extra = ''): string {
+export function testPolicy(webhookUrl: string, extra = '', settingsExtra = ''): string {
   return `
 settings:
   timezone: UTC
   security_channel: C0SECURITY
   reconcile_interval: 1s
+${settingsExtra}
 approver_groups:
   db-leads: { users: [${USERS.lead}, ${USERS.lead2}] }
   security: { usergroup: S0SECURITY }
@@ -80,7 +81,10 @@ export interface GrantState {
 }
 
 export interface HarnessOptions {
-  policyExtra?: string;
+  /** More resources (YAML indented under `resources:`); a function receives the webhook URL. */
+  policyExtra?: string | ((webhookUrl: string) => string);
+  /** More `settings:` keys, indented by two spaces. */
+  settingsExtra?: string;
   /** Socket Mode: set SLACK_APP_TOKEN instead of receiving HTTP. */
   socketMode?: boolean;
   /** A Redis of the test's own (default: the shared one, under a unique key prefix). */
@@ -98,7 +102,8 @@ export async function startHarness(options: HarnessOptions = {}) {
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-e2e-'));
   const prefix = uniquePrefix();
-  const policyText = testPolicy(webhook.url, options.policyExtra);
+  const extra = typeof options.policyExtra === 'function' ? options.policyExtra(webhook.url) : options.policyExtra;
+  const policyText = testPolicy(webhook.url, extra, options.settingsExtra);
 
   const clock = movableClock();
   const makeBot = (): Jitbot =>
@@ -178,9 +183,10 @@ export async function startHarness(options: HarnessOptions = {}) {
       return signedPost(eventsUrl, SIGNING_SECRET, body, 'application/json');
     },
 
-    /** Stops the bot (gracefully) and starts a new process-equivalent on the same files. */
-    async restart() {
+    /** Stops the bot (gracefully) and starts a new process-equivalent on the same files; `whileDown` runs in between. */
+    async restart(whileDown?: () => Promise<void>) {
       await bot.stop();
+      await whileDown?.();
       bot = makeBot();
       eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
     },
@@ -206,6 +212,12 @@ export async function eventually<T>(what: string, check: () => T | undefined | P
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
   }
+}
+
+export function exceptionIdIn(text: string): string {
+  const match = /exc-[0-9a-z]+/.exec(text);
+  if (!match) throw new Error(`no exception ID in: ${text}`);
+  return match[0];
 }
 
 export function requestIdIn(text: string): string {

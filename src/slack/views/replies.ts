@@ -32,7 +32,7 @@ export const replies = {
   accessAnswer(answer: AccessAnswer, policy: Policy): string {
     if (answer.kind === 'granted') {
       const { request, grant, exception } = answer;
-      return `🔓 Granted *${request.resource}* for ${formatDuration(Duration.fromMillis(request.durationMs))} without approval, under your opt-out exception \`${exception.id}\`. Grant \`${grant.id}\`; you will get a DM when it is active.`;
+      return `🔓 Granted *${request.resource}* for ${formatDuration(Duration.fromMillis(request.durationMs))} without approval, under your opt-out exception \`${exception.id}\` (request \`${request.id}\`, grant \`${grant.id}\`). You will get a DM when it is active.`;
     }
     return replies.requested(answer.request, policy.resources[answer.request.resource]?.channel ?? '', answer.posted);
   },
