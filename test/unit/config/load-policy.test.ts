@@ -267,6 +267,11 @@ describe('an invalid policy stops with one message naming the key and what was e
     }
   });
 
+  test('an allowed opt-out with nobody to approve it is refused, since nobody approves their own exception', () => {
+    const error = configError(smallPolicy('    opt_out: { allowed: true, max_duration: 1d }'));
+    assert.match(error.message, /^test\.yaml: resources\.prod-db\.opt_out\.approvers: expected the approvers of opt-out exceptions/);
+  });
+
   test('an approver named like a built-in object property ("constructor") is refused as an unknown group', () => {
     const error = configError(smallPolicy().replace('approvers: [db-leads]', 'approvers: [constructor]'));
     assert.match(error.message, /resources\.prod-db\.approvers\.0: "constructor" is neither a user ID/);

@@ -20,7 +20,7 @@ export interface TempStore {
   store: Store;
   /** Another connection to the same file, as a second process would have. */
   reopen(): { open: OpenDatabase; store: Store };
-  count(table: 'requests' | 'grants' | 'audit_events' | 'request_approvals'): number;
+  count(table: 'requests' | 'grants' | 'audit_events' | 'request_approvals' | 'exceptions'): number;
   actions(...subjectIds: string[]): string[];
 }
 
