@@ -4,12 +4,17 @@ import { ConfigError } from './config/errors.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import { compactDuration } from './domain/duration.js';
 import { approvalStages } from './domain/approval-chain.js';
+import { optOutAskers } from './domain/opt-out-rules.js';
 import { verifyAuditChain } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
+import { createStore } from './store/store.js';
 
 const USAGE = `usage:
   jitbot policy check [path]   validate a policy file (default: POLICY_PATH or ./policy.yaml)
-  jitbot audit verify          walk the audit hash chain in DATABASE_PATH`;
+  jitbot audit verify          walk the audit hash chain in DATABASE_PATH
+  jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
+
+const iso = (millis: number | null) => (millis === null ? null : new Date(millis).toISOString());
 
 function policyCheck(path: string): number {
   try {
@@ -23,6 +28,14 @@ function policyCheck(path: string): number {
         `  ${name}: requesters [${r.requesters?.join(', ') ?? 'anyone'}]; ${stages}; max ${compactDuration(r.max_duration)}; ` +
           `channel ${r.channel}; provisioner ${r.provisioner.type}\n`,
       );
+      const optOut = r.opt_out;
+      if (optOut?.allowed) {
+        const askers = optOutAskers(r, optOut);
+        process.stdout.write(
+          `    opt-out: ${optOut.mode}, up to ${compactDuration(optOut.max_duration)}; asked by [${askers?.join(', ') ?? 'anyone'}]; ` +
+            `approved by [${optOut.approvers?.join(', ') ?? ''}]\n`,
+        );
+      }
     }
     return 0;
   } catch (error) {
@@ -47,14 +60,41 @@ function auditVerify(databasePath: string): number {
   }
 }
 
+function listExceptions(databasePath: string, all: boolean): number {
+  const database = openDatabase(databasePath);
+  try {
+    for (const e of createStore(database).listExceptions({ all })) {
+      const line = {
+        id: e.id,
+        user_id: e.userId,
+        resource: e.resource,
+        mode: e.mode,
+        status: e.status,
+        reason: e.reason,
+        asked_at: iso(e.createdAt),
+        decided_by: e.decidedBy,
+        opens_at: iso(e.opensAt),
+        ends_at: iso(e.endsAt),
+        close_reason: e.closeReason,
+        closed_by: e.closedBy,
+        closed_at: iso(e.closedAt),
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
 function main(argv: readonly string[]): number {
   const [group, command, arg] = argv;
   if (group === 'policy' && command === 'check') {
     return policyCheck(resolve(arg ?? process.env['POLICY_PATH'] ?? './policy.yaml'));
   }
-  if (group === 'audit' && command === 'verify') {
-    return auditVerify(resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite'));
-  }
+  const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
+  if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
+  if (group === 'exceptions' && (command === undefined || command === '--all')) return listExceptions(databasePath, command === '--all');
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' ? 0 : 2;
 }

@@ -45,6 +45,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
   return {
     findException: (id: string) => exceptions.findException(db, id),
     liveExceptionsOf: (userId: string) => exceptions.liveExceptionsOf(db, userId),
+    listExceptions: (options: { all: boolean }) => exceptions.listExceptions(db, options),
     exceptionsDueToClose: (now: number, limit: number) => exceptions.exceptionsDueToClose(db, now, limit),
     openExceptionTimers: (afterEndsAt: number, afterId: string, limit: number) => exceptions.openExceptionTimers(db, afterEndsAt, afterId, limit),
     pendingExceptionsWithoutApprovalMessage: (createdBefore: number, limit: number) => exceptions.pendingWithoutApprovalMessage(db, createdBefore, limit),

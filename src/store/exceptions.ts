@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { ExceptionCloseReason } from '../domain/states.js';
 import type { Db } from './database.js';
 import { exceptions, type ExceptionRow } from './schema.js';
@@ -116,4 +116,14 @@ export function openExceptionTimers(db: Db, afterEndsAt: number, afterId: string
     .limit(limit)
     .all()
     .flatMap((e) => (e.opensAt === null || e.endsAt === null ? [] : [{ id: e.id, opensAt: e.opensAt, endsAt: e.endsAt, warned: e.warnedAt !== null }]));
+}
+
+/** Every exception, newest first; only pending and open ones unless `all`. For reviews and the CLI. */
+export function listExceptions(db: Db, options: { all: boolean }): ExceptionRow[] {
+  return db
+    .select()
+    .from(exceptions)
+    .where(options.all ? undefined : inArray(exceptions.status, [...LIVE]))
+    .orderBy(desc(exceptions.createdAt), asc(exceptions.id))
+    .all();
 }

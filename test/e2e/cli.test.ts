@@ -24,6 +24,8 @@ describe('the jitbot CLI', () => {
     const run = jitbot(['policy', 'check', 'policy.example.yaml']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /prod-db: requesters \[engineers\]; stage 1: 1 of \[db-leads\]; max 2h/);
+    assert.match(run.stdout, /opt-out: auto_approve, up to 7d; asked by \[db-leads\]; approved by \[security\]/);
+    assert.match(run.stdout, /vpn-prod: .*\n    opt-out: standing, up to 3d; asked by \[anyone\]/);
   });
 
   test('policy check lists every problem and exits 1 for an invalid file', () => {
@@ -33,6 +35,31 @@ describe('the jitbot CLI', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /Unrecognized key: "max_duraton"/);
     assert.match(run.stderr, /resources\.x\.channel: expected a Slack channel ID/);
+  });
+
+  test('exceptions lists pending and open opt-out exceptions as JSON lines, --all the closed ones too', () => {
+    const path = join(dir, 'exceptions.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database);
+    const ask = (id: string, resource: string) =>
+      store.createException({ id, userId: 'U0ALICE', resource, mode: 'standing', durationMs: 3_600_000, reason: 'legacy VPN', policyVersion: 'v1', createdAt: 1_700_000_000_000 });
+    ask('exc-open', 'vpn');
+    ask('exc-closed', 'wiki');
+    const newGrant = (e: { id: string; userId: string; resource: string; reason: string }) =>
+      ({ id: `grt-${e.id}`, requestId: null, exceptionId: e.id, userId: e.userId, resource: e.resource, reason: e.reason, grantedAt: 1_700_000_060_000, expiresAt: 1_700_003_660_000 });
+    store.openException({ id: 'exc-open', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });
+    store.openException({ id: 'exc-closed', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });
+    store.closeException('exc-closed', 'revoked', 'U0SEC1', 1_700_000_120_000);
+    database.close();
+
+    const live = jitbot(['exceptions'], { DATABASE_PATH: path });
+    assert.equal(live.status, 0, live.stderr);
+    const lines = live.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => [l['id'], l['status'], l['decided_by'], l['reason'], l['opens_at'], l['ends_at']]), [
+      ['exc-open', 'open', 'U0SEC1', 'legacy VPN', '2023-11-14T22:14:20.000Z', '2023-11-14T23:14:20.000Z'],
+    ]);
+    const all = jitbot(['exceptions', '--all'], { DATABASE_PATH: path });
+    assert.match(all.stdout, /"id":"exc-closed".*"close_reason":"revoked","closed_by":"U0SEC1"/);
   });
 
   test('audit verify says OK with the count, and names the first broken event after tampering', () => {
