@@ -101,7 +101,8 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         policyVersion: version,
         createdAt: now,
       };
-      const underException = store.grantUnderException(newRequest, (approved, exception) => ({
+      // An open exception counts only while the policy still allows opting out of this resource.
+      const underException = resource.opt_out?.allowed && store.grantUnderException(newRequest, (approved, exception) => ({
         id: newId('grt'),
         requestId: approved.id,
         exceptionId: exception.id,

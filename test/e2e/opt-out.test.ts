@@ -320,9 +320,11 @@ describe('an open exception whose timers Redis lost', () => {
 
   test('is closed at start-up when the bot was down, and Redis emptied, past its end', async () => {
     const exception = await openException(h, USERS.bob, 'vpn 2s restart test');
-    await h.restart(async () => {
-      await dropPrefix(h.prefix);
-      await sleep(2_500);
+    await h.restart({
+      whileDown: async () => {
+        await dropPrefix(h.prefix);
+        await sleep(2_500);
+      },
     });
     const closed = await eventually('closed after restart', () => (exceptionRow(h, exception.id)?.status === 'closed' ? exceptionRow(h, exception.id) : undefined));
     assert.equal(closed.close_reason, 'expired');
@@ -335,5 +337,15 @@ describe('an open exception whose timers Redis lost', () => {
     await h.restart();
     const closed = await eventually('closed', () => (exceptionRow(h, exception.id)?.status === 'closed' ? exceptionRow(h, exception.id) : undefined), 8_000);
     assert.ok((closed.closed_at ?? 0) - (closed.ends_at ?? 0) < 1_000);
+  });
+
+  test('an open auto_approve exception grants nothing once the policy no longer allows opt-outs for the resource', async () => {
+    const exception = await openException(h, USERS.alice, 'wiki 1d before the policy change');
+    await h.restart({ policyExtra: (url) => optOutResources(url).replace('      allowed: true\n      eligible: [engineers]', '      allowed: false\n      eligible: [engineers]') });
+    assert.equal(exceptionRow(h, exception.id)?.status, 'open');
+    const requestId = requestIdIn(await h.ask(USERS.alice, 'wiki 30m after the policy change'));
+    assert.equal(h.grantFor(requestId), undefined, 'the request waits for approval like anyone else’s');
+    const posted = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0WIKI' && textOf(c).includes(requestId));
+    assert.deepEqual(buttonsIn(posted).map((b) => b.action_id), ['approve', 'deny']);
   });
 });

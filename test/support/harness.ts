@@ -102,8 +102,9 @@ export async function startHarness(options: HarnessOptions = {}) {
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-e2e-'));
   const prefix = uniquePrefix();
-  const extra = typeof options.policyExtra === 'function' ? options.policyExtra(webhook.url) : options.policyExtra;
-  const policyText = testPolicy(webhook.url, extra, options.settingsExtra);
+  const policyFor = (policyExtra: HarnessOptions['policyExtra']) =>
+    testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, options.settingsExtra);
+  let policyText = policyFor(options.policyExtra);
 
   const clock = movableClock();
   const makeBot = (): Jitbot =>
@@ -183,10 +184,14 @@ export async function startHarness(options: HarnessOptions = {}) {
       return signedPost(eventsUrl, SIGNING_SECRET, body, 'application/json');
     },
 
-    /** Stops the bot (gracefully) and starts a new process-equivalent on the same files; `whileDown` runs in between. */
-    async restart(whileDown?: () => Promise<void>) {
+    /**
+     * Stops the bot (gracefully) and starts a new process-equivalent on the same files;
+     * `whileDown` runs in between, and `policyExtra` replaces the extra resources.
+     */
+    async restart(opts: { whileDown?: () => Promise<void>; policyExtra?: HarnessOptions['policyExtra'] } = {}) {
       await bot.stop();
-      await whileDown?.();
+      await opts.whileDown?.();
+      if (opts.policyExtra !== undefined) policyText = policyFor(opts.policyExtra);
       bot = makeBot();
       eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
     },
