@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { WebClientEvent } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
+import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import { createAccessQueue, type RetrySettings } from './jobs/access-queue.js';
 import { createAccessWorker } from './jobs/access-worker.js';
@@ -95,6 +97,12 @@ export function createJitbot(options: JitbotOptions) {
     reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
   });
   const { scheduler } = accessQueue;
+  const telemetry = createMetrics({
+    activeGrants: () => store.countLiveGrants(),
+    openExceptions: () => store.countOpenExceptions(),
+    queueCounts: () => accessQueue.queue.getJobCounts('waiting', 'delayed', 'active', 'failed'),
+  });
+  const { metrics } = telemetry;
 
   const slackOptions = {
     botToken: env.SLACK_BOT_TOKEN,
@@ -105,13 +113,14 @@ export function createJitbot(options: JitbotOptions) {
   };
   const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
-  const notifier = createSlackNotifier({ client, directory, policy: () => loaded.policy, log });
+  const notifier = createSlackNotifier({ client, directory, policy: () => loaded.policy, metrics, log });
+  client.on(WebClientEvent.RATE_LIMITED, (_retryAfter: number, call: { url: string }) => metrics.slackError(call.url.split('/').pop() ?? call.url, 'rate_limited'));
   const membership = createMembership({ policy: () => loaded.policy, directory });
 
-  const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, clock, log });
-  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, clock, log });
+  const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
+  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, metrics, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
-  const grantLifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, clock, log });
+  const grantLifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, metrics, clock, log });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, clock, log });
   const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, directory, log }, log);
@@ -128,6 +137,7 @@ export function createJitbot(options: JitbotOptions) {
 
   const server = createHttpServer({
     slack: slackApp.httpListener,
+    metrics: telemetry,
     health: () =>
       checkHealth({
         sqlite: async () => {

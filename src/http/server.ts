@@ -7,8 +7,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** One HTTP server for everything: Slack's requests, health checks, and later metrics and the admin API. */
-export function createHttpServer(deps: { slack: RequestListener | undefined; health: () => Promise<HealthReport>; log: Log }) {
+/** One HTTP server for everything: Slack's requests, health checks, metrics, and later the admin API. */
+export function createHttpServer(deps: {
+  slack: RequestListener | undefined;
+  health: () => Promise<HealthReport>;
+  metrics: { contentType: string; render: () => Promise<string> };
+  log: Log;
+}) {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/slack/events' && req.method === 'POST' && deps.slack) {
@@ -21,6 +26,19 @@ export function createHttpServer(deps: { slack: RequestListener | undefined; hea
         (error: unknown) => {
           deps.log.error({ err: error }, 'health check crashed');
           sendJson(res, 503, { status: 'unavailable' });
+        },
+      );
+      return;
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      deps.metrics.render().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': deps.metrics.contentType });
+          res.end(body);
+        },
+        (error: unknown) => {
+          deps.log.error({ err: error }, 'metrics collection failed');
+          sendJson(res, 500, { error: 'metrics_failed' });
         },
       );
       return;

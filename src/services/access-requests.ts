@@ -7,7 +7,7 @@ import { newId } from '../store/ids.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Directory, type Log, type Notifier, type Scheduler } from './ports.js';
+import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface AccessRequestDeps {
@@ -27,6 +27,7 @@ export interface AccessRequestDeps {
   directory: Pick<Directory, 'userProfile'>;
   notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
   scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  metrics: Pick<Metrics, 'requestOutcome'>;
   clock: Clock;
   log: Log;
 }
@@ -116,12 +117,14 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       if (underException) {
         const { request, grant, exception } = underException;
         log.info({ requestId: request.id, grantId: grant.id, exceptionId: exception.id }, 'request granted under an opt-out exception');
+        deps.metrics.requestOutcome('granted_under_exception');
         await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
         await deps.notifier.grantedUnderException(request, grant, exception);
         return ok({ kind: 'granted', ...underException });
       }
       const request = store.createRequest(newRequest);
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
+      deps.metrics.requestOutcome('requested');
       return ok({ kind: 'requested', request, posted: await postForApproval(request) });
     },
 
@@ -133,6 +136,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       const at = clock.now();
       const cancelled = store.closeRequest(request.id, 'cancelled', input.userId, at.toMillis());
       if (!cancelled) return err(`${request.id} is already ${request.status}; there is nothing to cancel.`);
+      deps.metrics.requestOutcome('cancelled');
       await deps.notifier.closeApprovalMessage(cancelled, { kind: 'cancelled', by: input.userId, at });
       return ok(cancelled);
     },

@@ -6,7 +6,7 @@ import { newId } from '../store/ids.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Log, type Notifier, type Scheduler } from './ports.js';
+import { DirectoryError, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type DecisionResult =
@@ -32,6 +32,7 @@ export interface DecisionDeps {
   membership: Membership;
   notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided'>;
   scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
   clock: Clock;
   log: Log;
 }
@@ -125,6 +126,8 @@ export function createDecisionService(deps: DecisionDeps) {
         case 'approved': {
           const { grant } = outcome;
           log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, 'request approved');
+          deps.metrics.requestOutcome('approved');
+          deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
           const decided = { kind: 'approved' as const, by: input.approverId, at: now };
           await deps.notifier.closeApprovalMessage(outcome.request, decided);
@@ -153,6 +156,7 @@ export function createDecisionService(deps: DecisionDeps) {
         return { kind: 'refused', message: alreadyDecided(latest) };
       }
       log.info({ requestId: request.id, approverId: input.approverId }, 'request denied');
+      deps.metrics.requestOutcome('denied');
       const decided = { kind: 'denied' as const, by: input.approverId, at: now };
       await deps.notifier.closeApprovalMessage(denied, decided);
       await deps.notifier.requestDecided(denied, decided);

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock.js';
 import type { RevokeReason } from '../domain/states.js';
-import { ProvisionerError, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
+import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import type { Log, Notifier } from './ports.js';
+import type { Log, Metrics, Notifier } from './ports.js';
 import { errorMessage } from '../error-message.js';
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
@@ -30,6 +30,7 @@ export interface GrantLifecycleDeps {
   store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevoked' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
   notifier: Pick<Notifier, 'accessActive' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
+  metrics: Pick<Metrics, 'provisionerCall' | 'revocationLateness'>;
   clock: Clock;
   log: Log;
 }
@@ -42,10 +43,17 @@ export interface GrantLifecycleDeps {
 export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
 
-  function provisionerOf(grant: GrantRow): Provisioner {
+  /** One provisioner call, counted by type, action and result. */
+  async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
     const provisioner = deps.provisionerFor(grant.resource);
     if (!provisioner) throw new ProvisionerError('policy', `resource ${grant.resource} is no longer in the access policy`);
-    return provisioner;
+    try {
+      await provisioner.apply(event);
+    } catch (error) {
+      deps.metrics.provisionerCall(provisioner.type, ACTION_OF[event.type], false);
+      throw error;
+    }
+    deps.metrics.provisionerCall(provisioner.type, ACTION_OF[event.type], true);
   }
 
   return {
@@ -55,7 +63,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       // Already over (a timer restored after long downtime): granting now would only widen access.
       if (grant.expiresAt <= clock.now().toMillis()) return 'skipped';
       try {
-        await provisionerOf(grant).apply(accessEvent(grant, 'access.grant', null));
+        await apply(grant, accessEvent(grant, 'access.grant', null));
       } catch (error) {
         const message = errorMessage(error);
         store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
@@ -77,7 +85,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };
 
       try {
-        await provisionerOf(grant).apply(accessEvent(grant, 'access.revoke', reason));
+        await apply(grant, accessEvent(grant, 'access.revoke', reason));
       } catch (error) {
         const message = errorMessage(error);
         store.noteRevokeError(grant.id, message);
@@ -91,7 +99,9 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const by = grant.endRequestedBy ?? 'jitbot';
       const revoked = store.markRevoked(grant.id, reason, by, clock.now().toMillis());
       if (!revoked) return { kind: 'skipped' };
-      log.info({ grantId, reason, latenessMs: (revoked.revokedAt ?? now) - revoked.expiresAt }, 'grant revoked');
+      const latenessMs = (revoked.revokedAt ?? now) - revoked.expiresAt;
+      log.info({ grantId, reason, latenessMs }, 'grant revoked');
+      if (reason === 'expired') deps.metrics.revocationLateness(latenessMs / 1000);
       await deps.notifier.accessEnded(revoked, reason, by);
       if (grant.status === 'revoke_failed') await deps.notifier.revocationRecovered(revoked);
       return { kind: 'revoked' };

@@ -82,3 +82,17 @@ export interface Log {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
+
+/** How a request ended up, as counted in `jitbot_requests_total`. */
+export type RequestMetricOutcome = 'requested' | 'granted_under_exception' | 'approved' | 'denied' | 'cancelled';
+
+/** Counters and timings behind `GET /metrics`. Recording never throws. */
+export interface Metrics {
+  requestOutcome(outcome: RequestMetricOutcome): void;
+  /** From asking to the final approval. */
+  approvalLatency(seconds: number): void;
+  /** revoked_at − expires_at of a grant that expired. */
+  revocationLateness(seconds: number): void;
+  provisionerCall(type: string, action: 'grant' | 'extend' | 'revoke', ok: boolean): void;
+  slackError(method: string, code: string): void;
+}

@@ -1,31 +1,38 @@
 import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../config/policy-schema.js';
-import type { Directory, Log, Notifier } from '../services/ports.js';
+import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
 import type { ExceptionRow, GrantRow } from '../store/schema.js';
 import { approvalMessage, closedApprovalMessage, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { messages } from './views/direct-messages.js';
-import { withSlackRetry } from './slack-retry.js';
+import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /**
  * Tells people what happened, through the Web API. Never throws: a message Slack refuses is
  * logged, and the state change it reports stands.
  */
-export function createSlackNotifier(deps: { client: WebClient; directory: Directory; policy: () => Policy; log: Log }): Notifier {
+export function createSlackNotifier(deps: {
+  client: WebClient;
+  directory: Directory;
+  policy: () => Policy;
+  metrics: Pick<Metrics, 'slackError'>;
+  log: Log;
+}): Notifier {
   const { client, log } = deps;
 
-  async function attempt<T>(what: string, context: object, call: () => Promise<T>): Promise<T | undefined> {
+  async function attempt<T>(method: 'chat.postMessage' | 'chat.update', context: object, call: () => Promise<T>): Promise<T | undefined> {
     try {
       return await withSlackRetry(call);
     } catch (error) {
-      log.warn({ ...context, err: error }, `Slack refused ${what}`);
+      deps.metrics.slackError(method, slackErrorCode(error) ?? 'request_failed');
+      log.warn({ ...context, err: error }, `Slack refused ${method}`);
       return undefined;
     }
   }
 
   async function post(channel: string, message: SlackMessage | string, context: object, threadTs?: string) {
     const body = typeof message === 'string' ? { text: message } : message;
-    return attempt('a message', { channel, ...context }, () => client.chat.postMessage({ channel, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) }));
+    return attempt('chat.postMessage', { channel, ...context }, () => client.chat.postMessage({ channel, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
   const zoneOf = async (userId: string) => {
@@ -60,13 +67,13 @@ export function createSlackNotifier(deps: { client: WebClient; directory: Direct
     async updateApprovalProgress(view) {
       const { approvalChannel: channel, approvalTs: ts } = view.request;
       if (!channel || !ts) return;
-      await attempt('an approval update', { requestId: view.request.id }, () => client.chat.update({ channel, ts, ...approvalMessage(view) }));
+      await attempt('chat.update', { requestId: view.request.id }, () => client.chat.update({ channel, ts, ...approvalMessage(view) }));
     },
 
     async closeApprovalMessage(request, outcome) {
       const { approvalChannel: channel, approvalTs: ts } = request;
       if (!channel || !ts) return;
-      await attempt('an approval update', { requestId: request.id }, () => client.chat.update({ channel, ts, ...closedApprovalMessage(request, outcome) }));
+      await attempt('chat.update', { requestId: request.id }, () => client.chat.update({ channel, ts, ...closedApprovalMessage(request, outcome) }));
     },
 
     requestDecided: (request, outcome) => dm(request.requesterId, () => messages.requestDecided(request, outcome), { requestId: request.id }),
@@ -96,7 +103,7 @@ export function createSlackNotifier(deps: { client: WebClient; directory: Direct
     async closeExceptionApproval(exception, outcome) {
       const { approvalChannel: channel, approvalTs: ts } = exception;
       if (!channel || !ts) return;
-      await attempt('an approval update', { exceptionId: exception.id }, () => client.chat.update({ channel, ts, ...closedExceptionApprovalMessage(exception, outcome) }));
+      await attempt('chat.update', { exceptionId: exception.id }, () => client.chat.update({ channel, ts, ...closedExceptionApprovalMessage(exception, outcome) }));
     },
 
     exceptionDecided: (exception, outcome) => dm(exception.userId, (zone) => messages.exceptionDecided(exception, outcome, zone), { exceptionId: exception.id }),

@@ -46,6 +46,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
     findException: (id: string) => exceptions.findException(db, id),
     liveExceptionsOf: (userId: string) => exceptions.liveExceptionsOf(db, userId),
     listExceptions: (options: { all: boolean }) => exceptions.listExceptions(db, options),
+    countOpenExceptions: () => exceptions.countOpen(db),
     exceptionsDueToClose: (now: number, limit: number) => exceptions.exceptionsDueToClose(db, now, limit),
     openExceptionTimers: (afterEndsAt: number, afterId: string, limit: number) => exceptions.openExceptionTimers(db, afterEndsAt, afterId, limit),
     pendingExceptionsWithoutApprovalMessage: (createdBefore: number, limit: number) => exceptions.pendingWithoutApprovalMessage(db, createdBefore, limit),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { ExceptionCloseReason } from '../domain/states.js';
 import type { Db } from './database.js';
 import { exceptions, type ExceptionRow } from './schema.js';
@@ -70,6 +70,10 @@ export function markWarned(db: Db, id: string, at: number): ExceptionRow | undef
     .where(and(eq(exceptions.id, id), eq(exceptions.status, 'open'), isNull(exceptions.warnedAt)))
     .returning()
     .get();
+}
+
+export function countOpen(db: Db): number {
+  return db.select({ n: count() }).from(exceptions).where(eq(exceptions.status, 'open')).get()?.n ?? 0;
 }
 
 export function setApprovalMessage(db: Db, id: string, channel: string, ts: string): void {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
 import type { Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
@@ -105,6 +105,11 @@ export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: strin
     .limit(limit)
     .all()
     .map((g) => ({ id: g.id, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null }));
+}
+
+/** Grants whose access may still exist: active, or failing to revoke. */
+export function countLiveGrants(db: Db): number {
+  return db.select({ n: count() }).from(grants).where(inArray(grants.status, [...LIVE_GRANT_STATUSES])).get()?.n ?? 0;
 }
 
 /** The still-active standing grant of an exception (the one with no request behind it). */

@@ -46,6 +46,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),
     pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
     activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
+    countLiveGrants: () => grants.countLiveGrants(db),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),
     activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) =>
