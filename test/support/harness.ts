@@ -198,7 +198,7 @@ export async function startHarness(options: HarnessOptions = {}) {
 
     async close() {
       await bot.stop().catch(() => undefined);
-      if (!options.redisUrl) await dropPrefix(prefix);
+      await dropPrefix(prefix, options.redisUrl ?? TEST_REDIS_URL);
       await Promise.all([slack.close(), webhook.close(), socket?.close()]);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -9,8 +9,8 @@ export function uniquePrefix(): string {
 }
 
 /** Deletes every key under the prefix. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {

@@ -44,7 +44,7 @@ export function approvalMessage(view: ApprovalView): SlackMessage {
   const { request } = view;
   const progress = progressLine(view);
   return {
-    text: `${request.requesterId} asks for ${request.resource} for ${formatDuration(Duration.fromMillis(request.durationMs))}: ${request.reason}`,
+    text: `<@${request.requesterId}> asks for ${request.resource} for ${formatDuration(Duration.fromMillis(request.durationMs))}: ${request.reason}`,
     blocks: [
       ...summary(request, view.resourceDescription),
       ...(progress ? [{ type: 'context' as const, elements: [mrkdwn(progress)] }] : []),

@@ -34,7 +34,7 @@ function summary(exception: ExceptionRow, description: string): KnownBlock[] {
 /** The message opt-out approvers see (security channel, else the resource's), with Approve / Deny. */
 export function exceptionApprovalMessage(exception: ExceptionRow, description: string): SlackMessage {
   return {
-    text: `Exception from JIT: ${exception.userId} asks to opt out of approval for ${exception.resource} for ${windowOf(exception)}: ${exception.reason}`,
+    text: `Exception from JIT: <@${exception.userId}> asks to opt out of approval for ${exception.resource} for ${windowOf(exception)}: ${exception.reason}`,
     blocks: [
       ...summary(exception, description),
       {
