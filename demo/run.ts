@@ -63,19 +63,22 @@ function narrate(h: Harness) {
   let slackSeen = 0;
   let deliveriesSeen = 0;
   const timer = setInterval(() => {
+    const lines: { at: number; symbol: string; text: string }[] = [];
     for (const call of h.slack.calls.slice(slackSeen)) {
       const channel = String(call.args['channel'] ?? '');
       const text = plain(String(call.args['text'] ?? ''));
       const buttons = JSON.stringify(call.args['blocks'] ?? []).includes('"action_id":"approve"') ? '   [Approve] [Deny]' : '';
-      if (call.method === 'chat.postMessage' && channel.startsWith('U')) say('✉', `DM to ${nameOf(channel)}: ${text}`);
-      else if (call.method === 'chat.postMessage') say('#', `message in #${channel}: ${text}${buttons}`);
-      else if (call.method === 'chat.update') say('✎', `approval message updated: ${text}`);
+      if (call.method === 'chat.postMessage' && channel.startsWith('U')) lines.push({ at: call.at, symbol: '✉', text: `DM to ${nameOf(channel)}: ${text}` });
+      else if (call.method === 'chat.postMessage') lines.push({ at: call.at, symbol: '#', text: `message in #${channel}: ${text}${buttons}` });
+      else if (call.method === 'chat.update') lines.push({ at: call.at, symbol: '✎', text: `approval message updated: ${text}` });
     }
     slackSeen = h.slack.calls.length;
     for (const d of h.webhook.deliveries.slice(deliveriesSeen)) {
-      say('⚙', `provisioner webhook ${d.body.type} for ${nameOf(d.body.user.slack_id)} on ${d.body.resource} (signature ${d.verified ? 'verified' : 'INVALID'}, answered ${d.status})`);
+      const text = `provisioner webhook ${d.body.type} for ${nameOf(d.body.user.slack_id)} on ${d.body.resource} (signature ${d.verified ? 'verified' : 'INVALID'}, answered ${d.status})`;
+      lines.push({ at: d.at, symbol: '⚙', text });
     }
     deliveriesSeen = h.webhook.deliveries.length;
+    for (const line of lines.sort((a, b) => a.at - b.at)) say(line.symbol, line.text);
   }, 10);
   return () => clearInterval(timer);
 }

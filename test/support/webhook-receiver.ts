@@ -12,6 +12,8 @@ export interface Delivery {
   /** Verified with the standardwebhooks library, as a receiver would. */
   verified: boolean;
   status: number;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 const header = (headers: IncomingHttpHeaders, name: string) => {
@@ -50,6 +52,7 @@ export async function startWebhookReceiver(secret: string) {
         body: JSON.parse(raw) as AccessEvent,
         verified,
         status: next?.kind === 'hang' ? 0 : status,
+        at: Date.now(),
       });
       if (next?.kind === 'hang') return;
       res.writeHead(status, { 'content-type': 'text/plain' });
