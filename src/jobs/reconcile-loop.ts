@@ -1,45 +1,58 @@
 import type { Log } from '../services/ports.js';
 import type { Reconciler } from '../services/reconcile.js';
 
+/** How often Redis is asked whether it still has our timers, whatever reconcile_interval is. */
+const TIMER_CHECK_MS = 1_000;
+
 /**
- * Runs the reconcile sweep every `intervalMs`, and on demand (Redis reconnected). A plain
- * timer rather than a BullMQ job on purpose: it must keep running when Redis lost its data.
- * Sweeps never overlap; a request during a sweep runs one more right after it.
+ * Runs the reconcile sweep every `intervalMs` and on demand (Redis reconnected), and in
+ * between checks every second that Redis still holds the timers, so a FLUSHALL costs
+ * about a second of lateness rather than a whole interval. A plain timer rather than a
+ * BullMQ job on purpose: it must keep running when Redis lost its data. Runs never overlap;
+ * a sweep asked for during a run happens right after it.
  */
 export function startReconcileLoop(deps: { reconciler: Reconciler; intervalMs: number; log: Log }) {
   let running: Promise<void> | undefined;
-  let again = false;
+  let sweepWanted = false;
   let stopped = false;
+  let lastSweep = 0;
 
-  const runOnce = async () => {
+  const runOnce = async (sweep: boolean) => {
     try {
-      await deps.reconciler.sweep();
+      if (sweep) {
+        lastSweep = Date.now();
+        await deps.reconciler.sweep();
+      } else {
+        await deps.reconciler.checkTimers();
+      }
     } catch (error) {
-      deps.log.warn({ err: error }, 'reconcile sweep failed; will try again');
+      deps.log.warn({ err: error }, 'reconcile failed; will try again');
     }
   };
 
-  const trigger = (): Promise<void> => {
+  const run = (sweep: boolean): Promise<void> => {
     if (stopped) return Promise.resolve();
     if (running) {
-      again = true;
+      sweepWanted ||= sweep;
       return running;
     }
     running = (async () => {
+      let next = sweep;
       do {
-        again = false;
-        await runOnce();
-      } while (again && !stopped);
+        sweepWanted = false;
+        await runOnce(next);
+        next = true;
+      } while (sweepWanted && !stopped);
       running = undefined;
     })();
     return running;
   };
 
-  const timer = setInterval(() => void trigger(), deps.intervalMs);
+  const timer = setInterval(() => void run(Date.now() - lastSweep >= deps.intervalMs), Math.min(TIMER_CHECK_MS, deps.intervalMs));
   timer.unref();
 
   return {
-    trigger,
+    trigger: () => run(true),
     async stop() {
       stopped = true;
       clearInterval(timer);

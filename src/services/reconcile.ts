@@ -75,16 +75,21 @@ export function createReconciler(deps: {
     return grants + exceptions;
   }
 
+  /** Re-creates every timer if Redis lost them since the last check; how many it re-created. */
+  async function checkTimers(): Promise<number> {
+    if (await deps.timers.isIntact()) return 0;
+    const restored = await restoreAllTimers();
+    await deps.timers.markIntact();
+    log.warn({ restoredTimers: restored }, 'Redis had lost its timers; re-created them from SQLite');
+    return restored;
+  }
+
   return {
     restoreAllTimers,
+    checkTimers,
 
     async sweep(): Promise<SweepReport> {
-      let restoredTimers = 0;
-      if (!(await deps.timers.isIntact())) {
-        restoredTimers = await restoreAllTimers();
-        await deps.timers.markIntact();
-        log.warn({ restoredTimers }, 'Redis had lost its timers; re-created them from SQLite');
-      }
+      const restoredTimers = await checkTimers();
       const now = clock.now().toMillis();
       const closing = store.exceptionsDueToClose(now - OVERDUE_GRACE_MS, PAGE);
       // Closed straight from SQLite: a closing needs no Redis, and its standing grants are then due below.

@@ -87,7 +87,7 @@ async function openException(h: Harness, userId: string, text: string): Promise<
 describe('opt-out exceptions', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ policyExtra: optOutResources, settingsExtra: '  expiry_warning: 2s' });
+    h = await startHarness({ policyExtra: optOutResources, settings: { expiry_warning: '2s' } });
   });
   after(async () => {
     await h.close();

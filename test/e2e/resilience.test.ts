@@ -98,3 +98,21 @@ describe('SQLite is the truth: revocation survives restarts, lost timers and fai
     assert.equal(revoked.revoke_reason, 'expired');
   });
 });
+
+describe('lost timers with a long reconcile_interval', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ settings: { reconcile_interval: '5m' } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('are noticed within about a second, not a whole interval, and the grant is revoked on time', async () => {
+    const grant = await approvedGrant(h, 'prod-db 3s flush with a 5m sweep INC-23');
+    await dropPrefix(h.prefix);
+    const revoked = await revokedGrant(h, grant.id);
+    const lateness = (revoked.revoked_at ?? 0) - revoked.expires_at;
+    assert.ok(lateness < 1_000, `the timers are checked every second; late by ${lateness} ms`);
+  });
+});

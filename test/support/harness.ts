@@ -26,13 +26,13 @@ export const USERS = {
 } as const;
 
 /** A policy in the shape of DESIGN.md §2, with a webhook receiver for prod-db. */
-export function testPolicy(webhookUrl: string, extra = '', settingsExtra = ''): string {
+export function testPolicy(webhookUrl: string, extra = '', settings: Record<string, string> = {}): string {
+  const merged = { timezone: 'UTC', security_channel: 'C0SECURITY', reconcile_interval: '1s', ...settings };
   return `
 settings:
-  timezone: UTC
-  security_channel: C0SECURITY
-  reconcile_interval: 1s
-${settingsExtra}
+${Object.entries(merged)
+  .map(([key, value]) => `  ${key}: ${value}`)
+  .join('\n')}
 approver_groups:
   db-leads: { users: [${USERS.lead}, ${USERS.lead2}] }
   security: { usergroup: S0SECURITY }
@@ -83,8 +83,12 @@ export interface GrantState {
 export interface HarnessOptions {
   /** More resources (YAML indented under `resources:`); a function receives the webhook URL. */
   policyExtra?: string | ((webhookUrl: string) => string);
-  /** More `settings:` keys, indented by two spaces. */
-  settingsExtra?: string;
+  /** `settings:` keys to add or override (timezone UTC, security_channel C0SECURITY, reconcile_interval 1s). */
+  settings?: Record<string, string>;
+  /** BullMQ worker concurrency (default 50). */
+  workerConcurrency?: number;
+  /** pino level for the bot's own logs (default TEST_LOG_LEVEL, else silent). */
+  logLevel?: string;
   /** Socket Mode: set SLACK_APP_TOKEN instead of receiving HTTP. */
   socketMode?: boolean;
   /** A Redis of the test's own (default: the shared one, under a unique key prefix). */
@@ -103,7 +107,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-e2e-'));
   const prefix = uniquePrefix();
   const policyFor = (policyExtra: HarnessOptions['policyExtra']) =>
-    testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, options.settingsExtra);
+    testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, options.settings);
   let policyText = policyFor(options.policyExtra);
 
   const clock = movableClock();
@@ -122,10 +126,11 @@ export async function startHarness(options: HarnessOptions = {}) {
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,
       secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'] },
-      logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+      logger: pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
       retry: options.retry ?? { attempts: 3, backoffMs: 100 },
       clock,
       slackApiRetries: 2,
+      ...(options.workerConcurrency === undefined ? {} : { workerConcurrency: options.workerConcurrency }),
     });
 
   let bot = makeBot();
