@@ -67,6 +67,12 @@ async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
 }
 
 const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
+/**
+ * Jobs in hand at once. Most of them are timers waiting out their last second in process
+ * (see TIMER_LEAD_MS), so this is high; provisioner calls are capped apart.
+ */
+const WORKER_CONCURRENCY = 2_000;
+const PROVISIONER_CONCURRENCY = 50;
 
 /**
  * Builds the whole bot from parsed configuration: database, Redis timers, services, Slack,
@@ -120,7 +126,15 @@ export function createJitbot(options: JitbotOptions) {
   const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, metrics, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
-  const grantLifecycle = createGrantLifecycle({ store, provisionerFor: (r) => provisioners.get(r), notifier, metrics, clock, log });
+  const grantLifecycle = createGrantLifecycle({
+    store,
+    provisionerFor: (r) => provisioners.get(r),
+    provisionerConcurrency: PROVISIONER_CONCURRENCY,
+    notifier,
+    metrics,
+    clock,
+    log,
+  });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, clock, log });
   const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, directory, log }, log);
@@ -171,7 +185,7 @@ export function createJitbot(options: JitbotOptions) {
       } catch (error) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
-      worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? 50, grants: grantLifecycle, exceptions: exceptionLifecycle, log });
+      worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, clock, log });
       // Timers first (whatever Redis lost while we were down), then the regular sweep.
       const restored = await reconciler.restoreAllTimers();
       await accessQueue.timers.markIntact();

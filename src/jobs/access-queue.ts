@@ -22,6 +22,13 @@ export interface RetrySettings {
   backoffMs: number;
 }
 
+/**
+ * Timed jobs are due this long before their moment; the worker then waits the rest in
+ * process, to the millisecond. BullMQ promotes delayed jobs in steps of up to a few hundred
+ * ms under load (and of Redis's `hz` tick when idle), which alone would make revocations late.
+ */
+export const TIMER_LEAD_MS = 1_000;
+
 // BullMQ job IDs may not contain ':' nor be all digits; IDs are `grt-…` and `exc-…`.
 export const jobIdFor = (name: AccessJobName, id: string) => `${name}-${id}`;
 
@@ -55,7 +62,7 @@ export function createAccessQueue(deps: {
   const job = (name: AccessJobName, id: string, at?: number): { name: AccessJobName; data: AccessJobData; opts: JobsOptions } => ({
     name,
     data: { id },
-    opts: { jobId: jobIdFor(name, id), delay: at === undefined ? 0 : Math.max(0, at - clock.now().toMillis()) },
+    opts: { jobId: jobIdFor(name, id), delay: at === undefined ? 0 : Math.max(0, at - TIMER_LEAD_MS - clock.now().toMillis()) },
   });
 
   const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id)]), job('revoke', g.id, g.expiresAt)];

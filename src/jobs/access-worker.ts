@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock.js';
 import type { ExceptionLifecycle } from '../services/exception-lifecycle.js';
 import type { GrantLifecycle } from '../services/grant-lifecycle.js';
 import type { Log } from '../services/ports.js';
-import { ACCESS_QUEUE, type AccessJobData, type AccessJobName } from './access-queue.js';
+import { ACCESS_QUEUE, TIMER_LEAD_MS, type AccessJobData, type AccessJobName } from './access-queue.js';
 
 type AccessJob = Job<AccessJobData, void, AccessJobName>;
 
@@ -14,12 +16,24 @@ export function createAccessWorker(deps: {
   concurrency: number;
   grants: GrantLifecycle;
   exceptions: ExceptionLifecycle;
+  clock: Clock;
   log: Log;
 }) {
-  /** Fired early (the end moved later, or clocks disagree): wait until it is really due. */
-  async function waitUntil(job: AccessJob, dueAt: number, token: string | undefined): Promise<never> {
-    await job.moveToDelayed(dueAt, token);
-    throw new DelayedError();
+  /**
+   * Timed jobs arrive up to TIMER_LEAD_MS early: wait out the rest here and try again. A job
+   * much earlier than that (its moment moved later) goes back to the delayed set instead.
+   */
+  async function untilDue(job: AccessJob, token: string | undefined, attempt: () => Promise<{ kind: string } | { kind: 'not_due'; dueAt: number }>): Promise<void> {
+    for (;;) {
+      const outcome = await attempt();
+      if (!('dueAt' in outcome)) return;
+      const wait = outcome.dueAt - deps.clock.now().toMillis();
+      if (wait > 2 * TIMER_LEAD_MS) {
+        await job.moveToDelayed(Date.now() + wait - TIMER_LEAD_MS, token);
+        throw new DelayedError();
+      }
+      await sleep(Math.max(0, wait));
+    }
   }
 
   const process = async (job: AccessJob, token?: string): Promise<void> => {
@@ -29,18 +43,14 @@ export function createAccessWorker(deps: {
       case 'provision':
         await deps.grants.provision(id, { finalAttempt });
         return;
-      case 'revoke': {
-        const outcome = await deps.grants.revoke(id, { finalAttempt });
-        if (outcome.kind === 'not_due') await waitUntil(job, outcome.dueAt, token);
+      case 'revoke':
+        await untilDue(job, token, () => deps.grants.revoke(id, { finalAttempt }));
         return;
-      }
-      case 'close-exception': {
-        const outcome = await deps.exceptions.close(id, 'expired', 'jitbot');
-        if (outcome.kind === 'not_due') await waitUntil(job, outcome.dueAt, token);
+      case 'close-exception':
+        await untilDue(job, token, () => deps.exceptions.close(id, 'expired', 'jitbot'));
         return;
-      }
       case 'warn-exception':
-        await deps.exceptions.remind(id);
+        await untilDue(job, token, () => deps.exceptions.remind(id));
         return;
     }
   };

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
 import type { RevokeReason } from '../domain/states.js';
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
@@ -29,6 +30,8 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 export interface GrantLifecycleDeps {
   store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevoked' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
+  /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
+  provisionerConcurrency: number;
   notifier: Pick<Notifier, 'accessActive' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
   metrics: Pick<Metrics, 'provisionerCall' | 'revocationLateness'>;
   clock: Clock;
@@ -42,13 +45,14 @@ export interface GrantLifecycleDeps {
  */
 export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
+  const limit = pLimit(deps.provisionerConcurrency);
 
   /** One provisioner call, counted by type, action and result. */
   async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
     const provisioner = deps.provisionerFor(grant.resource);
     if (!provisioner) throw new ProvisionerError('policy', `resource ${grant.resource} is no longer in the access policy`);
     try {
-      await provisioner.apply(event);
+      await limit(() => provisioner.apply(event));
     } catch (error) {
       deps.metrics.provisionerCall(provisioner.type, ACTION_OF[event.type], false);
       throw error;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { asc, desc, eq, gt } from 'drizzle-orm';
-import type { Db } from './database.js';
+import { asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { preparedFor, type Db } from './database.js';
 import { auditEvents, type AuditRow } from './schema.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -24,10 +24,29 @@ function eventHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'prevHash' | 'h
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 
+const statements = preparedFor((db) => ({
+  lastHash: db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).prepare(),
+  insert: db
+    .insert(auditEvents)
+    .values({
+      at: sql.placeholder('at'),
+      actor: sql.placeholder('actor'),
+      action: sql.placeholder('action'),
+      subjectType: sql.placeholder('subjectType'),
+      subjectId: sql.placeholder('subjectId'),
+      resource: sql.placeholder('resource'),
+      reason: sql.placeholder('reason'),
+      details: sql.placeholder('details'),
+      prevHash: sql.placeholder('prevHash'),
+      hash: sql.placeholder('hash'),
+    })
+    .prepare(),
+}));
+
 /** Appends one event, chained to the previous one. Call inside the state change's transaction. */
 export function appendAudit(db: Db, event: AuditEvent): void {
-  const last = db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).get();
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  const { lastHash, insert } = statements(db);
+  const prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
   const row = {
     at: event.at,
     actor: event.actor,
@@ -38,9 +57,7 @@ export function appendAudit(db: Db, event: AuditEvent): void {
     reason: event.reason ?? null,
     details: JSON.stringify(event.details ?? {}),
   };
-  db.insert(auditEvents)
-    .values({ ...row, prevHash, hash: eventHash(prevHash, row) })
-    .run();
+  insert.run({ ...row, prevHash, hash: eventHash(prevHash, row) });
 }
 
 export type ChainCheck = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; problem: string };

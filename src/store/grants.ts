@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
-import type { Db } from './database.js';
+import { param, preparedFor, type Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
 
 /** Owns the `grants` table. */
@@ -10,8 +10,25 @@ export function insertGrant(db: Db, grant: NewGrant): GrantRow {
   return db.insert(grants).values(grant).returning().get();
 }
 
+/** The statements every provisioning and revocation runs. */
+const statements = preparedFor((db) => ({
+  find: db.select().from(grants).where(eq(grants.id, sql.placeholder('id'))).prepare(),
+  markProvisioned: db
+    .update(grants)
+    .set({ provisionedAt: param('at'), provisionError: null })
+    .where(and(eq(grants.id, sql.placeholder('id')), isNull(grants.provisionedAt)))
+    .returning()
+    .prepare(),
+  markRevoked: db
+    .update(grants)
+    .set({ status: 'revoked', revokeReason: param('reason'), revokedBy: param('by'), revokedAt: param('at'), revokeError: null })
+    .where(and(eq(grants.id, sql.placeholder('id')), inArray(grants.status, [...LIVE_GRANT_STATUSES])))
+    .returning()
+    .prepare(),
+}));
+
 export function findGrant(db: Db, id: string): GrantRow | undefined {
-  return db.select().from(grants).where(eq(grants.id, id)).get();
+  return statements(db).find.get({ id });
 }
 
 export function activeGrantsOf(db: Db, userId: string): GrantRow[] {
@@ -24,12 +41,7 @@ export function activeGrantsOf(db: Db, userId: string): GrantRow[] {
 }
 
 export function markProvisioned(db: Db, id: string, at: number): GrantRow | undefined {
-  return db
-    .update(grants)
-    .set({ provisionedAt: at, provisionError: null })
-    .where(and(eq(grants.id, id), isNull(grants.provisionedAt)))
-    .returning()
-    .get();
+  return statements(db).markProvisioned.get({ id, at });
 }
 
 export function markProvisionFailed(db: Db, id: string, error: string): void {
@@ -48,12 +60,7 @@ export function requestEnd(db: Db, id: string, reason: RevokeReason, by: string)
 
 /** The one transition to `revoked`; undefined when someone else already revoked it. */
 export function markRevoked(db: Db, id: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
-  return db
-    .update(grants)
-    .set({ status: 'revoked', revokeReason: reason, revokedBy: by, revokedAt: at, revokeError: null })
-    .where(and(eq(grants.id, id), inArray(grants.status, [...LIVE_GRANT_STATUSES])))
-    .returning()
-    .get();
+  return statements(db).markRevoked.get({ id, reason, by, at });
 }
 
 export function markRevokeFailed(db: Db, id: string, error: string): GrantRow | undefined {

@@ -37,7 +37,8 @@ export interface ApproveInput {
  */
 export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
   // IMMEDIATE takes the write lock up front, so two processes cannot both read "pending".
-  const transaction: Transaction = <T>(fn: (tx: Db) => T): T => db.transaction(fn, { behavior: 'immediate' });
+  // The work runs on `db` itself (one connection, synchronous): its prepared statements apply.
+  const transaction: Transaction = <T>(fn: (tx: Db) => T): T => db.transaction(() => fn(db), { behavior: 'immediate' });
 
   return {
     ...exceptionTransactions(db, transaction),

@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startEnvironment } from './support/environment.js';
+import { revocationLateness, seedGrants } from './support/seed.js';
+import { summarize, type Summary } from './support/stats.js';
+
+export interface LatenessResult {
+  grants: number;
+  notRevoked: number;
+  lateness: Summary;
+  revocationsPerSecond: number;
+  startupMs: number;
+}
+
+/**
+ * `grants` active grants whose expiries fall within the same `spreadMs`. With `flushBeforeMs`,
+ * Redis is FLUSHALLed that long before the first expiry (the recovery benchmark).
+ */
+export async function revocationBenchmark(options: { grants: number; spreadMs: number; flushBeforeMs?: number; log: (line: string) => void }): Promise<LatenessResult> {
+  const env = await startEnvironment();
+  try {
+    const seedStart = Date.now();
+    // Far enough ahead for seeding and start-up; the bot schedules them when it starts.
+    const firstExpiry = seedStart + 30_000 + options.grants * 2;
+    seedGrants(env.databasePath, options.grants, (i) => firstExpiry + Math.floor((i * options.spreadMs) / options.grants), seedStart);
+    options.log(`seeded ${options.grants} active grants in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    const bot = await env.startBot();
+    options.log(`bot healthy after ${(bot.startupMs / 1000).toFixed(1)} s (timers restored from SQLite)`);
+    try {
+      if (options.flushBeforeMs !== undefined) {
+        await sleep(firstExpiry - options.flushBeforeMs - Date.now());
+        await env.flushRedis();
+        options.log(`FLUSHALL ${options.flushBeforeMs} ms before the first expiry`);
+      }
+      const deadline = firstExpiry + options.spreadMs + 60_000;
+      for (;;) {
+        await sleep(1_000);
+        const { notRevoked } = revocationLateness(env.databasePath);
+        if (notRevoked === 0 || Date.now() > deadline) break;
+      }
+    } finally {
+      await bot.stop();
+    }
+    const { lateness, notRevoked } = revocationLateness(env.databasePath);
+    const revokedAt = lateness.length;
+    const seconds = (options.spreadMs + Math.max(...lateness)) / 1000;
+    return { grants: options.grants, notRevoked, lateness: summarize(lateness), revocationsPerSecond: revokedAt / seconds, startupMs: 0 };
+  } finally {
+    await env.close();
+  }
+}
