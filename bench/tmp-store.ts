@@ -38,3 +38,7 @@ const prep = d.select().from(grants).where(eq(grants.id, sql.placeholder('id')))
 t = performance.now();
 for (const id of ids.slice(0, 2000)) prep.get({ id });
 console.log('drizzle prepared select µs', ((performance.now() - t) / 2000 * 1000).toFixed(0));
+t = performance.now();
+const rest = ids.slice(4000, 5000);
+for (let i = 0; i < rest.length; i += 50) db.db.transaction(() => { for (const id of rest.slice(i, i + 50)) store.markRevoked(id, 'expired', 'jitbot', now + 5000); }, { behavior: 'immediate' });
+console.log('markRevoked in batches of 50 µs', ((performance.now() - t) / rest.length * 1000).toFixed(0));
