@@ -41,6 +41,9 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
       await bot.stop();
     }
     const { lateness, notRevoked } = revocationLateness(env.databasePath);
+    const tenth = Math.ceil(lateness.length / 10);
+    const deciles = Array.from({ length: 10 }, (_, d) => summarize(lateness.slice(d * tenth, (d + 1) * tenth)).p50.toFixed(0));
+    options.log(`median lateness by tenth of the burst (ms): ${deciles.join(' ')}`);
     const revokedAt = lateness.length;
     const seconds = (options.spreadMs + Math.max(...lateness)) / 1000;
     return { grants: options.grants, notRevoked, lateness: summarize(lateness), revocationsPerSecond: revokedAt / seconds, startupMs: 0 };

@@ -78,7 +78,7 @@ export function seedExceptions(databasePath: string, count: number, endsAt: numb
 export function revocationLateness(databasePath: string): { lateness: number[]; notRevoked: number } {
   const database = openDatabase(databasePath);
   try {
-    const rows = database.sqlite.prepare("select status, revoked_at - expires_at as late from grants").all() as { status: string; late: number | null }[];
+    const rows = database.sqlite.prepare('select status, revoked_at - expires_at as late from grants order by expires_at').all() as { status: string; late: number | null }[];
     return {
       lateness: rows.filter((r) => r.status === 'revoked' && r.late !== null).map((r) => r.late ?? 0),
       notRevoked: rows.filter((r) => r.status !== 'revoked').length,
