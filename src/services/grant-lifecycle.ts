@@ -4,7 +4,8 @@ import type { Clock } from '../domain/clock.js';
 import type { RevokeReason } from '../domain/states.js';
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
 import type { GrantRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Revocation, Store } from '../store/store.js';
+import { batched } from './batched.js';
 import type { Log, Metrics, Notifier } from './ports.js';
 import { errorMessage } from '../error-message.js';
 
@@ -28,7 +29,7 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 }
 
 export interface GrantLifecycleDeps {
-  store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevoked' | 'markRevokeFailed' | 'noteRevokeError'>;
+  store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
@@ -46,6 +47,7 @@ export interface GrantLifecycleDeps {
 export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
   const limit = pLimit(deps.provisionerConcurrency);
+  const markRevoked = batched((revocations: readonly Revocation[]) => store.markRevokedMany(revocations), 100);
 
   /** One provisioner call, counted by type, action and result. */
   async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
@@ -101,7 +103,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         throw error;
       }
       const by = grant.endRequestedBy ?? 'jitbot';
-      const revoked = store.markRevoked(grant.id, reason, by, clock.now().toMillis());
+      const revoked = await markRevoked({ grantId: grant.id, reason, by, at: clock.now().toMillis() });
       if (!revoked) return { kind: 'skipped' };
       const latenessMs = (revoked.revokedAt ?? now) - revoked.expiresAt;
       log.info({ grantId, reason, latenessMs }, 'grant revoked');

@@ -20,6 +20,13 @@ export type ApproveOutcome =
   | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
   | { kind: 'approved'; request: RequestRow; grant: GrantRow };
 
+export interface Revocation {
+  grantId: string;
+  reason: RevokeReason;
+  by: string;
+  at: number;
+}
+
 export interface ApproveInput {
   requestId: string;
   approverId: string;
@@ -151,22 +158,33 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     },
 
     markRevoked(grantId: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.markRevoked(tx, grantId, reason, by, at);
-        if (row) {
-          appendAudit(tx, {
-            at,
-            actor: by,
-            action: 'grant.revoked',
-            subjectType: 'grant',
-            subjectId: grantId,
-            resource: row.resource,
-            reason,
-            details: { user_id: row.userId, expires_at: row.expiresAt, lateness_ms: at - row.expiresAt },
-          });
-        }
-        return row;
-      });
+      return this.markRevokedMany([{ grantId, reason, by, at }])[0];
+    },
+
+    /**
+     * Several revocations in one transaction (group commit: a burst of expiries writes each
+     * index page once, not once per grant), each with its own audit event; a row per input,
+     * undefined where the grant was already revoked.
+     */
+    markRevokedMany(revocations: readonly Revocation[]): (GrantRow | undefined)[] {
+      return transaction((tx) =>
+        revocations.map(({ grantId, reason, by, at }) => {
+          const row = grants.markRevoked(tx, grantId, reason, by, at);
+          if (row) {
+            appendAudit(tx, {
+              at,
+              actor: by,
+              action: 'grant.revoked',
+              subjectType: 'grant',
+              subjectId: grantId,
+              resource: row.resource,
+              reason,
+              details: { user_id: row.userId, expires_at: row.expiresAt, lateness_ms: at - row.expiresAt },
+            });
+          }
+          return row;
+        }),
+      );
     },
 
     noteRevokeError: (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),

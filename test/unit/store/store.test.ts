@@ -300,6 +300,20 @@ describe('ending a grant', () => {
     assert.deepEqual(t.actions(grant.id), ['grant.created', 'grant.revoke_requested']);
   });
 
+  test('markRevokedMany revokes a batch in one transaction, one audit event each, undefined for those already revoked', () => {
+    const t = stores.fresh();
+    const a = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + MINUTE });
+    const b = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + MINUTE });
+    t.store.markRevoked(b.id, 'released', ALICE, T0 + 30_000);
+    const rows = t.store.markRevokedMany([
+      { grantId: a.id, reason: 'expired', by: 'jitbot', at: T0 + MINUTE + 5 },
+      { grantId: b.id, reason: 'expired', by: 'jitbot', at: T0 + MINUTE + 5 },
+    ]);
+    assert.deepEqual(rows.map((r) => r?.status), ['revoked', undefined]);
+    assert.deepEqual(t.actions(a.id).filter((x) => x === 'grant.revoked'), ['grant.revoked']);
+    assert.deepEqual(t.actions(b.id).filter((x) => x === 'grant.revoked'), ['grant.revoked'], 'b was revoked once, by its release');
+  });
+
   test('markRevoked revokes once, with one audit event; a second call returns undefined', () => {
     const t = stores.fresh();
     const grant = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 30 * MINUTE });
