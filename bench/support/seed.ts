@@ -13,36 +13,42 @@ export const userId = (i: number) => `U0B${String(i % 200).padStart(5, '0')}`;
 export function seedGrants(databasePath: string, count: number, expiresAt: (i: number) => number, now = Date.now()): void {
   const database = openDatabase(databasePath);
   const store = createStore(database);
+  const seedOne = (i: number) => {
+    const request = store.createRequest({
+      id: newId('req'),
+      requesterId: userId(i),
+      resource: 'prod-db',
+      durationMs: Math.max(1, expiresAt(i) - now),
+      reason: `bench INC-${i}`,
+      policyVersion: 'bench',
+      createdAt: now,
+    });
+    const outcome = store.approve({
+      requestId: request.id,
+      approverId: APPROVER,
+      at: now,
+      stages: [{ approvers: [APPROVER], approvalsRequired: 1 }],
+      approverStages: new Set([0]),
+      selfApproval: false,
+      newGrant: (approved) => ({
+        id: newId('grt'),
+        requestId: approved.id,
+        userId: approved.requesterId,
+        resource: approved.resource,
+        reason: approved.reason,
+        grantedAt: now,
+        expiresAt: expiresAt(i),
+      }),
+    });
+    if (outcome.kind !== 'approved') throw new Error(`seeding grant ${i}: ${outcome.kind}`);
+    store.markProvisioned(outcome.grant.id, now);
+  };
   try {
-    for (let i = 0; i < count; i += 1) {
-      const request = store.createRequest({
-        id: newId('req'),
-        requesterId: userId(i),
-        resource: 'prod-db',
-        durationMs: Math.max(1, expiresAt(i) - now),
-        reason: `bench INC-${i}`,
-        policyVersion: 'bench',
-        createdAt: now,
+    // A thousand grants per commit: the store's own transactions nest inside as savepoints.
+    for (let start = 0; start < count; start += 1_000) {
+      database.db.transaction(() => {
+        for (let i = start; i < Math.min(count, start + 1_000); i += 1) seedOne(i);
       });
-      const outcome = store.approve({
-        requestId: request.id,
-        approverId: APPROVER,
-        at: now,
-        stages: [{ approvers: [APPROVER], approvalsRequired: 1 }],
-        approverStages: new Set([0]),
-        selfApproval: false,
-        newGrant: (approved) => ({
-          id: newId('grt'),
-          requestId: approved.id,
-          userId: approved.requesterId,
-          resource: approved.resource,
-          reason: approved.reason,
-          grantedAt: now,
-          expiresAt: expiresAt(i),
-        }),
-      });
-      if (outcome.kind !== 'approved') throw new Error(`seeding grant ${i}: ${outcome.kind}`);
-      store.markProvisioned(outcome.grant.id, now);
     }
   } finally {
     database.close();
