@@ -28,6 +28,9 @@ export async function footprintBenchmark(options: { grants: number; exceptions: 
         await fetch(bot.metricsUrl).then((r) => r.text());
         await sleep(1_000);
       }
+      const metrics = await fetch(bot.metricsUrl).then((r) => r.text());
+      const heap = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 2 ** 20;
+      options.log(`V8 heap used ${heap('jitbot_nodejs_heap_size_used_bytes').toFixed(0)} MB of ${heap('jitbot_nodejs_heap_size_total_bytes').toFixed(0)} MB; external ${heap('jitbot_nodejs_external_memory_bytes').toFixed(0)} MB`);
       return { grants: options.grants, exceptions: options.exceptions, startupMs: bot.startupMs, rssAfterStartMb, rssAfterScrapesMb: bot.rssBytes() / 2 ** 20 };
     } finally {
       await bot.stop();

@@ -30,8 +30,9 @@ export async function startBotProcess(options: BotProcessOptions) {
   writeFileSync(policyPath, options.policy);
   // BENCH_PROFILE=dir writes a V8 CPU profile of the bot there (open it in Chrome DevTools).
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
-  // The same flags as `npm start`: a larger young generation halves GC time under bursts.
-  const child = spawn(process.execPath, [...profile, '--max-semi-space-size=32', 'dist/main.js'], {
+  // As `npm start` runs it; BENCH_NODE_FLAGS adds node flags for experiments.
+  const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...profile, ...flags, 'dist/main.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
