@@ -1,4 +1,5 @@
 import { buildOnce } from './support/bot-process.js';
+import { ackBenchmark } from './ack-latency.js';
 import { footprintBenchmark } from './footprint.js';
 import { revocationBenchmark } from './revocation-lateness.js';
 import { ms } from './support/stats.js';
@@ -8,6 +9,15 @@ const log = (line: string) => process.stdout.write(`  · ${line}\n`);
 async function main() {
   const only = process.argv[2];
   buildOnce();
+  if (!only || only === 'ack') {
+    process.stdout.write('\n1. Ack latency under load, beside a bare Bolt app that only acks\n');
+    for (const r of await ackBenchmark({ total: 2_000, inFlight: 25, batch: 200, log })) {
+      process.stdout.write(
+        `  ${r.kind.padEnd(9)} jitbot p50 ${ms(r.jitbot.p50)}, p99 ${ms(r.jitbot.p99)}, max ${ms(r.jitbot.max)}, ${r.jitbotPerSecond.toFixed(0)}/s | ` +
+          `bare Bolt p50 ${ms(r.bare.p50)}, p99 ${ms(r.bare.p99)}, max ${ms(r.bare.max)}, ${r.barePerSecond.toFixed(0)}/s | p99 ratio ${(r.jitbot.p99 / r.bare.p99).toFixed(2)}\n`,
+      );
+    }
+  }
   if (!only || only === 'lateness') {
     process.stdout.write('\n2. Revocation lateness: 10,000 grants expiring within the same 10 s\n');
     const r = await revocationBenchmark({ grants: 10_000, spreadMs: 10_000, log });

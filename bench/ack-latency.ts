@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { freePort } from '../test/support/free-port.js';
+import { blockActionBody, signedPost, slashCommandBody } from '../test/support/slack-requests.js';
+import { openDatabase } from '../src/store/database.js';
+import { SIGNING_SECRET, startEnvironment } from './support/environment.js';
+import { APPROVER, userId } from './support/seed.js';
+import { closedLoop, summarize, type Summary } from './support/stats.js';
+
+export interface AckResult {
+  kind: '/request' | 'approve';
+  jitbot: Summary;
+  bare: Summary;
+  jitbotPerSecond: number;
+  barePerSecond: number;
+}
+
+async function startBareBolt(slackApiUrl: string) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/bare-bolt.ts', String(port), SIGNING_SECRET, slackApiUrl], {
+    cwd: new URL('../', import.meta.url).pathname,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout, 'data');
+  return {
+    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Slash commands, then Approve clicks, at `inFlight` concurrent requests: to jitbot and to a
+ * bare Bolt app whose handlers only ack, in alternating batches of the same run. What is
+ * measured is the HTTP round trip of the signed request: the time until Slack would see the ack.
+ */
+export async function ackBenchmark(options: { total: number; inFlight: number; batch: number; log: (line: string) => void }): Promise<AckResult[]> {
+  const env = await startEnvironment();
+  const bot = await env.startBot();
+  const bare = await startBareBolt(env.slack.apiUrl);
+  try {
+    const form = 'application/x-www-form-urlencoded';
+    const command = (url: string) => async (i: number) => {
+      const body = slashCommandBody({ text: `prod-db 30m bench ack INC-${i}`, userId: userId(i), responseUrl: env.slack.responseUrl(`ack-${i}`) });
+      const res = await signedPost(url, SIGNING_SECRET, body, form);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`/request answered ${res.status}`);
+    };
+    const durations = { jitbot: [] as number[], bare: [] as number[] };
+    const busy = { jitbot: 0, bare: 0 };
+    async function alternate(kind: string, run: (target: 'jitbot' | 'bare', offset: number, count: number) => Promise<number[]>) {
+      durations.jitbot = [];
+      durations.bare = [];
+      busy.jitbot = 0;
+      busy.bare = 0;
+      for (let offset = 0; offset < options.total; offset += options.batch) {
+        const count = Math.min(options.batch, options.total - offset);
+        for (const target of ['jitbot', 'bare'] as const) {
+          const t0 = performance.now();
+          durations[target].push(...(await run(target, offset, count)));
+          busy[target] += performance.now() - t0;
+        }
+      }
+      options.log(`${kind}: ${options.total} to each, ${options.inFlight} in flight, alternating batches of ${options.batch}`);
+    }
+    const urls = { jitbot: bot.eventsUrl, bare: bare.eventsUrl };
+    const results: AckResult[] = [];
+
+    await alternate('/request', (target, offset, count) => closedLoop(count, options.inFlight, (i) => command(urls[target])(offset + i)));
+    results.push({ kind: '/request', jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
+
+    // The requests just made, waiting for approval.
+    const database = openDatabase(env.databasePath);
+    const pending = database.sqlite.prepare("select id from requests where status = 'pending' order by created_at").pluck().all() as string[];
+    database.close();
+    options.log(`${pending.length} requests pending for the approve clicks`);
+    const click = (url: string, value: string) => async () => {
+      const body = blockActionBody({ actionId: 'approve', value, userId: APPROVER, responseUrl: env.slack.responseUrl('click') });
+      const res = await signedPost(url, SIGNING_SECRET, body, form);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`approve answered ${res.status}`);
+    };
+    await alternate('approve', (target, offset, count) => closedLoop(count, options.inFlight, (i) => click(urls[target], pending[offset + i] ?? 'req-missing')()));
+    results.push({ kind: 'approve', jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
+    return results;
+  } finally {
+    await bare.stop();
+    await bot.stop();
+    await env.close();
+  }
+}
