@@ -6,12 +6,25 @@ import { grants, type GrantRow } from './schema.js';
 /** Owns the `grants` table. */
 export type NewGrant = typeof grants.$inferInsert;
 
-export function insertGrant(db: Db, grant: NewGrant): GrantRow {
-  return db.insert(grants).values(grant).returning().get();
-}
+const p = sql.placeholder;
 
-/** The statements every provisioning and revocation runs. */
+/** The statements every approval, provisioning and revocation runs. */
 const statements = preparedFor((db) => ({
+  insert: db
+    .insert(grants)
+    .values({
+      id: p('id'),
+      requestId: p('requestId'),
+      exceptionId: p('exceptionId'),
+      userId: p('userId'),
+      userEmail: p('userEmail'),
+      resource: p('resource'),
+      reason: p('reason'),
+      grantedAt: p('grantedAt'),
+      expiresAt: p('expiresAt'),
+    })
+    .returning()
+    .prepare(),
   find: db.select().from(grants).where(eq(grants.id, sql.placeholder('id'))).prepare(),
   markProvisioned: db
     .update(grants)
@@ -26,6 +39,12 @@ const statements = preparedFor((db) => ({
     .returning()
     .prepare(),
 }));
+
+export function insertGrant(db: Db, grant: NewGrant): GrantRow {
+  const row = statements(db).insert.get({ requestId: null, exceptionId: null, userEmail: null, ...grant });
+  if (!row) throw new Error(`grant ${grant.id} was not inserted`);
+  return row;
+}
 
 export function findGrant(db: Db, id: string): GrantRow | undefined {
   return statements(db).find.get({ id });

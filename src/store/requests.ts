@@ -1,17 +1,57 @@
-import { and, asc, eq, isNull, lt } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { RequestStatus } from '../domain/states.js';
-import type { Db } from './database.js';
+import { param, preparedFor, type Db } from './database.js';
 import { requestApprovals, requests, type RequestRow } from './schema.js';
 
 /** Owns the `requests` and `request_approvals` tables. */
 export type NewRequest = typeof requests.$inferInsert;
 
+const p = sql.placeholder;
+
+/** What every /request and every approval runs. */
+const statements = preparedFor((db) => ({
+  insert: db
+    .insert(requests)
+    .values({
+      id: p('id'),
+      requesterId: p('requesterId'),
+      requesterEmail: p('requesterEmail'),
+      resource: p('resource'),
+      durationMs: p('durationMs'),
+      reason: p('reason'),
+      status: p('status'),
+      policyVersion: p('policyVersion'),
+      createdAt: p('createdAt'),
+      decidedAt: p('decidedAt'),
+      decidedBy: p('decidedBy'),
+    })
+    .returning()
+    .prepare(),
+  find: db.select().from(requests).where(eq(requests.id, p('id'))).prepare(),
+  closePending: db
+    .update(requests)
+    .set({ status: param('to'), decidedBy: param('by'), decidedAt: param('at') })
+    .where(and(eq(requests.id, p('id')), eq(requests.status, 'pending')))
+    .returning()
+    .prepare(),
+  setApprovalMessage: db.update(requests).set({ approvalChannel: param('channel'), approvalTs: param('ts') }).where(eq(requests.id, p('id'))).prepare(),
+  approvals: db.select().from(requestApprovals).where(eq(requestApprovals.requestId, p('requestId'))).prepare(),
+  insertApproval: db
+    .insert(requestApprovals)
+    .values({ requestId: p('requestId'), approverId: p('approverId'), stage: p('stage'), approvedAt: p('approvedAt') })
+    .onConflictDoNothing()
+    .returning()
+    .prepare(),
+}));
+
 export function insertRequest(db: Db, request: NewRequest): RequestRow {
-  return db.insert(requests).values(request).returning().get();
+  const row = statements(db).insert.get({ requesterEmail: null, status: 'pending', decidedAt: null, decidedBy: null, ...request });
+  if (!row) throw new Error(`request ${request.id} was not inserted`);
+  return row;
 }
 
 export function findRequest(db: Db, id: string): RequestRow | undefined {
-  return db.select().from(requests).where(eq(requests.id, id)).get();
+  return statements(db).find.get({ id });
 }
 
 /** Moves a pending request on; returns undefined when it was no longer pending (the race's loser). */
@@ -22,16 +62,11 @@ export function closePendingRequest(
   by: string,
   at: number,
 ): RequestRow | undefined {
-  return db
-    .update(requests)
-    .set({ status: to, decidedBy: by, decidedAt: at })
-    .where(and(eq(requests.id, id), eq(requests.status, 'pending')))
-    .returning()
-    .get();
+  return statements(db).closePending.get({ id, to, by, at });
 }
 
 export function setApprovalMessage(db: Db, id: string, channel: string, ts: string): void {
-  db.update(requests).set({ approvalChannel: channel, approvalTs: ts }).where(eq(requests.id, id)).run();
+  statements(db).setApprovalMessage.run({ id, channel, ts });
 }
 
 export function pendingRequestsOf(db: Db, userId: string): RequestRow[] {
@@ -53,16 +88,10 @@ export function pendingWithoutApprovalMessage(db: Db, createdBefore: number, lim
 }
 
 export function approvalsOf(db: Db, requestId: string) {
-  return db.select().from(requestApprovals).where(eq(requestApprovals.requestId, requestId)).all();
+  return statements(db).approvals.all({ requestId });
 }
 
 /** False when this person already approved this request (the primary key says so). */
 export function insertApproval(db: Db, requestId: string, approverId: string, stage: number, at: number): boolean {
-  const inserted = db
-    .insert(requestApprovals)
-    .values({ requestId, approverId, stage, approvedAt: at })
-    .onConflictDoNothing()
-    .returning()
-    .all();
-  return inserted.length === 1;
+  return statements(db).insertApproval.all({ requestId, approverId, stage, approvedAt: at }).length === 1;
 }
