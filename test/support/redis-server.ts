@@ -13,6 +13,7 @@ export async function startOwnRedis() {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     for (let i = 0; i < 100; i += 1) {
       const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until the server is up; connect() reports it
       const answered = await probe.connect().then(
         () => probe.ping().then(() => true),
         () => false,
