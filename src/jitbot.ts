@@ -208,6 +208,7 @@ export function createJitbot(options: JitbotOptions) {
       if (env.SLACK_APP_TOKEN) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
       await worker?.close();
+      await grantLifecycle.drainMessages(5_000);
       await accessQueue.close();
       producer.disconnect();
       workerConnection.disconnect();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
@@ -28,6 +29,9 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
   };
 }
 
+/** DMs being sent at once after grants and revocations; the rest wait their turn. */
+const MESSAGES_IN_FLIGHT = 8;
+
 export interface GrantLifecycleDeps {
   store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
@@ -48,6 +52,12 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
   const limit = pLimit(deps.provisionerConcurrency);
   const markRevoked = batched((revocations: readonly Revocation[]) => store.markRevokedMany(revocations), 100);
+  // The DMs that follow a grant or a revocation wait in this lane rather than in the job, so
+  // a burst of expiries spends its CPU on revoking first and tells people right after.
+  const messages = pLimit(MESSAGES_IN_FLIGHT);
+  const tellLater = (message: () => Promise<void>) => {
+    messages(message).catch((error: unknown) => log.warn({ err: error }, 'a notification failed'));
+  };
 
   /** One provisioner call, counted by type, action and result. */
   async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
@@ -63,6 +73,12 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   }
 
   return {
+    /** Waits (up to `timeoutMs`) for the DMs still queued to go out: for a graceful stop. */
+    async drainMessages(timeoutMs: number): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.activeCount + messages.pendingCount > 0 && Date.now() < deadline) await sleep(20);
+    },
+
     async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<'provisioned' | 'skipped'> {
       const grant = store.findGrant(grantId);
       if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return 'skipped';
@@ -78,7 +94,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         throw error;
       }
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
-      if (provisioned) await deps.notifier.accessActive(provisioned);
+      if (provisioned) tellLater(() => deps.notifier.accessActive(provisioned));
       return 'provisioned';
     },
 
@@ -108,8 +124,8 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const latenessMs = (revoked.revokedAt ?? now) - revoked.expiresAt;
       log.info({ grantId, reason, latenessMs }, 'grant revoked');
       if (reason === 'expired') deps.metrics.revocationLateness(latenessMs / 1000);
-      await deps.notifier.accessEnded(revoked, reason, by);
-      if (grant.status === 'revoke_failed') await deps.notifier.revocationRecovered(revoked);
+      tellLater(() => deps.notifier.accessEnded(revoked, reason, by));
+      if (grant.status === 'revoke_failed') tellLater(() => deps.notifier.revocationRecovered(revoked));
       return { kind: 'revoked' };
     },
   };
