@@ -19,6 +19,7 @@ import { createEndAccessService } from './services/end-access.js';
 import { createExceptionLifecycle } from './services/exception-lifecycle.js';
 import { createGrantLifecycle } from './services/grant-lifecycle.js';
 import { createMembership } from './services/membership.js';
+import { createMessageLane } from './services/message-lane.js';
 import { createOptOutService } from './services/opt-out.js';
 import { createReconciler } from './services/reconcile.js';
 import { createSlackDirectory } from './slack/directory.js';
@@ -73,6 +74,8 @@ const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
  */
 const WORKER_CONCURRENCY = 2_000;
 const PROVISIONER_CONCURRENCY = 50;
+/** Reports of what is already done (decisions, grants, revocations) sent at once; see MessageLane. */
+const MESSAGES_IN_FLIGHT = 8;
 
 /**
  * Builds the whole bot from parsed configuration: database, Redis timers, services, Slack,
@@ -124,13 +127,15 @@ export function createJitbot(options: JitbotOptions) {
   const membership = createMembership({ policy: () => loaded.policy, directory });
 
   const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
-  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, metrics, clock, log });
+  const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
+  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, metrics, messages, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
   const grantLifecycle = createGrantLifecycle({
     store,
     provisionerFor: (r) => provisioners.get(r),
     provisionerConcurrency: PROVISIONER_CONCURRENCY,
     notifier,
+    messages,
     metrics,
     clock,
     log,
@@ -208,7 +213,7 @@ export function createJitbot(options: JitbotOptions) {
       if (env.SLACK_APP_TOKEN) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
       await worker?.close();
-      await grantLifecycle.drainMessages(5_000);
+      await messages.drain(5_000);
       await accessQueue.close();
       producer.disconnect();
       workerConnection.disconnect();

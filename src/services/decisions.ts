@@ -7,6 +7,7 @@ import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import type { MessageLane } from './message-lane.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type DecisionResult =
@@ -33,6 +34,8 @@ export interface DecisionDeps {
   notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided'>;
   scheduler: Pick<Scheduler, 'scheduleGrant'>;
   metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
+  /** The updated approval message and the requester's DM go here: the click's ack comes first. */
+  messages: Pick<MessageLane, 'send'>;
   clock: Clock;
   log: Log;
 }
@@ -130,8 +133,10 @@ export function createDecisionService(deps: DecisionDeps) {
           deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
           const decided = { kind: 'approved' as const, by: input.approverId, at: now };
-          await deps.notifier.closeApprovalMessage(outcome.request, decided);
-          await deps.notifier.requestDecided(outcome.request, decided);
+          deps.messages.send(async () => {
+            await deps.notifier.closeApprovalMessage(outcome.request, decided);
+            await deps.notifier.requestDecided(outcome.request, decided);
+          });
           return outcome;
         }
       }
@@ -158,8 +163,10 @@ export function createDecisionService(deps: DecisionDeps) {
       log.info({ requestId: request.id, approverId: input.approverId }, 'request denied');
       deps.metrics.requestOutcome('denied');
       const decided = { kind: 'denied' as const, by: input.approverId, at: now };
-      await deps.notifier.closeApprovalMessage(denied, decided);
-      await deps.notifier.requestDecided(denied, decided);
+      deps.messages.send(async () => {
+        await deps.notifier.closeApprovalMessage(denied, decided);
+        await deps.notifier.requestDecided(denied, decided);
+      });
       return { kind: 'denied', request: denied };
     },
   };

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
@@ -7,6 +6,7 @@ import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from 
 import type { GrantRow } from '../store/schema.js';
 import type { Revocation, Store } from '../store/store.js';
 import { batched } from './batched.js';
+import type { MessageLane } from './message-lane.js';
 import type { Log, Metrics, Notifier } from './ports.js';
 import { errorMessage } from '../error-message.js';
 
@@ -29,9 +29,6 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
   };
 }
 
-/** DMs being sent at once after grants and revocations; the rest wait their turn. */
-const MESSAGES_IN_FLIGHT = 8;
-
 export interface GrantLifecycleDeps {
   store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
@@ -39,6 +36,8 @@ export interface GrantLifecycleDeps {
   provisionerConcurrency: number;
   notifier: Pick<Notifier, 'accessActive' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
   metrics: Pick<Metrics, 'provisionerCall' | 'revocationLateness'>;
+  /** DMs after a grant or revocation go here, so a burst of expiries revokes first. */
+  messages: Pick<MessageLane, 'send'>;
   clock: Clock;
   log: Log;
 }
@@ -52,12 +51,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
   const limit = pLimit(deps.provisionerConcurrency);
   const markRevoked = batched((revocations: readonly Revocation[]) => store.markRevokedMany(revocations), 100);
-  // The DMs that follow a grant or a revocation wait in this lane rather than in the job, so
-  // a burst of expiries spends its CPU on revoking first and tells people right after.
-  const messages = pLimit(MESSAGES_IN_FLIGHT);
-  const tellLater = (message: () => Promise<void>) => {
-    messages(message).catch((error: unknown) => log.warn({ err: error }, 'a notification failed'));
-  };
+  const tellLater = deps.messages.send;
 
   /** One provisioner call, counted by type, action and result. */
   async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
@@ -73,12 +67,6 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   }
 
   return {
-    /** Waits (up to `timeoutMs`) for the DMs still queued to go out: for a graceful stop. */
-    async drainMessages(timeoutMs: number): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (messages.activeCount + messages.pendingCount > 0 && Date.now() < deadline) await sleep(20);
-    },
-
     async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<'provisioned' | 'skipped'> {
       const grant = store.findGrant(grantId);
       if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return 'skipped';
