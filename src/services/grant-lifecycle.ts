@@ -51,7 +51,6 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
   const limit = pLimit(deps.provisionerConcurrency);
   const markRevoked = batched((revocations: readonly Revocation[]) => store.markRevokedMany(revocations), 100);
-  const tellLater = deps.messages.send;
 
   /** One provisioner call, counted by type, action and result. */
   async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
@@ -82,7 +81,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         throw error;
       }
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
-      if (provisioned) tellLater(() => deps.notifier.accessActive(provisioned));
+      if (provisioned) deps.messages.send(() => deps.notifier.accessActive(provisioned));
       return 'provisioned';
     },
 
@@ -112,8 +111,8 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const latenessMs = (revoked.revokedAt ?? now) - revoked.expiresAt;
       log.info({ grantId, reason, latenessMs }, 'grant revoked');
       if (reason === 'expired') deps.metrics.revocationLateness(latenessMs / 1000);
-      tellLater(() => deps.notifier.accessEnded(revoked, reason, by));
-      if (grant.status === 'revoke_failed') tellLater(() => deps.notifier.revocationRecovered(revoked));
+      deps.messages.send(() => deps.notifier.accessEnded(revoked, reason, by));
+      if (grant.status === 'revoke_failed') deps.messages.send(() => deps.notifier.revocationRecovered(revoked));
       return { kind: 'revoked' };
     },
   };
