@@ -9,6 +9,7 @@ import { closedLoop, summarize, type Summary } from './support/stats.js';
 
 export interface AckResult {
   kind: '/request' | 'approve';
+  deployment: 'one process' | 'web + worker';
   jitbot: Summary;
   bare: Summary;
   jitbotPerSecond: number;
@@ -37,9 +38,11 @@ async function startBareBolt(slackApiUrl: string) {
  * bare Bolt app whose handlers only ack, in alternating batches of the same run. What is
  * measured is the HTTP round trip of the signed request: the time until Slack would see the ack.
  */
-export async function ackBenchmark(options: { total: number; inFlight: number; batch: number; log: (line: string) => void }): Promise<AckResult[]> {
+export async function ackBenchmark(options: { total: number; inFlight: number; batch: number; split: boolean; log: (line: string) => void }): Promise<AckResult[]> {
   const env = await startEnvironment();
-  const bot = await env.startBot();
+  const deployment = options.split ? ('web + worker' as const) : ('one process' as const);
+  const bot = await env.startBot(options.split ? 'web' : 'all');
+  const worker = options.split ? await env.startBot('worker') : undefined;
   const bare = await startBareBolt(env.slack.apiUrl);
   try {
     const form = 'application/x-www-form-urlencoded';
@@ -70,7 +73,7 @@ export async function ackBenchmark(options: { total: number; inFlight: number; b
     const results: AckResult[] = [];
 
     await alternate('/request', (target, offset, count) => closedLoop(count, options.inFlight, (i) => command(urls[target])(offset + i)));
-    results.push({ kind: '/request', jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
+    results.push({ kind: '/request', deployment, jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
 
     // The requests just made, waiting for approval.
     const database = openDatabase(env.databasePath);
@@ -84,10 +87,11 @@ export async function ackBenchmark(options: { total: number; inFlight: number; b
       if (res.status !== 200) throw new Error(`approve answered ${res.status}`);
     };
     await alternate('approve', (target, offset, count) => closedLoop(count, options.inFlight, (i) => click(urls[target], pending[offset + i] ?? 'req-missing')()));
-    results.push({ kind: 'approve', jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
+    results.push({ kind: 'approve', deployment, jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
     return results;
   } finally {
     await bare.stop();
+    await worker?.stop();
     await bot.stop();
     await env.close();
   }

@@ -11,9 +11,10 @@ async function main() {
   buildOnce();
   if (!only || only === 'ack') {
     process.stdout.write('\n1. Ack latency under load, beside a bare Bolt app that only acks\n');
-    for (const r of await ackBenchmark({ total: 2_000, inFlight: 25, batch: 200, log })) {
+    const runs = [...(await ackBenchmark({ total: 2_000, inFlight: 25, batch: 200, split: false, log })), ...(await ackBenchmark({ total: 2_000, inFlight: 25, batch: 200, split: true, log }))];
+    for (const r of runs) {
       process.stdout.write(
-        `  ${r.kind.padEnd(9)} jitbot p50 ${ms(r.jitbot.p50)}, p99 ${ms(r.jitbot.p99)}, max ${ms(r.jitbot.max)}, ${r.jitbotPerSecond.toFixed(0)}/s | ` +
+        `  ${r.kind.padEnd(9)} ${r.deployment.padEnd(12)} jitbot p50 ${ms(r.jitbot.p50)}, p99 ${ms(r.jitbot.p99)}, max ${ms(r.jitbot.max)}, ${r.jitbotPerSecond.toFixed(0)}/s | ` +
           `bare Bolt p50 ${ms(r.bare.p50)}, p99 ${ms(r.bare.p99)}, max ${ms(r.bare.max)}, ${r.barePerSecond.toFixed(0)}/s | p99 ratio ${(r.jitbot.p99 / r.bare.p99).toFixed(2)}\n`,
       );
     }

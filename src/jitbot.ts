@@ -154,8 +154,12 @@ export function createJitbot(options: JitbotOptions) {
     log,
   });
 
+  // Split deployments: the web role only acks, records and asks; the worker role runs the timers.
+  const answersSlack = env.JITBOT_ROLE !== 'worker';
+  const runsTimers = env.JITBOT_ROLE !== 'web';
+
   const server = createHttpServer({
-    slack: slackApp.httpListener,
+    slack: answersSlack ? slackApp.httpListener : undefined,
     metrics: telemetry,
     health: () =>
       checkHealth({
@@ -190,27 +194,29 @@ export function createJitbot(options: JitbotOptions) {
       } catch (error) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
-      worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, clock, log });
-      // Timers first (whatever Redis lost while we were down), then the regular sweep.
-      const restored = await reconciler.restoreAllTimers();
-      await accessQueue.timers.markIntact();
-      log.info({ restored }, 'timers restored from SQLite');
-      loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
-      producer.on('ready', () => void loop?.trigger());
-      void loop.trigger();
+      if (runsTimers) {
+        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, clock, log });
+        // Timers first (whatever Redis lost while we were down), then the regular sweep.
+        const restored = await reconciler.restoreAllTimers();
+        await accessQueue.timers.markIntact();
+        log.info({ restored }, 'timers restored from SQLite');
+        loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
+        producer.on('ready', () => void loop?.trigger());
+        void loop.trigger();
+      }
 
       server.listen(env.PORT, '0.0.0.0');
       await once(server, 'listening');
-      if (env.SLACK_APP_TOKEN) await slackApp.app.start();
+      if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.start();
       const port = (server.address() as AddressInfo).port;
-      log.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http' }, 'jitbot is running');
+      log.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', role: env.JITBOT_ROLE }, 'jitbot is running');
       return { port };
     },
 
     async stop(): Promise<void> {
       server.close();
       server.closeAllConnections();
-      if (env.SLACK_APP_TOKEN) await slackApp.app.stop().catch(() => undefined);
+      if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
       await worker?.close();
       await messages.drain(5_000);

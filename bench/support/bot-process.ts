@@ -21,12 +21,14 @@ export interface BotProcessOptions {
   prefix: string;
   signingSecret: string;
   secrets: Record<string, string>;
+  /** JITBOT_ROLE: all (default), or web / worker for a split deployment. */
+  role?: 'all' | 'web' | 'worker';
 }
 
 /** The bot as its own process (dist/main.js), ready when /healthz answers 200. */
 export async function startBotProcess(options: BotProcessOptions) {
   const port = await freePort();
-  const policyPath = join(options.dir, 'policy.yaml');
+  const policyPath = join(options.dir, `policy-${port}.yaml`);
   writeFileSync(policyPath, options.policy);
   // BENCH_PROFILE=dir writes a V8 CPU profile of the bot there (open it in Chrome DevTools).
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
@@ -45,6 +47,7 @@ export async function startBotProcess(options: BotProcessOptions) {
       REDIS_PREFIX: options.prefix,
       POLICY_PATH: policyPath,
       LOG_LEVEL: 'warn',
+      JITBOT_ROLE: options.role ?? 'all',
       ...options.secrets,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -47,8 +47,9 @@ export async function startEnvironment() {
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-bench-'));
   const databasePath = join(dir, 'jitbot.sqlite');
-  const startBot = () =>
+  const startBot = (role: 'all' | 'web' | 'worker' = 'all') =>
     startBotProcess({
+      role,
       dir,
       policy: benchPolicy(webhook.url),
       slackApiUrl: slack.apiUrl,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** all: one process does everything; web: Slack and HTTP only; worker: timers, provisioning, sweeps. */
+const ROLES = ['all', 'web', 'worker'] as const;
 
 const envSchema = z
   .object({
@@ -21,6 +23,7 @@ const envSchema = z
     POLICY_PATH: z.string().min(1).default('./policy.yaml'),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     ADMIN_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+    JITBOT_ROLE: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }).default('all'),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {

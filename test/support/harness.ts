@@ -89,6 +89,8 @@ export interface HarnessOptions {
   workerConcurrency?: number;
   /** pino level for the bot's own logs (default TEST_LOG_LEVEL, else silent). */
   logLevel?: string;
+  /** JITBOT_ROLE of the bot Slack's requests go to (default all). */
+  role?: 'all' | 'web' | 'worker';
   /** Socket Mode: set SLACK_APP_TOKEN instead of receiving HTTP. */
   socketMode?: boolean;
   /** A Redis of the test's own (default: the shared one, under a unique key prefix). */
@@ -111,7 +113,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   let policyText = policyFor(options.policyExtra);
 
   const clock = movableClock();
-  const makeBot = (): Jitbot =>
+  const makeBot = (role = options.role ?? 'all'): Jitbot =>
     createJitbot({
       env: parseEnv({
         SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -122,6 +124,7 @@ export async function startHarness(options: HarnessOptions = {}) {
         DATABASE_PATH: join(dir, 'jitbot.sqlite'),
         REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
         REDIS_PREFIX: prefix,
+        JITBOT_ROLE: role,
       }),
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,
@@ -134,6 +137,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     });
 
   let bot = makeBot();
+  const others: Jitbot[] = [];
   let eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
 
   let responseCount = 0;
@@ -201,7 +205,16 @@ export async function startHarness(options: HarnessOptions = {}) {
       eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
     },
 
+    /** Another process-equivalent on the same SQLite file and Redis prefix, e.g. the worker of a split deployment. */
+    async startAnother(role: 'all' | 'web' | 'worker'): Promise<{ bot: Jitbot; eventsUrl: string }> {
+      const another = makeBot(role);
+      const { port } = await another.start();
+      others.push(another);
+      return { bot: another, eventsUrl: `http://127.0.0.1:${port}/slack/events` };
+    },
+
     async close() {
+      for (const other of others) await other.stop().catch(() => undefined);
       await bot.stop().catch(() => undefined);
       await dropPrefix(prefix, options.redisUrl ?? TEST_REDIS_URL);
       await Promise.all([slack.close(), webhook.close(), socket?.close()]);

@@ -16,6 +16,12 @@ function configError(source: NodeJS.ProcessEnv): ConfigError {
 }
 
 describe('parseEnv', () => {
+  test('JITBOT_ROLE is all by default, web or worker when split, and anything else is refused', () => {
+    assert.equal(parseEnv(HTTP_MODE).JITBOT_ROLE, 'all');
+    assert.equal(parseEnv({ ...HTTP_MODE, JITBOT_ROLE: 'worker' }).JITBOT_ROLE, 'worker');
+    assert.match(configError({ ...HTTP_MODE, JITBOT_ROLE: 'both' }).message, /^environment: JITBOT_ROLE: expected one of all, web, worker/);
+  });
+
   test('a missing SLACK_BOT_TOKEN stops start-up with a message naming it', () => {
     const error = configError({ SLACK_SIGNING_SECRET: 'shh' });
     assert.match(error.message, /^environment: SLACK_BOT_TOKEN: required/);
