@@ -18,12 +18,15 @@ export interface SweepReport {
   restoredTimers: number;
   dueRevocations: number;
   dueExceptionClosings: number;
+  requeuedGrants: number;
   reposted: number;
 }
 
 const PAGE = 1_000;
 /** Timers normally fire within ~100 ms; only later ones are the sweep's business. */
 const OVERDUE_GRACE_MS = 1_000;
+/** A provisioning job normally runs within seconds; one still not run after this was never queued. */
+const REQUEUE_AFTER_MS = 60_000;
 /** A first post may still be waiting out Slack's Retry-After; re-post only after this long. */
 const REPOST_AFTER_MS = 2 * 60_000;
 
@@ -54,12 +57,13 @@ export function createReconciler(deps: {
     Store,
     | 'activeGrantTimers'
     | 'grantsDueForRevocation'
+    | 'grantsNeverQueued'
     | 'pendingWithoutApprovalMessage'
     | 'openExceptionTimers'
     | 'exceptionsDueToClose'
     | 'pendingExceptionsWithoutApprovalMessage'
   >;
-  scheduler: Pick<Scheduler, 'revokeNow'>;
+  scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
   closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
@@ -96,6 +100,9 @@ export function createReconciler(deps: {
       for (const exception of closing) await deps.closeException(exception.id);
       const due = store.grantsDueForRevocation(now - OVERDUE_GRACE_MS, PAGE);
       for (const grant of due) await deps.scheduler.revokeNow(grant.id);
+      // Approved while Redis refused the job (Redis kept its other data, so no restore): queue it now.
+      const unqueued = store.grantsNeverQueued(now - REQUEUE_AFTER_MS, now, PAGE);
+      for (const grant of unqueued) await deps.scheduler.scheduleGrant(grant);
       let reposted = 0;
       for (const request of store.pendingWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repost(request)) reposted += 1;
@@ -103,8 +110,8 @@ export function createReconciler(deps: {
       for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repostException(exception)) reposted += 1;
       }
-      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, reposted };
-      if (due.length > 0 || closing.length > 0 || reposted > 0) log.info(report, 'sweep caught up');
+      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted };
+      if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0) log.info(report, 'sweep caught up');
       return report;
     },
   };

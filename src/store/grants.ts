@@ -107,6 +107,28 @@ export function grantsDueForRevocation(db: Db, now: number, limit: number): Gran
   return [...unique.values()].slice(0, limit);
 }
 
+/**
+ * Active grants granted before `grantedBefore`, still unexpired, never provisioned and with no
+ * failed attempt on record: their provisioning job never reached Redis.
+ */
+export function grantsNeverQueued(db: Db, grantedBefore: number, now: number, limit: number): GrantRow[] {
+  return db
+    .select()
+    .from(grants)
+    .where(
+      and(
+        eq(grants.status, 'active'),
+        gt(grants.expiresAt, now),
+        lte(grants.grantedAt, grantedBefore),
+        isNull(grants.provisionedAt),
+        isNull(grants.provisionError),
+        isNull(grants.endRequestedReason),
+      ),
+    )
+    .limit(limit)
+    .all();
+}
+
 export interface GrantTimer {
   id: string;
   expiresAt: number;

@@ -57,6 +57,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     countLiveGrants: () => grants.countLiveGrants(db),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),
+    grantsNeverQueued: (grantedBefore: number, now: number, limit: number) => grants.grantsNeverQueued(db, grantedBefore, now, limit),
     activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) =>
       grants.activeGrantTimers(db, afterExpiresAt, afterId, limit),
     setApprovalMessage: (id: string, channel: string, ts: string) => requests.setApprovalMessage(db, id, channel, ts),

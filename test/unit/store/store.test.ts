@@ -300,6 +300,18 @@ describe('ending a grant', () => {
     assert.deepEqual(t.actions(grant.id), ['grant.created', 'grant.revoke_requested']);
   });
 
+  test('grantsNeverQueued finds unprovisioned, unfailed, unexpired grants approved before the cut-off', () => {
+    const t = stores.fresh();
+    const lost = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 60 * MINUTE });
+    const provisioned = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 60 * MINUTE });
+    t.store.markProvisioned(provisioned.id, T0 + 1_000);
+    const failing = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 60 * MINUTE });
+    t.store.markProvisionFailed(failing.id, 'HTTP 503', T0 + 1_000, false);
+    approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 2 * MINUTE });
+    approvedGrant(t.store, { grantedAt: T0 + 9 * MINUTE, expiresAt: T0 + 60 * MINUTE });
+    assert.deepEqual(t.store.grantsNeverQueued(T0 + 5 * MINUTE, T0 + 5 * MINUTE, 10).map((g) => g.id), [lost.id]);
+  });
+
   test('markRevokedMany revokes a batch in one transaction, one audit event each, undefined for those already revoked', () => {
     const t = stores.fresh();
     const a = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + MINUTE });
