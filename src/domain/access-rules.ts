@@ -11,6 +11,15 @@ export interface AccessAsk {
   reason: string;
 }
 
+/** What is wrong with an ask, and in which part of it: the form shows it beside that field. */
+export interface AskProblem {
+  field: keyof AccessAsk;
+  message: string;
+}
+
+/** A refusal from one of the checks below, placed on the field it is about. */
+export const askProblem = (field: AskProblem['field'], result: { ok: false; error: string }): Result<never, AskProblem> => err({ field, message: result.error });
+
 export interface ValidAccessAsk {
   resourceName: string;
   resource: ResourcePolicy;
@@ -67,27 +76,27 @@ export function longerThanAllowed(duration: Duration, max: Duration, what: strin
 }
 
 /** Checks duration and reason against one resource's limits. Eligibility is checked apart. */
-export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAccessAsk> {
+export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAccessAsk, AskProblem> {
   const found = findResource(policy, ask.resource);
-  if (!found.ok) return found;
+  if (!found.ok) return askProblem('resource', found);
   const resource = found.value;
   const example = `/request ${ask.resource} ${compactDuration(resource.default_duration ?? resource.max_duration)} <reason>`;
 
   let duration: Duration;
   if (ask.durationText === undefined) {
     if (!resource.default_duration) {
-      return err(`Say how long you need ${ask.resource}, e.g. \`${example}\`.`);
+      return err({ field: 'durationText', message: `Say how long you need ${ask.resource}, e.g. \`${example}\`.` });
     }
     duration = resource.default_duration;
   } else {
     const asked = askedDuration(ask.durationText, example);
-    if (!asked.ok) return asked;
+    if (!asked.ok) return askProblem('durationText', asked);
     duration = asked.value;
   }
   const tooLong = longerThanAllowed(duration, resource.max_duration, ask.resource);
-  if (tooLong) return err(tooLong);
+  if (tooLong) return err({ field: 'durationText', message: tooLong });
 
   const reason = checkReason(ask.resource, resource, ask.reason, example);
-  if (!reason.ok) return reason;
+  if (!reason.ok) return askProblem('reason', reason);
   return ok({ resourceName: ask.resource, resource, duration, reason: reason.value });
 }

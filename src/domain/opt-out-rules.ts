@@ -1,6 +1,6 @@
 import type { Duration } from 'luxon';
 import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
-import { askedDuration, checkReason, findResource, longerThanAllowed, type AccessAsk } from './access-rules.js';
+import { askedDuration, askProblem, checkReason, findResource, longerThanAllowed, type AccessAsk, type AskProblem } from './access-rules.js';
 import { compactDuration } from './duration.js';
 import { err, ok, type Result } from './result.js';
 
@@ -18,27 +18,29 @@ export interface ValidOptOutAsk {
  * Checks an opt-out ask against the resource's `opt_out` policy: allowed at all, a window
  * no longer than its `max_duration`, and a reason. Who may ask is checked apart (it needs Slack).
  */
-export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptOutAsk> {
+export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptOutAsk, AskProblem> {
   const found = findResource(policy, ask.resource);
-  if (!found.ok) return found;
+  if (!found.ok) return askProblem('resource', found);
   const resource = found.value;
   const optOut = resource.opt_out;
   if (!optOut?.allowed) {
-    return err(
-      `${ask.resource} does not allow opt-out exceptions, so every access to it goes through approval. ` +
+    return err({
+      field: 'resource',
+      message:
+        `${ask.resource} does not allow opt-out exceptions, so every access to it goes through approval. ` +
         `Ask for access with \`/request ${ask.resource} <duration> <reason>\`.`,
-    );
+    });
   }
   const example = `/request optout ${ask.resource} ${compactDuration(optOut.max_duration)} <reason>`;
   if (ask.durationText === undefined) {
-    return err(`Say how long the exception should last (at most ${compactDuration(optOut.max_duration)}), e.g. \`${example}\`.`);
+    return err({ field: 'durationText', message: `Say how long the exception should last (at most ${compactDuration(optOut.max_duration)}), e.g. \`${example}\`.` });
   }
   const duration = askedDuration(ask.durationText, example);
-  if (!duration.ok) return duration;
+  if (!duration.ok) return askProblem('durationText', duration);
   const tooLong = longerThanAllowed(duration.value, optOut.max_duration, `an opt-out exception for ${ask.resource}`);
-  if (tooLong) return err(tooLong);
+  if (tooLong) return err({ field: 'durationText', message: tooLong });
   const reason = checkReason(ask.resource, resource, ask.reason, example, 'an exception');
-  if (!reason.ok) return reason;
+  if (!reason.ok) return askProblem('reason', reason);
   return ok({ resourceName: ask.resource, resource, optOut, duration: duration.value, reason: reason.value });
 }
 

@@ -72,7 +72,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         return err('Break-glass requests (`--emergency`) are not enabled in this version of jitbot. Ask without `--emergency` and an approver will decide.');
       }
       const checked = checkAccessAsk(policy, input);
-      if (!checked.ok) return checked;
+      if (!checked.ok) return err(checked.error.message);
       const { resourceName, resource, duration, reason } = checked.value;
 
       if (resource.requesters) {

@@ -109,7 +109,7 @@ export function createOptOutService(deps: OptOutDeps) {
       const asker = { type: 'user' as const, id: input.userId };
       const refused = (reason: string, message: string) => refuse<never>(input.userId, 'exception.refused', asker, input.resource, reason, message);
       const checked = checkOptOutAsk(policy, input);
-      if (!checked.ok) return refused('invalid_ask', checked.error);
+      if (!checked.ok) return refused('invalid_ask', checked.error.message);
       const { resourceName, resource, optOut, duration, reason } = checked.value;
 
       const askers = optOutAskers(resource, optOut);

@@ -33,10 +33,22 @@ function refusal(a: AccessAsk): string {
   const result = checkAccessAsk(policy, a);
   assert.equal(result.ok, false, `expected a refusal for ${JSON.stringify(a)}`);
   assert.ok(!result.ok);
-  return result.error;
+  return result.error.message;
 }
 
 describe('checkAccessAsk', () => {
+  test('each refusal names the field it is about, so the form can show it there', () => {
+    const field = (a: Partial<AccessAsk>) => {
+      const result = checkAccessAsk(policy, ask(a));
+      return result.ok ? undefined : result.error.field;
+    };
+    assert.equal(field({ resource: 'nope' }), 'resource');
+    assert.equal(field({ durationText: '9h' }), 'durationText');
+    assert.equal(field({ durationText: 'soon' }), 'durationText');
+    assert.equal(field({ reason: ' ' }), 'reason');
+    assert.equal(field({ reason: 'no ticket' }), 'reason');
+  });
+
   test('a well-formed ask is accepted with its duration and trimmed reason', () => {
     const result = checkAccessAsk(policy, ask({ reason: '  debugging INC-4211  ' }));
     assert.ok(result.ok, JSON.stringify(result));

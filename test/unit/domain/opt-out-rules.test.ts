@@ -39,7 +39,7 @@ const ask = (overrides: Partial<AccessAsk>): AccessAsk => ({ resource: 'prod-db'
 const refusal = (overrides: Partial<AccessAsk>) => {
   const result = checkOptOutAsk(policy, ask(overrides));
   assert.equal(result.ok, false);
-  return result.ok ? '' : result.error;
+  return result.ok ? '' : result.error.message;
 };
 
 describe('checkOptOutAsk', () => {

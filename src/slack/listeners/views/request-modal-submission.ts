@@ -20,9 +20,8 @@ export function requestModalSubmission(services: SlackServices) {
     const { policy } = services.policy();
     const checked = optout ? checkOptOutAsk(policy, ask) : checkAccessAsk(policy, ask);
     if (!checked.ok) {
-      const block = ask.reason.trim() === '' || /reason/i.test(checked.error) ? MODAL_BLOCKS.reason : MODAL_BLOCKS.duration;
-      const resourceProblem = !ask.resource || (optout && /does not allow opt-out/.test(checked.error));
-      await ack({ response_action: 'errors', errors: { [resourceProblem ? MODAL_BLOCKS.resource : block]: checked.error } });
+      const block = { resource: MODAL_BLOCKS.resource, durationText: MODAL_BLOCKS.duration, reason: MODAL_BLOCKS.reason }[checked.error.field];
+      await ack({ response_action: 'errors', errors: { [block]: checked.error.message } });
       return;
     }
     await ack();
