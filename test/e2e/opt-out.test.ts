@@ -272,6 +272,16 @@ describe('opt-out exceptions', () => {
     assert.match(await h.ask(USERS.sec, `revoke ${exception.id}`), /no open exception/);
   });
 
+  test('an exception whose approval message Slack refused is posted again by the sweep', async () => {
+    h.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const reply = await h.ask(USERS.outsider, 'optout vpn 1h reposting');
+    assert.match(reply, /Slack refused the approval message; jitbot retries it shortly/);
+    const id = exceptionIdIn(reply);
+    h.clock.advance(3 * 60_000);
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && textOf(c).includes(id) && buttonsIn(c).length === 2, 5_000);
+    await eventually('approval message stored', () => (exceptionRow(h, id) as { approval_ts?: string | null } | undefined)?.approval_ts ?? undefined);
+  });
+
   test('the form asks for an exception too, with problems shown in the form', async () => {
     const form = (resource: string, duration: string, reason: string) =>
       viewSubmissionBody({
