@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { ConfigError } from './config/errors.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import { compactDuration } from './domain/duration.js';
@@ -8,10 +11,14 @@ import { optOutAskers } from './domain/opt-out-rules.js';
 import { verifyAuditChain } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
+import { exportAudit } from './services/audit-export.js';
+import { errorMessage } from './error-message.js';
 
 const USAGE = `usage:
   jitbot policy check [path]   validate a policy file (default: POLICY_PATH or ./policy.yaml)
   jitbot audit verify          walk the audit hash chain in DATABASE_PATH
+  jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
+                               the audit events of that range (since ≤ at < until), in chain order
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
 const iso = (millis: number | null) => (millis === null ? null : new Date(millis).toISOString());
@@ -87,6 +94,49 @@ function listExceptions(databasePath: string, all: boolean): number {
   }
 }
 
+const isoDate = (flag: string) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const moment = DateTime.fromISO(text, { zone: 'utc' });
+      if (!moment.isValid) {
+        ctx.addIssue({ code: 'custom', message: `${flag}: expected an ISO 8601 date like 2026-11-01 or 2026-11-01T09:00:00Z, got "${text}"` });
+        return z.NEVER;
+      }
+      return moment.toMillis();
+    })
+    .optional();
+
+const exportOptions = z.object({
+  since: isoDate('--since'),
+  until: isoDate('--until'),
+  format: z.enum(['jsonl', 'csv'], { error: '--format: expected jsonl or csv' }).default('jsonl'),
+});
+
+function auditExport(databasePath: string, args: readonly string[]): number {
+  let parsed: z.output<typeof exportOptions>;
+  try {
+    const { values } = parseArgs({ args: [...args], options: { since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' } }, strict: true });
+    const checked = exportOptions.safeParse(values);
+    if (!checked.success) {
+      process.stderr.write(`jitbot audit export: ${checked.error.issues.map((i) => i.message).join('; ')}\n`);
+      return 2;
+    }
+    parsed = checked.data;
+  } catch (error) {
+    process.stderr.write(`jitbot audit export: ${errorMessage(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const database = openDatabase(databasePath);
+  try {
+    const range = { since: parsed.since ?? 0, until: parsed.until ?? Number.MAX_SAFE_INTEGER };
+    exportAudit(createStore(database), range, parsed.format, (chunk) => process.stdout.write(chunk));
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
 function main(argv: readonly string[]): number {
   const [group, command, arg] = argv;
   if (group === 'policy' && command === 'check') {
@@ -94,6 +144,7 @@ function main(argv: readonly string[]): number {
   }
   const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
   if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
+  if (group === 'audit' && command === 'export') return auditExport(databasePath, argv.slice(2));
   if (group === 'exceptions' && (command === undefined || command === '--all')) return listExceptions(databasePath, command === '--all');
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' ? 0 : 2;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import { preparedFor, type Db } from './database.js';
 import { auditEvents, type AuditRow } from './schema.js';
 
@@ -82,4 +82,15 @@ export function verifyAuditChain(db: Db, pageSize = 5_000): ChainCheck {
 
 export function auditEventsFor(db: Db, subjectId: string): AuditRow[] {
   return db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq)).all();
+}
+
+/** Events with `since <= at < until`, in chain order, a page at a time after `afterSeq`. */
+export function auditEventsBetween(db: Db, range: { since: number; until: number }, afterSeq: number, limit: number): AuditRow[] {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(gt(auditEvents.seq, afterSeq), gte(auditEvents.at, range.since), lt(auditEvents.at, range.until)))
+    .orderBy(asc(auditEvents.seq))
+    .limit(limit)
+    .all();
 }

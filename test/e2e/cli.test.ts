@@ -62,6 +62,40 @@ describe('the jitbot CLI', () => {
     assert.match(all.stdout, /"id":"exc-closed".*"close_reason":"revoked","closed_by":"U0SEC1"/);
   });
 
+  test('audit export writes a time range of events in chain order, as JSON lines or CSV, and refuses bad dates', () => {
+    const path = join(dir, 'export.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database);
+    const day = (d: number) => Date.UTC(2026, 10, d, 12, 0);
+    for (const d of [1, 2, 3, 4]) {
+      store.recordEvent({ at: day(d), actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${d}`, reason: d === 3 ? 'said "no", twice' : 'not_an_approver', details: { d } });
+    }
+    database.close();
+
+    const jsonl = jitbot(['audit', 'export', '--since', '2026-11-02', '--until', '2026-11-04'], { DATABASE_PATH: path });
+    assert.equal(jsonl.status, 0, jsonl.stderr);
+    const events = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(events.map((e) => [e['seq'], e['at'], e['subject_id'], e['details']]), [
+      [2, '2026-11-02T12:00:00.000Z', 'req-2', { d: 2 }],
+      [3, '2026-11-03T12:00:00.000Z', 'req-3', { d: 3 }],
+    ]);
+    assert.match(String(events[0]?.['hash']), /^[0-9a-f]{64}$/);
+    assert.equal(events[1]?.['prev_hash'], events[0]?.['hash'], 'the hashes are there to re-check the chain');
+
+    const csv = jitbot(['audit', 'export', '--format', 'csv', '--since', '2026-11-03T00:00:00Z'], { DATABASE_PATH: path });
+    assert.equal(csv.status, 0, csv.stderr);
+    const lines = csv.stdout.trim().split('\n');
+    assert.equal(lines[0], 'seq,at,actor,action,subject_type,subject_id,resource,reason,details,prev_hash,hash');
+    assert.equal(lines.length, 3);
+    assert.match(lines[1] ?? '', /^3,2026-11-03T12:00:00.000Z,U0X,decision.refused,request,req-3,,"said ""no"", twice","{""d"":3}",/);
+
+    const bad = jitbot(['audit', 'export', '--since', 'last tuesday'], { DATABASE_PATH: path });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--since: expected an ISO 8601 date like 2026-11-01 .*got "last tuesday"/);
+    assert.equal(jitbot(['audit', 'export', '--format', 'xml'], { DATABASE_PATH: path }).status, 2);
+    assert.equal(jitbot(['audit', 'export', '--sinse', '2026-11-01'], { DATABASE_PATH: path }).status, 2);
+  });
+
   test('audit verify says OK with the count, and names the first broken event after tampering', () => {
     const path = join(dir, 'audit.sqlite');
     const database = openDatabase(path);
