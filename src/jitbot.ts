@@ -7,6 +7,7 @@ import type { Env } from './config/env.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
+import { createAdminApi } from './http/admin-api.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import { createAccessQueue, type RetrySettings } from './jobs/access-queue.js';
@@ -161,6 +162,7 @@ export function createJitbot(options: JitbotOptions) {
   const server = createHttpServer({
     slack: answersSlack ? slackApp.httpListener : undefined,
     metrics: telemetry,
+    api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, clock, log }) : undefined,
     health: () =>
       checkHealth({
         sqlite: async () => {

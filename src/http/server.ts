@@ -7,11 +7,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** One HTTP server for everything: Slack's requests, health checks, metrics, and later the admin API. */
+/** One HTTP server for everything: Slack's requests, health checks, metrics and the admin API. */
 export function createHttpServer(deps: {
   slack: RequestListener | undefined;
   health: () => Promise<HealthReport>;
   metrics: { contentType: string; render: () => Promise<string> };
+  /** The admin API under /api/; undefined (off) when ADMIN_API_TOKEN is unset. */
+  api: RequestListener | undefined;
   log: Log;
 }) {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -28,6 +30,10 @@ export function createHttpServer(deps: {
           sendJson(res, 503, { status: 'unavailable' });
         },
       );
+      return;
+    }
+    if ((path === '/api' || path.startsWith('/api/')) && deps.api) {
+      deps.api(req, res);
       return;
     }
     if (path === '/metrics' && req.method === 'GET') {

@@ -94,3 +94,34 @@ export function auditEventsBetween(db: Db, range: { since: number; until: number
     .limit(limit)
     .all();
 }
+
+/** Filters of the admin API's audit listing. */
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  subjectId?: string | undefined;
+  resource?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** A page of audit events in chain order, after `afterSeq`. */
+export function listAuditEvents(db: Db, filter: AuditFilter, afterSeq: number, limit: number): AuditRow[] {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        gt(auditEvents.seq, afterSeq),
+        filter.actor === undefined ? undefined : eq(auditEvents.actor, filter.actor),
+        filter.action === undefined ? undefined : eq(auditEvents.action, filter.action),
+        filter.subjectId === undefined ? undefined : eq(auditEvents.subjectId, filter.subjectId),
+        filter.resource === undefined ? undefined : eq(auditEvents.resource, filter.resource),
+        filter.since === undefined ? undefined : gte(auditEvents.at, filter.since),
+        filter.until === undefined ? undefined : lt(auditEvents.at, filter.until),
+      ),
+    )
+    .orderBy(asc(auditEvents.seq))
+    .limit(limit)
+    .all();
+}

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { ExceptionCloseReason } from '../domain/states.js';
 import type { Db } from './database.js';
 import { exceptions, type ExceptionRow } from './schema.js';
@@ -129,5 +129,34 @@ export function listExceptions(db: Db, options: { all: boolean }): ExceptionRow[
     .from(exceptions)
     .where(options.all ? undefined : inArray(exceptions.status, [...LIVE]))
     .orderBy(desc(exceptions.createdAt), asc(exceptions.id))
+    .all();
+}
+
+/** Filters of the admin API's exception listing; times are on `created_at`. */
+export interface ExceptionFilter {
+  userId?: string | undefined;
+  resource?: string | undefined;
+  status?: ExceptionRow['status'] | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** A page of exceptions by (created_at, id), after the cursor. */
+export function pageExceptions(db: Db, filter: ExceptionFilter, after: { at: number; id: string } | undefined, limit: number): ExceptionRow[] {
+  return db
+    .select()
+    .from(exceptions)
+    .where(
+      and(
+        filter.userId === undefined ? undefined : eq(exceptions.userId, filter.userId),
+        filter.resource === undefined ? undefined : eq(exceptions.resource, filter.resource),
+        filter.status === undefined ? undefined : eq(exceptions.status, filter.status),
+        filter.since === undefined ? undefined : gte(exceptions.createdAt, filter.since),
+        filter.until === undefined ? undefined : lt(exceptions.createdAt, filter.until),
+        after === undefined ? undefined : or(gt(exceptions.createdAt, after.at), and(eq(exceptions.createdAt, after.at), gt(exceptions.id, after.id))),
+      ),
+    )
+    .orderBy(asc(exceptions.createdAt), asc(exceptions.id))
+    .limit(limit)
     .all();
 }

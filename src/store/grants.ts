@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
 import { param, preparedFor, type Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
@@ -166,5 +166,34 @@ export function activeStandingGrantsOf(db: Db, exceptionId: string): GrantRow[] 
     .select()
     .from(grants)
     .where(and(eq(grants.exceptionId, exceptionId), isNull(grants.requestId), eq(grants.status, 'active')))
+    .all();
+}
+
+/** Filters of the admin API's grant listing; times are on `granted_at`. */
+export interface GrantFilter {
+  userId?: string | undefined;
+  resource?: string | undefined;
+  status?: GrantRow['status'] | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** A page of grants by (granted_at, id), after the cursor. */
+export function listGrants(db: Db, filter: GrantFilter, after: { at: number; id: string } | undefined, limit: number): GrantRow[] {
+  return db
+    .select()
+    .from(grants)
+    .where(
+      and(
+        filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
+        filter.resource === undefined ? undefined : eq(grants.resource, filter.resource),
+        filter.status === undefined ? undefined : eq(grants.status, filter.status),
+        filter.since === undefined ? undefined : gte(grants.grantedAt, filter.since),
+        filter.until === undefined ? undefined : lt(grants.grantedAt, filter.until),
+        after === undefined ? undefined : or(gt(grants.grantedAt, after.at), and(eq(grants.grantedAt, after.at), gt(grants.id, after.id))),
+      ),
+    )
+    .orderBy(asc(grants.grantedAt), asc(grants.id))
+    .limit(limit)
     .all();
 }

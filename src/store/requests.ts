@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import type { RequestStatus } from '../domain/states.js';
 import { param, preparedFor, type Db } from './database.js';
 import { requestApprovals, requests, type RequestRow } from './schema.js';
@@ -94,4 +94,33 @@ export function approvalsOf(db: Db, requestId: string) {
 /** False when this person already approved this request (the primary key says so). */
 export function insertApproval(db: Db, requestId: string, approverId: string, stage: number, at: number): boolean {
   return statements(db).insertApproval.all({ requestId, approverId, stage, approvedAt: at }).length === 1;
+}
+
+/** Filters of the admin API's request listing; times are on `created_at`. */
+export interface RequestFilter {
+  userId?: string | undefined;
+  resource?: string | undefined;
+  status?: RequestStatus | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** A page of requests by (created_at, id), after the cursor. */
+export function listRequests(db: Db, filter: RequestFilter, after: { at: number; id: string } | undefined, limit: number): RequestRow[] {
+  return db
+    .select()
+    .from(requests)
+    .where(
+      and(
+        filter.userId === undefined ? undefined : eq(requests.requesterId, filter.userId),
+        filter.resource === undefined ? undefined : eq(requests.resource, filter.resource),
+        filter.status === undefined ? undefined : eq(requests.status, filter.status),
+        filter.since === undefined ? undefined : gte(requests.createdAt, filter.since),
+        filter.until === undefined ? undefined : lt(requests.createdAt, filter.until),
+        after === undefined ? undefined : or(gt(requests.createdAt, after.at), and(eq(requests.createdAt, after.at), gt(requests.id, after.id))),
+      ),
+    )
+    .orderBy(asc(requests.createdAt), asc(requests.id))
+    .limit(limit)
+    .all();
 }

@@ -6,7 +6,7 @@ import {
   type Stage,
 } from '../domain/approval-chain.js';
 import type { RevokeReason } from '../domain/states.js';
-import { appendAudit, auditEventsBetween, type AuditEvent } from './audit-log.js';
+import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
 import { exceptionTransactions, type Transaction } from './exception-store.js';
 import * as grants from './grants.js';
@@ -55,6 +55,9 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
     activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
     countLiveGrants: () => grants.countLiveGrants(db),
+    listGrants: (filter: grants.GrantFilter, after: { at: number; id: string } | undefined, limit: number) => grants.listGrants(db, filter, after, limit),
+    listRequests: (filter: requests.RequestFilter, after: { at: number; id: string } | undefined, limit: number) => requests.listRequests(db, filter, after, limit),
+    listAuditEvents: (filter: AuditFilter, afterSeq: number, limit: number) => listAuditEvents(db, filter, afterSeq, limit),
     auditEventsBetween: (range: { since: number; until: number }, afterSeq: number, limit: number) => auditEventsBetween(db, range, afterSeq, limit),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),

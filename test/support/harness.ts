@@ -89,6 +89,8 @@ export interface HarnessOptions {
   workerConcurrency?: number;
   /** pino level for the bot's own logs (default TEST_LOG_LEVEL, else silent). */
   logLevel?: string;
+  /** ADMIN_API_TOKEN: the admin API is off without it. */
+  adminToken?: string;
   /** JITBOT_ROLE of the bot Slack's requests go to (default all). */
   role?: 'all' | 'web' | 'worker';
   /** Socket Mode: set SLACK_APP_TOKEN instead of receiving HTTP. */
@@ -125,6 +127,7 @@ export async function startHarness(options: HarnessOptions = {}) {
         REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
         REDIS_PREFIX: prefix,
         JITBOT_ROLE: role,
+        ...(options.adminToken ? { ADMIN_API_TOKEN: options.adminToken } : {}),
       }),
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,

@@ -1,0 +1,146 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { EXCEPTION_STATUSES, GRANT_STATUSES, REQUEST_STATUSES } from '../domain/states.js';
+import type { Clock } from '../domain/clock.js';
+import type { Log } from '../services/ports.js';
+import type { Store } from '../store/store.js';
+
+type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'recordEvent'>;
+
+const MAX_LIMIT = 500;
+
+const isoTime = z
+  .string()
+  .transform((text, ctx) => {
+    const moment = DateTime.fromISO(text, { zone: 'utc' });
+    if (!moment.isValid) {
+      ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 time like 2026-11-01T09:00:00Z, got "${text}"` });
+      return z.NEVER;
+    }
+    return moment.toMillis();
+  })
+  .optional();
+
+/** Opaque to clients: the position after the last item of a page. */
+const cursor = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return z.tuple([z.number(), z.string()]).parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a cursor from a previous next_cursor' });
+      return z.NEVER;
+    }
+  })
+  .optional();
+
+const page = {
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
+  cursor,
+  since: isoTime,
+  until: isoTime,
+};
+const QUERIES = {
+  grants: z.strictObject({ ...page, user: z.string().optional(), resource: z.string().optional(), status: z.enum(GRANT_STATUSES).optional() }),
+  requests: z.strictObject({ ...page, user: z.string().optional(), resource: z.string().optional(), status: z.enum(REQUEST_STATUSES).optional() }),
+  exceptions: z.strictObject({ ...page, user: z.string().optional(), resource: z.string().optional(), status: z.enum(EXCEPTION_STATUSES).optional() }),
+  audit: z.strictObject({ ...page, actor: z.string().optional(), action: z.string().optional(), subject: z.string().optional(), resource: z.string().optional() }),
+};
+type Collection = keyof typeof QUERIES;
+
+const encodeCursor = (position: [number, string]) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+/** Rows as the API shows them: snake_case keys, times (`…At`) as ISO 8601. */
+function asJson(row: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [
+      key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      key.endsWith('At') && typeof value === 'number' ? new Date(value).toISOString() : key === 'details' && typeof value === 'string' ? (JSON.parse(value) as unknown) : value,
+    ]),
+  );
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * DESIGN.md §5: read-only JSON under /api/, only with `Authorization: Bearer $ADMIN_API_TOKEN`
+ * (compared in constant time). A wrong or missing token is answered 401 and audited.
+ */
+export function createAdminApi(deps: { token: string; store: ApiStore; clock: Clock; log: Log }) {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(deps.token);
+  const authorized = (header: string | undefined) => {
+    const presented = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  };
+
+  type Answer = { status: number; body: unknown };
+  type Page = { position: [number, string]; row: object }[];
+
+  /** Validates the query against the collection's schema, then answers with one page. */
+  function answer<S extends z.ZodType<{ limit: number; cursor?: [number, string] | undefined; since?: number | undefined; until?: number | undefined }>>(
+    schema: S,
+    query: URLSearchParams,
+    read: (q: z.output<S>, after: { at: number; id: string } | undefined) => Page,
+  ): Answer {
+    const parsed = schema.safeParse(Object.fromEntries(query));
+    if (!parsed.success) {
+      return { status: 400, body: { error: 'bad_query', problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`) } };
+    }
+    const q = parsed.data;
+    const rows = read(q, q.cursor ? { at: q.cursor[0], id: q.cursor[1] } : undefined);
+    const last = rows[rows.length - 1];
+    return { status: 200, body: { items: rows.map((r) => asJson(r.row)), next_cursor: rows.length === q.limit && last ? encodeCursor(last.position) : null } };
+  }
+
+  const collections: Record<Collection, (query: URLSearchParams) => Answer> = {
+    grants: (query) =>
+      answer(QUERIES.grants, query, (q, after) =>
+        deps.store.listGrants({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((g) => ({ position: [g.grantedAt, g.id], row: g })),
+      ),
+    requests: (query) =>
+      answer(QUERIES.requests, query, (q, after) =>
+        deps.store.listRequests({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((r) => ({ position: [r.createdAt, r.id], row: r })),
+      ),
+    exceptions: (query) =>
+      answer(QUERIES.exceptions, query, (q, after) =>
+        deps.store.pageExceptions({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((e) => ({ position: [e.createdAt, e.id], row: e })),
+      ),
+    audit: (query) =>
+      answer(QUERIES.audit, query, (q, after) =>
+        deps.store
+          .listAuditEvents({ actor: q.actor, action: q.action, subjectId: q.subject, resource: q.resource, since: q.since, until: q.until }, after?.at ?? 0, q.limit)
+          .map((a) => ({ position: [a.seq, ''], row: a })),
+      ),
+  };
+  const isCollection = (name: string): name is Collection => Object.hasOwn(collections, name);
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!authorized(req.headers.authorization)) {
+      deps.store.recordEvent({
+        at: deps.clock.now().toMillis(),
+        actor: 'unknown',
+        action: 'api.unauthorized',
+        subjectType: 'system',
+        subjectId: url.pathname,
+        details: { remote_address: req.socket.remoteAddress ?? null, had_token: req.headers.authorization !== undefined },
+      });
+      deps.log.warn({ path: url.pathname }, 'admin API request without a valid token');
+      send(res, 401, { error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_API_TOKEN>' });
+      return;
+    }
+    const collection = url.pathname.replace(/^\/api\//, '').replace(/\/$/, '');
+    if (req.method !== 'GET' || !isCollection(collection)) {
+      send(res, 404, { error: 'not_found', collections: Object.keys(collections).map((c) => `/api/${c}`) });
+      return;
+    }
+    const { status, body } = collections[collection](url.searchParams);
+    send(res, status, body);
+  };
+}
