@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { and, asc, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
-import { preparedFor, type Db } from './database.js';
+import { equalsIfGiven, preparedFor, type Db } from './database.js';
 import { auditEvents, type AuditRow } from './schema.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -113,10 +113,10 @@ export function listAuditEvents(db: Db, filter: AuditFilter, afterSeq: number, l
     .where(
       and(
         gt(auditEvents.seq, afterSeq),
-        filter.actor === undefined ? undefined : eq(auditEvents.actor, filter.actor),
-        filter.action === undefined ? undefined : eq(auditEvents.action, filter.action),
-        filter.subjectId === undefined ? undefined : eq(auditEvents.subjectId, filter.subjectId),
-        filter.resource === undefined ? undefined : eq(auditEvents.resource, filter.resource),
+        equalsIfGiven(auditEvents.actor, filter.actor),
+        equalsIfGiven(auditEvents.action, filter.action),
+        equalsIfGiven(auditEvents.subjectId, filter.subjectId),
+        equalsIfGiven(auditEvents.resource, filter.resource),
         filter.since === undefined ? undefined : gte(auditEvents.at, filter.since),
         filter.until === undefined ? undefined : lt(auditEvents.at, filter.until),
       ),

@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { sql } from 'drizzle-orm';
+import { and, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type { BaseSQLiteDatabase, SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { RunResult } from 'better-sqlite3';
 import * as schema from './schema.js';
 
@@ -37,6 +37,23 @@ export function preparedFor<T>(build: (db: Db) => T): (db: Db) => T {
 
 /** A named parameter of a prepared statement, where drizzle wants an SQL value (`set`). */
 export const param = (name: string) => sql`${sql.placeholder(name)}`;
+
+/** `column = value`, or no condition at all when the filter is not given. */
+export const equalsIfGiven = (column: SQLiteColumn, value: string | undefined): SQL | undefined => (value === undefined ? undefined : eq(column, value));
+
+/** Conditions of one page of a listing ordered by (time, id): the time range, and after the cursor. */
+export function pageAfter(
+  time: SQLiteColumn,
+  id: SQLiteColumn,
+  range: { since?: number | undefined; until?: number | undefined },
+  after: { at: number; id: string } | undefined,
+): (SQL | undefined)[] {
+  return [
+    range.since === undefined ? undefined : gte(time, range.since),
+    range.until === undefined ? undefined : lt(time, range.until),
+    after === undefined ? undefined : or(gt(time, after.at), and(eq(time, after.at), gt(id, after.id))),
+  ];
+}
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 

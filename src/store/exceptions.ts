@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { ExceptionCloseReason } from '../domain/states.js';
-import type { Db } from './database.js';
+import { equalsIfGiven, pageAfter, type Db } from './database.js';
 import { exceptions, type ExceptionRow } from './schema.js';
 
 /** Owns the `exceptions` table (opt-out exceptions). */
@@ -148,12 +148,10 @@ export function pageExceptions(db: Db, filter: ExceptionFilter, after: { at: num
     .from(exceptions)
     .where(
       and(
-        filter.userId === undefined ? undefined : eq(exceptions.userId, filter.userId),
-        filter.resource === undefined ? undefined : eq(exceptions.resource, filter.resource),
-        filter.status === undefined ? undefined : eq(exceptions.status, filter.status),
-        filter.since === undefined ? undefined : gte(exceptions.createdAt, filter.since),
-        filter.until === undefined ? undefined : lt(exceptions.createdAt, filter.until),
-        after === undefined ? undefined : or(gt(exceptions.createdAt, after.at), and(eq(exceptions.createdAt, after.at), gt(exceptions.id, after.id))),
+        equalsIfGiven(exceptions.userId, filter.userId),
+        equalsIfGiven(exceptions.resource, filter.resource),
+        equalsIfGiven(exceptions.status, filter.status),
+        ...pageAfter(exceptions.createdAt, exceptions.id, filter, after),
       ),
     )
     .orderBy(asc(exceptions.createdAt), asc(exceptions.id))

@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
-import { param, preparedFor, type Db } from './database.js';
+import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
 
 /** Owns the `grants` table. */
@@ -185,12 +185,10 @@ export function listGrants(db: Db, filter: GrantFilter, after: { at: number; id:
     .from(grants)
     .where(
       and(
-        filter.userId === undefined ? undefined : eq(grants.userId, filter.userId),
-        filter.resource === undefined ? undefined : eq(grants.resource, filter.resource),
-        filter.status === undefined ? undefined : eq(grants.status, filter.status),
-        filter.since === undefined ? undefined : gte(grants.grantedAt, filter.since),
-        filter.until === undefined ? undefined : lt(grants.grantedAt, filter.until),
-        after === undefined ? undefined : or(gt(grants.grantedAt, after.at), and(eq(grants.grantedAt, after.at), gt(grants.id, after.id))),
+        equalsIfGiven(grants.userId, filter.userId),
+        equalsIfGiven(grants.resource, filter.resource),
+        equalsIfGiven(grants.status, filter.status),
+        ...pageAfter(grants.grantedAt, grants.id, filter, after),
       ),
     )
     .orderBy(asc(grants.grantedAt), asc(grants.id))

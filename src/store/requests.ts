@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { RequestStatus } from '../domain/states.js';
-import { param, preparedFor, type Db } from './database.js';
+import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { requestApprovals, requests, type RequestRow } from './schema.js';
 
 /** Owns the `requests` and `request_approvals` tables. */
@@ -112,12 +112,10 @@ export function listRequests(db: Db, filter: RequestFilter, after: { at: number;
     .from(requests)
     .where(
       and(
-        filter.userId === undefined ? undefined : eq(requests.requesterId, filter.userId),
-        filter.resource === undefined ? undefined : eq(requests.resource, filter.resource),
-        filter.status === undefined ? undefined : eq(requests.status, filter.status),
-        filter.since === undefined ? undefined : gte(requests.createdAt, filter.since),
-        filter.until === undefined ? undefined : lt(requests.createdAt, filter.until),
-        after === undefined ? undefined : or(gt(requests.createdAt, after.at), and(eq(requests.createdAt, after.at), gt(requests.id, after.id))),
+        equalsIfGiven(requests.requesterId, filter.userId),
+        equalsIfGiven(requests.resource, filter.resource),
+        equalsIfGiven(requests.status, filter.status),
+        ...pageAfter(requests.createdAt, requests.id, filter, after),
       ),
     )
     .orderBy(asc(requests.createdAt), asc(requests.id))
