@@ -89,8 +89,10 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const grant = store.findGrant(grantId);
       if (!grant || grant.status === 'revoked') return { kind: 'skipped' };
       const now = clock.now().toMillis();
+      // A standing grant ends with its exception's window, whichever timer gets there first.
+      const runsOut: RevokeReason = grant.requestId === null && grant.exceptionId !== null ? 'exception_closed' : 'expired';
       const reason: RevokeReason | undefined =
-        grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? 'expired' : undefined);
+        grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? runsOut : undefined);
       if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };
 
       try {
