@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccessEvent } from '../../src/provisioners/provisioner.js';
-import { signerFor } from '../../src/provisioners/webhook.js';
+import { signerFor } from '../../src/webhooks/standard-webhook.js';
 
 export interface Delivery {
   id: string;
