@@ -12,6 +12,10 @@ import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import { createAccessQueue, type RetrySettings } from './jobs/access-queue.js';
 import { createAccessWorker } from './jobs/access-worker.js';
+import { startAuditForwarder } from './jobs/audit-forwarder.js';
+import { ConfigError } from './config/errors.js';
+import type { Policy } from './config/policy-schema.js';
+import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
@@ -68,6 +72,14 @@ async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
   }
 }
 
+/** The `audit_webhook` sender, or undefined when none is configured; its secret must be set. */
+function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets: Readonly<Record<string, string | undefined>>, clock: Clock) {
+  if (!config) return undefined;
+  const secret = secrets[config.secret_env];
+  if (secret === undefined || secret === '') throw new ConfigError(`settings.audit_webhook.secret_env: environment variable ${config.secret_env} is not set`);
+  return createWebhookSender({ url: config.url, secret, timeoutMs: config.timeout.toMillis(), clock });
+}
+
 const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
 /**
  * Jobs in hand at once. Most of them are timers waiting out their last second in process
@@ -90,6 +102,7 @@ export function createJitbot(options: JitbotOptions) {
   const policy = () => loaded;
 
   const provisioners = createProvisioners({ policy: loaded.policy, policyDir: options.policyDir, env: options.secrets, clock });
+  const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const database = openOrExplain(env.DATABASE_PATH);
   const store = createStore(database);
 
@@ -176,6 +189,7 @@ export function createJitbot(options: JitbotOptions) {
   });
 
   let worker: ReturnType<typeof createAccessWorker> | undefined;
+  let forwarder: ReturnType<typeof startAuditForwarder> | undefined;
   let loop: ReturnType<typeof startReconcileLoop> | undefined;
 
   return {
@@ -205,6 +219,7 @@ export function createJitbot(options: JitbotOptions) {
         loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
+        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, clock, log });
       }
 
       server.listen(env.PORT, '0.0.0.0');
@@ -220,6 +235,7 @@ export function createJitbot(options: JitbotOptions) {
       server.closeAllConnections();
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
+      await forwarder?.stop();
       await worker?.close();
       await messages.drain(5_000);
       await accessQueue.close();

@@ -140,6 +140,14 @@ const settings = z.strictObject({
   reconcile_interval: positiveDuration.prefault('30s'),
   review_schedule: z.enum(['off', 'daily', 'weekly']).default('weekly'),
   usergroup_cache: duration.prefault('60s'),
+  /** Streams every audit event, in order, to a SIEM (Standard Webhooks signing, retried). */
+  audit_webhook: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+      secret_env: envName,
+      timeout: positiveDuration.prefault('10s'),
+    })
+    .optional(),
 });
 
 /**

@@ -7,8 +7,8 @@ export type ExportFormat = 'jsonl' | 'csv';
 const COLUMNS = ['seq', 'at', 'actor', 'action', 'subject_type', 'subject_id', 'resource', 'reason', 'details', 'prev_hash', 'hash'] as const;
 const PAGE = 5_000;
 
-/** One event as exported: snake_case, ISO time, details as parsed JSON (as a JSON string in CSV). */
-function exported(row: AuditRow) {
+/** One event as exported and streamed: snake_case, ISO time, details as parsed JSON (a JSON string in CSV). */
+export function auditEventJson(row: AuditRow) {
   return {
     seq: row.seq,
     at: new Date(row.at).toISOString(),
@@ -41,7 +41,7 @@ export function exportAudit(
     const page = store.auditEventsBetween(range, afterSeq, PAGE);
     const last = page[page.length - 1];
     if (!last) return count;
-    const events = page.map(exported);
+    const events = page.map(auditEventJson);
     write(
       format === 'jsonl'
         ? events.map((e) => `${JSON.stringify(e)}\n`).join('')

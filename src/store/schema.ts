@@ -140,6 +140,14 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_subject').on(t.subjectType, t.subjectId), index('audit_at').on(t.at)],
 );
 
+/** How far each audit stream (the `audit_webhook`) has delivered; owned by audit-forwarding.ts. */
+export const auditForwarding = sqliteTable('audit_forwarding', {
+  stream: text('stream').primaryKey(),
+  deliveredSeq: integer('delivered_seq').notNull(),
+  lastError: text('last_error'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 export type RequestRow = typeof requests.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
 export type ExceptionRow = typeof exceptions.$inferSelect;

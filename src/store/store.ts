@@ -9,6 +9,7 @@ import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
 import { exceptionTransactions, type Transaction } from './exception-store.js';
+import * as auditForwarding from './audit-forwarding.js';
 import * as grants from './grants.js';
 import * as requests from './requests.js';
 import type { GrantRow, RequestRow } from './schema.js';
@@ -58,6 +59,9 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     listGrants: (filter: grants.GrantFilter, after: { at: number; id: string } | undefined, limit: number) => grants.listGrants(db, filter, after, limit),
     listRequests: (filter: requests.RequestFilter, after: { at: number; id: string } | undefined, limit: number) => requests.listRequests(db, filter, after, limit),
     listAuditEvents: (filter: AuditFilter, afterSeq: number, limit: number) => listAuditEvents(db, filter, afterSeq, limit),
+    auditDeliveredSeq: (stream: string) => auditForwarding.deliveredSeq(db, stream),
+    markAuditDelivered: (stream: string, seq: number, at: number) => auditForwarding.markDelivered(db, stream, seq, at),
+    noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
     auditEventsBetween: (range: { since: number; until: number }, afterSeq: number, limit: number) => auditEventsBetween(db, range, afterSeq, limit),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),
