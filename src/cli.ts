@@ -12,6 +12,9 @@ import { verifyAuditChain } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
+import { createReviewService } from './services/review.js';
+import { reviewMarkdown } from './services/review-markdown.js';
+import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
 
 const USAGE = `usage:
@@ -19,6 +22,7 @@ const USAGE = `usage:
   jitbot audit verify          walk the audit hash chain in DATABASE_PATH
   jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
                                the audit events of that range (since ≤ at < until), in chain order
+  jitbot review [--days N]     the security review of the last N days (default 7), as Markdown
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
 const iso = (millis: number | null) => (millis === null ? null : new Date(millis).toISOString());
@@ -137,6 +141,29 @@ function auditExport(databasePath: string, args: readonly string[]): number {
   }
 }
 
+function review(databasePath: string, args: readonly string[]): number {
+  let days: number;
+  try {
+    const { values } = parseArgs({ args: [...args], options: { days: { type: 'string' } }, strict: true });
+    const parsed = z.coerce.number({ error: '--days: expected a number of days' }).int().min(1, '--days: expected at least 1').max(366, '--days: expected at most 366').default(7).safeParse(values.days);
+    if (!parsed.success) {
+      process.stderr.write(`jitbot review: ${parsed.error.issues.map((i) => i.message).join('; ')}\n`);
+      return 2;
+    }
+    days = parsed.data;
+  } catch (error) {
+    process.stderr.write(`jitbot review: ${errorMessage(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const database = openDatabase(databasePath);
+  try {
+    process.stdout.write(reviewMarkdown(createReviewService({ store: createStore(database), clock: systemClock }).report(days)));
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
 function main(argv: readonly string[]): number {
   const [group, command, arg] = argv;
   if (group === 'policy' && command === 'check') {
@@ -145,6 +172,7 @@ function main(argv: readonly string[]): number {
   const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
   if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
   if (group === 'audit' && command === 'export') return auditExport(databasePath, argv.slice(2));
+  if (group === 'review') return review(databasePath, argv.slice(1));
   if (group === 'exceptions' && (command === undefined || command === '--all')) return listExceptions(databasePath, command === '--all');
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' ? 0 : 2;

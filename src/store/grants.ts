@@ -195,3 +195,8 @@ export function listGrants(db: Db, filter: GrantFilter, after: { at: number; id:
     .limit(limit)
     .all();
 }
+
+/** Grants whose access may still exist (active or failing to revoke), for the security review. */
+export function liveGrants(db: Db): GrantRow[] {
+  return db.select().from(grants).where(inArray(grants.status, [...LIVE_GRANT_STATUSES])).orderBy(asc(grants.expiresAt), asc(grants.id)).all();
+}

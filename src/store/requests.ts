@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
 import type { RequestStatus } from '../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { requestApprovals, requests, type RequestRow } from './schema.js';
@@ -121,4 +121,9 @@ export function listRequests(db: Db, filter: RequestFilter, after: { at: number;
     .orderBy(asc(requests.createdAt), asc(requests.id))
     .limit(limit)
     .all();
+}
+
+/** Requests asked since `since`, oldest first, for the security review. */
+export function requestsSince(db: Db, since: number): RequestRow[] {
+  return db.select().from(requests).where(gte(requests.createdAt, since)).orderBy(asc(requests.createdAt), asc(requests.id)).all();
 }

@@ -56,6 +56,8 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
     activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
     countLiveGrants: () => grants.countLiveGrants(db),
+    liveGrants: () => grants.liveGrants(db),
+    requestsSince: (since: number) => requests.requestsSince(db, since),
     listGrants: (filter: grants.GrantFilter, after: { at: number; id: string } | undefined, limit: number) => grants.listGrants(db, filter, after, limit),
     listRequests: (filter: requests.RequestFilter, after: { at: number; id: string } | undefined, limit: number) => requests.listRequests(db, filter, after, limit),
     listAuditEvents: (filter: AuditFilter, afterSeq: number, limit: number) => listAuditEvents(db, filter, afterSeq, limit),

@@ -96,6 +96,32 @@ describe('the jitbot CLI', () => {
     assert.equal(jitbot(['audit', 'export', '--sinse', '2026-11-01'], { DATABASE_PATH: path }).status, 2);
   });
 
+  test('review prints the security review of the history as Markdown', () => {
+    const path = join(dir, 'review.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database);
+    const now = Date.now();
+    const request = store.createRequest({ id: 'req-review1', requesterId: 'U0ALICE', resource: 'prod-db', durationMs: 3_600_000, reason: 'INC-1', policyVersion: 'v1', createdAt: now - 60_000 });
+    store.approve({
+      requestId: request.id,
+      approverId: 'U0LEAD1',
+      at: now - 50_000,
+      stages: [{ approvers: ['U0LEAD1'], approvalsRequired: 1 }],
+      approverStages: new Set([0]),
+      selfApproval: false,
+      newGrant: (r) => ({ id: 'grt-review1', requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now - 50_000, expiresAt: now + 3_600_000 }),
+    });
+    database.close();
+
+    const run = jitbot(['review', '--days', '7'], { DATABASE_PATH: path });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^# jitbot security review/);
+    assert.match(run.stdout, /## Active grants \(1\)\n\| grant \| who \| resource \| since \| until \| approved by \|\n.*\n\| grt-review1 \| U0ALICE \| prod-db \| .* \| U0LEAD1 \|/);
+    assert.match(run.stdout, /### Approved in under 30 s\n[^\n]*\n[^\n]*\n\| req-review1 \| U0ALICE \| prod-db \| U0LEAD1 \| 10 s \|/);
+    assert.match(run.stdout, /## Failed revocations \(0\)\n_None\._/);
+    assert.equal(jitbot(['review', '--days', '0'], { DATABASE_PATH: path }).status, 2);
+  });
+
   test('audit verify says OK with the count, and names the first broken event after tampering', () => {
     const path = join(dir, 'audit.sqlite');
     const database = openDatabase(path);
