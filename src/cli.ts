@@ -12,6 +12,7 @@ import { verifyAuditChain } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
+import { rowAsJson } from './services/row-json.js';
 import { createReviewService } from './services/review.js';
 import { reviewMarkdown } from './services/review-markdown.js';
 import { systemClock } from './domain/clock.js';
@@ -25,7 +26,6 @@ const USAGE = `usage:
   jitbot review [--days N]     the security review of the last N days (default 7), as Markdown
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
-const iso = (millis: number | null) => (millis === null ? null : new Date(millis).toISOString());
 
 function policyCheck(path: string): number {
   try {
@@ -74,24 +74,7 @@ function auditVerify(databasePath: string): number {
 function listExceptions(databasePath: string, all: boolean): number {
   const database = openDatabase(databasePath);
   try {
-    for (const e of createStore(database).listExceptions({ all })) {
-      const line = {
-        id: e.id,
-        user_id: e.userId,
-        resource: e.resource,
-        mode: e.mode,
-        status: e.status,
-        reason: e.reason,
-        asked_at: iso(e.createdAt),
-        decided_by: e.decidedBy,
-        opens_at: iso(e.opensAt),
-        ends_at: iso(e.endsAt),
-        close_reason: e.closeReason,
-        closed_by: e.closedBy,
-        closed_at: iso(e.closedAt),
-      };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
+    for (const e of createStore(database).listExceptions({ all })) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
     return 0;
   } finally {
     database.close();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { EXCEPTION_STATUSES, GRANT_STATUSES, REQUEST_STATUSES } from '../domain/states.js';
 import type { Clock } from '../domain/clock.js';
 import type { Log } from '../services/ports.js';
+import { rowAsJson } from '../services/row-json.js';
 import type { Store } from '../store/store.js';
 
 type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'recordEvent'>;
@@ -52,16 +53,6 @@ type Collection = keyof typeof QUERIES;
 
 const encodeCursor = (position: [number, string]) => Buffer.from(JSON.stringify(position)).toString('base64url');
 
-/** Rows as the API shows them: snake_case keys, times (`…At`) as ISO 8601. */
-function asJson(row: object): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(row).map(([key, value]) => [
-      key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-      key.endsWith('At') && typeof value === 'number' ? new Date(value).toISOString() : key === 'details' && typeof value === 'string' ? (JSON.parse(value) as unknown) : value,
-    ]),
-  );
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -95,7 +86,7 @@ export function createAdminApi(deps: { token: string; store: ApiStore; clock: Cl
     const q = parsed.data;
     const rows = read(q, q.cursor ? { at: q.cursor[0], id: q.cursor[1] } : undefined);
     const last = rows[rows.length - 1];
-    return { status: 200, body: { items: rows.map((r) => asJson(r.row)), next_cursor: rows.length === q.limit && last ? encodeCursor(last.position) : null } };
+    return { status: 200, body: { items: rows.map((r) => rowAsJson(r.row)), next_cursor: rows.length === q.limit && last ? encodeCursor(last.position) : null } };
   }
 
   const collections: Record<Collection, (query: URLSearchParams) => Answer> = {

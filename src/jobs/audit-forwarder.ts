@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../domain/clock.js';
-import { auditEventJson } from '../services/audit-export.js';
+import { rowAsJson } from '../services/row-json.js';
 import type { Log } from '../services/ports.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../error-message.js';
@@ -36,7 +36,7 @@ export function startAuditForwarder(deps: {
       for (const event of events) {
         if (stopping.signal.aborted) return;
         try {
-          await deps.send(`audit-${event.seq}`, JSON.stringify({ type: 'audit.event', data: auditEventJson(event) }));
+          await deps.send(`audit-${event.seq}`, JSON.stringify({ type: 'audit.event', data: rowAsJson(event) }));
         } catch (error) {
           const message = errorMessage(error);
           deps.store.noteAuditDeliveryError(AUDIT_STREAM, message, deps.clock.now().toMillis());
