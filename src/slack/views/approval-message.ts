@@ -10,7 +10,7 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
+export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
 function summary(request: RequestRow, description: string): KnownBlock[] {
   return [
@@ -60,7 +60,7 @@ export function approvalMessage(view: ApprovalView): SlackMessage {
   };
 }
 
-const OUTCOME_WORDS: Record<RequestOutcome['kind'], string> = {
+export const OUTCOME_WORDS: Record<RequestOutcome['kind'], string> = {
   approved: '✅ Approved',
   denied: '❌ Denied',
   cancelled: '↩️ Cancelled by the requester',

@@ -3,10 +3,9 @@ import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { ExceptionOutcome } from '../../services/ports.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
-import type { SlackMessage } from './approval-message.js';
+import { mrkdwn, OUTCOME_WORDS, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 const windowOf = (exception: ExceptionRow) => formatDuration(Duration.fromMillis(exception.durationMs));
 
 const MODE_WORDS: Record<ExceptionRow['mode'], string> = {
@@ -52,7 +51,7 @@ export function exceptionApprovalMessage(exception: ExceptionRow, description: s
 /** The same message once decided: no buttons; the outcome, who, when and (if approved) until when. */
 export function closedExceptionApprovalMessage(exception: ExceptionRow, outcome: ExceptionOutcome): SlackMessage {
   const until = outcome.kind === 'approved' && exception.endsAt !== null ? `, open until ${slackTime(exception.endsAt, 'utc')}` : '';
-  const line = `${outcome.kind === 'approved' ? '✅ Approved' : '❌ Denied'} by <@${outcome.by}> · ${slackTime(outcome.at.toMillis(), 'utc')}${until}`;
+  const line = `${OUTCOME_WORDS[outcome.kind]} by <@${outcome.by}> · ${slackTime(outcome.at.toMillis(), 'utc')}${until}`;
   return {
     text: `Exception ${exception.id} for ${exception.resource}: ${outcome.kind}`,
     blocks: [...summary(exception, ''), { type: 'context', elements: [mrkdwn(line)] }],
