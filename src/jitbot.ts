@@ -154,8 +154,8 @@ export function createJitbot(options: JitbotOptions) {
     clock,
     log,
   });
-  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, clock, log });
-  const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, clock, log });
+  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
+  const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
   const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, directory, log }, log);
   const reconciler = createReconciler({
     store,

@@ -50,7 +50,8 @@ export function createAccessWorker(deps: {
         await untilDue(job, token, () => deps.exceptions.close(id, 'expired', 'jitbot'));
         return;
       case 'warn-exception':
-        await untilDue(job, token, () => deps.exceptions.remind(id));
+        // Like every timed job it may arrive TIMER_LEAD_MS early; a reminder a second early is fine.
+        await deps.exceptions.remind(id);
         return;
     }
   };

@@ -3,6 +3,7 @@ import type { ExceptionCloseReason } from '../domain/states.js';
 import type { ExceptionRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Log, Notifier, Scheduler } from './ports.js';
+import type { MessageLane } from './message-lane.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type TimerOutcome = { kind: 'done'; exception: ExceptionRow } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
@@ -11,6 +12,7 @@ export interface ExceptionLifecycleDeps {
   store: Pick<Store, 'findException' | 'closeException' | 'markExceptionWarned'>;
   scheduler: Pick<Scheduler, 'revokeNow'>;
   notifier: Pick<Notifier, 'exceptionClosed' | 'exceptionClosingSoon'>;
+  messages: Pick<MessageLane, 'send'>;
   clock: Clock;
   log: Log;
 }
@@ -34,7 +36,7 @@ export function createExceptionLifecycle(deps: ExceptionLifecycleDeps) {
       for (const grant of closed.endedGrants) {
         await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.revokeNow(grant.id));
       }
-      await deps.notifier.exceptionClosed(closed.exception);
+      deps.messages.send(() => deps.notifier.exceptionClosed(closed.exception));
       return { kind: 'done', exception: closed.exception };
     },
 
@@ -45,7 +47,7 @@ export function createExceptionLifecycle(deps: ExceptionLifecycleDeps) {
       if (!exception || exception.status !== 'open' || exception.warnedAt !== null || (exception.endsAt ?? 0) <= now) return { kind: 'skipped' };
       const warned = store.markExceptionWarned(id, now);
       if (!warned) return { kind: 'skipped' };
-      await deps.notifier.exceptionClosingSoon(warned);
+      deps.messages.send(() => deps.notifier.exceptionClosingSoon(warned));
       return { kind: 'done', exception: warned };
     },
   };

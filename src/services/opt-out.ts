@@ -8,6 +8,7 @@ import type { ExceptionRow, GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ExceptionLifecycle } from './exception-lifecycle.js';
 import type { Membership } from './membership.js';
+import type { MessageLane } from './message-lane.js';
 import { DirectoryError, type Directory, type Log, type Notifier, type Scheduler } from './ports.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
@@ -33,6 +34,8 @@ export interface OptOutDeps {
   notifier: Pick<Notifier, 'postExceptionRequest' | 'exceptionRequested' | 'closeExceptionApproval' | 'exceptionDecided'>;
   scheduler: Pick<Scheduler, 'scheduleException' | 'scheduleGrant'>;
   lifecycle: Pick<ExceptionLifecycle, 'close'>;
+  /** The decided approval message and the person's DM go here: the click's ack comes first. */
+  messages: Pick<MessageLane, 'send'>;
   clock: Clock;
   log: Log;
 }
@@ -187,8 +190,10 @@ export function createOptOutService(deps: OptOutDeps) {
           await queueOrLeaveToSweep(log, { exceptionId: exception.id }, () => deps.scheduler.scheduleException(window));
           if (standingGrant) await queueOrLeaveToSweep(log, { grantId: standingGrant.id }, () => deps.scheduler.scheduleGrant(standingGrant));
           const decided = { kind: 'approved' as const, by: input.approverId, at: now };
-          await deps.notifier.closeExceptionApproval(exception, decided);
-          await deps.notifier.exceptionDecided(exception, decided);
+          deps.messages.send(async () => {
+            await deps.notifier.closeExceptionApproval(exception, decided);
+            await deps.notifier.exceptionDecided(exception, decided);
+          });
           return { kind: 'approved', exception, standingGrant };
         }
       }
@@ -202,8 +207,10 @@ export function createOptOutService(deps: OptOutDeps) {
       if (!denied) return { kind: 'refused', message: alreadyDecided(store.findException(input.exceptionId) ?? checked.value) };
       log.info({ exceptionId: denied.id, approverId: input.approverId }, 'exception denied');
       const decided = { kind: 'denied' as const, by: input.approverId, at: now };
-      await deps.notifier.closeExceptionApproval(denied, decided);
-      await deps.notifier.exceptionDecided(denied, decided);
+      deps.messages.send(async () => {
+        await deps.notifier.closeExceptionApproval(denied, decided);
+        await deps.notifier.exceptionDecided(denied, decided);
+      });
       return { kind: 'denied', exception: denied };
     },
 
