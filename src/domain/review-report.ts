@@ -84,6 +84,7 @@ export function buildReviewReport(input: {
   return {
     since: input.since,
     until: input.now,
+    thresholds: t,
     activeGrants: live,
     longLived: {
       openExceptions: [...input.exceptions].sort((a, b) => (a.endsAt ?? 0) - (b.endsAt ?? 0) || a.id.localeCompare(b.id)),

@@ -1,3 +1,5 @@
+import { Duration } from 'luxon';
+import { formatDuration } from '../domain/duration.js';
 import type { ReviewReport } from '../domain/review-report.js';
 
 const iso = (millis: number | null) => (millis === null ? '—' : new Date(millis).toISOString().replace('.000Z', 'Z'));
@@ -11,7 +13,7 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
 
 /** The review as a Markdown document: what an auditor is handed as access-review evidence. */
 export function reviewMarkdown(report: ReviewReport): string {
-  const { longLived, patterns } = report;
+  const { longLived, patterns, thresholds } = report;
   return [
     `# jitbot security review`,
     ``,
@@ -24,16 +26,16 @@ export function reviewMarkdown(report: ReviewReport): string {
     table(['exception', 'who', 'resource', 'mode', 'until', 'approved by', 'reason'], longLived.openExceptions.map((e) => [e.id, e.userId, e.resource, e.mode, iso(e.endsAt), e.decidedBy ?? '—', e.reason])),
     `### Standing grants (${longLived.standingGrants.length})`,
     table(['grant', 'who', 'resource', 'exception', 'until'], longLived.standingGrants.map((g) => [g.id, g.userId, g.resource, g.exceptionId ?? '—', iso(g.expiresAt)])),
-    `### Grants longer than 8 h (${longLived.longGrants.length})`,
+    `### Grants longer than ${formatDuration(Duration.fromMillis(thresholds.longGrantMs))} (${longLived.longGrants.length})`,
     table(['grant', 'who', 'resource', 'since', 'until'], longLived.longGrants.map((g) => [g.id, g.userId, g.resource, iso(g.grantedAt), iso(g.expiresAt)])),
     `## Failed revocations (${report.failedRevocations.length})`,
     table(['grant', 'who', 'resource', 'due', 'last error'], report.failedRevocations.map((g) => [g.id, g.userId, g.resource, iso(g.expiresAt), g.revokeError ?? '—'])),
     `## Patterns`,
-    `### The same resource asked for again and again (consider an opt-out or a policy change)`,
+    `### The same resource asked for ${thresholds.repeatCount} times or more (consider an opt-out or a policy change)`,
     table(['who', 'resource', 'requests'], patterns.repeatRequesters.map((p) => [p.userId, p.resource, p.requests])),
-    `### One approver approving one requester repeatedly`,
+    `### One approver approving one requester ${thresholds.repeatCount} times or more`,
     table(['approver', 'requester', 'approvals'], patterns.repeatApprovers.map((p) => [p.approverId, p.requesterId, p.approvals])),
-    `### Approved in under 30 s`,
+    `### Approved in under ${formatDuration(Duration.fromMillis(thresholds.fastApprovalMs))}`,
     table(['request', 'who', 'resource', 'approved by', 'after'], patterns.fastApprovals.map((r) => [r.id, r.requesterId, r.resource, r.decidedBy ?? '—', `${(((r.decidedAt ?? r.createdAt) - r.createdAt) / 1000).toFixed(0)} s`])),
     `Denied: ${patterns.denied}. Lapsed: ${patterns.lapsed}.`,
     ``,
