@@ -28,20 +28,21 @@ const exceptionSubject = (e: ExceptionRow) => ({ subjectType: 'exception' as con
  * State changes of opt-out exceptions, each one transaction with its audit event. Part of the
  * store (see store.ts); kept apart so each file reads as one story.
  */
-export function exceptionTransactions(db: Db, transaction: Transaction) {
-  function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number) {
-    appendAudit(tx, {
-      at,
-      actor,
-      action: 'grant.created',
-      subjectType: 'grant',
-      subjectId: grant.id,
-      resource: grant.resource,
-      reason: grant.reason,
-      details: { request_id: grant.requestId, exception_id: grant.exceptionId, user_id: grant.userId, granted_at: grant.grantedAt, expires_at: grant.expiresAt },
-    });
-  }
+/** The audit event of a new grant, however it was made (approval, exception, standing). */
+export function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number): void {
+  appendAudit(tx, {
+    at,
+    actor,
+    action: 'grant.created',
+    subjectType: 'grant',
+    subjectId: grant.id,
+    resource: grant.resource,
+    reason: grant.reason,
+    details: { request_id: grant.requestId, exception_id: grant.exceptionId, user_id: grant.userId, granted_at: grant.grantedAt, expires_at: grant.expiresAt },
+  });
+}
 
+export function exceptionTransactions(db: Db, transaction: Transaction) {
   return {
     findException: (id: string) => exceptions.findException(db, id),
     liveExceptionsOf: (userId: string) => exceptions.liveExceptionsOf(db, userId),

@@ -8,7 +8,7 @@ import {
 import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
-import { exceptionTransactions, type Transaction } from './exception-store.js';
+import { exceptionTransactions, grantCreated, type Transaction } from './exception-store.js';
 import * as auditForwarding from './audit-forwarding.js';
 import * as grants from './grants.js';
 import * as requests from './requests.js';
@@ -122,14 +122,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
         if (!approved) return { kind: 'not_pending', request };
         const grant = grants.insertGrant(tx, input.newGrant(approved));
         appendAudit(tx, { ...base, action: 'request.approved' });
-        appendAudit(tx, {
-          ...base,
-          action: 'grant.created',
-          subjectType: 'grant',
-          subjectId: grant.id,
-          reason: grant.reason,
-          details: { request_id: request.id, user_id: grant.userId, granted_at: grant.grantedAt, expires_at: grant.expiresAt },
-        });
+        grantCreated(tx, grant, input.approverId, input.at);
         return { kind: 'approved', request: approved, grant };
       });
     },
