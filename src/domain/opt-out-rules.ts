@@ -44,6 +44,9 @@ export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptO
   return ok({ resourceName: ask.resource, resource, optOut, duration: duration.value, reason: reason.value });
 }
 
+/** Whether a typed or clicked ID names an opt-out exception (`exc-…`) rather than a request or grant. */
+export const isExceptionId = (id: string): boolean => id.trim().toLowerCase().startsWith('exc-');
+
 /** Who may ask for an exception: `eligible`, or when absent, whoever may request the resource. */
 export function optOutAskers(resource: ResourcePolicy, optOut: OptOutPolicy): readonly string[] | undefined {
   return optOut.eligible ?? resource.requesters;

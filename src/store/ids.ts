@@ -12,6 +12,3 @@ export function newId(prefix: IdPrefix): string {
   for (const byte of bytes) id += ALPHABET[byte & 31];
   return `${prefix}-${id}`;
 }
-
-/** Whether a typed or clicked ID names an opt-out exception rather than a request or grant. */
-export const isExceptionId = (id: string): boolean => id.trim().toLowerCase().startsWith('exc-');

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isExceptionId } from '../../../store/ids.js';
+import { isExceptionId } from '../../../domain/opt-out-rules.js';
 import type { SlackServices } from '../../services.js';
 import { replyOnFailure } from '../reply-on-failure.js';
 

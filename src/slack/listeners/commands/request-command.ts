@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseRequestCommand, type RequestCommand } from '../../../domain/request-command.js';
-import { isExceptionId } from '../../../store/ids.js';
+import { isExceptionId } from '../../../domain/opt-out-rules.js';
 import { ownAccess } from '../../own-access.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
