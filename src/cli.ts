@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -13,8 +14,8 @@ import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
 import { rowAsJson } from './services/row-json.js';
-import { createReviewService } from './services/review.js';
-import { reviewMarkdown } from './services/review-markdown.js';
+import { conductReview, storedReport } from './services/review.js';
+import { reviewCsv, reviewMarkdown } from './services/review-document.js';
 import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
 
@@ -23,7 +24,9 @@ const USAGE = `usage:
   jitbot audit verify          walk the audit hash chain in DATABASE_PATH
   jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
                                the audit events of that range (since ≤ at < until), in chain order
-  jitbot review [--days N]     the security review of the last N days (default 7), as Markdown
+  jitbot review [--days N]     runs and stores the security review of the last N days (default 7); prints it as Markdown
+  jitbot review export <id> [--format md|csv]
+                               a stored review (rev-…) with the decisions taken on it, as Markdown or CSV
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
 
@@ -140,7 +143,43 @@ function review(databasePath: string, args: readonly string[]): number {
   }
   const database = openDatabase(databasePath);
   try {
-    process.stdout.write(reviewMarkdown(createReviewService({ store: createStore(database), clock: systemClock }).report(days)));
+    // Whoever ran it is recorded: a review is evidence, and evidence says who produced it.
+    const record = conductReview(createStore(database), { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
+    process.stdout.write(reviewMarkdown(record));
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
+const reviewExportOptions = z.object({ format: z.enum(['md', 'csv'], { error: '--format: expected md or csv' }).default('md') });
+
+function reviewExport(databasePath: string, args: readonly string[]): number {
+  let id: string | undefined;
+  let format: 'md' | 'csv';
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: { format: { type: 'string' } }, allowPositionals: true, strict: true });
+    const parsed = reviewExportOptions.safeParse(values);
+    if (!parsed.success || positionals.length !== 1) {
+      process.stderr.write(`jitbot review export: ${parsed.success ? 'expected one review ID, like rev-7fk2m9qa3d' : parsed.error.issues.map((i) => i.message).join('; ')}\n`);
+      return 2;
+    }
+    [id] = positionals;
+    format = parsed.data.format;
+  } catch (error) {
+    process.stderr.write(`jitbot review export: ${errorMessage(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const database = openDatabase(databasePath);
+  try {
+    const store = createStore(database);
+    const review = id === undefined ? undefined : store.findReview(id);
+    if (!review) {
+      process.stderr.write(`jitbot review export: there is no review ${id ?? ''} in ${databasePath}\n`);
+      return 1;
+    }
+    const record = { review, report: storedReport(review), decisions: store.reviewDecisions(review.id) };
+    process.stdout.write(format === 'md' ? reviewMarkdown(record) : reviewCsv(record));
     return 0;
   } finally {
     database.close();
@@ -155,6 +194,7 @@ function main(argv: readonly string[]): number {
   const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
   if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
   if (group === 'audit' && command === 'export') return auditExport(databasePath, argv.slice(2));
+  if (group === 'review' && command === 'export') return reviewExport(databasePath, argv.slice(2));
   if (group === 'review') return review(databasePath, argv.slice(1));
   if (group === 'exceptions' && (command === undefined || command === '--all')) return listExceptions(databasePath, command === '--all');
   process.stderr.write(`${USAGE}\n`);

@@ -17,6 +17,7 @@ import { ConfigError } from './config/errors.js';
 import type { Policy } from './config/policy-schema.js';
 import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
+import { startReviewSchedule } from './jobs/review-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createDecisionService } from './services/decisions.js';
@@ -27,6 +28,7 @@ import { createMembership } from './services/membership.js';
 import { createMessageLane } from './services/message-lane.js';
 import { createOptOutService } from './services/opt-out.js';
 import { createReconciler } from './services/reconcile.js';
+import { createReviewService } from './services/review.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { createSlackApp } from './slack/slack-app.js';
@@ -156,7 +158,8 @@ export function createJitbot(options: JitbotOptions) {
   });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, directory, log }, log);
+  const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, reviews, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -191,13 +194,18 @@ export function createJitbot(options: JitbotOptions) {
   let worker: ReturnType<typeof createAccessWorker> | undefined;
   let forwarder: ReturnType<typeof startAuditForwarder> | undefined;
   let loop: ReturnType<typeof startReconcileLoop> | undefined;
+  let reviewSchedule: ReturnType<typeof startReviewSchedule> | undefined;
 
   return {
     store,
     database,
     reconciler,
     accessQueue,
-    services: { accessRequests, decisions, endAccess, optOut, grantLifecycle, exceptionLifecycle },
+    services: { accessRequests, decisions, endAccess, optOut, reviews, grantLifecycle, exceptionLifecycle },
+    /** The `review_schedule` job scheduler, on a process that runs timers. */
+    get reviewSchedule() {
+      return reviewSchedule;
+    },
 
     async start(): Promise<{ port: number }> {
       try {
@@ -220,6 +228,17 @@ export function createJitbot(options: JitbotOptions) {
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
         if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, clock, log });
+        const { settings } = loaded.policy;
+        reviewSchedule = startReviewSchedule({
+          producer,
+          workerConnection,
+          prefix: env.REDIS_PREFIX,
+          schedule: settings.review_schedule,
+          timezone: settings.timezone,
+          run: (days) => reviews.runAndPost({ trigger: 'schedule', by: 'jitbot', days }),
+          log,
+        });
+        await reviewSchedule.sync();
       }
 
       server.listen(env.PORT, '0.0.0.0');
@@ -236,6 +255,7 @@ export function createJitbot(options: JitbotOptions) {
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
       await forwarder?.stop();
+      await reviewSchedule?.close();
       await worker?.close();
       await messages.drain(5_000);
       await accessQueue.close();

@@ -135,6 +135,8 @@ const settings = z.strictObject({
     .refine((zone) => IANAZone.isValidZone(zone), { message: 'expected an IANA time zone like Europe/Paris' })
     .default('UTC'),
   security_channel: channelId.optional(),
+  /** Who runs security reviews and incident revokes; default: the `security` approver group, if there is one. */
+  security_team: principals.optional(),
   expiry_warning: duration.prefault('10m'),
   pending_timeout: positiveDuration.prefault('24h'),
   reconcile_interval: positiveDuration.prefault('30s'),
@@ -184,6 +186,7 @@ export const policySchema = z
         }
       });
     };
+    check(policy.settings.security_team, ['settings', 'security_team']);
     for (const [name, r] of Object.entries(policy.resources)) {
       const at = ['resources', name];
       check(r.approvers, [...at, 'approvers']);

@@ -30,3 +30,11 @@ export function isNamedBy(
   if (expanded.users.has(userId)) return true;
   return expanded.usergroups.some((g) => usergroupMembers.get(g)?.includes(userId) ?? false);
 }
+
+/**
+ * Who the policy trusts with security reviews and revoking anyone's access:
+ * `settings.security_team`, else the approver group named `security`; nobody when neither exists.
+ */
+export function securityTeam(policy: Pick<Policy, 'settings' | 'approver_groups'>): readonly string[] {
+  return policy.settings.security_team ?? ('security' in policy.approver_groups ? ['security'] : []);
+}

@@ -1,47 +1,79 @@
 /** The security review (issue 8): what it finds in the history. Pure: the caller reads the data. */
+import { z } from 'zod';
+import { GRANT_STATUSES } from './states.js';
 
-export interface ReviewGrant {
-  id: string;
-  userId: string;
-  resource: string;
-  grantedAt: number;
-  expiresAt: number;
-  status: 'active' | 'revoked' | 'revoke_failed';
-  requestId: string | null;
-  exceptionId: string | null;
-  approvedBy: string | null;
-  revokeError: string | null;
-}
 
-export interface ReviewException {
-  id: string;
-  userId: string;
-  resource: string;
-  mode: string;
-  reason: string;
-  decidedBy: string | null;
-  opensAt: number | null;
-  endsAt: number | null;
-}
+const time = z.number().int();
 
-export interface ReviewRequest {
-  id: string;
-  requesterId: string;
-  resource: string;
-  status: string;
-  createdAt: number;
-  decidedAt: number | null;
-  decidedBy: string | null;
-}
+export const reviewGrantSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  resource: z.string(),
+  grantedAt: time,
+  expiresAt: time,
+  status: z.enum(GRANT_STATUSES),
+  requestId: z.string().nullable(),
+  exceptionId: z.string().nullable(),
+  approvedBy: z.string().nullable(),
+  revokeError: z.string().nullable(),
+});
+export type ReviewGrant = z.infer<typeof reviewGrantSchema>;
 
-export interface ReviewThresholds {
+export const reviewExceptionSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  resource: z.string(),
+  mode: z.string(),
+  reason: z.string(),
+  decidedBy: z.string().nullable(),
+  opensAt: time.nullable(),
+  endsAt: time.nullable(),
+});
+export type ReviewException = z.infer<typeof reviewExceptionSchema>;
+
+export const reviewRequestSchema = z.object({
+  id: z.string(),
+  requesterId: z.string(),
+  resource: z.string(),
+  status: z.string(),
+  createdAt: time,
+  decidedAt: time.nullable(),
+  decidedBy: z.string().nullable(),
+});
+export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
+
+export const reviewThresholdsSchema = z.object({
   /** Grants longer than this count as long-lived. */
-  longGrantMs: number;
+  longGrantMs: z.number(),
   /** Requests (or approvals of one person by one approver) this often in the window form a pattern. */
-  repeatCount: number;
+  repeatCount: z.number().int(),
   /** Approvals faster than this are listed: was anyone really looking? */
-  fastApprovalMs: number;
-}
+  fastApprovalMs: z.number(),
+});
+export type ReviewThresholds = z.infer<typeof reviewThresholdsSchema>;
+
+/** A finished report, as stored with its review record and read back (older records included). */
+export const reviewReportSchema = z.object({
+  since: time,
+  until: time,
+  thresholds: reviewThresholdsSchema,
+  activeGrants: z.array(reviewGrantSchema),
+  longLived: z.object({
+    openExceptions: z.array(reviewExceptionSchema),
+    standingGrants: z.array(reviewGrantSchema),
+    longGrants: z.array(reviewGrantSchema),
+  }),
+  failedRevocations: z.array(reviewGrantSchema),
+  patterns: z.object({
+    repeatRequesters: z.array(z.object({ userId: z.string(), resource: z.string(), requests: z.number().int() })),
+    repeatApprovers: z.array(z.object({ approverId: z.string(), requesterId: z.string(), approvals: z.number().int() })),
+    fastApprovals: z.array(reviewRequestSchema),
+    denied: z.number().int(),
+    lapsed: z.number().int(),
+  }),
+  timeToApprove: z.array(z.object({ resource: z.string(), approvals: z.number().int(), medianMs: z.number(), p90Ms: z.number() })),
+});
+export type ReviewReport = z.infer<typeof reviewReportSchema>;
 
 export const DEFAULT_THRESHOLDS: ReviewThresholds = { longGrantMs: 8 * 3_600_000, repeatCount: 3, fastApprovalMs: 30_000 };
 
@@ -68,7 +100,7 @@ export function buildReviewReport(input: {
   exceptions: readonly ReviewException[];
   requests: readonly ReviewRequest[];
   thresholds?: ReviewThresholds;
-}) {
+}): ReviewReport {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
   const live = input.grants.filter((g) => g.status === 'active').sort((a, b) => a.expiresAt - b.expiresAt || a.id.localeCompare(b.id));
   const inWindow = input.requests.filter((r) => r.createdAt >= input.since && r.createdAt < input.now);
@@ -109,4 +141,24 @@ export function buildReviewReport(input: {
   };
 }
 
-export type ReviewReport = ReturnType<typeof buildReviewReport>;
+/** A long-lived item a reviewer decides on (`keep` / `revoke`): an open exception, or a long grant. */
+export interface ReviewItem {
+  subjectType: 'grant' | 'exception';
+  subjectId: string;
+  userId: string;
+  resource: string;
+  until: number | null;
+}
+
+/**
+ * The items of a report that carry keep/revoke. A standing grant is decided through its
+ * exception (closing the exception ends the grant), so it is not an item of its own.
+ */
+export function reviewItems(report: ReviewReport): ReviewItem[] {
+  return [
+    ...report.longLived.openExceptions.map((e) => ({ subjectType: 'exception' as const, subjectId: e.id, userId: e.userId, resource: e.resource, until: e.endsAt })),
+    ...report.longLived.longGrants
+      .filter((g) => g.requestId !== null)
+      .map((g) => ({ subjectType: 'grant' as const, subjectId: g.id, userId: g.userId, resource: g.resource, until: g.expiresAt })),
+  ];
+}

@@ -21,3 +21,11 @@ export type ExceptionCloseReason = (typeof EXCEPTION_CLOSE_REASONS)[number];
 /** auto_approve: the person's requests are granted at once; standing: one grant for the whole window. */
 export const OPT_OUT_MODES = ['auto_approve', 'standing'] as const;
 export type OptOutMode = (typeof OPT_OUT_MODES)[number];
+
+/** What a reviewer decides about a long-lived item of a security review. */
+export const REVIEW_DECISIONS = ['keep', 'revoke'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** What started a review: the schedule, `/request review`, or `jitbot review`. */
+export const REVIEW_TRIGGERS = ['schedule', 'slack', 'cli'] as const;
+export type ReviewTrigger = (typeof REVIEW_TRIGGERS)[number];

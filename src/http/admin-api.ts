@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { EXCEPTION_STATUSES, GRANT_STATUSES, REQUEST_STATUSES } from '../domain/states.js';
 import type { Clock } from '../domain/clock.js';
 import type { Log } from '../services/ports.js';
-import { rowAsJson } from '../services/row-json.js';
+import { storedReport } from '../services/review.js';
+import { documentAsJson, rowAsJson } from '../services/row-json.js';
 import type { Store } from '../store/store.js';
 
-type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'recordEvent'>;
+type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'pageReviews' | 'reviewDecisions' | 'recordEvent'>;
 
 const MAX_LIMIT = 500;
 
@@ -47,6 +48,7 @@ const QUERIES = {
   grants: z.strictObject({ ...page, user: z.string().optional(), resource: z.string().optional(), status: z.enum(GRANT_STATUSES).optional() }),
   requests: z.strictObject({ ...page, user: z.string().optional(), resource: z.string().optional(), status: z.enum(REQUEST_STATUSES).optional() }),
   exceptions: z.strictObject({ ...page, user: z.string().optional(), resource: z.string().optional(), status: z.enum(EXCEPTION_STATUSES).optional() }),
+  reviews: z.strictObject({ ...page, by: z.string().optional() }),
   audit: z.strictObject({ ...page, actor: z.string().optional(), action: z.string().optional(), subject: z.string().optional(), resource: z.string().optional() }),
 };
 type Collection = keyof typeof QUERIES;
@@ -101,6 +103,13 @@ export function createAdminApi(deps: { token: string; store: ApiStore; clock: Cl
     exceptions: (query) =>
       answer(QUERIES.exceptions, query, (q, after) =>
         deps.store.pageExceptions({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((e) => ({ position: [e.createdAt, e.id], row: e })),
+      ),
+    reviews: (query) =>
+      answer(QUERIES.reviews, query, (q, after) =>
+        deps.store.pageReviews({ createdBy: q.by, since: q.since, until: q.until }, after, q.limit).map((review) => ({
+          position: [review.createdAt, review.id],
+          row: { ...review, report: documentAsJson(storedReport(review)), decisions: deps.store.reviewDecisions(review.id).map(rowAsJson) },
+        })),
       ),
     audit: (query) =>
       answer(QUERIES.audit, query, (q, after) =>

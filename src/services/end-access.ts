@@ -17,7 +17,7 @@ export interface EndAccessDeps {
   log: Log;
 }
 
-/** Ending access before it expires: `release` by its holder, `revoke` by an approver. */
+/** Ending access before it expires: `release` by its holder, `revoke` by an approver or the security team. */
 export function createEndAccessService(deps: EndAccessDeps) {
   const { store, clock, log } = deps;
 
@@ -63,11 +63,12 @@ export function createEndAccessService(deps: EndAccessDeps) {
             break;
           }
         }
+        allowed ||= await deps.membership.onSecurityTeam(input.actorId);
       } catch (error) {
         if (!(error instanceof DirectoryError)) throw error;
         return refuse('directory_error', `jitbot could not check your rights with Slack (${error.message}); nothing changed.`);
       }
-      if (!allowed) return refuse('not_an_approver', `Only approvers of ${grant.resource} may revoke someone's access. Nothing changed.`);
+      if (!allowed) return refuse('not_an_approver', `Only approvers of ${grant.resource} or the security team may revoke someone's access. Nothing changed.`);
       const [ended] = await endNow([grant], 'revoked', input.actorId);
       return ended ? ok(ended) : err(`${grant.id} is already ending.`);
     },

@@ -1,5 +1,5 @@
 import type { Policy } from '../config/policy-schema.js';
-import { expandPrincipals, isNamedBy } from '../domain/principals.js';
+import { expandPrincipals, isNamedBy, securityTeam } from '../domain/principals.js';
 import type { Directory } from './ports.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Directory } from './ports.js';
  * callers fail closed.
  */
 export function createMembership(deps: { policy: () => Policy; directory: Pick<Directory, 'usergroupMembers'> }) {
-  return {
+  const membership = {
     async names(principals: readonly string[], userId: string): Promise<boolean> {
       const expanded = expandPrincipals(deps.policy().approver_groups, principals);
       if (expanded.users.has(userId)) return true;
@@ -19,7 +19,11 @@ export function createMembership(deps: { policy: () => Policy; directory: Pick<D
       }
       return false;
     },
+
+    /** Whether the person is on the security team (`settings.security_team`): reviews, revoking anyone's access. */
+    onSecurityTeam: (userId: string): Promise<boolean> => membership.names(securityTeam(deps.policy()), userId),
   };
+  return membership;
 }
 
 export type Membership = ReturnType<typeof createMembership>;

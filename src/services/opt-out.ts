@@ -74,6 +74,21 @@ export function createOptOutService(deps: OptOutDeps) {
     return err({ reason: 'not_an_approver', message: `Only the opt-out approvers of ${exception.resource} may decide on or end its exceptions; nothing changed.` });
   }
 
+  /** Ending an open exception early: its opt-out approvers, or the security team. */
+  async function mayEnd(exception: ExceptionRow, userId: string): Promise<Result<true, { reason: string; message: string }>> {
+    const decider = await mayDecide(exception, userId);
+    if (decider.ok || decider.error.reason === 'directory_error') return decider;
+    try {
+      if (await deps.membership.onSecurityTeam(userId)) return ok(true);
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      return err({ reason: 'directory_error', message: `jitbot could not check your rights with Slack (${error.message}), so nothing changed. Try again in a minute.` });
+    }
+    return decider.error.reason === 'not_an_approver'
+      ? err({ reason: 'not_an_approver', message: `Only the opt-out approvers of ${exception.resource} or the security team may end its exceptions; nothing changed.` })
+      : decider;
+  }
+
   async function postForApproval(exception: ExceptionRow): Promise<boolean> {
     const resource = deps.policy().policy.resources[exception.resource];
     if (!resource) return false;
@@ -220,7 +235,7 @@ export function createOptOutService(deps: OptOutDeps) {
       if (!exception || exception.status !== 'open') {
         return err(`There is no open exception ${input.exceptionId}. Exception IDs look like exc-7fk2m9qa3d.`);
       }
-      const allowed = await mayDecide(exception, input.actorId);
+      const allowed = await mayEnd(exception, input.actorId);
       if (!allowed.ok) {
         const subject = { type: 'exception' as const, id: exception.id };
         return refuse(input.actorId, 'revoke.refused', subject, exception.resource, allowed.error.reason, allowed.error.message);

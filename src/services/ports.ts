@@ -1,7 +1,8 @@
 import type { DateTime } from 'luxon';
 import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
 import type { RevokeReason } from '../domain/states.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
+import type { ReviewReport } from '../domain/review-report.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
 export interface Directory {
@@ -73,6 +74,18 @@ export interface Notifier {
   exceptionClosed(exception: ExceptionRow): Promise<void>;
   /** Replaces the approval message: the resource's channel learns access was granted under an exception. */
   grantedUnderException(request: RequestRow, grant: GrantRow, exception: ExceptionRow): Promise<void>;
+
+  /** Posts a security review in the security channel; where it landed. */
+  postReview(review: PostedReview): Promise<{ channel: string; ts: string } | undefined>;
+  /** Redraws a posted review after a keep / revoke. */
+  updateReview(review: PostedReview): Promise<void>;
+}
+
+/** A stored review with its report and the decisions taken on it so far. */
+export interface PostedReview {
+  review: ReviewRow;
+  report: ReviewReport;
+  decisions: readonly ReviewDecisionRow[];
 }
 
 /** The slice of a pino logger services use. */

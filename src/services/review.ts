@@ -1,24 +1,156 @@
+import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
-import { buildReviewReport, type ReviewGrant, type ReviewReport } from '../domain/review-report.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { buildReviewReport, reviewItems, reviewReportSchema, type ReviewGrant, type ReviewItem, type ReviewReport } from '../domain/review-report.js';
+import type { ReviewDecision, ReviewTrigger } from '../domain/states.js';
+import { newId } from '../store/ids.js';
+import type { ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import type { EndAccessService } from './end-access.js';
+import type { Membership } from './membership.js';
+import type { MessageLane } from './message-lane.js';
+import type { OptOutService } from './opt-out.js';
+import { DirectoryError, type Log, type Notifier, type PostedReview } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
-/** Gathers what the security review looks at and builds the report (DESIGN.md §3 `review`). */
-export function createReviewService(deps: {
-  store: Pick<Store, 'liveGrants' | 'listExceptions' | 'requestsSince' | 'findRequest' | 'findException'>;
+/** A stored review with what it found and what has been decided on it. */
+export type ReviewRecord = PostedReview;
+
+export type ReviewStore = Pick<
+  Store,
+  | 'liveGrants'
+  | 'listExceptions'
+  | 'requestsSince'
+  | 'findRequest'
+  | 'findException'
+  | 'createReview'
+  | 'findReview'
+  | 'reviewDecisions'
+  | 'setReviewMessage'
+  | 'recordReviewDecision'
+  | 'recordEvent'
+>;
+
+/** The report stored with a review, read back and checked (it may come from an older version). */
+export function storedReport(review: ReviewRow): ReviewReport {
+  return reviewReportSchema.parse(JSON.parse(review.report));
+}
+
+/** Reads what a review needs and builds the report (DESIGN.md §3 `review`). */
+export function gatherReport(store: ReviewStore, now: number, days: number): ReviewReport {
+  const since = now - days * DAY_MS;
+  const approvedBy = (g: { requestId: string | null; exceptionId: string | null }) =>
+    g.requestId !== null ? (store.findRequest(g.requestId)?.decidedBy ?? null) : g.exceptionId !== null ? (store.findException(g.exceptionId)?.decidedBy ?? null) : null;
+  const grants: ReviewGrant[] = store.liveGrants().map((g) => ({ ...g, approvedBy: approvedBy(g) }));
+  const exceptions = store.listExceptions({ all: false }).filter((e) => e.status === 'open');
+  return buildReviewReport({ now, since, grants, exceptions, requests: store.requestsSince(since) });
+}
+
+/** Runs a review and stores it as a review record, with its audit event. */
+export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigger; by: string; days: number; now: number }): ReviewRecord {
+  const report = gatherReport(store, input.now, input.days);
+  const counts = {
+    active_grants: report.activeGrants.length,
+    open_exceptions: report.longLived.openExceptions.length,
+    long_grants: report.longLived.longGrants.length,
+    failed_revocations: report.failedRevocations.length,
+  };
+  const review = store.createReview(
+    { id: newId('rev'), trigger: input.trigger, createdBy: input.by, createdAt: input.now, since: report.since, until: report.until, report: JSON.stringify(report) },
+    counts,
+  );
+  return { review, report, decisions: [] };
+}
+
+export interface ReviewDeps {
+  store: ReviewStore;
+  policy: () => LoadedPolicy;
+  membership: Pick<Membership, 'onSecurityTeam'>;
+  notifier: Pick<Notifier, 'postReview' | 'updateReview'>;
+  endAccess: Pick<EndAccessService, 'revoke'>;
+  optOut: Pick<OptOutService, 'revoke'>;
+  messages: MessageLane;
   clock: Clock;
-}) {
+  log: Log;
+}
+
+export type DecideAnswer = { decision: ReviewDecisionRow; item: ReviewItem; revokeProblem: string | undefined };
+
+/**
+ * Security reviews from Slack and the schedule: run, store, post in the security channel,
+ * and record each keep / revoke (revoke acts at once). Only the security team may run or decide.
+ */
+export function createReviewService(deps: ReviewDeps) {
+  const { store, clock, log } = deps;
+
+  async function securityOnly(actorId: string, subject: { type: 'review' | 'grant' | 'exception'; id: string }, what: string): Promise<Result<true>> {
+    const refuse = (reason: string, message: string): Result<true> => {
+      store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'review.refused', subjectType: subject.type, subjectId: subject.id, reason, details: { what } });
+      return err(message);
+    };
+    try {
+      if (await deps.membership.onSecurityTeam(actorId)) return ok(true);
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      return refuse('directory_error', `jitbot could not check your rights with Slack (${error.message}), so nothing changed. Try again in a minute.`);
+    }
+    return refuse('not_security', `Only the security team (\`settings.security_team\` in the access policy) may ${what}; nothing changed.`);
+  }
+
+  /** Runs and stores a review, then posts it in the security channel when there is one. */
+  async function runAndPost(input: { trigger: ReviewTrigger; by: string; days: number }): Promise<ReviewRecord> {
+    const record = conductReview(store, { ...input, now: clock.now().toMillis() });
+    const where = deps.policy().policy.settings.security_channel === undefined ? undefined : await deps.notifier.postReview(record);
+    if (where) {
+      store.setReviewMessage(record.review.id, where.channel, where.ts);
+      return { ...record, review: { ...record.review, channel: where.channel, messageTs: where.ts } };
+    }
+    log.warn({ reviewId: record.review.id }, 'security review stored but not posted: no security_channel, or Slack refused');
+    return record;
+  }
+
   return {
-    report(days: number): ReviewReport {
-      const now = deps.clock.now().toMillis();
-      const since = now - days * DAY_MS;
-      const grants: ReviewGrant[] = deps.store.liveGrants().map((g) => ({
-        ...g,
-        approvedBy: g.requestId !== null ? (deps.store.findRequest(g.requestId)?.decidedBy ?? null) : g.exceptionId !== null ? (deps.store.findException(g.exceptionId)?.decidedBy ?? null) : null,
-      }));
-      const exceptions = deps.store.listExceptions({ all: false }).filter((e) => e.status === 'open');
-      return buildReviewReport({ now, since, grants, exceptions, requests: deps.store.requestsSince(since) });
+    runAndPost,
+
+    /** `/request review`: the security team asks for a review now. */
+    async requestReview(input: { userId: string; days: number }): Promise<Result<ReviewRecord>> {
+      const allowed = await securityOnly(input.userId, { type: 'review', id: 'new' }, 'run a security review');
+      if (!allowed.ok) return allowed;
+      return ok(await runAndPost({ trigger: 'slack', by: input.userId, days: input.days }));
+    },
+
+    /** Keep or revoke one long-lived item of a review; the first decision on an item stands. */
+    async decide(input: { reviewId: string; subjectId: string; decision: ReviewDecision; actorId: string; note: string | null }): Promise<Result<DecideAnswer>> {
+      const review = store.findReview(input.reviewId);
+      if (!review) return err(`There is no review ${input.reviewId}.`);
+      const report = storedReport(review);
+      const item = reviewItems(report).find((i) => i.subjectId === input.subjectId);
+      if (!item) return err(`${input.subjectId} is not one of the long-lived items of review ${review.id}; nothing was recorded.`);
+      const allowed = await securityOnly(input.actorId, { type: item.subjectType, id: item.subjectId }, `${input.decision} access in a security review`);
+      if (!allowed.ok) return allowed;
+
+      const recorded = store.recordReviewDecision(
+        { reviewId: review.id, subjectType: item.subjectType, subjectId: item.subjectId, decision: input.decision, decidedBy: input.actorId, decidedAt: clock.now().toMillis(), note: input.note },
+        item.resource,
+      );
+      if (recorded.kind === 'already_decided') {
+        const d = recorded.decision;
+        return err(`${item.subjectId} was already decided in this review: ${d.decision} by <@${d.decidedBy}>. Nothing changed.`);
+      }
+      let revokeProblem: string | undefined;
+      if (input.decision === 'revoke') {
+        const ended =
+          item.subjectType === 'exception'
+            ? await deps.optOut.revoke({ actorId: input.actorId, exceptionId: item.subjectId })
+            : await deps.endAccess.revoke({ actorId: input.actorId, target: item.subjectId });
+        revokeProblem = ended.ok ? undefined : ended.error;
+      }
+      const decisions = store.reviewDecisions(review.id);
+      deps.messages.send(() => deps.notifier.updateReview({ review, report, decisions }));
+      return ok({ decision: recorded.decision, item, revokeProblem });
     },
   };
 }
+
+export type ReviewService = ReturnType<typeof createReviewService>;

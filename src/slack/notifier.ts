@@ -5,6 +5,7 @@ import type { ExceptionRow, GrantRow } from '../store/schema.js';
 import { approvalMessage, closedApprovalMessage, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { messages } from './views/direct-messages.js';
+import { reviewMessage } from './views/review-message.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /**
@@ -118,6 +119,19 @@ export function createSlackNotifier(deps: {
     async grantedUnderException(request, grant, exception) {
       const channel = deps.policy().resources[request.resource]?.channel;
       if (channel) await post(channel, exceptionNotes.grantedUnder(request, grant, exception), { requestId: request.id, exceptionId: exception.id });
+    },
+
+    async postReview(review) {
+      const channel = deps.policy().settings.security_channel;
+      if (!channel) return undefined;
+      const posted = await post(channel, reviewMessage(review), { reviewId: review.review.id });
+      return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+    },
+
+    async updateReview(review) {
+      const { channel, messageTs: ts } = review.review;
+      if (!channel || !ts) return;
+      await attempt('chat.update', { reviewId: review.review.id }, () => client.chat.update({ channel, ts, ...reviewMessage(review) }));
     },
   };
 }

@@ -3,6 +3,7 @@ import type { AccessRequestService } from '../services/access-requests.js';
 import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
 import type { OptOutService } from '../services/opt-out.js';
+import type { ReviewService } from '../services/review.js';
 import type { Directory, Log } from '../services/ports.js';
 
 /** What the Slack edge may call: use cases, never the store. */
@@ -12,6 +13,7 @@ export interface SlackServices {
   decisions: DecisionService;
   endAccess: EndAccessService;
   optOut: OptOutService;
+  reviews: ReviewService;
   directory: Pick<Directory, 'userProfile'>;
   log: Log;
 }

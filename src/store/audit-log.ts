@@ -12,7 +12,7 @@ export interface AuditEvent {
   actor: string;
   /** `request.created`, `grant.revoked`, `decision.refused`, … */
   action: string;
-  subjectType: 'request' | 'grant' | 'exception' | 'user' | 'policy' | 'system';
+  subjectType: 'request' | 'grant' | 'exception' | 'user' | 'policy' | 'review' | 'system';
   subjectId: string;
   resource?: string | null;
   reason?: string | null;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { EXCEPTION_CLOSE_REASONS, EXCEPTION_STATUSES, GRANT_STATUSES, OPT_OUT_MODES, REQUEST_STATUSES, REVOKE_REASONS } from '../domain/states.js';
+import { EXCEPTION_CLOSE_REASONS, EXCEPTION_STATUSES, GRANT_STATUSES, OPT_OUT_MODES, REQUEST_STATUSES, REVIEW_DECISIONS, REVIEW_TRIGGERS, REVOKE_REASONS } from '../domain/states.js';
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
@@ -148,7 +148,49 @@ export const auditForwarding = sqliteTable('audit_forwarding', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/** Security reviews as they were run: the report (JSON, see domain/review-report.ts) and where it was posted. */
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    id: text('id').primaryKey(),
+    trigger: text('trigger', { enum: REVIEW_TRIGGERS }).notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    since: integer('since').notNull(),
+    until: integer('until').notNull(),
+    report: text('report').notNull(),
+    channel: text('channel'),
+    messageTs: text('message_ts'),
+  },
+  (t) => [
+    index('reviews_created').on(t.createdAt, t.id),
+    check('reviews_trigger_valid', sql`${t.trigger} in (${inList(REVIEW_TRIGGERS)})`),
+  ],
+);
+
+/** Keep / revoke on one item of a review; one per item, so a stale second click changes nothing. */
+export const reviewDecisions = sqliteTable(
+  'review_decisions',
+  {
+    reviewId: text('review_id')
+      .notNull()
+      .references(() => reviews.id),
+    subjectType: text('subject_type', { enum: ['grant', 'exception'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    decision: text('decision', { enum: REVIEW_DECISIONS }).notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: integer('decided_at').notNull(),
+    note: text('note'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.reviewId, t.subjectId] }),
+    check('review_decisions_decision_valid', sql`${t.decision} in (${inList(REVIEW_DECISIONS)})`),
+  ],
+);
+
 export type RequestRow = typeof requests.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
 export type ExceptionRow = typeof exceptions.$inferSelect;
 export type AuditRow = typeof auditEvents.$inferSelect;
+export type ReviewRow = typeof reviews.$inferSelect;
+export type ReviewDecisionRow = typeof reviewDecisions.$inferSelect;

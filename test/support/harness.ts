@@ -110,8 +110,9 @@ export async function startHarness(options: HarnessOptions = {}) {
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-e2e-'));
   const prefix = uniquePrefix();
+  let settings = options.settings;
   const policyFor = (policyExtra: HarnessOptions['policyExtra']) =>
-    testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, options.settings);
+    testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, settings);
   let policyText = policyFor(options.policyExtra);
 
   const clock = movableClock();
@@ -182,10 +183,10 @@ export async function startHarness(options: HarnessOptions = {}) {
       return String(response.body['text'] ?? '');
     },
 
-    /** A button click; `retryNum` marks it as Slack's redelivery of an earlier one. */
-    async click(userId: string, actionId: string, value: string, opts: { retryNum?: number } = {}) {
+    /** A button click; `retryNum` marks it as Slack's redelivery of an earlier one; `blockId` the block it sits in. */
+    async click(userId: string, actionId: string, value: string, opts: { retryNum?: number; blockId?: string } = {}) {
       const name = `click-${(responseCount += 1)}`;
-      const body = blockActionBody({ actionId, value, userId, responseUrl: slack.responseUrl(name), channelId: 'C0DBAPPROVALS' });
+      const body = blockActionBody({ actionId, value, userId, responseUrl: slack.responseUrl(name), channelId: 'C0DBAPPROVALS', triggerId: `trig-${name}`, ...(opts.blockId ? { blockId: opts.blockId } : {}) });
       const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', opts);
       return { status: res.status, responseName: name };
     },
@@ -198,12 +199,13 @@ export async function startHarness(options: HarnessOptions = {}) {
 
     /**
      * Stops the bot (gracefully) and starts a new process-equivalent on the same files;
-     * `whileDown` runs in between, and `policyExtra` replaces the extra resources.
+     * `whileDown` runs in between; `policyExtra` replaces the extra resources, `settings` the settings overrides.
      */
-    async restart(opts: { whileDown?: () => Promise<void>; policyExtra?: HarnessOptions['policyExtra'] } = {}) {
+    async restart(opts: { whileDown?: () => Promise<void>; policyExtra?: HarnessOptions['policyExtra']; settings?: Record<string, string> } = {}) {
       await bot.stop();
       await opts.whileDown?.();
-      if (opts.policyExtra !== undefined) policyText = policyFor(opts.policyExtra);
+      if (opts.settings !== undefined) settings = opts.settings;
+      if (opts.policyExtra !== undefined || opts.settings !== undefined) policyText = policyFor(opts.policyExtra ?? options.policyExtra);
       bot = makeBot();
       eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
     },

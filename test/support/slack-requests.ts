@@ -57,6 +57,7 @@ export function blockActionBody(args: {
   channelId?: string;
   messageTs?: string;
   triggerId?: string;
+  blockId?: string;
 }): string {
   const channel = args.channelId ?? 'C0APPROVALS';
   const ts = args.messageTs ?? '1700000000.000100';
@@ -71,7 +72,7 @@ export function blockActionBody(args: {
     message: { type: 'message', ts, text: 'approval request' },
     response_url: args.responseUrl,
     trigger_id: args.triggerId ?? `trigger-${Date.now()}`,
-    actions: [{ action_id: args.actionId, block_id: 'decision', value: args.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+    actions: [{ action_id: args.actionId, block_id: args.blockId ?? 'decision', value: args.value, type: 'button', action_ts: String(Date.now() / 1000) }],
   });
 }
 

@@ -1,7 +1,9 @@
 import { Duration } from 'luxon';
 import type { Policy } from '../../config/policy-schema.js';
 import { compactDuration, formatDuration } from '../../domain/duration.js';
+import { reviewItems } from '../../domain/review-report.js';
 import type { AccessAnswer } from '../../services/access-requests.js';
+import type { PostedReview } from '../../services/ports.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { OwnAccess } from '../own-access.js';
 import { slackTime } from './time.js';
@@ -21,7 +23,8 @@ export const replies = {
       '`/request release <grant-id or resource>` — end your access now',
       '`/request cancel <request-id>` — withdraw a pending request',
       '`/request optout <resource> <duration> <reason>` — ask to be exempt from approval for a while (where policy allows)',
-      '`/request revoke <grant-id or exception-id>` — approvers: end someone’s access or exception now',
+      '`/request revoke <grant-id or exception-id>` — approvers and the security team: end someone’s access or exception now',
+      '`/request review` — the security team: post the security review, with Keep / Revoke on each long-lived item',
       'Durations: `90s`, `30m`, `2h`, `1h30m`, `1d`.',
       '',
       '*Resources*',
@@ -89,5 +92,10 @@ export const replies = {
     return lines.join('\n');
   },
 
-  notYet: (what: string) => `${what} is not available in this version of jitbot yet. \`/request help\` lists what works.`,
+  reviewPosted({ review, report }: PostedReview): string {
+    const items = reviewItems(report).length;
+    return review.channel
+      ? `🔎 Security review \`${review.id}\` is posted in <#${review.channel}>: ${items} long-lived item${items === 1 ? '' : 's'} to keep or revoke.`
+      : `🔎 Security review \`${review.id}\` is stored, but could not be posted: set \`settings.security_channel\` and invite jitbot there. Read it with \`jitbot review export ${review.id}\`.`;
+  },
 };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../../src/config/errors.js';
 import { loadPolicyFile, parsePolicy } from '../../../src/config/load-policy.js';
+import { securityTeam } from '../../../src/domain/principals.js';
 
 /** DESIGN.md §2, complete: stages, escalation, break-glass, opt-out and every provisioner type. */
 const FULL_POLICY = `
@@ -361,5 +362,20 @@ describe('loadPolicyFile', () => {
       assert.match(error.message, /policy\.example\.yaml/);
       return true;
     });
+  });
+});
+
+describe('settings.security_team', () => {
+  test('names users or approver groups; an unknown name is refused with its path', () => {
+    const error = configError(`settings:\n  security_team: [secops]\n${smallPolicy()}`);
+    assert.match(error.message, /settings\.security_team\.0: "secops" is neither a user ID/);
+    const { policy } = parsePolicy(`settings:\n  security_team: [db-leads, U0CISO]\n${smallPolicy()}`, 'team.yaml');
+    assert.deepEqual(securityTeam(policy), ['db-leads', 'U0CISO']);
+  });
+
+  test('defaults to the approver group named security, and to nobody without one', () => {
+    assert.deepEqual(securityTeam(parsePolicy(smallPolicy(), 'none.yaml').policy), []);
+    const withGroup = smallPolicy().replace('approver_groups:\n', 'approver_groups:\n  security: { usergroup: S0SECURITY }\n');
+    assert.deepEqual(securityTeam(parsePolicy(withGroup, 'group.yaml').policy), ['security']);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildReviewReport, type ReviewGrant, type ReviewRequest } from '../../../src/domain/review-report.js';
+import { buildReviewReport, reviewItems, reviewReportSchema, type ReviewGrant, type ReviewRequest } from '../../../src/domain/review-report.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const H = 3_600_000;
@@ -46,4 +46,25 @@ test('the review finds active, long-lived and failed access, patterns, and time 
   assert.equal(report.patterns.denied, 1);
   assert.equal(report.patterns.lapsed, 1);
   assert.deepEqual(report.timeToApprove, [{ resource: 'prod-db', approvals: 3, medianMs: 10 * 60_000, p90Ms: 20 * 60_000 }], 'approvals by jitbot (auto) do not count');
+});
+
+test('keep / revoke items are the open exceptions and the long grants; a standing grant goes with its exception', () => {
+  const report = buildReviewReport({
+    now: NOW,
+    since: NOW - 7 * DAY,
+    grants: [
+      grant('short', {}),
+      grant('long', { grantedAt: NOW - 10 * H, expiresAt: NOW + 2 * H }),
+      grant('standing', { requestId: null, exceptionId: 'exc-1', grantedAt: NOW - DAY, expiresAt: NOW + DAY }),
+    ],
+    exceptions: [{ id: 'exc-1', userId: 'U0BOB', resource: 'vpn', mode: 'standing', reason: 'legacy', decidedBy: 'U0SEC1', opensAt: NOW - DAY, endsAt: NOW + DAY }],
+    requests: [],
+  });
+  assert.deepEqual(report.longLived.longGrants.map((g) => g.id), ['long', 'standing'], 'sorted by expiry');
+  assert.deepEqual(reviewItems(report), [
+    { subjectType: 'exception', subjectId: 'exc-1', userId: 'U0BOB', resource: 'vpn', until: NOW + DAY },
+    { subjectType: 'grant', subjectId: 'long', userId: 'U0ALICE', resource: 'prod-db', until: NOW + 2 * H },
+  ]);
+  assert.deepEqual(reviewReportSchema.parse(JSON.parse(JSON.stringify(report))), report, 'a stored report reads back as it was');
+  assert.throws(() => reviewReportSchema.parse({ ...report, activeGrants: 'none' }), /activeGrants/);
 });

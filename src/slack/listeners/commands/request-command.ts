@@ -9,6 +9,9 @@ import { replyOnFailure } from '../reply-on-failure.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
+/** `/request review` looks back a week, like the weekly schedule. */
+const REVIEW_DAYS = 7;
+
 /** The answer to every `/request` form except the modal; always a short ephemeral text. */
 async function answer(services: SlackServices, command: Exclude<RequestCommand, { kind: 'modal' }>, userId: string): Promise<string> {
   const { policy } = services.policy();
@@ -41,8 +44,10 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       const result = await services.endAccess.revoke({ actorId: userId, target: command.target });
       return result.ok ? replies.revoked(result.value) : result.error;
     }
-    case 'review':
-      return replies.notYet('The security review report');
+    case 'review': {
+      const result = await services.reviews.requestReview({ userId, days: REVIEW_DAYS });
+      return result.ok ? replies.reviewPosted(result.value) : result.error;
+    }
     case 'help':
       return replies.help(policy);
     case 'invalid':

@@ -1,0 +1,65 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Log } from '../services/ports.js';
+
+export const REVIEW_QUEUE = 'reviews';
+export const REVIEW_SCHEDULER_ID = 'security-review';
+
+export type ReviewSchedule = 'off' | 'daily' | 'weekly';
+type Scheduled = Exclude<ReviewSchedule, 'off'>;
+
+/** 09:00 in the policy's time zone: every day, or on Mondays; each run looks back one period. */
+const PATTERNS: Record<Scheduled, { pattern: string; days: number }> = {
+  daily: { pattern: '0 9 * * *', days: 1 },
+  weekly: { pattern: '0 9 * * 1', days: 7 },
+};
+
+interface ReviewJobData {
+  days: number;
+}
+
+/**
+ * `settings.review_schedule` as a BullMQ job scheduler: Redis keeps one scheduler however many
+ * worker processes upsert it, so each review runs once; the run itself is stored in SQLite.
+ */
+export function startReviewSchedule(deps: {
+  producer: Redis;
+  workerConnection: Redis;
+  prefix: string;
+  schedule: ReviewSchedule;
+  timezone: string;
+  run: (days: number) => Promise<unknown>;
+  log: Log;
+}) {
+  const queue = new Queue<ReviewJobData>(REVIEW_QUEUE, { connection: deps.producer, prefix: deps.prefix });
+  const worker = new Worker<ReviewJobData>(REVIEW_QUEUE, async (job) => void (await deps.run(job.data.days)), {
+    connection: deps.workerConnection,
+    prefix: deps.prefix,
+    concurrency: 1,
+  });
+  worker.on('error', (error) => deps.log.error({ err: error }, 'review worker error'));
+  worker.on('failed', (job, error) => deps.log.warn({ err: error, jobId: job?.id }, 'scheduled security review failed'));
+
+  async function sync(): Promise<void> {
+    if (deps.schedule === 'off') {
+      await queue.removeJobScheduler(REVIEW_SCHEDULER_ID);
+      return;
+    }
+    const { pattern, days } = PATTERNS[deps.schedule];
+    await queue.upsertJobScheduler(
+      REVIEW_SCHEDULER_ID,
+      { pattern, tz: deps.timezone },
+      { name: 'review', data: { days }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 50 } },
+    );
+    deps.log.info({ schedule: deps.schedule, pattern, timezone: deps.timezone }, 'security review scheduled');
+  }
+
+  return {
+    queue,
+    sync,
+    async close(): Promise<void> {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
