@@ -201,4 +201,9 @@ function main(argv: readonly string[]): number {
   return group === undefined || group === 'help' ? 0 : 2;
 }
 
+// `jitbot audit export | head`: a reader that stops early ends the output, not in a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 process.exitCode = main(process.argv.slice(2));

@@ -28,6 +28,12 @@ describe('the jitbot CLI', () => {
     assert.match(run.stdout, /vpn-prod: .*\n    opt-out: standing, up to 3d; asked by \[anyone\]/);
   });
 
+  test('a reader that stops early (| head) ends the output quietly, without a stack trace', () => {
+    const run = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx "${CLI}" policy check policy.example.yaml | head -c 10`], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
+    assert.equal(run.stdout.length, 10);
+    assert.equal(run.stderr, '');
+  });
+
   test('policy check lists every problem and exits 1 for an invalid file', () => {
     const path = join(dir, 'bad.yaml');
     writeFileSync(path, 'resources:\n  x:\n    channel: nope\n    max_duraton: 1h\n');
