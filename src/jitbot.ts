@@ -32,6 +32,7 @@ import { createReviewService } from './services/review.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { createSlackApp } from './slack/slack-app.js';
+import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { slackErrorCode } from './slack/slack-retry.js';
 import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
@@ -103,7 +104,15 @@ export function createJitbot(options: JitbotOptions) {
   const loaded = options.policy;
   const policy = () => loaded;
 
-  const provisioners = createProvisioners({ policy: loaded.policy, policyDir: options.policyDir, env: options.secrets, clock });
+  const slackOptions = {
+    botToken: env.SLACK_BOT_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    apiRetries: options.slackApiRetries ?? 5,
+  };
+  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
+  const provisioners = createProvisioners({ policy: loaded.policy, policyDir: options.policyDir, env: options.secrets, clock, usergroups: createUsergroupAdmin(client) });
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const database = openOrExplain(env.DATABASE_PATH);
   const store = createStore(database);
@@ -129,14 +138,6 @@ export function createJitbot(options: JitbotOptions) {
   });
   const { metrics } = telemetry;
 
-  const slackOptions = {
-    botToken: env.SLACK_BOT_TOKEN,
-    apiUrl: env.SLACK_API_URL,
-    signingSecret: env.SLACK_SIGNING_SECRET,
-    appToken: env.SLACK_APP_TOKEN,
-    apiRetries: options.slackApiRetries ?? 5,
-  };
-  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
   const notifier = createSlackNotifier({ client, directory, policy: () => loaded.policy, metrics, log });
   client.on(WebClientEvent.RATE_LIMITED, (_retryAfter: number, call: { url: string }) => metrics.slackError(call.url.split('/').pop() ?? call.url, 'rate_limited'));
@@ -208,6 +209,7 @@ export function createJitbot(options: JitbotOptions) {
     },
 
     async start(): Promise<{ port: number }> {
+      await provisioners.load();
       try {
         await client.auth.test();
       } catch (error) {
@@ -259,6 +261,7 @@ export function createJitbot(options: JitbotOptions) {
       await worker?.close();
       await messages.drain(5_000);
       await accessQueue.close();
+      await provisioners.close();
       producer.disconnect();
       workerConnection.disconnect();
       database.close();

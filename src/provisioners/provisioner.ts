@@ -32,6 +32,22 @@ export const ACTION_OF: Record<AccessEvent['type'], AccessAction> = {
 export interface Provisioner {
   readonly type: string;
   apply(event: AccessEvent): Promise<void>;
+  /**
+   * What the access is (a role in one database, one user group). Grants of one person whose
+   * provisioners name the same target cover each other: revoking one leaves the access while
+   * another is live. Default: the resource.
+   */
+  readonly target?: string;
+  /** Drift detection: the identities that hold the access now (logins, Slack user IDs). */
+  check?(): Promise<readonly string[]>;
+  /** The identity a person has at the target, comparable with what `check` returns. */
+  identify?(user: AccessEvent['user']): string | undefined;
+  /** Removes access held without a grant (`revoke_unmanaged: true`). */
+  removeUnmanaged?(identity: string): Promise<void>;
+  /** `jitbot policy check --probe`: what is wrong reaching the target; empty when all is well. */
+  probe?(): Promise<string[]>;
+  /** Releases connections at shutdown. */
+  close?(): Promise<void>;
 }
 
 export class ProvisionerError extends Error {

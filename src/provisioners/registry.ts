@@ -1,10 +1,16 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { Policy, ProvisionerConfig } from '../config/policy-schema.js';
 import type { Clock } from '../domain/clock.js';
 import { createCommandProvisioner } from './command.js';
+import { createKeyedLock, type KeyedLock } from './keyed-lock.js';
+import { loadModuleProvisioner } from './module.js';
 import { createNoneProvisioner } from './none.js';
+import { createPostgresProvisioner } from './postgres.js';
 import type { Provisioner } from './provisioner.js';
+import type { UsergroupAdmin } from './slack-usergroup.js';
+import { createSlackUsergroupProvisioner } from './slack-usergroup.js';
 import { createWebhookProvisioner } from './webhook.js';
 
 /** What a command's environment always carries from ours, when set. */
@@ -14,9 +20,14 @@ export interface ProvisionerContext {
   policyDir: string;
   env: Readonly<Record<string, string | undefined>>;
   clock: Clock;
+  /** Slack user-group calls, for `slack_usergroup` (absent where there is no bot token). */
+  usergroups?: UsergroupAdmin | undefined;
 }
 
-function build(name: string, config: ProvisionerConfig, ctx: ProvisionerContext): Provisioner {
+/** A path in the policy, relative to the policy file's folder. */
+const fromPolicyDir = (ctx: ProvisionerContext, path: string) => (isAbsolute(path) ? path : resolve(ctx.policyDir, path));
+
+function build(name: string, config: Exclude<ProvisionerConfig, { type: 'module' }>, ctx: ProvisionerContext, lock: KeyedLock): Provisioner {
   const at = `resources.${name}.provisioner`;
   const required = (key: string, variable: string) => {
     const value = ctx.env[variable];
@@ -28,7 +39,7 @@ function build(name: string, config: ProvisionerConfig, ctx: ProvisionerContext)
       return createWebhookProvisioner({ url: config.url, secret: required('secret_env', config.secret_env), timeoutMs: config.timeout.toMillis(), clock: ctx.clock });
     case 'command': {
       const [program, ...args] = config.run;
-      const executable = program !== undefined && /^\.\.?\//.test(program) && !isAbsolute(program) ? resolve(ctx.policyDir, program) : program;
+      const executable = program !== undefined && /^\.\.?\//.test(program) ? fromPolicyDir(ctx, program) : program;
       const env: Record<string, string> = {};
       for (const variable of BASE_ENV) {
         const value = ctx.env[variable];
@@ -37,16 +48,58 @@ function build(name: string, config: ProvisionerConfig, ctx: ProvisionerContext)
       for (const variable of config.pass_env) env[variable] = required('pass_env', variable);
       return createCommandProvisioner({ run: [executable ?? '', ...args], cwd: ctx.policyDir, timeoutMs: config.timeout.toMillis(), env });
     }
+    case 'postgres':
+      return createPostgresProvisioner({
+        connectionString: required('connection_env', config.connection_env),
+        connectionEnv: config.connection_env,
+        role: config.role,
+        login: config.login,
+        terminateSessions: config.terminate_sessions,
+        validUntil: config.valid_until,
+      });
+    case 'slack_usergroup':
+      if (!ctx.usergroups) throw new ConfigError(`${at}.type: slack_usergroup needs SLACK_BOT_TOKEN (with the usergroups:write scope)`);
+      return createSlackUsergroupProvisioner({ usergroup: config.usergroup, admin: ctx.usergroups, lock });
     case 'none':
       return createNoneProvisioner();
-    case 'postgres':
-    case 'slack_usergroup':
-    case 'module':
-      throw new ConfigError(`${at}.type: "${config.type}" is not available in this version of jitbot; use webhook, command or none`);
   }
 }
 
-/** One provisioner per resource, built once at start-up; bad provisioner config stops start-up. */
-export function createProvisioners(args: { policy: Policy } & ProvisionerContext): Map<string, Provisioner> {
-  return new Map(Object.entries(args.policy.resources).map(([name, resource]) => [name, build(name, resource.provisioner, args)]));
+/**
+ * One provisioner per resource. Everything but `module` is built (and its configuration
+ * checked) at once; modules are imported by `load()`, which start-up awaits.
+ */
+export function createProvisioners(args: { policy: Policy } & ProvisionerContext) {
+  const built = new Map<string, Provisioner>();
+  const modules: { name: string; at: string; path: string; options: Record<string, unknown> }[] = [];
+  // One lock for all: two resources on one user group still change it one at a time.
+  const lock = createKeyedLock();
+  for (const [name, resource] of Object.entries(args.policy.resources)) {
+    const config = resource.provisioner;
+    if (config.type !== 'module') {
+      built.set(name, build(name, config, args, lock));
+      continue;
+    }
+    const at = `resources.${name}.provisioner`;
+    const path = fromPolicyDir(args, config.path);
+    if (!existsSync(path)) throw new ConfigError(`${at}.path: ${path} does not exist`);
+    modules.push({ name, at, path, options: config.options });
+  }
+
+  return {
+    get: (resource: string): Provisioner | undefined => built.get(resource),
+    /** Every resource and its provisioner (modules once loaded). */
+    all: (): [string, Provisioner][] => [...built.entries()],
+    async load(): Promise<void> {
+      for (const m of modules) {
+        if (built.has(m.name)) continue;
+        built.set(m.name, await loadModuleProvisioner({ at: m.at, path: m.path, options: m.options, context: { resource: m.name, policyDir: args.policyDir, env: args.env } }));
+      }
+    },
+    async close(): Promise<void> {
+      await Promise.all([...built.values()].map((p) => p.close?.()));
+    },
+  };
 }
+
+export type Provisioners = ReturnType<typeof createProvisioners>;

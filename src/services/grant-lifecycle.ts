@@ -30,7 +30,7 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 }
 
 export interface GrantLifecycleDeps {
-  store: Pick<Store, 'findGrant' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
+  store: Pick<Store, 'findGrant' | 'activeGrantsOf' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
@@ -65,6 +65,20 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
     deps.metrics.provisionerCall(provisioner.type, ACTION_OF[event.type], true);
   }
 
+  const targetOf = (resource: string) => deps.provisionerFor(resource)?.target ?? `resource:${resource}`;
+
+  /**
+   * Another grant of the same person that gives the same access and outlives this moment: then
+   * revoking at the provisioner would take away access that grant still gives. Grants that are
+   * ending or already over never cover, so two grants ending together both revoke.
+   */
+  function coveringGrant(grant: GrantRow, now: number): GrantRow | undefined {
+    const target = targetOf(grant.resource);
+    return store
+      .activeGrantsOf(grant.userId)
+      .find((other) => other.id !== grant.id && other.endRequestedReason === null && other.expiresAt > now && targetOf(other.resource) === target);
+  }
+
   return {
     async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<'provisioned' | 'skipped'> {
       const grant = store.findGrant(grantId);
@@ -95,8 +109,10 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? runsOut : undefined);
       if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };
 
+      const coveredBy = coveringGrant(grant, now)?.id;
       try {
-        await apply(grant, accessEvent(grant, 'access.revoke', reason));
+        if (coveredBy === undefined) await apply(grant, accessEvent(grant, 'access.revoke', reason));
+        else log.info({ grantId, coveredBy }, 'access stays: another grant still gives it');
       } catch (error) {
         const message = errorMessage(error);
         store.noteRevokeError(grant.id, message);
@@ -108,7 +124,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         throw error;
       }
       const by = grant.endRequestedBy ?? 'jitbot';
-      const revoked = await markRevoked({ grantId: grant.id, reason, by, at: clock.now().toMillis() });
+      const revoked = await markRevoked({ grantId: grant.id, reason, by, at: clock.now().toMillis(), coveredBy });
       if (!revoked) return { kind: 'skipped' };
       const latenessMs = (revoked.revokedAt ?? now) - revoked.expiresAt;
       log.info({ grantId, reason, latenessMs }, 'grant revoked');

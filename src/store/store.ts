@@ -27,6 +27,8 @@ export interface Revocation {
   reason: RevokeReason;
   by: string;
   at: number;
+  /** Another live grant that still gives the same access, so the provisioner was not called. */
+  coveredBy?: string | undefined;
 }
 
 export interface ApproveInput {
@@ -174,7 +176,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
      */
     markRevokedMany(revocations: readonly Revocation[]): (GrantRow | undefined)[] {
       return transaction((tx) =>
-        revocations.map(({ grantId, reason, by, at }) => {
+        revocations.map(({ grantId, reason, by, at, coveredBy }) => {
           const row = grants.markRevoked(tx, grantId, reason, by, at);
           if (row) {
             appendAudit(tx, {
@@ -185,7 +187,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
               subjectId: grantId,
               resource: row.resource,
               reason,
-              details: { user_id: row.userId, expires_at: row.expiresAt, lateness_ms: at - row.expiresAt },
+              details: { user_id: row.userId, expires_at: row.expiresAt, lateness_ms: at - row.expiresAt, ...(coveredBy ? { still_covered_by: coveredBy } : {}) },
             });
           }
           return row;

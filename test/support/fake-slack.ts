@@ -71,6 +71,7 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
   const failures = new Map<string, Failure[]>();
   const users = new Map<string, Required<FakeUser>>();
   const usergroups = new Map<string, string[]>();
+  const disabledGroups = new Set<string>();
   const posted = new Set<string>();
   let tsCounter = 100;
   const sockets = new Set<Socket>();
@@ -107,8 +108,34 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       return user ? ok({ user: profile(user) }) : slackError('user_not_found');
     },
     'usergroups.users.list': (args) => {
-      const members = usergroups.get(String(args['usergroup']));
-      return members ? ok({ users: members }) : slackError('no_such_subteam');
+      const id = String(args['usergroup']);
+      const members = usergroups.get(id);
+      if (!members) return slackError('no_such_subteam');
+      const includeDisabled = args['include_disabled'] === true || args['include_disabled'] === 'true';
+      return ok({ users: disabledGroups.has(id) && !includeDisabled ? [] : members });
+    },
+    'usergroups.list': () =>
+      ok({ usergroups: [...usergroups.keys()].map((id) => ({ id, is_usergroup: true, date_delete: disabledGroups.has(id) ? 1_700_000_000 : 0 })) }),
+    // Like Slack: a group cannot be emptied through users.update (disable it instead).
+    'usergroups.users.update': (args) => {
+      const id = String(args['usergroup']);
+      if (!usergroups.has(id)) return slackError('no_such_subteam');
+      const users = String(args['users'] ?? '').split(',').filter((u) => u !== '');
+      if (users.length === 0) return slackError('invalid_users');
+      usergroups.set(id, users);
+      return ok({ usergroup: { id, users } });
+    },
+    'usergroups.disable': (args) => {
+      const id = String(args['usergroup']);
+      if (!usergroups.has(id)) return slackError('no_such_subteam');
+      disabledGroups.add(id);
+      return ok({ usergroup: { id, date_delete: 1_700_000_000 } });
+    },
+    'usergroups.enable': (args) => {
+      const id = String(args['usergroup']);
+      if (!usergroups.has(id)) return slackError('no_such_subteam');
+      disabledGroups.delete(id);
+      return ok({ usergroup: { id, date_delete: 0 } });
     },
     'views.open': (args) => (args['trigger_id'] ? ok({ view: { id: 'V0MODAL', ...(args['view'] as object) } }) : slackError('invalid_trigger_id')),
     'views.publish': (args) => ok({ view: { id: 'V0HOME', ...(args['view'] as object), user_id: args['user_id'] } }),
@@ -200,6 +227,7 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
     setUsergroup(id: string, members: string[]) {
       usergroups.set(id, members);
     },
+    usergroup: (id: string) => ({ members: usergroups.get(id) ?? [], disabled: disabledGroups.has(id) }),
     failNext(method: string, failure: Failure, times = 1) {
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < times; i += 1) queue.push(failure);

@@ -23,9 +23,14 @@ test('a pass_env variable that is unset stops start-up naming it', () => {
   assert.throws(() => createProvisioners({ policy, policyDir: '/etc/jitbot', env: {}, clock: systemClock }), /pass_env: environment variable VPN_KEY is not set/);
 });
 
-test('provisioner types that are not built yet are refused plainly at start-up', () => {
-  const policy = policyWith('{ type: slack_usergroup, usergroup: S0ONCALL }');
-  assert.throws(() => createProvisioners({ policy, policyDir: '/', env: {}, clock: systemClock }), /"slack_usergroup" is not available in this version/);
+test('slack_usergroup without a Slack client, and postgres without its connection variable, stop start-up plainly', () => {
+  const usergroup = policyWith('{ type: slack_usergroup, usergroup: S0ONCALL }');
+  assert.throws(() => createProvisioners({ policy: usergroup, policyDir: '/', env: {}, clock: systemClock }), /slack_usergroup needs SLACK_BOT_TOKEN/);
+  const postgres = policyWith('{ type: postgres, connection_env: PROD_DB_ADMIN_URL, role: app_rw, login: email_localpart }');
+  assert.throws(() => createProvisioners({ policy: postgres, policyDir: '/', env: {}, clock: systemClock }), /resources\.prod-db\.provisioner\.connection_env: environment variable PROD_DB_ADMIN_URL is not set/);
+  const built = createProvisioners({ policy: postgres, policyDir: '/', env: { PROD_DB_ADMIN_URL: 'postgres://x@127.0.0.1/db' }, clock: systemClock });
+  assert.equal(built.get('prod-db')?.type, 'postgres');
+  assert.equal(built.get('prod-db')?.target, 'postgres:PROD_DB_ADMIN_URL:app_rw');
 });
 
 test('a relative command resolves against the policy file folder', async () => {

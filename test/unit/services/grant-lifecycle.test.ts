@@ -17,11 +17,14 @@ function grant(overrides: Partial<GrantRow>): GrantRow {
   };
 }
 
-async function revokeReasonOf(row: GrantRow): Promise<string | undefined> {
+/** Revokes `row` while `others` are the person's active grants; resources map to provisioner targets. */
+async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targets: Record<string, string> = {}) {
   const recorded: Revocation[] = [];
+  const applied: string[] = [];
   const lifecycle = createGrantLifecycle({
     store: {
       findGrant: () => row,
+      activeGrantsOf: () => [row, ...others],
       markProvisioned: () => undefined,
       markProvisionFailed: () => undefined,
       markRevokedMany: (revocations) => {
@@ -31,7 +34,7 @@ async function revokeReasonOf(row: GrantRow): Promise<string | undefined> {
       markRevokeFailed: () => undefined,
       noteRevokeError: () => undefined,
     },
-    provisionerFor: () => ({ type: 'none', apply: async () => undefined }),
+    provisionerFor: (resource) => ({ type: 'none', target: targets[resource], apply: async (event) => void applied.push(`${event.type} ${event.grant_id}`) }),
     provisionerConcurrency: 1,
     notifier: { accessActive: async () => undefined, accessEnded: async () => undefined, provisioningFailed: async () => undefined, revocationFailed: async () => undefined, revocationRecovered: async () => undefined },
     metrics: { provisionerCall: () => undefined, revocationLateness: () => undefined },
@@ -40,8 +43,28 @@ async function revokeReasonOf(row: GrantRow): Promise<string | undefined> {
     log: quietLog,
   });
   await lifecycle.revoke(row.id, { finalAttempt: false });
-  return recorded[0]?.reason;
+  return { recorded, applied };
 }
+
+const revokeReasonOf = async (row: GrantRow) => (await revokeAmong(row)).recorded[0]?.reason;
+
+test('a grant is revoked at the provisioner only when no other live grant gives the same access', async () => {
+  const ending = grant({ id: 'grt-a' });
+  const later = grant({ id: 'grt-b', expiresAt: NOW + 3_600_000 });
+  const covered = await revokeAmong(ending, [later]);
+  assert.deepEqual(covered.applied, [], 'the provisioner is not asked to revoke');
+  assert.deepEqual([covered.recorded[0]?.reason, covered.recorded[0]?.coveredBy], ['expired', 'grt-b'], 'the grant itself still ends, noting what covers it');
+
+  const sameRole = await revokeAmong(ending, [grant({ id: 'grt-c', resource: 'vpn-admin', expiresAt: NOW + 60_000 })], { vpn: 'pg:role', 'vpn-admin': 'pg:role' });
+  assert.deepEqual(sameRole.applied, [], 'another resource with the same target covers too');
+  const otherTarget = await revokeAmong(ending, [grant({ id: 'grt-c', resource: 'wiki', expiresAt: NOW + 60_000 })]);
+  assert.deepEqual(otherTarget.applied, ['access.revoke grt-a']);
+
+  const bothOver = await revokeAmong(ending, [grant({ id: 'grt-d', expiresAt: NOW - 5 })]);
+  assert.deepEqual(bothOver.applied, ['access.revoke grt-a'], 'grants ending together both revoke: neither covers the other');
+  const released = await revokeAmong(ending, [grant({ id: 'grt-e', expiresAt: NOW + 60_000, endRequestedReason: 'released' })]);
+  assert.deepEqual(released.applied, ['access.revoke grt-a'], 'a grant that is ending covers nothing');
+});
 
 test('a grant that runs out is revoked as expired; a standing grant as exception_closed, whichever timer fires first', async () => {
   assert.equal(await revokeReasonOf(grant({})), 'expired');

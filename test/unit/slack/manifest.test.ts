@@ -14,6 +14,10 @@ const SCOPES_OF: Record<string, string[]> = {
   'chat.update': ['chat:write'],
   'users.info': ['users:read', 'users:read.email'],
   'usergroups.users.list': ['usergroups:read'],
+  'usergroups.list': ['usergroups:read'],
+  'usergroups.users.update': ['usergroups:write'],
+  'usergroups.enable': ['usergroups:write'],
+  'usergroups.disable': ['usergroups:write'],
   'views.open': [],
   'views.publish': [],
 };

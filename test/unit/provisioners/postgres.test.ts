@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createPostgresProvisioner, loginOf } from '../../../src/provisioners/postgres.js';
+import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+import { startPostgresFixture, TEST_POSTGRES_URL, type PostgresFixture } from '../../support/postgres.js';
+
+const HOUR = 3_600_000;
+const event = (type: AccessEvent['type'], email: string, expiresAt: number, slackId = 'U0ALICE'): AccessEvent => ({
+  type,
+  grant_id: 'grt-pg1',
+  request_id: 'req-pg1',
+  exception_id: null,
+  resource: 'prod-db',
+  user: { slack_id: slackId, email },
+  granted_at: new Date(expiresAt - HOUR).toISOString(),
+  expires_at: new Date(expiresAt).toISOString(),
+  reason: 'INC-1',
+  revoke_reason: type === 'access.revoke' ? 'expired' : null,
+});
+
+test('the login is the email local part, or the mapped name; unknown people have none', () => {
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: 'alice.smith+ops@example.com' }), 'alice.smith+ops');
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: null }), undefined);
+  assert.equal(loginOf({ U0ALICE: 'alice' }, { slack_id: 'U0ALICE', email: null }), 'alice');
+  assert.equal(loginOf({ U0ALICE: 'alice' }, { slack_id: 'U0BOB', email: 'bob@example.com' }), undefined);
+});
+
+describe('the postgres provisioner, against the real PostgreSQL', () => {
+  let pg: PostgresFixture;
+  let alice: string;
+  const provisioner = (extra: { terminateSessions?: boolean; validUntil?: boolean } = {}) =>
+    createPostgresProvisioner({
+      connectionString: TEST_POSTGRES_URL,
+      connectionEnv: 'PROD_DB_ADMIN_URL',
+      role: pg.role,
+      login: 'email_localpart',
+      terminateSessions: extra.terminateSessions ?? true,
+      validUntil: extra.validUntil ?? true,
+    });
+
+  before(async () => {
+    pg = await startPostgresFixture();
+    alice = await pg.createLogin('alice');
+  });
+  after(async () => {
+    await pg.drop();
+  });
+
+  test('grant lets the login take on the role and read; revoke takes it away and ends its open session', async () => {
+    const p = provisioner();
+    const expires = Date.now() + HOUR;
+    assert.match(await pg.readAs(alice), /permission denied to set role/, 'nothing before the grant');
+
+    await p.apply(event('access.grant', `${alice}@example.com`, expires));
+    await p.apply(event('access.grant', `${alice}@example.com`, expires)); // delivered twice: harmless
+    assert.equal(await pg.readAs(alice), 'ok');
+    assert.deepEqual(await p.check?.(), [alice], 'drift detection reads the members');
+    assert.equal((await pg.validUntil(alice))?.getTime(), expires, 'VALID UNTIL is the grant end');
+
+    const session = await pg.sessionAs(alice);
+    const ended = new Promise<void>((resolve) => session.on('end', () => resolve()));
+    await p.apply(event('access.revoke', `${alice}@example.com`, expires));
+    await p.apply(event('access.revoke', `${alice}@example.com`, expires)); // again: harmless
+    await ended;
+    assert.match(await pg.readAs(alice), /permission denied to set role/);
+    assert.deepEqual(await pg.members(), []);
+    await p.close?.();
+  });
+
+  test('VALID UNTIL only ever moves later, so a shorter grant does not cut a longer one short', async () => {
+    const p = provisioner();
+    const later = Date.now() + 3 * HOUR;
+    await p.apply(event('access.grant', `${alice}@example.com`, later));
+    await p.apply(event('access.grant', `${alice}@example.com`, Date.now() + HOUR));
+    assert.equal((await pg.validUntil(alice))?.getTime(), later);
+    await p.apply(event('access.extend', `${alice}@example.com`, later + HOUR));
+    assert.equal((await pg.validUntil(alice))?.getTime(), later + HOUR, 'an extension moves it');
+    await p.apply(event('access.revoke', `${alice}@example.com`, later));
+    await p.close?.();
+  });
+
+  test('a missing login, a missing role or no email is a clear provisioning error, not a crash', async () => {
+    const p = provisioner();
+    await assert.rejects(p.apply(event('access.grant', `${pg.prefix}_nobody@example.com`, Date.now() + HOUR)), /postgres: login "jit_[0-9a-f]+_nobody" does not exist in the database; create it, or map the person in provisioner\.login/);
+    await assert.rejects(p.apply(event('access.grant', '', Date.now() + HOUR)), /U0ALICE has no email in Slack, so they have no login; map them in provisioner\.login/);
+    const noRole = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: `${pg.prefix}_missing`, login: { U0ALICE: alice }, terminateSessions: false, validUntil: false });
+    await assert.rejects(noRole.apply(event('access.grant', '', Date.now() + HOUR)), /role "jit_[0-9a-f]+_missing" does not exist/);
+    await noRole.apply(event('access.revoke', '', Date.now())); // nothing to take away: done
+    assert.deepEqual(await noRole.probe?.(), [`role "${pg.prefix}_missing" does not exist`]);
+    await Promise.all([p.close?.(), noRole.close?.()]);
+  });
+
+  test('identifiers are quoted by the driver: a hostile login name is a name, not SQL', async () => {
+    const p = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: pg.role, login: { U0EVE: `x"; DROP ROLE "${alice}` }, terminateSessions: false, validUntil: false });
+    await assert.rejects(p.apply(event('access.grant', '', Date.now() + HOUR, 'U0EVE')), /login "x"; DROP ROLE .* does not exist/);
+    assert.equal((await pg.admin.query('select 1 from pg_roles where rolname = $1', [alice])).rowCount, 1, 'alice is still there');
+    await p.close?.();
+  });
+
+  test('an unreachable database is a failed attempt naming the variable, never the connection string', async () => {
+    const p = createPostgresProvisioner({ connectionString: 'postgres://postgres:s3cret@127.0.0.1:1/test', connectionEnv: 'PROD_DB_ADMIN_URL', role: pg.role, login: 'email_localpart', terminateSessions: false, validUntil: false, connectTimeoutMs: 1_000 });
+    const error = await p.apply(event('access.revoke', `${alice}@example.com`, Date.now())).then(() => undefined, (e: unknown) => e);
+    assert.match(String(error), /postgres: cannot reach PostgreSQL \(PROD_DB_ADMIN_URL\)/);
+    assert.doesNotMatch(String(error), /s3cret/);
+    assert.deepEqual((await p.probe?.())?.length, 1);
+    await p.close?.();
+  });
+});
