@@ -99,6 +99,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** Seconds of backoff etc. kept short so failure paths run in seconds. */
   retry?: { attempts: number; backoffMs: number };
+  /** More environment variables for provisioners (connection strings, tokens). */
+  secrets?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -132,7 +134,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       }),
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,
-      secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'] },
+      secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'], ...options.secrets },
       logger: pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
       retry: options.retry ?? { attempts: 3, backoffMs: 100 },
       clock,

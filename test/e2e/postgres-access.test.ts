@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
+import { startPostgresFixture, TEST_POSTGRES_URL, type PostgresFixture } from '../support/postgres.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+
+const MINUTE = 60_000;
+
+/** The story every JIT article starts with: a developer needs the production database for a while. */
+describe('production database access, end to end through the real PostgreSQL', () => {
+  let pg: PostgresFixture;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let h: Harness;
+  let login: string;
+
+  before(async () => {
+    pg = await startPostgresFixture();
+    login = await pg.createLogin('alice');
+    const target = new URL(TEST_POSTGRES_URL);
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(TEST_POSTGRES_URL);
+    viaProxy.port = String(proxy.port);
+    h = await startHarness({
+      secrets: { PROD_PG_URL: viaProxy.toString() },
+      retry: { attempts: 6, backoffMs: 300 },
+      policyExtra: `
+  pgdb:
+    channel: C0PG
+    approvers: [db-leads]
+    max_duration: 2h
+    provisioner:
+      type: postgres
+      connection_env: PROD_PG_URL
+      role: ${pg.role}
+      login: { ${USERS.alice}: ${login} }
+      terminate_sessions: true
+      valid_until: true
+`,
+    });
+  });
+  after(async () => {
+    await h.close();
+    await proxy.close();
+    await pg.drop();
+  });
+
+  const grantOf = async (text: string) => {
+    const requestId = requestIdIn(await h.ask(USERS.alice, text));
+    await h.click(USERS.lead, 'approve', requestId);
+    const grant = await eventually('the grant to be provisioned', () => {
+      const g = h.grantFor(requestId);
+      return g?.provisioned_at ? g : undefined;
+    });
+    return grant;
+  };
+
+  test('two overlapping grants: access stays until the last one ends, then goes with the open session', async () => {
+    assert.match(await pg.readAs(login), /permission denied to set role/);
+    const first = await grantOf('pgdb 10m fix the index INC-1');
+    const second = await grantOf('pgdb 40m and the migration INC-2');
+    assert.equal(await pg.readAs(login), 'ok');
+    assert.equal((await pg.validUntil(login))?.getTime(), second.expires_at, 'VALID UNTIL follows the later grant');
+
+    h.clock.advance(11 * MINUTE);
+    await eventually('the first grant to be revoked', () => (h.grantById(first.id)?.status === 'revoked' ? true : undefined));
+    assert.equal(await pg.readAs(login), 'ok', 'the second grant still gives access');
+    const covered = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'grant.revoked'").pluck().get(first.id) as string;
+    assert.equal((JSON.parse(covered) as { still_covered_by?: string }).still_covered_by, second.id);
+
+    const session = await pg.sessionAs(login);
+    const ended = new Promise<void>((resolve) => session.on('end', () => resolve()));
+    // The database is unreachable when the second grant ends: the revocation is retried until it is back.
+    proxy.down();
+    h.clock.advance(30 * MINUTE);
+    await eventually('a failed revocation attempt', () => h.bot.store.findGrant(second.id)?.revokeError ?? undefined);
+    assert.match(h.bot.store.findGrant(second.id)?.revokeError ?? '', /postgres: cannot reach PostgreSQL \(PROD_PG_URL\)/);
+    await sleep(500);
+    proxy.up();
+    await eventually('the second grant to be revoked', () => (h.grantById(second.id)?.status === 'revoked' ? true : undefined), 15_000);
+    await ended;
+    assert.match(await pg.readAs(login), /permission denied to set role/);
+    assert.deepEqual(await pg.members(), []);
+  });
+
+  test('a person with no login is a clear provisioning error for the requester and the security channel, not a crash', async () => {
+    const requestId = requestIdIn(await h.ask(USERS.bob, 'pgdb 10m look at a slow query INC-3'));
+    await h.click(USERS.lead, 'approve', requestId);
+    const alert = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /U0BOB has no login in provisioner\.login/.test(String(c.args['text'])), 20_000);
+    assert.ok(alert);
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.bob && /no login in provisioner\.login/.test(String(c.args['text'])));
+    assert.equal(h.grantFor(requestId)?.provisioned_at, null);
+  });
+});
