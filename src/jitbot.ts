@@ -17,10 +17,12 @@ import { ConfigError } from './config/errors.js';
 import type { Policy } from './config/policy-schema.js';
 import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
+import { startDriftLoop } from './jobs/drift-loop.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createDecisionService } from './services/decisions.js';
+import { createDriftDetector } from './services/drift.js';
 import { createEndAccessService } from './services/end-access.js';
 import { createExceptionLifecycle } from './services/exception-lifecycle.js';
 import { createGrantLifecycle } from './services/grant-lifecycle.js';
@@ -159,6 +161,7 @@ export function createJitbot(options: JitbotOptions) {
   });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
+  const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
   const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, reviews, directory, log }, log);
   const reconciler = createReconciler({
@@ -196,13 +199,14 @@ export function createJitbot(options: JitbotOptions) {
   let forwarder: ReturnType<typeof startAuditForwarder> | undefined;
   let loop: ReturnType<typeof startReconcileLoop> | undefined;
   let reviewSchedule: ReturnType<typeof startReviewSchedule> | undefined;
+  let driftLoop: ReturnType<typeof startDriftLoop> | undefined;
 
   return {
     store,
     database,
     reconciler,
     accessQueue,
-    services: { accessRequests, decisions, endAccess, optOut, reviews, grantLifecycle, exceptionLifecycle },
+    services: { accessRequests, decisions, endAccess, optOut, reviews, drift, grantLifecycle, exceptionLifecycle },
     /** The `review_schedule` job scheduler, on a process that runs timers. */
     get reviewSchedule() {
       return reviewSchedule;
@@ -229,6 +233,7 @@ export function createJitbot(options: JitbotOptions) {
         loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
+        driftLoop = startDriftLoop({ drift, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
         if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, clock, log });
         const { settings } = loaded.policy;
         reviewSchedule = startReviewSchedule({
@@ -256,6 +261,7 @@ export function createJitbot(options: JitbotOptions) {
       server.closeAllConnections();
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
+      await driftLoop?.stop();
       await forwarder?.stop();
       await reviewSchedule?.close();
       await worker?.close();

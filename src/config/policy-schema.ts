@@ -115,6 +115,8 @@ const resource = z
       })
       .optional(),
     provisioner: provisioner.prefault({ type: 'none' }),
+    /** Drift detection removes access found at the provisioner without a grant. */
+    revoke_unmanaged: z.boolean().default(false),
   })
   .superRefine((r, ctx) => {
     if (!r.approvers && !r.stages) {

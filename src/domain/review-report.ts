@@ -1,5 +1,6 @@
 /** The security review (issue 8): what it finds in the history. Pure: the caller reads the data. */
 import { z } from 'zod';
+import { DRIFT_KINDS } from './drift.js';
 import { GRANT_STATUSES } from './states.js';
 
 
@@ -42,6 +43,18 @@ export const reviewRequestSchema = z.object({
 });
 export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
 
+export const reviewDriftSchema = z.object({
+  id: z.string(),
+  resource: z.string(),
+  target: z.string(),
+  kind: z.enum(DRIFT_KINDS),
+  identity: z.string(),
+  grantId: z.string().nullable(),
+  userId: z.string().nullable(),
+  foundAt: time,
+});
+export type ReviewDrift = z.infer<typeof reviewDriftSchema>;
+
 export const reviewThresholdsSchema = z.object({
   /** Grants longer than this count as long-lived. */
   longGrantMs: z.number(),
@@ -64,6 +77,8 @@ export const reviewReportSchema = z.object({
     longGrants: z.array(reviewGrantSchema),
   }),
   failedRevocations: z.array(reviewGrantSchema),
+  /** Open drift findings (reports stored before drift detection have none). */
+  drift: z.array(reviewDriftSchema).default([]),
   patterns: z.object({
     repeatRequesters: z.array(z.object({ userId: z.string(), resource: z.string(), requests: z.number().int() })),
     repeatApprovers: z.array(z.object({ approverId: z.string(), requesterId: z.string(), approvals: z.number().int() })),
@@ -99,6 +114,7 @@ export function buildReviewReport(input: {
   grants: readonly ReviewGrant[];
   exceptions: readonly ReviewException[];
   requests: readonly ReviewRequest[];
+  drift?: readonly ReviewDrift[];
   thresholds?: ReviewThresholds;
 }): ReviewReport {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
@@ -124,6 +140,7 @@ export function buildReviewReport(input: {
       longGrants: live.filter((g) => g.expiresAt - g.grantedAt > t.longGrantMs),
     },
     failedRevocations: input.grants.filter((g) => g.status === 'revoke_failed').sort((a, b) => a.expiresAt - b.expiresAt),
+    drift: [...(input.drift ?? [])].sort((a, b) => a.foundAt - b.foundAt || a.id.localeCompare(b.id)),
     patterns: {
       repeatRequesters: [...countBy(inWindow, (r) => `${r.requesterId} ${r.resource}`)]
         .filter(([, rs]) => rs.length >= t.repeatCount)

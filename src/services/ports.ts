@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
 import type { RevokeReason } from '../domain/states.js';
-import type { ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
+import type { DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { ReviewReport } from '../domain/review-report.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
@@ -62,6 +62,10 @@ export interface Notifier {
   provisioningFailed(grant: GrantRow, error: string): Promise<void>;
   revocationFailed(grant: GrantRow, error: string): Promise<void>;
   revocationRecovered(grant: GrantRow): Promise<void>;
+  /** Drift found at a provisioner, alerted once in the security channel. */
+  driftFound(finding: DriftFindingRow): Promise<void>;
+  /** Unmanaged access removed under `revoke_unmanaged`. */
+  unmanagedRemoved(finding: DriftFindingRow): Promise<void>;
 
   /** Posts an exception for approval (security channel, else the resource's); where it landed. */
   postExceptionRequest(exception: ExceptionRow, resourceDescription: string): Promise<{ channel: string; ts: string } | undefined>;

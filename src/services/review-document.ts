@@ -39,6 +39,11 @@ export function reviewMarkdown(record: PostedReview): string {
     table(['grant', 'who', 'resource', 'since', 'until'], longLived.longGrants.map((g) => [g.id, g.userId, g.resource, iso(g.grantedAt), iso(g.expiresAt)])),
     `## Failed revocations (${report.failedRevocations.length})`,
     table(['grant', 'who', 'resource', 'due', 'last error'], report.failedRevocations.map((g) => [g.id, g.userId, g.resource, iso(g.expiresAt), g.revokeError ?? '—'])),
+    `## Drift: access the grants do not explain (${report.drift.length})`,
+    table(
+      ['finding', 'resource', 'kind', 'who', 'grant', 'found'],
+      report.drift.map((d) => [d.id, d.resource, d.kind === 'unmanaged' ? 'held without a grant' : 'grant without access', d.identity, d.grantId ?? '—', iso(d.foundAt)]),
+    ),
     `## Patterns`,
     `### The same resource asked for ${thresholds.repeatCount} times or more (consider an opt-out or a policy change)`,
     table(['who', 'resource', 'requests'], patterns.repeatRequesters.map((p) => [p.userId, p.resource, p.requests])),
@@ -85,5 +90,8 @@ export function reviewCsv(record: PostedReview): string {
     ...report.longLived.standingGrants.map((g) => row('standing_grant', grant(g, `exception ${g.exceptionId ?? ''}`))),
     ...report.longLived.longGrants.map((g) => row('long_grant', grant(g))),
     ...report.failedRevocations.map((g) => row('failed_revocation', grant(g, g.revokeError ?? ''))),
+    ...report.drift.map((d) =>
+      row(`drift_${d.kind}`, { id: d.id, userId: d.userId ?? '', resource: d.resource, since: d.foundAt, until: null, approvedBy: null, detail: `${d.identity} at ${d.target}${d.grantId ? ` (grant ${d.grantId})` : ''}` }),
+    ),
   ]);
 }

@@ -1,11 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../config/policy-schema.js';
 import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
-import type { ExceptionRow, GrantRow } from '../store/schema.js';
+import type { ExceptionRow } from '../store/schema.js';
 import { approvalMessage, closedApprovalMessage, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { messages } from './views/direct-messages.js';
 import { reviewMessage } from './views/review-message.js';
+import { driftNotes } from './views/drift-notes.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /**
@@ -46,11 +47,11 @@ export function createSlackNotifier(deps: {
   }
 
   /** Alerts go to the security channel, or the resource's channel when none is set. */
-  async function alert(grant: GrantRow, text: string) {
+  async function alert(resource: string, text: string, context: object) {
     const policy = deps.policy();
-    const channel = policy.settings.security_channel ?? policy.resources[grant.resource]?.channel;
-    if (channel) await post(channel, text, { grantId: grant.id });
-    else log.error({ grantId: grant.id, alert: text }, 'no channel to post an alert to');
+    const channel = policy.settings.security_channel ?? policy.resources[resource]?.channel;
+    if (channel) await post(channel, text, context);
+    else log.error({ ...context, alert: text }, 'no channel to post an alert to');
   }
 
   const resourceChannel = (exception: ExceptionRow) => deps.policy().resources[exception.resource]?.channel;
@@ -82,11 +83,13 @@ export function createSlackNotifier(deps: {
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 
     async provisioningFailed(grant, error) {
-      await alert(grant, messages.provisioningFailed(grant, error));
+      await alert(grant.resource, messages.provisioningFailed(grant, error), { grantId: grant.id });
       await dm(grant.userId, () => messages.provisioningFailed(grant, error), { grantId: grant.id });
     },
-    revocationFailed: (grant, error) => alert(grant, messages.revocationFailed(grant, error)),
-    revocationRecovered: (grant) => alert(grant, messages.revocationRecovered(grant)),
+    revocationFailed: (grant, error) => alert(grant.resource, messages.revocationFailed(grant, error), { grantId: grant.id }),
+    revocationRecovered: (grant) => alert(grant.resource, messages.revocationRecovered(grant), { grantId: grant.id }),
+    driftFound: (finding) => alert(finding.resource, driftNotes.found(finding), { findingId: finding.id }),
+    unmanagedRemoved: (finding) => alert(finding.resource, driftNotes.removed(finding), { findingId: finding.id }),
 
     async postExceptionRequest(exception, description) {
       const channel = exceptionChannel(exception);

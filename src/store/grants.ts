@@ -200,3 +200,13 @@ export function listGrants(db: Db, filter: GrantFilter, after: { at: number; id:
 export function liveGrants(db: Db): GrantRow[] {
   return db.select().from(grants).where(inArray(grants.status, [...LIVE_GRANT_STATUSES])).orderBy(asc(grants.expiresAt), asc(grants.id)).all();
 }
+
+/** Live grants on these resources: what drift detection compares a provisioner's state with. */
+export function liveGrantsOn(db: Db, resources: readonly string[]): GrantRow[] {
+  return db
+    .select()
+    .from(grants)
+    .where(and(inArray(grants.status, [...LIVE_GRANT_STATUSES]), inArray(grants.resource, [...resources])))
+    .orderBy(asc(grants.expiresAt), asc(grants.id))
+    .all();
+}

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { DRIFT_KINDS } from '../domain/drift.js';
 import { EXCEPTION_CLOSE_REASONS, EXCEPTION_STATUSES, GRANT_STATUSES, OPT_OUT_MODES, REQUEST_STATUSES, REVIEW_DECISIONS, REVIEW_TRIGGERS, REVOKE_REASONS } from '../domain/states.js';
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
@@ -188,9 +189,38 @@ export const reviewDecisions = sqliteTable(
   ],
 );
 
+/**
+ * Drift found by comparing a provisioner's state with the grants: open until it is seen no
+ * more (`gone`) or jitbot removed the access (`revoked`). At most one open per target, kind
+ * and identity, so each is alerted once.
+ */
+export const driftFindings = sqliteTable(
+  'drift_findings',
+  {
+    id: text('id').primaryKey(),
+    target: text('target').notNull(),
+    resource: text('resource').notNull(),
+    kind: text('kind', { enum: DRIFT_KINDS }).notNull(),
+    identity: text('identity').notNull(),
+    grantId: text('grant_id'),
+    userId: text('user_id'),
+    foundAt: integer('found_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    alertedAt: integer('alerted_at'),
+    resolvedAt: integer('resolved_at'),
+    resolution: text('resolution', { enum: ['gone', 'revoked'] }),
+  },
+  (t) => [
+    uniqueIndex('drift_one_open').on(t.target, t.kind, t.identity).where(sql`${t.resolvedAt} is null`),
+    index('drift_open').on(t.resolvedAt, t.foundAt),
+    check('drift_kind_valid', sql`${t.kind} in (${inList(DRIFT_KINDS)})`),
+  ],
+);
+
 export type RequestRow = typeof requests.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
 export type ExceptionRow = typeof exceptions.$inferSelect;
 export type AuditRow = typeof auditEvents.$inferSelect;
 export type ReviewRow = typeof reviews.$inferSelect;
+export type DriftFindingRow = typeof driftFindings.$inferSelect;
 export type ReviewDecisionRow = typeof reviewDecisions.$inferSelect;

@@ -13,6 +13,7 @@ import * as auditForwarding from './audit-forwarding.js';
 import * as grants from './grants.js';
 import * as requests from './requests.js';
 import { reviewTransactions } from './review-store.js';
+import { driftTransactions } from './drift-store.js';
 import type { GrantRow, RequestRow } from './schema.js';
 
 export type ApproveOutcome =
@@ -54,6 +55,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
   return {
     ...exceptionTransactions(db, transaction),
     ...reviewTransactions(db, transaction),
+    ...driftTransactions(db, transaction),
     findRequest: (id: string) => requests.findRequest(db, id),
     findGrant: (id: string) => grants.findGrant(db, id),
     approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),

@@ -92,3 +92,75 @@ describe('production database access, end to end through the real PostgreSQL', (
     assert.equal(h.grantFor(requestId)?.provisioned_at, null);
   });
 });
+
+describe('drift detection against the real PostgreSQL', () => {
+  let watched: PostgresFixture;
+  let cleaned: PostgresFixture;
+  let h: Harness;
+  let alice: string;
+  let mallory: string;
+  const driftAlerts = (pattern: RegExp) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C0SECURITY' && pattern.test(String(c.args['text'])));
+  const openFindings = () =>
+    h.bot.database.sqlite.prepare('select kind, identity, grant_id, resolution from drift_findings where resolved_at is null order by kind').all() as { kind: string; identity: string; grant_id: string | null }[];
+
+  before(async () => {
+    watched = await startPostgresFixture();
+    cleaned = await startPostgresFixture();
+    alice = await watched.createLogin('alice');
+    mallory = await watched.createLogin('mallory');
+    const resource = (name: string, role: string, revokeUnmanaged: boolean) => `
+  ${name}:
+    channel: C0PG
+    approvers: [db-leads]
+    max_duration: 2h
+    revoke_unmanaged: ${revokeUnmanaged}
+    provisioner: { type: postgres, connection_env: PROD_PG_URL, role: ${role}, login: { ${USERS.alice}: ${alice} } }
+`;
+    h = await startHarness({
+      secrets: { PROD_PG_URL: TEST_POSTGRES_URL },
+      policyExtra: resource('pgdb', watched.role, false) + resource('pgclean', cleaned.role, true),
+    });
+  });
+  after(async () => {
+    await h.close();
+    await cleaned.drop();
+    await watched.drop();
+  });
+
+  test('access granted outside jitbot, and a grant whose access vanished, are recorded and alerted once', async () => {
+    const requestId = requestIdIn(await h.ask(USERS.alice, 'pgdb 1h INC-7 vacuum'));
+    await h.click(USERS.lead, 'approve', requestId);
+    const grant = await eventually('the grant to be provisioned', () => (h.grantFor(requestId)?.provisioned_at ? h.grantFor(requestId) : undefined));
+    await sleep(1_500);
+    assert.deepEqual(openFindings(), [], 'a grant and its access agree: no drift');
+
+    await watched.admin.query(`GRANT ${watched.role} TO ${mallory}`);
+    await watched.admin.query(`REVOKE ${watched.role} FROM ${alice}`);
+    await eventually('both findings', () => (openFindings().length === 2 ? true : undefined), 10_000);
+    assert.deepEqual(openFindings(), [
+      { kind: 'missing', identity: alice, grant_id: grant?.id ?? '', resolution: null },
+      { kind: 'unmanaged', identity: mallory, grant_id: null, resolution: null },
+    ]);
+    await sleep(2_500); // a few more checks
+    assert.equal(driftAlerts(new RegExp(`\`${mallory}\` holds the access .* without a jitbot grant`)).length, 1, 'alerted once');
+    assert.equal(driftAlerts(new RegExp(`grant \`${grant?.id ?? ''}\` of <@${USERS.alice}> is active, but \`${alice}\` no longer has the access`)).length, 1);
+    assert.deepEqual(await watched.members(), [mallory], 'without revoke_unmanaged, jitbot only reports');
+
+    assert.match(await h.ask(USERS.sec, 'review'), /Security review/);
+    const review = await h.slack.waitForCall('chat.postMessage', (c) => String(c.args['text']).startsWith('Security review'));
+    assert.match(JSON.stringify(review.args['blocks']), /Drift findings\*\\n2/);
+
+    await watched.admin.query(`REVOKE ${watched.role} FROM ${mallory}`);
+    await eventually('the unmanaged finding to resolve as gone', () => (openFindings().every((f) => f.kind !== 'unmanaged') ? true : undefined), 10_000);
+    const actions = h.bot.database.sqlite.prepare("select action from audit_events where action like 'drift.%' and subject_id = ? order by seq").pluck().all(mallory);
+    assert.deepEqual(actions, ['drift.unmanaged', 'drift.resolved']);
+  });
+
+  test('with revoke_unmanaged, access held without a grant is removed', async () => {
+    await cleaned.admin.query(`GRANT ${cleaned.role} TO ${mallory}`);
+    await eventually('the unmanaged access to be removed', async () => ((await cleaned.members()).length === 0 ? true : undefined), 10_000);
+    await eventually('the removal alert', () => driftAlerts(new RegExp(`removed \`${mallory}\`'s access`))[0]);
+    const actions = h.bot.database.sqlite.prepare("select action from audit_events where action like 'drift.%' and details like ? order by seq").pluck().all(`%${cleaned.role}%`);
+    assert.deepEqual(actions, ['drift.unmanaged', 'drift.revoked']);
+  });
+});

@@ -49,6 +49,9 @@ export function reviewMessage({ review, report, decisions }: ReviewRecord): Slac
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;
   const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.revokeError ?? 'no error recorded'}`);
+  const drift = report.drift.map((d) =>
+    d.kind === 'unmanaged' ? `• *${d.resource}*: \`${d.identity}\` holds it without a grant (\`${d.id}\`)` : `• *${d.resource}*: grant \`${d.grantId ?? ''}\` has no access at the target (\`${d.id}\`)`,
+  );
   const patternLines = [
     ...patterns.repeatRequesters.map((p) => `• <@${p.userId}> asked for *${p.resource}* ${p.requests} times: an opt-out or a policy change?`),
     ...patterns.repeatApprovers.map((p) => `• <@${p.approverId}> approved <@${p.requesterId}> ${p.approvals} times`),
@@ -67,9 +70,11 @@ export function reviewMessage({ review, report, decisions }: ReviewRecord): Slac
         mrkdwn(`*Standing grants*\n${longLived.standingGrants.length}`),
         mrkdwn(`*Long grants*\n${longLived.longGrants.length}`),
         mrkdwn(`*Failed revocations*\n${report.failedRevocations.length}`),
+        mrkdwn(`*Drift findings*\n${report.drift.length}`),
       ],
     },
     ...(failed.length ? [{ type: 'section' as const, text: mrkdwn(`*Failed revocations*\n${failed.slice(0, 10).join('\n')}`) }] : []),
+    ...(drift.length ? [{ type: 'section' as const, text: mrkdwn(`*Drift*\n${drift.slice(0, 10).join('\n')}`) }] : []),
     { type: 'section', text: mrkdwn(`*Patterns*\n${patternLines.slice(0, 12).join('\n')}`) },
     { type: 'divider' },
     { type: 'section', text: mrkdwn(items.length ? '*Long-lived access*: keep or revoke each one.' : '*Long-lived access*: none.') },

@@ -67,4 +67,6 @@ test('keep / revoke items are the open exceptions and the long grants; a standin
   ]);
   assert.deepEqual(reviewReportSchema.parse(JSON.parse(JSON.stringify(report))), report, 'a stored report reads back as it was');
   assert.throws(() => reviewReportSchema.parse({ ...report, activeGrants: 'none' }), /activeGrants/);
+  const { drift: _drift, ...storedBeforeDrift } = report;
+  assert.deepEqual(reviewReportSchema.parse(storedBeforeDrift).drift, [], 'a report stored before drift detection reads back with none');
 });
