@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './config/errors.js';
 import { loadPolicyFile } from './config/load-policy.js';
+import type { Policy } from './config/policy-schema.js';
+import { probeProvisioners } from './provisioners/registry.js';
+import { createUsergroupAdmin } from './slack/usergroup-admin.js';
+import { createWebClient } from './slack/web-client.js';
 import { compactDuration } from './domain/duration.js';
 import { approvalStages } from './domain/approval-chain.js';
 import { optOutAskers } from './domain/opt-out-rules.js';
@@ -20,7 +24,9 @@ import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
 
 const USAGE = `usage:
-  jitbot policy check [path]   validate a policy file (default: POLICY_PATH or ./policy.yaml)
+  jitbot policy check [path] [--probe]
+                               validate a policy file (default: POLICY_PATH or ./policy.yaml) and explain it;
+                               --probe also connects to each provisioner's target (needs its variables)
   jitbot audit verify          walk the audit hash chain in DATABASE_PATH
   jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
                                the audit events of that range (since ≤ at < until), in chain order
@@ -30,7 +36,21 @@ const USAGE = `usage:
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
 
-function policyCheck(path: string): number {
+/** Connects to every provisioner's target and prints what fails; 1 when anything does. */
+async function probe(policy: Policy, path: string): Promise<number> {
+  const env = process.env;
+  const token = env['SLACK_BOT_TOKEN'];
+  const usergroups = token ? createUsergroupAdmin(createWebClient(token, env['SLACK_API_URL'] ?? 'https://slack.com/api/', 1)) : undefined;
+  const results = await probeProvisioners({ policy, policyDir: dirname(path), env, clock: systemClock, usergroups });
+  process.stdout.write('probe:\n');
+  for (const r of results) {
+    const verdict = r.problems.length ? `FAILED\n${r.problems.map((p) => `      - ${p}`).join('\n')}` : r.probed ? 'OK' : 'nothing to probe';
+    process.stdout.write(`  ${r.resource} (${r.type}): ${verdict}\n`);
+  }
+  return results.some((r) => r.problems.length > 0) ? 1 : 0;
+}
+
+function policyCheck(path: string): { policy: Policy } | undefined {
   try {
     const { policy, version } = loadPolicyFile(path);
     process.stdout.write(`${path}: OK (version ${version})\n`);
@@ -51,11 +71,11 @@ function policyCheck(path: string): number {
         );
       }
     }
-    return 0;
+    return { policy };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${path}: invalid\n${error.problems.map((p) => `  - ${p.replace(`${path}: `, '')}`).join('\n')}\n`);
-    return 1;
+    return undefined;
   }
 }
 
@@ -186,10 +206,16 @@ function reviewExport(databasePath: string, args: readonly string[]): number {
   }
 }
 
-function main(argv: readonly string[]): number {
-  const [group, command, arg] = argv;
+async function main(argv: readonly string[]): Promise<number> {
+  const [group, command] = argv;
   if (group === 'policy' && command === 'check') {
-    return policyCheck(resolve(arg ?? process.env['POLICY_PATH'] ?? './policy.yaml'));
+    const rest = argv.slice(2);
+    const withProbe = rest.includes('--probe');
+    const [arg] = rest.filter((a) => a !== '--probe');
+    const path = resolve(arg ?? process.env['POLICY_PATH'] ?? './policy.yaml');
+    const checked = policyCheck(path);
+    if (!checked) return 1;
+    return withProbe ? probe(checked.policy, path) : 0;
   }
   const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
   if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
@@ -206,4 +232,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
   process.exit(process.exitCode ?? 0);
 });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
 const OUTPUT_LIMIT = 16 * 1024;
@@ -28,8 +30,22 @@ export function createCommandProvisioner(options: {
   const [executable, ...args] = options.run;
   const fail = (message: string, cause?: unknown) => new ProvisionerError('command', message, { cause });
 
+  /** Whether the program can be started: a path that is executable, or a name found on PATH. */
+  function findable(program: string): boolean {
+    const candidates = program.includes('/') ? [program] : (options.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, program));
+    return candidates.some((candidate) => {
+      try {
+        accessSync(candidate, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   return {
     type: 'command',
+    probe: async () => (executable !== undefined && findable(executable) ? [] : [`cannot run ${executable ?? '(nothing)'}: not found or not executable`]),
     apply(event: AccessEvent): Promise<void> {
       if (executable === undefined) return Promise.reject(fail('no program to run'));
       const env = {

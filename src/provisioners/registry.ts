@@ -103,3 +103,37 @@ export function createProvisioners(args: { policy: Policy } & ProvisionerContext
 }
 
 export type Provisioners = ReturnType<typeof createProvisioners>;
+
+export interface ProbeResult {
+  resource: string;
+  type: string;
+  /** What is wrong; empty when the target answered as expected. */
+  problems: string[];
+  /** False where the type has nothing to connect to (webhook, none). */
+  probed: boolean;
+}
+
+/**
+ * `jitbot policy check --probe`: builds each resource's provisioner on its own (one bad
+ * entry does not hide the others) and asks it to reach its target.
+ */
+export async function probeProvisioners(args: { policy: Policy } & ProvisionerContext): Promise<ProbeResult[]> {
+  const results: ProbeResult[] = [];
+  for (const [name, resource] of Object.entries(args.policy.resources)) {
+    const type = resource.provisioner.type;
+    let provisioners: Provisioners | undefined;
+    try {
+      provisioners = createProvisioners({ ...args, policy: { ...args.policy, resources: { [name]: resource } } });
+      await provisioners.load();
+      const provisioner = provisioners.get(name);
+      const problems = provisioner?.probe ? await provisioner.probe() : [];
+      results.push({ resource: name, type, problems, probed: provisioner?.probe !== undefined });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      results.push({ resource: name, type, problems: [...error.problems], probed: true });
+    } finally {
+      await provisioners?.close();
+    }
+  }
+  return results;
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.js';
 import { createStore } from '../../src/store/store.js';
+import { startPostgresFixture, TEST_POSTGRES_URL } from '../support/postgres.js';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -32,6 +33,35 @@ describe('the jitbot CLI', () => {
     const run = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx "${CLI}" policy check policy.example.yaml | head -c 10`], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
     assert.equal(run.stdout.length, 10);
     assert.equal(run.stderr, '');
+  });
+
+  test('policy check --probe connects to each provisioner and reports what fails', async () => {
+    const pg = await startPostgresFixture();
+    try {
+      const path = join(dir, 'probe.yaml');
+      const resource = (name: string, provisioner: string) => `  ${name}:\n    channel: C0X\n    approvers: [U0LEAD1]\n    max_duration: 1h\n    provisioner: ${provisioner}\n`;
+      const good = `resources:\n${resource('db', `{ type: postgres, connection_env: PG_URL, role: ${pg.role}, login: email_localpart }`)}${resource('manual', '{ type: none }')}`;
+      writeFileSync(path, good);
+      const ok = jitbot(['policy', 'check', path, '--probe'], { PG_URL: TEST_POSTGRES_URL });
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      assert.match(ok.stdout, /probe:\n  db \(postgres\): OK\n  manual \(none\): nothing to probe/);
+
+      const bad =
+        good +
+        resource('gone', `{ type: postgres, connection_env: PG_URL, role: ${pg.prefix}_nope, login: { U0ALICE: ${pg.prefix}_ghost } }`) +
+        resource('vpn', '{ type: command, run: [./bin/missing-vpn-tool] }') +
+        resource('oncall', '{ type: slack_usergroup, usergroup: S0ONCALL }') +
+        resource('down', '{ type: postgres, connection_env: DOWN_URL, role: app, login: email_localpart }');
+      writeFileSync(path, bad);
+      const run = jitbot(['policy', 'check', path, '--probe'], { PG_URL: TEST_POSTGRES_URL, DOWN_URL: 'postgres://postgres@127.0.0.1:1/test' });
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      assert.match(run.stdout, new RegExp(`gone \\(postgres\\): FAILED\n      - role "${pg.prefix}_nope" does not exist\n      - login "${pg.prefix}_ghost" \\(in provisioner.login\\) does not exist`));
+      assert.match(run.stdout, /vpn \(command\): FAILED\n      - cannot run .*bin\/missing-vpn-tool: not found or not executable/);
+      assert.match(run.stdout, /oncall \(slack_usergroup\): FAILED\n      - .*slack_usergroup needs SLACK_BOT_TOKEN/);
+      assert.match(run.stdout, /down \(postgres\): FAILED\n      - postgres: cannot reach PostgreSQL \(DOWN_URL\)/);
+    } finally {
+      await pg.drop();
+    }
   });
 
   test('policy check lists every problem and exits 1 for an invalid file', () => {
