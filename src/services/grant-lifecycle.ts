@@ -30,7 +30,7 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 }
 
 export interface GrantLifecycleDeps {
-  store: Pick<Store, 'findGrant' | 'activeGrantsOf' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
+  store: Pick<Store, 'findGrant' | 'findRequest' | 'activeGrantsOf' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
@@ -91,7 +91,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         const message = errorMessage(error);
         store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
         log.warn({ grantId, err: error, final: opts.finalAttempt }, 'provisioning failed');
-        if (opts.finalAttempt) await deps.notifier.provisioningFailed(grant, message);
+        if (opts.finalAttempt) await deps.notifier.provisioningFailed(grant, message, grant.requestId === null ? undefined : store.findRequest(grant.requestId));
         throw error;
       }
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());

@@ -59,7 +59,8 @@ export interface Notifier {
   requestDecided(request: RequestRow, outcome: RequestOutcome): Promise<void>;
   accessActive(grant: GrantRow): Promise<void>;
   accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;
-  provisioningFailed(grant: GrantRow, error: string): Promise<void>;
+  /** To the security channel, the requester, and the thread of the approval message (`request`) where approvers decided. */
+  provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined): Promise<void>;
   revocationFailed(grant: GrantRow, error: string): Promise<void>;
   revocationRecovered(grant: GrantRow): Promise<void>;
   /** Drift found at a provisioner, alerted once in the security channel. */

@@ -82,8 +82,10 @@ export function createSlackNotifier(deps: {
     accessActive: (grant) => dm(grant.userId, (zone) => messages.accessActive(grant, zone), { grantId: grant.id }),
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 
-    async provisioningFailed(grant, error) {
+    async provisioningFailed(grant, error, request) {
       await alert(grant.resource, messages.provisioningFailed(grant, error), { grantId: grant.id });
+      const { approvalChannel: channel, approvalTs: ts } = request ?? {};
+      if (channel && ts && channel !== deps.policy().settings.security_channel) await post(channel, messages.provisioningFailed(grant, error), { grantId: grant.id }, ts);
       await dm(grant.userId, () => messages.provisioningFailed(grant, error), { grantId: grant.id });
     },
     revocationFailed: (grant, error) => alert(grant.resource, messages.revocationFailed(grant, error), { grantId: grant.id }),

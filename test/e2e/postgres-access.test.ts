@@ -83,12 +83,14 @@ describe('production database access, end to end through the real PostgreSQL', (
     assert.deepEqual(await pg.members(), []);
   });
 
-  test('a person with no login is a clear provisioning error for the requester and the security channel, not a crash', async () => {
+  test('a person with no login is a clear provisioning error for the requester, the approvers and the security channel, not a crash', async () => {
     const requestId = requestIdIn(await h.ask(USERS.bob, 'pgdb 10m look at a slow query INC-3'));
     await h.click(USERS.lead, 'approve', requestId);
     const alert = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /U0BOB has no login in provisioner\.login/.test(String(c.args['text'])), 20_000);
     assert.ok(alert);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.bob && /no login in provisioner\.login/.test(String(c.args['text'])));
+    const approval = h.bot.store.findRequest(requestId);
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0PG' && c.args['thread_ts'] === approval?.approvalTs && /no login/.test(String(c.args['text'])));
     assert.equal(h.grantFor(requestId)?.provisioned_at, null);
   });
 });

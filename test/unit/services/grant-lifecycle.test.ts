@@ -24,6 +24,7 @@ async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targ
   const lifecycle = createGrantLifecycle({
     store: {
       findGrant: () => row,
+      findRequest: () => undefined,
       activeGrantsOf: () => [row, ...others],
       markProvisioned: () => undefined,
       markProvisionFailed: () => undefined,
