@@ -21,6 +21,7 @@ import { startDriftLoop } from './jobs/drift-loop.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
+import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
 import { createDriftDetector } from './services/drift.js';
 import { createEndAccessService } from './services/end-access.js';
@@ -161,9 +162,10 @@ export function createJitbot(options: JitbotOptions) {
   });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
+  const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, decisions, endAccess, optOut, reviews, directory, log }, log);
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, optOut, reviews, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -171,6 +173,7 @@ export function createJitbot(options: JitbotOptions) {
     closeException: (id) => exceptionLifecycle.close(id, 'expired', 'jitbot'),
     repost: (request) => accessRequests.postForApproval(request),
     repostException: (exception) => optOut.postForApproval(exception),
+    remindBreakGlass: (grantId) => breakGlass.remind(grantId),
     clock,
     log,
   });
@@ -206,7 +209,7 @@ export function createJitbot(options: JitbotOptions) {
     database,
     reconciler,
     accessQueue,
-    services: { accessRequests, decisions, endAccess, optOut, reviews, drift, grantLifecycle, exceptionLifecycle },
+    services: { accessRequests, breakGlass, decisions, endAccess, optOut, reviews, drift, grantLifecycle, exceptionLifecycle },
     /** The `review_schedule` job scheduler, on a process that runs timers. */
     get reviewSchedule() {
       return reviewSchedule;

@@ -53,7 +53,7 @@ export function askedDuration(text: string, example: string): Result<Duration> {
 }
 
 /** The reason must be there, short enough, and match the resource's `reason_pattern`. */
-export function checkReason(resourceName: string, resource: ResourcePolicy, text: string, example: string, what: 'access' | 'an exception' = 'access'): Result<string> {
+export function checkReason(resourceName: string, resource: ResourcePolicy, text: string, example: string, what: 'access' | 'an exception' | 'break-glass access' = 'access'): Result<string> {
   const reason = text.trim();
   if (reason === '') {
     return err(`Please say why you need ${what}: \`${example}\`.`);

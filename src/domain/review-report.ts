@@ -55,6 +55,15 @@ export const reviewDriftSchema = z.object({
 });
 export type ReviewDrift = z.infer<typeof reviewDriftSchema>;
 
+export const reviewBreakGlassSchema = z.object({
+  grantId: z.string(),
+  userId: z.string(),
+  resource: z.string(),
+  reason: z.string(),
+  createdAt: time,
+});
+export type ReviewBreakGlass = z.infer<typeof reviewBreakGlassSchema>;
+
 export const reviewThresholdsSchema = z.object({
   /** Grants longer than this count as long-lived. */
   longGrantMs: z.number(),
@@ -79,6 +88,8 @@ export const reviewReportSchema = z.object({
   failedRevocations: z.array(reviewGrantSchema),
   /** Open drift findings (reports stored before drift detection have none). */
   drift: z.array(reviewDriftSchema).default([]),
+  /** Break-glass uses nobody has acknowledged yet, however old. */
+  unacknowledgedBreakGlass: z.array(reviewBreakGlassSchema).default([]),
   patterns: z.object({
     repeatRequesters: z.array(z.object({ userId: z.string(), resource: z.string(), requests: z.number().int() })),
     repeatApprovers: z.array(z.object({ approverId: z.string(), requesterId: z.string(), approvals: z.number().int() })),
@@ -115,6 +126,7 @@ export function buildReviewReport(input: {
   exceptions: readonly ReviewException[];
   requests: readonly ReviewRequest[];
   drift?: readonly ReviewDrift[];
+  breakGlass?: readonly ReviewBreakGlass[];
   thresholds?: ReviewThresholds;
 }): ReviewReport {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
@@ -141,6 +153,7 @@ export function buildReviewReport(input: {
     },
     failedRevocations: input.grants.filter((g) => g.status === 'revoke_failed').sort((a, b) => a.expiresAt - b.expiresAt),
     drift: [...(input.drift ?? [])].sort((a, b) => a.foundAt - b.foundAt || a.id.localeCompare(b.id)),
+    unacknowledgedBreakGlass: [...(input.breakGlass ?? [])].sort((a, b) => a.createdAt - b.createdAt || a.grantId.localeCompare(b.grantId)),
     patterns: {
       repeatRequesters: [...countBy(inWindow, (r) => `${r.requesterId} ${r.resource}`)]
         .filter(([, rs]) => rs.length >= t.repeatCount)

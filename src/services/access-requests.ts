@@ -39,7 +39,6 @@ export type AccessAnswer =
 
 export interface RequestAccessInput extends AccessAsk {
   userId: string;
-  emergency: boolean;
 }
 
 /** Asking for access, withdrawing a request, and listing one's own requests and grants. */
@@ -68,9 +67,6 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
 
     async requestAccess(input: RequestAccessInput): Promise<Result<AccessAnswer>> {
       const { policy, version } = deps.policy();
-      if (input.emergency) {
-        return err('Break-glass requests (`--emergency`) are not enabled in this version of jitbot. Ask without `--emergency` and an approver will decide.');
-      }
       const checked = checkAccessAsk(policy, input);
       if (!checked.ok) return err(checked.error.message);
       const { resourceName, resource, duration, reason } = checked.value;

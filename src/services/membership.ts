@@ -20,6 +20,14 @@ export function createMembership(deps: { policy: () => Policy; directory: Pick<D
       return false;
     },
 
+    /** Everyone the principals name, Slack user groups looked up: who to DM. Directory errors propagate. */
+    async members(principals: readonly string[]): Promise<string[]> {
+      const expanded = expandPrincipals(deps.policy().approver_groups, principals);
+      const users = new Set(expanded.users);
+      for (const group of expanded.usergroups) for (const u of await deps.directory.usergroupMembers(group)) users.add(u);
+      return [...users].sort();
+    },
+
     /** Whether the person is on the security team (`settings.security_team`): reviews, revoking anyone's access. */
     onSecurityTeam: (userId: string): Promise<boolean> => membership.names(securityTeam(deps.policy()), userId),
   };

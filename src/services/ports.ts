@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
 import type { RevokeReason } from '../domain/states.js';
-import type { DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
+import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { ReviewReport } from '../domain/review-report.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
@@ -63,6 +63,12 @@ export interface Notifier {
   provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined): Promise<void>;
   revocationFailed(grant: GrantRow, error: string): Promise<void>;
   revocationRecovered(grant: GrantRow): Promise<void>;
+  /** The loud alert: security channel and resource channel, with Acknowledge; where each landed. */
+  breakGlassAlert(use: BreakGlassRow, grant: GrantRow): Promise<{ security?: { channel: string; ts: string }; resource?: { channel: string; ts: string } }>;
+  /** Redraws both alerts: acknowledged, by whom. */
+  breakGlassAcknowledged(use: BreakGlassRow, grant: GrantRow): Promise<void>;
+  /** An hour unacknowledged: the alert again in the security channel, and a DM to each of `securityTeam`. */
+  breakGlassReminder(use: BreakGlassRow, grant: GrantRow, securityTeam: readonly string[]): Promise<void>;
   /** Drift found at a provisioner, alerted once in the security channel. */
   driftFound(finding: DriftFindingRow): Promise<void>;
   /** Unmanaged access removed under `revoke_unmanaged`. */
@@ -102,7 +108,7 @@ export interface Log {
 }
 
 /** How a request ended up, as counted in `jitbot_requests_total`. */
-export type RequestMetricOutcome = 'requested' | 'granted_under_exception' | 'approved' | 'denied' | 'cancelled';
+export type RequestMetricOutcome = 'requested' | 'granted_under_exception' | 'break_glass' | 'approved' | 'denied' | 'cancelled';
 
 /** Counters and timings behind `GET /metrics`. Recording never throws. */
 export interface Metrics {

@@ -1,3 +1,4 @@
+import { BREAK_GLASS_REMINDER_MS } from '../domain/break-glass-rules.js';
 import type { Clock } from '../domain/clock.js';
 import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
@@ -20,6 +21,7 @@ export interface SweepReport {
   dueExceptionClosings: number;
   requeuedGrants: number;
   reposted: number;
+  breakGlassReminders: number;
 }
 
 const PAGE = 1_000;
@@ -62,12 +64,15 @@ export function createReconciler(deps: {
     | 'openExceptionTimers'
     | 'exceptionsDueToClose'
     | 'pendingExceptionsWithoutApprovalMessage'
+    | 'breakGlassDueForReminder'
   >;
   scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
   closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
   repostException: (exception: ExceptionRow) => Promise<boolean>;
+  /** Posts an unacknowledged break-glass use again and DMs the security team; false if already done. */
+  remindBreakGlass: (grantId: string) => Promise<boolean>;
   clock: Clock;
   log: Log;
 }) {
@@ -110,8 +115,13 @@ export function createReconciler(deps: {
       for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repostException(exception)) reposted += 1;
       }
-      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted };
-      if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0) log.info(report, 'sweep caught up');
+      // Break-glass left unacknowledged for an hour: a sweep, not a timer, since an hour either way is not the point.
+      let breakGlassReminders = 0;
+      for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS, 100)) {
+        if (await deps.remindBreakGlass(use.grantId)) breakGlassReminders += 1;
+      }
+      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted, breakGlassReminders };
+      if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0 || breakGlassReminders > 0) log.info(report, 'sweep caught up');
       return report;
     },
   };

@@ -31,6 +31,7 @@ export type ReviewStore = Pick<
   | 'recordReviewDecision'
   | 'recordEvent'
   | 'openDriftFindings'
+  | 'unacknowledgedBreakGlass'
 >;
 
 /** The report stored with a review, read back and checked (it may come from an older version). */
@@ -45,7 +46,7 @@ export function gatherReport(store: ReviewStore, now: number, days: number): Rev
     g.requestId !== null ? (store.findRequest(g.requestId)?.decidedBy ?? null) : g.exceptionId !== null ? (store.findException(g.exceptionId)?.decidedBy ?? null) : null;
   const grants: ReviewGrant[] = store.liveGrants().map((g) => ({ ...g, approvedBy: approvedBy(g) }));
   const exceptions = store.listExceptions({ all: false }).filter((e) => e.status === 'open');
-  return buildReviewReport({ now, since, grants, exceptions, requests: store.requestsSince(since), drift: store.openDriftFindings() });
+  return buildReviewReport({ now, since, grants, exceptions, requests: store.requestsSince(since), drift: store.openDriftFindings(), breakGlass: store.unacknowledgedBreakGlass() });
 }
 
 /** Runs a review and stores it as a review record, with its audit event. */
@@ -57,6 +58,7 @@ export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigge
     long_grants: report.longLived.longGrants.length,
     failed_revocations: report.failedRevocations.length,
     drift_findings: report.drift.length,
+    unacknowledged_break_glass: report.unacknowledgedBreakGlass.length,
   };
   const review = store.createReview(
     { id: newId('rev'), trigger: input.trigger, createdBy: input.by, createdAt: input.now, since: report.since, until: report.until, report: JSON.stringify(report) },

@@ -7,6 +7,7 @@ import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNote
 import { messages } from './views/direct-messages.js';
 import { reviewMessage } from './views/review-message.js';
 import { driftNotes } from './views/drift-notes.js';
+import { breakGlassMessages } from './views/break-glass-messages.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /**
@@ -90,6 +91,32 @@ export function createSlackNotifier(deps: {
     },
     revocationFailed: (grant, error) => alert(grant.resource, messages.revocationFailed(grant, error), { grantId: grant.id }),
     revocationRecovered: (grant) => alert(grant.resource, messages.revocationRecovered(grant), { grantId: grant.id }),
+    async breakGlassAlert(use, grant) {
+      const policy = deps.policy();
+      const at = async (channel: string | undefined) => {
+        if (!channel) return undefined;
+        const posted = await post(channel, breakGlassMessages.alert(use, grant), { grantId: use.grantId });
+        return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+      };
+      const resourceChannel = policy.resources[use.resource]?.channel;
+      const security = await at(policy.settings.security_channel);
+      const resource = resourceChannel === policy.settings.security_channel ? undefined : await at(resourceChannel);
+      return { ...(security ? { security } : {}), ...(resource ? { resource } : {}) };
+    },
+
+    async breakGlassAcknowledged(use, grant) {
+      const { expiresAt } = grant;
+      for (const [channel, ts] of [[use.securityChannel, use.securityTs], [use.resourceChannel, use.resourceTs]] as const) {
+        if (channel && ts) await attempt('chat.update', { grantId: use.grantId }, () => client.chat.update({ channel, ts, ...breakGlassMessages.acknowledged(use, expiresAt) }));
+      }
+    },
+
+    async breakGlassReminder(use, grant, securityTeam) {
+      const channel = deps.policy().settings.security_channel ?? deps.policy().resources[use.resource]?.channel;
+      if (channel) await post(channel, breakGlassMessages.reminder(use, grant.expiresAt), { grantId: use.grantId });
+      for (const userId of securityTeam) await dm(userId, () => breakGlassMessages.securityDm(use, channel), { grantId: use.grantId });
+    },
+
     driftFound: (finding) => alert(finding.resource, driftNotes.found(finding), { findingId: finding.id }),
     unmanagedRemoved: (finding) => alert(finding.resource, driftNotes.removed(finding), { findingId: finding.id }),
 

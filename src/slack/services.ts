@@ -1,5 +1,6 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { AccessRequestService } from '../services/access-requests.js';
+import type { BreakGlassService } from '../services/break-glass.js';
 import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
 import type { OptOutService } from '../services/opt-out.js';
@@ -10,6 +11,7 @@ import type { Directory, Log } from '../services/ports.js';
 export interface SlackServices {
   policy: () => LoadedPolicy;
   accessRequests: AccessRequestService;
+  breakGlass: BreakGlassService;
   decisions: DecisionService;
   endAccess: EndAccessService;
   optOut: OptOutService;

@@ -3,6 +3,7 @@ import { appendAudit } from './audit-log.js';
 import type { Db } from './database.js';
 import * as exceptions from './exceptions.js';
 import * as grants from './grants.js';
+import { grantAtOnce, grantCreated } from './granting.js';
 import * as requests from './requests.js';
 import type { ExceptionRow, GrantRow, RequestRow } from './schema.js';
 
@@ -28,20 +29,6 @@ const exceptionSubject = (e: ExceptionRow) => ({ subjectType: 'exception' as con
  * State changes of opt-out exceptions, each one transaction with its audit event. Part of the
  * store (see store.ts); kept apart so each file reads as one story.
  */
-/** The audit event of a new grant, however it was made (approval, exception, standing). */
-export function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number): void {
-  appendAudit(tx, {
-    at,
-    actor,
-    action: 'grant.created',
-    subjectType: 'grant',
-    subjectId: grant.id,
-    resource: grant.resource,
-    reason: grant.reason,
-    details: { request_id: grant.requestId, exception_id: grant.exceptionId, user_id: grant.userId, granted_at: grant.grantedAt, expires_at: grant.expiresAt },
-  });
-}
-
 export function exceptionTransactions(db: Db, transaction: Transaction) {
   return {
     findException: (id: string) => exceptions.findException(db, id),
@@ -140,13 +127,8 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
         const exception = exceptions.liveExceptionFor(tx, request.requesterId, request.resource);
         const at = request.createdAt;
         if (!exception || exception.status !== 'open' || exception.mode !== 'auto_approve' || (exception.endsAt ?? 0) <= at) return undefined;
-        const row = requests.insertRequest(tx, { ...request, status: 'approved', decidedBy: 'jitbot', decidedAt: at });
-        const base = { at, subjectType: 'request' as const, subjectId: row.id, resource: row.resource };
-        appendAudit(tx, { ...base, actor: row.requesterId, action: 'request.created', reason: row.reason, details: { duration_ms: row.durationMs, policy_version: row.policyVersion } });
-        appendAudit(tx, { ...base, actor: 'jitbot', action: 'request.approved', reason: 'opt_out_exception', details: { exception_id: exception.id } });
-        const grant = grants.insertGrant(tx, newGrant(row, exception));
-        grantCreated(tx, grant, 'jitbot', at);
-        return { request: row, grant, exception };
+        const granted = grantAtOnce(tx, request, { reason: 'opt_out_exception', details: { exception_id: exception.id } }, (row) => newGrant(row, exception));
+        return { ...granted, exception };
       });
     },
   };

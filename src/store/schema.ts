@@ -122,6 +122,35 @@ export const grants = sqliteTable(
   ],
 );
 
+/**
+ * Break-glass uses: access granted at once in an emergency, loudly. Each stays unacknowledged
+ * (and on every review) until the security team acknowledges it.
+ */
+export const breakGlassUses = sqliteTable(
+  'break_glass_uses',
+  {
+    grantId: text('grant_id')
+      .primaryKey()
+      .references(() => grants.id),
+    requestId: text('request_id')
+      .notNull()
+      .references(() => requests.id),
+    userId: text('user_id').notNull(),
+    resource: text('resource').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Where the alerts were posted (security channel, resource channel), to update them in place. */
+    securityChannel: text('security_channel'),
+    securityTs: text('security_ts'),
+    resourceChannel: text('resource_channel'),
+    resourceTs: text('resource_ts'),
+    remindedAt: integer('reminded_at'),
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+  },
+  (t) => [index('break_glass_unacknowledged').on(t.acknowledgedAt, t.createdAt)],
+);
+
 /** Append-only, hash-chained (see audit.ts); triggers in the migrations refuse UPDATE and DELETE. */
 export const auditEvents = sqliteTable(
   'audit_events',
@@ -223,4 +252,5 @@ export type ExceptionRow = typeof exceptions.$inferSelect;
 export type AuditRow = typeof auditEvents.$inferSelect;
 export type ReviewRow = typeof reviews.$inferSelect;
 export type DriftFindingRow = typeof driftFindings.$inferSelect;
+export type BreakGlassRow = typeof breakGlassUses.$inferSelect;
 export type ReviewDecisionRow = typeof reviewDecisions.$inferSelect;

@@ -8,12 +8,14 @@ import {
 import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
-import { exceptionTransactions, grantCreated, type Transaction } from './exception-store.js';
+import { exceptionTransactions, type Transaction } from './exception-store.js';
+import { grantCreated } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
 import * as grants from './grants.js';
 import * as requests from './requests.js';
 import { reviewTransactions } from './review-store.js';
 import { driftTransactions } from './drift-store.js';
+import { breakGlassTransactions } from './break-glass-store.js';
 import type { GrantRow, RequestRow } from './schema.js';
 
 export type ApproveOutcome =
@@ -56,6 +58,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     ...exceptionTransactions(db, transaction),
     ...reviewTransactions(db, transaction),
     ...driftTransactions(db, transaction),
+    ...breakGlassTransactions(db, transaction),
     findRequest: (id: string) => requests.findRequest(db, id),
     findGrant: (id: string) => grants.findGrant(db, id),
     approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),

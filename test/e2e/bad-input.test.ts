@@ -27,7 +27,6 @@ describe('bad input gets a clear answer and writes nothing', () => {
     ['a reason without the required pattern', 'prod-db 30m just because', /INC-\[0-9\]\+/],
     ['a missing duration where there is no default', 'prod-db fix INC-1', /Say how long/],
     ['a subcommand missing its argument', 'cancel', /takes one request ID/],
-    ['an emergency request where break-glass is not available', 'prod-db 30m --emergency fire INC-1', /Break-glass/],
   ];
   for (const [what, text, expected] of cases) {
     test(`${what} is refused with a message saying how to fix it`, async () => {

@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { SlackServices } from '../services.js';
+import { acknowledgeAction } from './actions/acknowledge-action.js';
 import { decisionAction } from './actions/decision-actions.js';
 import { reviewAction } from './actions/review-actions.js';
 import { requestCommand } from './commands/request-command.js';
@@ -13,6 +14,7 @@ export function registerListeners(app: App, services: SlackServices): void {
   app.command('/request', requestCommand(services));
   app.action<BlockButtonAction>('approve', decisionAction(services, 'approve'));
   app.action<BlockButtonAction>('deny', decisionAction(services, 'deny'));
+  app.action<BlockButtonAction>('acknowledge', acknowledgeAction(services));
   app.action<BlockButtonAction>('keep', reviewAction(services, 'keep'));
   app.action<BlockButtonAction>('revoke', reviewAction(services, 'revoke'));
   app.view(REQUEST_MODAL, requestModalSubmission(services));

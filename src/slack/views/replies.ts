@@ -3,6 +3,7 @@ import type { Policy } from '../../config/policy-schema.js';
 import { compactDuration, formatDuration } from '../../domain/duration.js';
 import { reviewItems } from '../../domain/review-report.js';
 import type { AccessAnswer } from '../../services/access-requests.js';
+import type { BreakGlassGranted } from '../../services/break-glass.js';
 import type { PostedReview } from '../../services/ports.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { OwnAccess } from '../own-access.js';
@@ -24,6 +25,7 @@ export const replies = {
       '`/request cancel <request-id>` — withdraw a pending request',
       '`/request optout <resource> <duration> <reason>` — ask to be exempt from approval for a while (where policy allows)',
       '`/request revoke <grant-id or exception-id>` — approvers and the security team: end someone’s access or exception now',
+      '`/request <resource> <duration> --emergency <reason>` — break-glass: access at once where the policy allows, security is alerted',
       '`/request review` — the security team: post the security review, with Keep / Revoke on each long-lived item',
       'Durations: `90s`, `30m`, `2h`, `1h30m`, `1d`.',
       '',
@@ -90,6 +92,16 @@ export const replies = {
       }
     }
     return lines.join('\n');
+  },
+
+  breakGlassGranted({ grant, use, cappedFrom }: BreakGlassGranted): string {
+    const length = formatDuration(Duration.fromMillis(grant.expiresAt - grant.grantedAt));
+    const alerted = use.securityChannel ? `<#${use.securityChannel}>` : use.resourceChannel ? `<#${use.resourceChannel}>` : 'nobody (Slack refused the alert; it is in the audit log)';
+    return [
+      `🚨 *Break-glass*: access to *${use.resource}* for ${length} (grant \`${grant.id}\`), granted without approval. You will get a DM when it is active.`,
+      ...(cappedFrom ? [`You asked for ${cappedFrom}; break-glass on ${use.resource} lasts at most ${length}.`] : []),
+      `Security is alerted in ${alerted} and will review this use.`,
+    ].join('\n');
   },
 
   reviewPosted({ review, report }: PostedReview): string {

@@ -49,6 +49,7 @@ export function reviewMessage({ review, report, decisions }: ReviewRecord): Slac
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;
   const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.revokeError ?? 'no error recorded'}`);
+  const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${b.reason}`);
   const drift = report.drift.map((d) =>
     d.kind === 'unmanaged' ? `• *${d.resource}*: \`${d.identity}\` holds it without a grant (\`${d.id}\`)` : `• *${d.resource}*: grant \`${d.grantId ?? ''}\` has no access at the target (\`${d.id}\`)`,
   );
@@ -71,8 +72,10 @@ export function reviewMessage({ review, report, decisions }: ReviewRecord): Slac
         mrkdwn(`*Long grants*\n${longLived.longGrants.length}`),
         mrkdwn(`*Failed revocations*\n${report.failedRevocations.length}`),
         mrkdwn(`*Drift findings*\n${report.drift.length}`),
+        mrkdwn(`*Unacknowledged break-glass*\n${report.unacknowledgedBreakGlass.length}`),
       ],
     },
+    ...(breakGlass.length ? [{ type: 'section' as const, text: mrkdwn(`*Unacknowledged break-glass*\n${breakGlass.slice(0, 10).join('\n')}`) }] : []),
     ...(failed.length ? [{ type: 'section' as const, text: mrkdwn(`*Failed revocations*\n${failed.slice(0, 10).join('\n')}`) }] : []),
     ...(drift.length ? [{ type: 'section' as const, text: mrkdwn(`*Drift*\n${drift.slice(0, 10).join('\n')}`) }] : []),
     { type: 'section', text: mrkdwn(`*Patterns*\n${patternLines.slice(0, 12).join('\n')}`) },

@@ -23,6 +23,7 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
       openExceptionTimers: () => [],
       exceptionsDueToClose: () => [],
       pendingExceptionsWithoutApprovalMessage: () => [],
+      breakGlassDueForReminder: () => [],
     },
     scheduler: {
       revokeNow: async () => undefined,
@@ -34,6 +35,7 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
     closeException: async () => undefined,
     repost: async () => false,
     repostException: async () => false,
+    remindBreakGlass: async () => false,
     clock: { now: () => DateTime.fromMillis(NOW) },
     log: quietLog,
   });

@@ -17,7 +17,12 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
   const { policy } = services.policy();
   switch (command.kind) {
     case 'access': {
-      const result = await services.accessRequests.requestAccess({ userId, ...command });
+      const ask = { userId, resource: command.resource, durationText: command.durationText, reason: command.reason };
+      if (command.emergency) {
+        const result = await services.breakGlass.breakGlass(ask);
+        return result.ok ? replies.breakGlassGranted(result.value) : result.error;
+      }
+      const result = await services.accessRequests.requestAccess(ask);
       return result.ok ? replies.accessAnswer(result.value, policy) : result.error;
     }
     case 'optout': {

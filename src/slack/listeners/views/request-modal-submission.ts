@@ -31,7 +31,7 @@ export function requestModalSubmission(services: SlackServices) {
       const result = await services.optOut.requestException({ userId, ...ask });
       text = result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : result.error;
     } else {
-      const result = await services.accessRequests.requestAccess({ userId, emergency: false, ...ask });
+      const result = await services.accessRequests.requestAccess({ userId, ...ask });
       text = result.ok ? replies.accessAnswer(result.value, services.policy().policy) : result.error;
     }
     await client.chat.postMessage({ channel: userId, text });

@@ -1,0 +1,134 @@
+import type { LoadedPolicy } from '../config/load-policy.js';
+import type { AccessAsk } from '../domain/access-rules.js';
+import { breakGlassAskers, breakGlassMax, checkBreakGlassAsk } from '../domain/break-glass-rules.js';
+import type { Clock } from '../domain/clock.js';
+import { securityTeam } from '../domain/principals.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { newId } from '../store/ids.js';
+import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Membership } from './membership.js';
+import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import { queueOrLeaveToSweep } from './queue-or-sweep.js';
+
+export interface BreakGlassGranted {
+  request: RequestRow;
+  grant: GrantRow;
+  use: BreakGlassRow;
+  /** Set when the duration asked for was cut to the break-glass maximum: what was asked. */
+  cappedFrom: string | undefined;
+}
+
+/**
+ * Break-glass (`--emergency`): access at once where the policy allows it, with a loud alert
+ * the security team acknowledges. Unacknowledged uses are re-posted after an hour (by the
+ * sweep) and stay on every review until acknowledged.
+ */
+export function createBreakGlassService(deps: {
+  store: Pick<Store, 'grantBreakGlass' | 'findBreakGlass' | 'findGrant' | 'setBreakGlassAlerts' | 'acknowledgeBreakGlass' | 'markBreakGlassReminded' | 'recordEvent'>;
+  policy: () => LoadedPolicy;
+  membership: Pick<Membership, 'names' | 'members' | 'onSecurityTeam'>;
+  directory: Pick<Directory, 'userProfile'>;
+  notifier: Pick<Notifier, 'breakGlassAlert' | 'breakGlassAcknowledged' | 'breakGlassReminder'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  metrics: Pick<Metrics, 'requestOutcome'>;
+  clock: Clock;
+  log: Log;
+}) {
+  const { store, clock, log } = deps;
+
+  /** A refused attempt at something privileged: an audit event, and the reason for the person. */
+  function refuse<T>(actor: string, action: string, subjectId: string, resource: string | null, reason: string, message: string): Result<T> {
+    store.recordEvent({ at: clock.now().toMillis(), actor, action, subjectType: subjectId.startsWith('grt-') ? 'grant' : 'user', subjectId, resource, reason });
+    return err(message);
+  }
+
+  return {
+    async breakGlass(input: AccessAsk & { userId: string }): Promise<Result<BreakGlassGranted>> {
+      const { policy, version } = deps.policy();
+      const checked = checkBreakGlassAsk(policy, input);
+      if (!checked.ok) return refuse(input.userId, 'break_glass.refused', input.userId, policy.resources[input.resource] ? input.resource : null, checked.error.field, checked.error.message);
+      const { resourceName, resource, breakGlass, duration, capped, reason } = checked.value;
+
+      const askers = breakGlassAskers(resource, breakGlass);
+      if (askers) {
+        try {
+          if (!(await deps.membership.names(askers, input.userId))) {
+            return refuse(input.userId, 'break_glass.refused', input.userId, resourceName, 'not_eligible', `You are not eligible for break-glass access to ${resourceName}. Ask without \`--emergency\` and an approver will decide; in an incident, page the resource's approvers.`);
+          }
+        } catch (error) {
+          if (!(error instanceof DirectoryError)) throw error;
+          return refuse(input.userId, 'break_glass.refused', input.userId, resourceName, 'directory_error', `jitbot could not check with Slack whether you may break the glass for ${resourceName} (${error.message}). Nothing was granted; try again in a minute.`);
+        }
+      }
+
+      const email = await deps.directory.userProfile(input.userId).then(
+        (profile) => profile.email,
+        () => null,
+      );
+      const now = clock.now().toMillis();
+      const request = { id: newId('req'), requesterId: input.userId, requesterEmail: email, resource: resourceName, durationMs: duration.toMillis(), reason, policyVersion: version, createdAt: now };
+      const granted = store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => ({
+        id: newId('grt'),
+        requestId: approved.id,
+        userId: approved.requesterId,
+        userEmail: approved.requesterEmail,
+        resource: approved.resource,
+        reason: approved.reason,
+        grantedAt: now,
+        expiresAt: now + approved.durationMs,
+      }));
+      log.warn({ grantId: granted.grant.id, resource: resourceName, userId: input.userId }, 'break-glass access granted');
+      deps.metrics.requestOutcome('break_glass');
+      await queueOrLeaveToSweep(log, { grantId: granted.grant.id }, () => deps.scheduler.scheduleGrant(granted.grant));
+      const alerts = await deps.notifier.breakGlassAlert(granted.use, granted.grant);
+      const where = {
+        securityChannel: alerts.security?.channel ?? null,
+        securityTs: alerts.security?.ts ?? null,
+        resourceChannel: alerts.resource?.channel ?? null,
+        resourceTs: alerts.resource?.ts ?? null,
+      };
+      store.setBreakGlassAlerts(granted.grant.id, where);
+      return ok({ ...granted, use: { ...granted.use, ...where }, cappedFrom: capped && input.durationText !== undefined ? input.durationText : undefined });
+    },
+
+    /** `acknowledge` on the alert: the security team has seen it. */
+    async acknowledge(input: { grantId: string; actorId: string }): Promise<Result<BreakGlassRow>> {
+      const use = store.findBreakGlass(input.grantId);
+      if (!use) return err(`${input.grantId} is not a break-glass grant.`);
+      if (use.acknowledgedAt !== null) return err(`This break-glass use was already acknowledged by <@${use.acknowledgedBy ?? ''}>.`);
+      try {
+        if (!(await deps.membership.onSecurityTeam(input.actorId))) {
+          return refuse(input.actorId, 'decision.refused', use.grantId, use.resource, 'not_security', 'Only the security team (`settings.security_team`) may acknowledge break-glass use; nothing changed.');
+        }
+      } catch (error) {
+        if (!(error instanceof DirectoryError)) throw error;
+        return refuse(input.actorId, 'decision.refused', use.grantId, use.resource, 'directory_error', `jitbot could not check your rights with Slack (${error.message}); nothing changed.`);
+      }
+      const acknowledged = store.acknowledgeBreakGlass(use.grantId, input.actorId, clock.now().toMillis());
+      if (!acknowledged) return err('This break-glass use was acknowledged a moment ago by someone else.');
+      const grant = store.findGrant(acknowledged.grantId);
+      if (grant) await deps.notifier.breakGlassAcknowledged(acknowledged, grant);
+      return ok(acknowledged);
+    },
+
+    /** An hour unacknowledged: post it again and DM the security team, once. */
+    async remind(grantId: string): Promise<boolean> {
+      const use = store.markBreakGlassReminded(grantId, clock.now().toMillis());
+      if (!use) return false;
+      let team: string[] = [];
+      try {
+        team = await deps.membership.members(securityTeam(deps.policy().policy));
+      } catch (error) {
+        if (!(error instanceof DirectoryError)) throw error;
+        log.warn({ err: error, grantId }, 'could not list the security team for a break-glass reminder; posting only');
+      }
+      log.warn({ grantId, waitedMs: clock.now().toMillis() - use.createdAt }, 'break-glass use still unacknowledged');
+      const grant = store.findGrant(use.grantId);
+      if (grant) await deps.notifier.breakGlassReminder(use, grant, team);
+      return true;
+    },
+  };
+}
+
+export type BreakGlassService = ReturnType<typeof createBreakGlassService>;

@@ -1,0 +1,40 @@
+import { appendAudit } from './audit-log.js';
+import type { Db } from './database.js';
+import * as grants from './grants.js';
+import * as requests from './requests.js';
+import type { GrantRow, RequestRow } from './schema.js';
+
+/** The audit event of a new grant, however it was made (approval, exception, standing, break-glass). */
+export function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number): void {
+  appendAudit(tx, {
+    at,
+    actor,
+    action: 'grant.created',
+    subjectType: 'grant',
+    subjectId: grant.id,
+    resource: grant.resource,
+    reason: grant.reason,
+    details: { request_id: grant.requestId, exception_id: grant.exceptionId, user_id: grant.userId, granted_at: grant.grantedAt, expires_at: grant.expiresAt },
+  });
+}
+
+/**
+ * A request granted without approvers (an open auto_approve exception, break-glass): the
+ * request is written approved by `jitbot`, with why, and its grant made, inside the caller's
+ * transaction.
+ */
+export function grantAtOnce(
+  tx: Db,
+  request: requests.NewRequest & { createdAt: number },
+  why: { reason: string; details: Record<string, unknown> },
+  newGrant: (approved: RequestRow) => grants.NewGrant,
+): { request: RequestRow; grant: GrantRow } {
+  const at = request.createdAt;
+  const row = requests.insertRequest(tx, { ...request, status: 'approved', decidedBy: 'jitbot', decidedAt: at });
+  const base = { at, subjectType: 'request' as const, subjectId: row.id, resource: row.resource };
+  appendAudit(tx, { ...base, actor: row.requesterId, action: 'request.created', reason: row.reason, details: { duration_ms: row.durationMs, policy_version: row.policyVersion } });
+  appendAudit(tx, { ...base, actor: 'jitbot', action: 'request.approved', reason: why.reason, details: why.details });
+  const grant = grants.insertGrant(tx, newGrant(row));
+  grantCreated(tx, grant, 'jitbot', at);
+  return { request: row, grant };
+}
