@@ -24,6 +24,7 @@ import { createAccessRequestService } from './services/access-requests.js';
 import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
 import { createDriftDetector } from './services/drift.js';
+import { createEscalation } from './services/escalation.js';
 import { createEndAccessService } from './services/end-access.js';
 import { createExceptionLifecycle } from './services/exception-lifecycle.js';
 import { createGrantLifecycle } from './services/grant-lifecycle.js';
@@ -162,6 +163,7 @@ export function createJitbot(options: JitbotOptions) {
   });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
+  const escalation = createEscalation({ store, policy, membership, notifier, clock, log });
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
@@ -174,6 +176,10 @@ export function createJitbot(options: JitbotOptions) {
     repost: (request) => accessRequests.postForApproval(request),
     repostException: (exception) => optOut.postForApproval(exception),
     remindBreakGlass: (grantId) => breakGlass.remind(grantId),
+    lapse: (requestId) => decisions.lapse(requestId),
+    escalate: (requestId) => escalation.escalate(requestId),
+    escalations: () => Object.entries(loaded.policy.resources).flatMap(([resource, r]) => (r.escalation ? [{ resource, afterMs: r.escalation.after.toMillis() }] : [])),
+    pendingTimeoutMs: () => loaded.policy.settings.pending_timeout.toMillis(),
     clock,
     log,
   });
@@ -228,7 +234,7 @@ export function createJitbot(options: JitbotOptions) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
       if (runsTimers) {
-        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, clock, log });
+        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, clock, log });
         // Timers first (whatever Redis lost while we were down), then the regular sweep.
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();

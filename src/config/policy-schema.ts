@@ -115,6 +115,8 @@ const resource = z
       })
       .optional(),
     provisioner: provisioner.prefault({ type: 'none' }),
+    /** Approve asks for confirmation (Slack's confirm dialog) before it counts. */
+    confirm_approval: z.boolean().default(false),
     /** Drift detection removes access found at the provisioner without a grant. */
     revoke_unmanaged: z.boolean().default(false),
   })

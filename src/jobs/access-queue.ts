@@ -8,8 +8,8 @@ import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
 
 export const ACCESS_QUEUE = 'access';
-/** provision/revoke act on a grant; warn-exception/close-exception on an opt-out exception. */
-export type AccessJobName = 'provision' | 'revoke' | 'warn-exception' | 'close-exception';
+/** provision/revoke act on a grant; warn-exception/close-exception on an opt-out exception; escalate on a request. */
+export type AccessJobName = 'provision' | 'revoke' | 'warn-exception' | 'close-exception' | 'escalate';
 export interface AccessJobData {
   /** The grant or exception the job acts on. */
   id: string;
@@ -29,7 +29,7 @@ export interface RetrySettings {
  */
 export const TIMER_LEAD_MS = 1_000;
 
-// BullMQ job IDs may not contain ':' nor be all digits; IDs are `grt-…` and `exc-…`.
+// BullMQ job IDs may not contain ':' nor be all digits; IDs are `grt-…`, `exc-…` and `req-…`.
 export const jobIdFor = (name: AccessJobName, id: string) => `${name}-${id}`;
 
 /**
@@ -94,6 +94,14 @@ export function createAccessQueue(deps: {
     revokeNow: revokeSoon,
     async scheduleException(exception) {
       await queue.addBulk(exceptionJobs({ ...exception, warned: false }));
+    },
+    async scheduleEscalation(requestId, at) {
+      const { data, opts } = job('escalate', requestId, at);
+      await queue.add('escalate', data, opts);
+    },
+    async cancelEscalation(requestId) {
+      // A job already running or gone cannot be removed; escalate() finds the decision then.
+      await queue.remove(jobIdFor('escalate', requestId)).catch(() => 0);
     },
   };
 

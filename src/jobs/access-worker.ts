@@ -3,6 +3,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
 import type { ExceptionLifecycle } from '../services/exception-lifecycle.js';
+import type { Escalation } from '../services/escalation.js';
 import type { GrantLifecycle } from '../services/grant-lifecycle.js';
 import type { Log } from '../services/ports.js';
 import { ACCESS_QUEUE, TIMER_LEAD_MS, type AccessJobData, type AccessJobName } from './access-queue.js';
@@ -16,6 +17,7 @@ export function createAccessWorker(deps: {
   concurrency: number;
   grants: GrantLifecycle;
   exceptions: ExceptionLifecycle;
+  escalation: Pick<Escalation, 'escalate'>;
   clock: Clock;
   log: Log;
 }) {
@@ -48,6 +50,10 @@ export function createAccessWorker(deps: {
         return;
       case 'close-exception':
         await untilDue(job, token, () => deps.exceptions.close(id, 'expired', 'jitbot'));
+        return;
+      case 'escalate':
+        // Up to TIMER_LEAD_MS early, like every timed job: a second early is fine for an escalation.
+        await deps.escalation.escalate(id);
         return;
       case 'warn-exception':
         // Like every timed job it may arrive TIMER_LEAD_MS early; a reminder a second early is fine.

@@ -26,7 +26,7 @@ export interface AccessRequestDeps {
   membership: Membership;
   directory: Pick<Directory, 'userProfile'>;
   notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
-  scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleEscalation' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
   clock: Clock;
   log: Log;
@@ -53,6 +53,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     const where = await deps.notifier.postApprovalRequest({
       request,
       resourceDescription: resource.description,
+      confirmApproval: resource.confirm_approval,
       stages,
       progress: approvalProgress(stages, approvals),
       approvals,
@@ -120,6 +121,10 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       }
       const request = store.createRequest(newRequest);
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
+      if (resource.escalation) {
+        const at = request.createdAt + resource.escalation.after.toMillis();
+        await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleEscalation(request.id, at));
+      }
       deps.metrics.requestOutcome('requested');
       return ok({ kind: 'requested', request, posted: await postForApproval(request) });
     },
@@ -133,6 +138,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       const cancelled = store.closeRequest(request.id, 'cancelled', input.userId, at.toMillis());
       if (!cancelled) return err(`${request.id} is already ${request.status}; there is nothing to cancel.`);
       deps.metrics.requestOutcome('cancelled');
+      await deps.scheduler.cancelEscalation(request.id);
       await deps.notifier.closeApprovalMessage(cancelled, { kind: 'cancelled', by: input.userId, at });
       return ok(cancelled);
     },

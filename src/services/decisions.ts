@@ -31,8 +31,8 @@ export interface DecisionDeps {
   store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf'>;
   policy: () => LoadedPolicy;
   membership: Membership;
-  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided'>;
-  scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
   /** The updated approval message and the requester's DM go here: the click's ack comes first. */
   messages: Pick<MessageLane, 'send'>;
@@ -52,6 +52,10 @@ export function createDecisionService(deps: DecisionDeps) {
     const naming = new Set<number>();
     for (const [index, stage] of stages.entries()) {
       if (await deps.membership.names(stage.approvers, userId)) naming.add(index);
+    }
+    // Once escalated, the `to` approvers may decide at whichever stage the request stands.
+    if (request.escalatedAt !== null && resource.escalation && (await deps.membership.names(resource.escalation.to, userId))) {
+      stages.forEach((_, index) => naming.add(index));
     }
     return { resource, stages, naming };
   }
@@ -116,19 +120,28 @@ export function createDecisionService(deps: DecisionDeps) {
         case 'refused':
           return { kind: 'refused', message: REFUSAL_TEXT[outcome.refusal] };
         case 'recorded': {
+          await deps.scheduler.cancelEscalation(request.id);
           const approvals = store.approvalsOf(request.id);
           await deps.notifier.updateApprovalProgress({
             request: outcome.request,
             resourceDescription: chain.resource.description,
+            confirmApproval: chain.resource.confirm_approval,
             stages: chain.stages,
             progress: outcome.progress,
             approvals,
           });
+          // This approval completed its stage: the next stage's approvers are told it is their turn.
+          const mine = approvals.find((a) => a.approverId === input.approverId);
+          const next = chain.stages[outcome.progress.stage];
+          if (mine && next && outcome.progress.stage > mine.stage) {
+            deps.messages.send(() => deps.notifier.stageReached(outcome.request, outcome.progress.stage, next.approvers));
+          }
           return outcome;
         }
         case 'approved': {
           const { grant } = outcome;
           log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, 'request approved');
+          await deps.scheduler.cancelEscalation(request.id);
           deps.metrics.requestOutcome('approved');
           deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
@@ -140,6 +153,22 @@ export function createDecisionService(deps: DecisionDeps) {
           return outcome;
         }
       }
+    },
+
+    /** `pending_timeout` passed with no decision: the request lapses, its buttons go, the requester is told. */
+    async lapse(requestId: string): Promise<boolean> {
+      const now = clock.now();
+      const lapsed = store.closeRequest(requestId, 'lapsed', 'jitbot', now.toMillis(), 'pending_timeout');
+      if (!lapsed) return false;
+      log.info({ requestId }, 'request lapsed');
+      await deps.scheduler.cancelEscalation(requestId);
+      deps.metrics.requestOutcome('lapsed');
+      const outcome = { kind: 'lapsed' as const, by: 'jitbot', at: now };
+      deps.messages.send(async () => {
+        await deps.notifier.closeApprovalMessage(lapsed, outcome);
+        await deps.notifier.requestDecided(lapsed, outcome);
+      });
+      return true;
     },
 
     async deny(input: { requestId: string; approverId: string }): Promise<DecisionResult> {
@@ -161,6 +190,7 @@ export function createDecisionService(deps: DecisionDeps) {
         return { kind: 'refused', message: alreadyDecided(latest) };
       }
       log.info({ requestId: request.id, approverId: input.approverId }, 'request denied');
+      await deps.scheduler.cancelEscalation(request.id);
       deps.metrics.requestOutcome('denied');
       const decided = { kind: 'denied' as const, by: input.approverId, at: now };
       deps.messages.send(async () => {

@@ -7,17 +7,24 @@ import type { Directory } from './ports.js';
  * groups only when the direct names do not already answer. Directory errors propagate:
  * callers fail closed.
  */
-export function createMembership(deps: { policy: () => Policy; directory: Pick<Directory, 'usergroupMembers'> }) {
+export function createMembership(deps: { policy: () => Policy; directory: Pick<Directory, 'usergroupMembers' | 'deactivated'> }) {
+  /** Named directly or through a user group. */
+  async function named(principals: readonly string[], userId: string): Promise<boolean> {
+    const expanded = expandPrincipals(deps.policy().approver_groups, principals);
+    if (expanded.users.has(userId)) return true;
+    const members = new Map<string, readonly string[]>();
+    for (const group of expanded.usergroups) {
+      members.set(group, await deps.directory.usergroupMembers(group));
+      if (isNamedBy(expanded, userId, members)) return true;
+    }
+    return false;
+  }
+
   const membership = {
+    /** Named, and not deactivated in Slack (`users.info`): a click counts only from such a person. */
     async names(principals: readonly string[], userId: string): Promise<boolean> {
-      const expanded = expandPrincipals(deps.policy().approver_groups, principals);
-      if (expanded.users.has(userId)) return true;
-      const members = new Map<string, readonly string[]>();
-      for (const group of expanded.usergroups) {
-        members.set(group, await deps.directory.usergroupMembers(group));
-        if (isNamedBy(expanded, userId, members)) return true;
-      }
-      return false;
+      if (!(await named(principals, userId))) return false;
+      return !(await deps.directory.deactivated(userId));
     },
 
     /** Everyone the principals name, Slack user groups looked up: who to DM. Directory errors propagate. */

@@ -9,6 +9,8 @@ export interface Directory {
   /** The user's Slack time zone and email, or defaults when Slack does not say. */
   userProfile(userId: string): Promise<{ tz: string | undefined; email: string | null; deleted: boolean }>;
   usergroupMembers(usergroupId: string): Promise<readonly string[]>;
+  /** Whether the Slack account is deactivated; re-read as often as user groups (`usergroup_cache`). */
+  deactivated(userId: string): Promise<boolean>;
 }
 
 export class DirectoryError extends Error {
@@ -30,11 +32,17 @@ export interface Scheduler {
   revokeNow(grantId: string): Promise<void>;
   /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
   scheduleException(exception: ExceptionWindow): Promise<void>;
+  /** Escalate the request at `at` unless a decision comes first. */
+  scheduleEscalation(requestId: string, at: number): Promise<void>;
+  /** A decision came: the escalation timer is not needed (best effort; escalate checks again). */
+  cancelEscalation(requestId: string): Promise<void>;
 }
 
 export interface ApprovalView {
   request: RequestRow;
   resourceDescription: string;
+  /** `confirm_approval`: Approve asks "are you sure?" first. */
+  confirmApproval: boolean;
   stages: readonly Stage[];
   progress: ApprovalProgress;
   approvals: readonly { approverId: string; stage: number }[];
@@ -43,7 +51,8 @@ export interface ApprovalView {
 export type RequestOutcome =
   | { kind: 'approved'; by: string; at: DateTime }
   | { kind: 'denied'; by: string; at: DateTime }
-  | { kind: 'cancelled'; by: string; at: DateTime };
+  | { kind: 'cancelled'; by: string; at: DateTime }
+  | { kind: 'lapsed'; by: string; at: DateTime };
 
 export type ExceptionOutcome = Extract<RequestOutcome, { kind: 'approved' | 'denied' }>;
 
@@ -57,6 +66,10 @@ export interface Notifier {
   updateApprovalProgress(view: ApprovalView): Promise<void>;
   closeApprovalMessage(request: RequestRow, outcome: RequestOutcome): Promise<void>;
   requestDecided(request: RequestRow, outcome: RequestOutcome): Promise<void>;
+  /** Nobody answered: `to` (policy principals) may now decide; a thread reply, and a DM to each of `people`. */
+  requestEscalated(request: RequestRow, to: readonly string[], people: readonly string[]): Promise<void>;
+  /** A stage of the chain is complete: the next stage's approvers are told in the thread. */
+  stageReached(request: RequestRow, stage: number, approvers: readonly string[]): Promise<void>;
   accessActive(grant: GrantRow): Promise<void>;
   accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;
   /** To the security channel, the requester, and the thread of the approval message (`request`) where approvers decided. */
@@ -108,7 +121,7 @@ export interface Log {
 }
 
 /** How a request ended up, as counted in `jitbot_requests_total`. */
-export type RequestMetricOutcome = 'requested' | 'granted_under_exception' | 'break_glass' | 'approved' | 'denied' | 'cancelled';
+export type RequestMetricOutcome = 'requested' | 'granted_under_exception' | 'break_glass' | 'approved' | 'denied' | 'cancelled' | 'lapsed';
 
 /** Counters and timings behind `GET /metrics`. Recording never throws. */
 export interface Metrics {

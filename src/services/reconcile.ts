@@ -22,6 +22,8 @@ export interface SweepReport {
   requeuedGrants: number;
   reposted: number;
   breakGlassReminders: number;
+  lapsed: number;
+  escalated: number;
 }
 
 const PAGE = 1_000;
@@ -65,12 +67,21 @@ export function createReconciler(deps: {
     | 'exceptionsDueToClose'
     | 'pendingExceptionsWithoutApprovalMessage'
     | 'breakGlassDueForReminder'
+    | 'pendingCreatedBefore'
+    | 'dueForEscalation'
   >;
   scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
   closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
   repostException: (exception: ExceptionRow) => Promise<boolean>;
+  /** Closes a request nobody decided within `pending_timeout`; false if it was decided meanwhile. */
+  lapse: (requestId: string) => Promise<boolean>;
+  pendingTimeoutMs: () => number;
+  /** Escalates a request nobody answered; false when it needs none (decided, already escalated). */
+  escalate: (requestId: string) => Promise<boolean>;
+  /** Resources with `escalation`, and after how long. */
+  escalations: () => readonly { resource: string; afterMs: number }[];
   /** Posts an unacknowledged break-glass use again and DMs the security team; false if already done. */
   remindBreakGlass: (grantId: string) => Promise<boolean>;
   clock: Clock;
@@ -115,13 +126,25 @@ export function createReconciler(deps: {
       for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repostException(exception)) reposted += 1;
       }
+      // Unanswered requests lapse from SQLite: no timer to lose, and a few seconds late is fine.
+      let lapsed = 0;
+      for (const request of store.pendingCreatedBefore(now - deps.pendingTimeoutMs(), PAGE)) {
+        if (await deps.lapse(request.id)) lapsed += 1;
+      }
+      // Escalations whose timer Redis lost (the job is the normal path).
+      let escalated = 0;
+      for (const { resource, afterMs } of deps.escalations()) {
+        for (const request of store.dueForEscalation(resource, now - afterMs - OVERDUE_GRACE_MS, PAGE)) {
+          if (await deps.escalate(request.id)) escalated += 1;
+        }
+      }
       // Break-glass left unacknowledged for an hour: a sweep, not a timer, since an hour either way is not the point.
       let breakGlassReminders = 0;
       for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS, 100)) {
         if (await deps.remindBreakGlass(use.grantId)) breakGlassReminders += 1;
       }
-      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted, breakGlassReminders };
-      if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0 || breakGlassReminders > 0) log.info(report, 'sweep caught up');
+      const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted, breakGlassReminders, lapsed, escalated };
+      if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0 || breakGlassReminders > 0 || lapsed > 0 || escalated > 0) log.info(report, 'sweep caught up');
       return report;
     },
   };

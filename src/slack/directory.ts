@@ -26,6 +26,8 @@ const PROFILE_TTL_MS = 10 * 60_000;
 export function createSlackDirectory(deps: { client: WebClient; usergroupTtlMs: () => number }): Directory {
   const profiles = ttlCache<Awaited<ReturnType<Directory['userProfile']>>>(() => PROFILE_TTL_MS);
   const groups = ttlCache<readonly string[]>(deps.usergroupTtlMs);
+  // Who may click is re-read as often as group membership: someone deactivated loses rights as soon.
+  const deactivations = ttlCache<boolean>(deps.usergroupTtlMs);
 
   const explain = (what: string, error: unknown) =>
     new DirectoryError(`${what}: ${slackErrorCode(error) ?? errorMessage(error)}`);
@@ -36,6 +38,15 @@ export function createSlackDirectory(deps: { client: WebClient; usergroupTtlMs: 
         try {
           const { user } = await withSlackRetry(() => deps.client.users.info({ user: userId }));
           return { tz: user?.tz, email: user?.profile?.email ?? null, deleted: user?.deleted ?? false };
+        } catch (error) {
+          throw explain(`users.info ${userId}`, error);
+        }
+      }),
+    deactivated: (userId) =>
+      deactivations(userId, async () => {
+        try {
+          const { user } = await withSlackRetry(() => deps.client.users.info({ user: userId }));
+          return user?.deleted ?? false;
         } catch (error) {
           throw explain(`users.info ${userId}`, error);
         }

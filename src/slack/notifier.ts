@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../config/policy-schema.js';
 import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
 import type { ExceptionRow } from '../store/schema.js';
-import { approvalMessage, closedApprovalMessage, type SlackMessage } from './views/approval-message.js';
+import { approvalMessage, approvalThread, closedApprovalMessage, mentionsOf, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { messages } from './views/direct-messages.js';
 import { reviewMessage } from './views/review-message.js';
@@ -38,13 +38,14 @@ export function createSlackNotifier(deps: {
     return attempt('chat.postMessage', { channel, ...context }, () => client.chat.postMessage({ channel, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
-  const zoneOf = async (userId: string) => {
-    const profile = await deps.directory.userProfile(userId).catch(() => undefined);
-    return profile?.tz ?? deps.policy().settings.timezone;
-  };
-
+  /** DMs go out in the person's own time zone, and not at all to a deactivated account. */
   async function dm(userId: string, text: (zone: string) => string, context: object) {
-    await post(userId, text(await zoneOf(userId)), context);
+    if (await deps.directory.deactivated(userId).catch(() => false)) {
+      log.info({ ...context, userId }, 'no DM: the Slack account is deactivated');
+      return;
+    }
+    const profile = await deps.directory.userProfile(userId).catch(() => undefined);
+    await post(userId, text(profile?.tz ?? deps.policy().settings.timezone), context);
   }
 
   /** Alerts go to the security channel, or the resource's channel when none is set. */
@@ -77,6 +78,18 @@ export function createSlackNotifier(deps: {
       const { approvalChannel: channel, approvalTs: ts } = request;
       if (!channel || !ts) return;
       await attempt('chat.update', { requestId: request.id }, () => client.chat.update({ channel, ts, ...closedApprovalMessage(request, outcome) }));
+    },
+
+    async requestEscalated(request, to, people) {
+      const { approvalChannel: channel, approvalTs: ts } = request;
+      if (channel && ts) await post(channel, approvalThread.escalated(request, mentionsOf(deps.policy().approver_groups, to)), { requestId: request.id }, ts);
+      for (const userId of people) await dm(userId, () => approvalThread.escalatedDm(request, channel), { requestId: request.id });
+    },
+
+    async stageReached(request, stage, approvers) {
+      const { approvalChannel: channel, approvalTs: ts } = request;
+      const total = deps.policy().resources[request.resource]?.stages?.length ?? 1;
+      if (channel && ts) await post(channel, approvalThread.stageReached(stage, total, mentionsOf(deps.policy().approver_groups, approvers)), { requestId: request.id }, ts);
     },
 
     requestDecided: (request, outcome) => dm(request.requesterId, () => messages.requestDecided(request, outcome), { requestId: request.id }),

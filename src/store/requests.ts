@@ -87,6 +87,38 @@ export function pendingWithoutApprovalMessage(db: Db, createdBefore: number, lim
     .all();
 }
 
+/** Marks a pending, not yet escalated request as escalated; undefined when it is neither. */
+export function markEscalated(db: Db, id: string, at: number): RequestRow | undefined {
+  return db
+    .update(requests)
+    .set({ escalatedAt: at })
+    .where(and(eq(requests.id, id), eq(requests.status, 'pending'), isNull(requests.escalatedAt)))
+    .returning()
+    .get();
+}
+
+/** Pending requests for a resource, asked before `createdBefore` and not escalated: escalations a timer may have lost. */
+export function dueForEscalation(db: Db, resource: string, createdBefore: number, limit: number): RequestRow[] {
+  return db
+    .select()
+    .from(requests)
+    .where(and(eq(requests.status, 'pending'), eq(requests.resource, resource), isNull(requests.escalatedAt), lt(requests.createdAt, createdBefore)))
+    .orderBy(asc(requests.createdAt))
+    .limit(limit)
+    .all();
+}
+
+/** Pending requests asked before `createdBefore`, oldest first: those past `pending_timeout`. */
+export function pendingCreatedBefore(db: Db, createdBefore: number, limit: number): RequestRow[] {
+  return db
+    .select()
+    .from(requests)
+    .where(and(eq(requests.status, 'pending'), lt(requests.createdAt, createdBefore)))
+    .orderBy(asc(requests.createdAt))
+    .limit(limit)
+    .all();
+}
+
 export function approvalsOf(db: Db, requestId: string) {
   return statements(db).approvals.all({ requestId });
 }

@@ -22,6 +22,8 @@ export const requests = sqliteTable(
     decidedBy: text('decided_by'),
     approvalChannel: text('approval_channel'),
     approvalTs: text('approval_ts'),
+    /** When `escalation.to` was added as approvers because nobody answered. */
+    escalatedAt: integer('escalated_at'),
   },
   (t) => [
     index('requests_status_created').on(t.status, t.createdAt),

@@ -75,6 +75,16 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
     auditEventsBetween: (range: { since: number; until: number }, afterSeq: number, limit: number) => auditEventsBetween(db, range, afterSeq, limit),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
+    pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
+    dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
+
+    markEscalated(id: string, to: readonly string[], at: number): RequestRow | undefined {
+      return transaction((tx) => {
+        const row = requests.markEscalated(tx, id, at);
+        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'request.escalated', subjectType: 'request', subjectId: id, resource: row.resource, details: { to } });
+        return row;
+      });
+    },
     grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),
     grantsNeverQueued: (grantedBefore: number, now: number, limit: number) => grants.grantsNeverQueued(db, grantedBefore, now, limit),
     activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) =>

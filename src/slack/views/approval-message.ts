@@ -4,6 +4,8 @@ import { formatDuration } from '../../domain/duration.js';
 import type { RequestRow } from '../../store/schema.js';
 import type { ApprovalView, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
+import type { Policy } from '../../config/policy-schema.js';
+import { expandPrincipals } from '../../domain/principals.js';
 
 export interface SlackMessage {
   text: string;
@@ -33,10 +35,10 @@ function progressLine(view: ApprovalView): string | undefined {
     .map((stage, index) => {
       const who = view.approvals.filter((a) => a.stage === index).map((a) => `<@${a.approverId}>`);
       const done = who.length >= stage.approvalsRequired;
-      const state = done ? '✓' : index === view.progress.stage ? '⏳ waiting' : '· later';
-      return `Stage ${index + 1}: ${who.length} of ${stage.approvalsRequired} ${state}${who.length ? ` (${who.join(', ')})` : ''}`;
+      const state = done ? `✓ ${who.join(', ')}` : index === view.progress.stage ? `⏳ waiting${who.length ? ` (${who.join(', ')} so far)` : ''}` : '· later';
+      return `${who.length} of ${stage.approvalsRequired} from ${stage.approvers.join(', ')} ${state}`;
     })
-    .join('\n');
+    .join(' · ');
 }
 
 /** The message approvers see in the resource's channel, with Approve / Deny. */
@@ -52,7 +54,23 @@ export function approvalMessage(view: ApprovalView): SlackMessage {
         type: 'actions',
         block_id: 'decision',
         elements: [
-          { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: request.id },
+          {
+            type: 'button',
+            action_id: 'approve',
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Approve' },
+            value: request.id,
+            ...(view.confirmApproval
+              ? {
+                  confirm: {
+                    title: { type: 'plain_text' as const, text: 'Approve access?' },
+                    text: { type: 'mrkdwn' as const, text: `<@${request.requesterId}> gets *${request.resource}* for ${formatDuration(Duration.fromMillis(request.durationMs))}.` },
+                    confirm: { type: 'plain_text' as const, text: 'Approve' },
+                    deny: { type: 'plain_text' as const, text: 'Cancel' },
+                  },
+                }
+              : {}),
+          },
           { type: 'button', action_id: 'deny', style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: request.id },
         ],
       },
@@ -64,14 +82,30 @@ export const OUTCOME_WORDS: Record<RequestOutcome['kind'], string> = {
   approved: '✅ Approved',
   denied: '❌ Denied',
   cancelled: '↩️ Cancelled by the requester',
+  lapsed: '⌛ Lapsed: nobody decided in time',
 };
 
 /** The same message once decided: no buttons, the outcome, who and when. */
 export function closedApprovalMessage(request: RequestRow, outcome: RequestOutcome): SlackMessage {
-  const by = outcome.kind === 'cancelled' ? '' : ` by <@${outcome.by}>`;
+  const by = outcome.kind === 'cancelled' || outcome.kind === 'lapsed' ? '' : ` by <@${outcome.by}>`;
   const line = `${OUTCOME_WORDS[outcome.kind]}${by} · ${slackTime(outcome.at.toMillis(), 'utc')}`;
   return {
     text: `${request.resource} request ${request.id}: ${outcome.kind}`,
     blocks: [...summary(request, ''), { type: 'context', elements: [mrkdwn(line)] }],
   };
 }
+
+/** Policy principals as Slack mentions: people as <@U…>, user groups as <!subteam^S…>. */
+export function mentionsOf(groups: Policy['approver_groups'], principals: readonly string[]): string {
+  const { users, usergroups } = expandPrincipals(groups, principals);
+  return [...[...users].map((u) => `<@${u}>`), ...usergroups.map((g) => `<!subteam^${g}>`)].join(' ');
+}
+
+/** Thread replies on an approval message. */
+export const approvalThread = {
+  escalated: (request: RequestRow, mentions: string) =>
+    `⏫ Nobody has answered this request yet, so it is escalated: ${mentions} may now approve or deny it.`,
+  stageReached: (stage: number, total: number, mentions: string) => `➡️ Stage ${stage + 1} of ${total}: ${mentions}, your approval is needed.`,
+  escalatedDm: (request: RequestRow, channel: string | null) =>
+    `⏫ <@${request.requesterId}> has been waiting for access to *${request.resource}* (\`${request.id}\`, reason: ${request.reason}) and nobody has answered. You may now approve or deny it${channel ? ` in <#${channel}>` : ''}.`,
+};

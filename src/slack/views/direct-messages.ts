@@ -9,9 +9,14 @@ import { slackTime } from './time.js';
 export const messages = {
   requestDecided(request: RequestRow, outcome: RequestOutcome): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
-    return outcome.kind === 'approved'
-      ? `✅ <@${outcome.by}> approved your request for *${request.resource}* (${duration}). Access is being set up; you will get a message when it is active.`
-      : `❌ <@${outcome.by}> denied your request for *${request.resource}* (\`${request.id}\`).`;
+    switch (outcome.kind) {
+      case 'approved':
+        return `✅ <@${outcome.by}> approved your request for *${request.resource}* (${duration}). Access is being set up; you will get a message when it is active.`;
+      case 'lapsed':
+        return `⌛ Your request for *${request.resource}* (\`${request.id}\`) lapsed: nobody decided in time. Ask again if you still need it, or ping the approvers.`;
+      default:
+        return `❌ <@${outcome.by}> denied your request for *${request.resource}* (\`${request.id}\`).`;
+    }
   },
 
   accessActive(grant: GrantRow, zone: string | undefined): string {

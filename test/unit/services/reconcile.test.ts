@@ -24,6 +24,8 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
       exceptionsDueToClose: () => [],
       pendingExceptionsWithoutApprovalMessage: () => [],
       breakGlassDueForReminder: () => [],
+      pendingCreatedBefore: () => [],
+      dueForEscalation: () => [],
     },
     scheduler: {
       revokeNow: async () => undefined,
@@ -36,6 +38,10 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
     repost: async () => false,
     repostException: async () => false,
     remindBreakGlass: async () => false,
+    lapse: async () => false,
+    pendingTimeoutMs: () => 86_400_000,
+    escalate: async () => false,
+    escalations: () => [],
     clock: { now: () => DateTime.fromMillis(NOW) },
     log: quietLog,
   });
