@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebClientEvent } from '@slack/web-api';
@@ -25,6 +26,9 @@ import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
 import { createDriftDetector } from './services/drift.js';
 import { createEscalation } from './services/escalation.js';
+import { createPolicyBook } from './services/policy-book.js';
+import { describePolicyChange } from './domain/policy-diff.js';
+import { loadPolicyFile } from './config/load-policy.js';
 import { createEndAccessService } from './services/end-access.js';
 import { createExceptionLifecycle } from './services/exception-lifecycle.js';
 import { createGrantLifecycle } from './services/grant-lifecycle.js';
@@ -56,6 +60,13 @@ export interface JitbotOptions {
   workerConcurrency?: number;
   slackApiRetries?: number;
 }
+
+export type ReloadOutcome =
+  | { kind: 'unchanged'; version: string }
+  | { kind: 'rejected'; problems: string[] }
+  | { kind: 'reloaded'; from: string; to: string; changes: string[] };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';
@@ -105,7 +116,7 @@ export function createJitbot(options: JitbotOptions) {
   const { env, logger: log } = options;
   const clock = options.clock ?? systemClock;
   // Read through accessors everywhere, so a policy reload only has to swap this one value.
-  const loaded = options.policy;
+  let loaded = options.policy;
   const policy = () => loaded;
 
   const slackOptions = {
@@ -116,7 +127,9 @@ export function createJitbot(options: JitbotOptions) {
     apiRetries: options.slackApiRetries ?? 5,
   };
   const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
-  const provisioners = createProvisioners({ policy: loaded.policy, policyDir: options.policyDir, env: options.secrets, clock, usergroups: createUsergroupAdmin(client) });
+  const usergroups = createUsergroupAdmin(client);
+  const provisionersFor = (next: LoadedPolicy) => createProvisioners({ policy: next.policy, policyDir: options.policyDir, env: options.secrets, clock, usergroups });
+  let provisioners = provisionersFor(loaded);
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const database = openOrExplain(env.DATABASE_PATH);
   const store = createStore(database);
@@ -149,7 +162,9 @@ export function createJitbot(options: JitbotOptions) {
 
   const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
-  const decisions = createDecisionService({ store, policy, membership, notifier, scheduler, metrics, messages, clock, log });
+  const book = createPolicyBook({ current: policy, store, log });
+  const rulesOf = (version: string) => book.of(version);
+  const decisions = createDecisionService({ store, rulesOf, membership, notifier, scheduler, metrics, messages, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
   const grantLifecycle = createGrantLifecycle({
     store,
@@ -163,7 +178,7 @@ export function createJitbot(options: JitbotOptions) {
   });
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
-  const escalation = createEscalation({ store, policy, membership, notifier, clock, log });
+  const escalation = createEscalation({ store, rulesOf, membership, notifier, clock, log });
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
@@ -221,8 +236,50 @@ export function createJitbot(options: JitbotOptions) {
       return reviewSchedule;
     },
 
+    /**
+     * Swaps in a new policy after checking it can run (its provisioners build, modules load).
+     * Requests already waiting keep the rules they were made under. Every accepted change is
+     * audited with what changed and announced in the security channel.
+     */
+    async reloadPolicy(next: LoadedPolicy): Promise<ReloadOutcome> {
+      if (next.version === loaded.version) return { kind: 'unchanged', version: next.version };
+      let nextProvisioners: ReturnType<typeof provisionersFor>;
+      try {
+        nextProvisioners = provisionersFor(next);
+        await nextProvisioners.load();
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        log.error({ problems: error.problems }, 'policy reload rejected; the current policy stays');
+        return { kind: 'rejected', problems: [...error.problems] };
+      }
+      const previous = { loaded, provisioners };
+      const changes = describePolicyChange(previous.loaded.policy, next.policy);
+      loaded = next;
+      provisioners = nextProvisioners;
+      store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: sha256(previous.loaded.text), sha256_after: sha256(next.text), changes } });
+      await previous.provisioners.close();
+      await reviewSchedule?.sync(next.policy.settings.review_schedule, next.policy.settings.timezone);
+      log.info({ from: previous.loaded.version, to: next.version, changes }, 'policy reloaded');
+      messages.send(() => notifier.policyChanged(previous.loaded.version, next.version, changes));
+      return { kind: 'reloaded', from: previous.loaded.version, to: next.version, changes };
+    },
+
+    /** SIGHUP or a changed file: reads and validates the file; an invalid one is logged and changes nothing. */
+    async reloadPolicyFile(path: string): Promise<ReloadOutcome> {
+      let next: LoadedPolicy;
+      try {
+        next = loadPolicyFile(path);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        log.error({ problems: error.problems }, 'policy reload rejected; the current policy stays');
+        return { kind: 'rejected', problems: [...error.problems] };
+      }
+      return this.reloadPolicy(next);
+    },
+
     async start(): Promise<{ port: number }> {
       await provisioners.load();
+      store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
       try {
         await client.auth.test();
       } catch (error) {
@@ -249,12 +306,10 @@ export function createJitbot(options: JitbotOptions) {
           producer,
           workerConnection,
           prefix: env.REDIS_PREFIX,
-          schedule: settings.review_schedule,
-          timezone: settings.timezone,
           run: (days) => reviews.runAndPost({ trigger: 'schedule', by: 'jitbot', days }),
           log,
         });
-        await reviewSchedule.sync();
+        await reviewSchedule.sync(settings.review_schedule, settings.timezone);
       }
 
       server.listen(env.PORT, '0.0.0.0');

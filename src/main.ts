@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { dirname, resolve } from 'node:path';
+import { watch } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from './config/errors.js';
 import { parseEnv } from './config/env.js';
 import { loadPolicyFile } from './config/load-policy.js';
@@ -31,6 +32,24 @@ async function main(): Promise<void> {
   };
   // SQLite holds the truth and every step is retried, so a stray failure is logged, not fatal.
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
+  // A new policy: on SIGHUP, or when the file changes (editors replace it, so watch its folder).
+  let reloading = Promise.resolve();
+  const reload = (why: string) => {
+    if (stopping) return;
+    reloading = reloading
+      .then(async () => {
+        const outcome = await jitbot.reloadPolicyFile(policyPath);
+        if (outcome.kind !== 'unchanged') logger.info({ why, outcome: outcome.kind }, 'policy reload');
+      })
+      .catch((error: unknown) => logger.error({ err: error, why }, 'policy reload failed; the current policy stays'));
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  let debounce: NodeJS.Timeout | undefined;
+  watch(dirname(policyPath), (_event, file) => {
+    if (file !== null && file !== basename(policyPath)) return;
+    clearTimeout(debounce);
+    debounce = setTimeout(() => reload('file changed'), 300);
+  }).unref();
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

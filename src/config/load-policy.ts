@@ -8,8 +8,10 @@ import { policySchema, type Policy } from './policy-schema.js';
 
 export interface LoadedPolicy {
   policy: Policy;
-  /** SHA-256 of the file's bytes: which rules a request was made under. */
+  /** SHA-256 of the file's bytes (16 hex digits): which rules a request was made under. */
   version: string;
+  /** The file as written: kept with each version, so old requests can be judged by their rules. */
+  text: string;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -34,7 +36,7 @@ export function parsePolicy(text: string, source: string): LoadedPolicy {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s); run \`jitbot policy check\`)` : '';
     throw new ConfigError(`${source}: ${problems[0]}${more}`, problems);
   }
-  return { policy: result.data, version: createHash('sha256').update(text).digest('hex').slice(0, 16) };
+  return { policy: result.data, version: createHash('sha256').update(text).digest('hex').slice(0, 16), text };
 }
 
 export function loadPolicyFile(path: string): LoadedPolicy {

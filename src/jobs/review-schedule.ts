@@ -26,8 +26,6 @@ export function startReviewSchedule(deps: {
   producer: Redis;
   workerConnection: Redis;
   prefix: string;
-  schedule: ReviewSchedule;
-  timezone: string;
   run: (days: number) => Promise<unknown>;
   log: Log;
 }) {
@@ -40,18 +38,19 @@ export function startReviewSchedule(deps: {
   worker.on('error', (error) => deps.log.error({ err: error }, 'review worker error'));
   worker.on('failed', (job, error) => deps.log.warn({ err: error, jobId: job?.id }, 'scheduled security review failed'));
 
-  async function sync(): Promise<void> {
-    if (deps.schedule === 'off') {
+  /** Makes the scheduler in Redis match the policy (at start-up and after a policy reload). */
+  async function sync(schedule: ReviewSchedule, timezone: string): Promise<void> {
+    if (schedule === 'off') {
       await queue.removeJobScheduler(REVIEW_SCHEDULER_ID);
       return;
     }
-    const { pattern, days } = PATTERNS[deps.schedule];
+    const { pattern, days } = PATTERNS[schedule];
     await queue.upsertJobScheduler(
       REVIEW_SCHEDULER_ID,
-      { pattern, tz: deps.timezone },
+      { pattern, tz: timezone },
       { name: 'review', data: { days }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 50 } },
     );
-    deps.log.info({ schedule: deps.schedule, pattern, timezone: deps.timezone }, 'security review scheduled');
+    deps.log.info({ schedule, pattern, timezone }, 'security review scheduled');
   }
 
   return {

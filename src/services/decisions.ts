@@ -29,7 +29,8 @@ function alreadyDecided(request: RequestRow): string {
 
 export interface DecisionDeps {
   store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf'>;
-  policy: () => LoadedPolicy;
+  /** The rules of the policy version a request was made under. */
+  rulesOf: (version: string) => LoadedPolicy;
   membership: Membership;
   notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached'>;
   scheduler: Pick<Scheduler, 'scheduleGrant' | 'cancelEscalation'>;
@@ -46,15 +47,16 @@ export function createDecisionService(deps: DecisionDeps) {
 
   /** Which stages of the request's chain name this person; throws DirectoryError. */
   async function stagesNaming(request: RequestRow, userId: string) {
-    const resource = deps.policy().policy.resources[request.resource];
+    const rules = deps.rulesOf(request.policyVersion).policy;
+    const resource = rules.resources[request.resource];
     if (!resource) return undefined;
     const stages = approvalStages(resource);
     const naming = new Set<number>();
     for (const [index, stage] of stages.entries()) {
-      if (await deps.membership.names(stage.approvers, userId)) naming.add(index);
+      if (await deps.membership.names(stage.approvers, userId, rules)) naming.add(index);
     }
     // Once escalated, the `to` approvers may decide at whichever stage the request stands.
-    if (request.escalatedAt !== null && resource.escalation && (await deps.membership.names(resource.escalation.to, userId))) {
+    if (request.escalatedAt !== null && resource.escalation && (await deps.membership.names(resource.escalation.to, userId, rules))) {
       stages.forEach((_, index) => naming.add(index));
     }
     return { resource, stages, naming };

@@ -11,7 +11,8 @@ import { DirectoryError, type Log, type Notifier } from './ports.js';
  */
 export function createEscalation(deps: {
   store: Pick<Store, 'findRequest' | 'approvalsOf' | 'markEscalated'>;
-  policy: () => LoadedPolicy;
+  /** The rules of the policy version a request was made under. */
+  rulesOf: (version: string) => LoadedPolicy;
   membership: Pick<Membership, 'members'>;
   notifier: Pick<Notifier, 'requestEscalated'>;
   clock: Clock;
@@ -23,13 +24,14 @@ export function createEscalation(deps: {
       const request = store.findRequest(requestId);
       if (!request || request.status !== 'pending' || request.escalatedAt !== null) return false;
       if (store.approvalsOf(requestId).length > 0) return false;
-      const escalation = deps.policy().policy.resources[request.resource]?.escalation;
+      const rules = deps.rulesOf(request.policyVersion).policy;
+      const escalation = rules.resources[request.resource]?.escalation;
       if (!escalation) return false;
       const escalated = store.markEscalated(requestId, escalation.to, deps.clock.now().toMillis());
       if (!escalated) return false;
       let people: string[] = [];
       try {
-        people = await deps.membership.members(escalation.to);
+        people = await deps.membership.members(escalation.to, rules);
       } catch (error) {
         if (!(error instanceof DirectoryError)) throw error;
         log.warn({ err: error, requestId }, 'could not list the escalation approvers; telling the thread only');

@@ -8,9 +8,9 @@ import type { Directory } from './ports.js';
  * callers fail closed.
  */
 export function createMembership(deps: { policy: () => Policy; directory: Pick<Directory, 'usergroupMembers' | 'deactivated'> }) {
-  /** Named directly or through a user group. */
-  async function named(principals: readonly string[], userId: string): Promise<boolean> {
-    const expanded = expandPrincipals(deps.policy().approver_groups, principals);
+  /** Named directly or through a user group (group names as `within` defines them). */
+  async function named(principals: readonly string[], userId: string, within: Policy): Promise<boolean> {
+    const expanded = expandPrincipals(within.approver_groups, principals);
     if (expanded.users.has(userId)) return true;
     const members = new Map<string, readonly string[]>();
     for (const group of expanded.usergroups) {
@@ -21,15 +21,18 @@ export function createMembership(deps: { policy: () => Policy; directory: Pick<D
   }
 
   const membership = {
-    /** Named, and not deactivated in Slack (`users.info`): a click counts only from such a person. */
-    async names(principals: readonly string[], userId: string): Promise<boolean> {
-      if (!(await named(principals, userId))) return false;
+    /**
+     * Named, and not deactivated in Slack (`users.info`): a click counts only from such a
+     * person. `within`: the policy whose `approver_groups` the names refer to (default: the current one).
+     */
+    async names(principals: readonly string[], userId: string, within: Policy = deps.policy()): Promise<boolean> {
+      if (!(await named(principals, userId, within))) return false;
       return !(await deps.directory.deactivated(userId));
     },
 
     /** Everyone the principals name, Slack user groups looked up: who to DM. Directory errors propagate. */
-    async members(principals: readonly string[]): Promise<string[]> {
-      const expanded = expandPrincipals(deps.policy().approver_groups, principals);
+    async members(principals: readonly string[], within: Policy = deps.policy()): Promise<string[]> {
+      const expanded = expandPrincipals(within.approver_groups, principals);
       const users = new Set(expanded.users);
       for (const group of expanded.usergroups) for (const u of await deps.directory.usergroupMembers(group)) users.add(u);
       return [...users].sort();

@@ -82,6 +82,8 @@ export interface Notifier {
   breakGlassAcknowledged(use: BreakGlassRow, grant: GrantRow): Promise<void>;
   /** An hour unacknowledged: the alert again in the security channel, and a DM to each of `securityTeam`. */
   breakGlassReminder(use: BreakGlassRow, grant: GrantRow, securityTeam: readonly string[]): Promise<void>;
+  /** An accepted change of the access rules, announced in the security channel: changing who may approve is privileged. */
+  policyChanged(from: string, to: string, changes: readonly string[]): Promise<void>;
   /** Drift found at a provisioner, alerted once in the security channel. */
   driftFound(finding: DriftFindingRow): Promise<void>;
   /** Unmanaged access removed under `revoke_unmanaged`. */

@@ -130,6 +130,13 @@ export function createSlackNotifier(deps: {
       for (const userId of securityTeam) await dm(userId, () => breakGlassMessages.securityDm(use, channel), { grantId: use.grantId });
     },
 
+    async policyChanged(from, to, changes) {
+      const channel = deps.policy().settings.security_channel;
+      const text = `🛡️ *The access policy changed* (version \`${from}\` → \`${to}\`). Requests already waiting keep the rules they were made under.\n${changes.length ? changes.slice(0, 40).map((c) => `• ${c}`).join('\n') : '• formatting only: no rule changed'}${changes.length > 40 ? `\n…and ${changes.length - 40} more (see the \`policy.changed\` audit event)` : ''}`;
+      if (channel) await post(channel, text, { policyVersion: to });
+      else log.warn({ from, to, changes }, 'policy changed; no security_channel to announce it in');
+    },
+
     driftFound: (finding) => alert(finding.resource, driftNotes.found(finding), { findingId: finding.id }),
     unmanagedRemoved: (finding) => alert(finding.resource, driftNotes.removed(finding), { findingId: finding.id }),
 

@@ -153,6 +153,13 @@ export const breakGlassUses = sqliteTable(
   (t) => [index('break_glass_unacknowledged').on(t.acknowledgedAt, t.createdAt)],
 );
 
+/** Every policy the bot has run with, by version: a request is judged by the rules it was made under. */
+export const policyVersions = sqliteTable('policy_versions', {
+  version: text('version').primaryKey(),
+  text: text('text').notNull(),
+  firstLoadedAt: integer('first_loaded_at').notNull(),
+});
+
 /** Append-only, hash-chained (see audit.ts); triggers in the migrations refuse UPDATE and DELETE. */
 export const auditEvents = sqliteTable(
   'audit_events',

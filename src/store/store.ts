@@ -12,6 +12,7 @@ import { exceptionTransactions, type Transaction } from './exception-store.js';
 import { grantCreated } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
 import * as grants from './grants.js';
+import * as policyVersions from './policy-versions.js';
 import * as requests from './requests.js';
 import { reviewTransactions } from './review-store.js';
 import { driftTransactions } from './drift-store.js';
@@ -90,6 +91,17 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) =>
       grants.activeGrantTimers(db, afterExpiresAt, afterId, limit),
     setApprovalMessage: (id: string, channel: string, ts: string) => requests.setApprovalMessage(db, id, channel, ts),
+
+    policyText: (version: string) => policyVersions.policyText(db, version),
+    rememberPolicy: (version: string, text: string, at: number) => policyVersions.rememberPolicy(db, version, text, at),
+
+    /** An accepted change of the access rules: the new version kept, and the change audited. */
+    policyChanged(change: { from: string; to: string; text: string; at: number; details: Record<string, unknown> }): void {
+      transaction((tx) => {
+        policyVersions.rememberPolicy(tx, change.to, change.text, change.at);
+        appendAudit(tx, { at: change.at, actor: 'jitbot', action: 'policy.changed', subjectType: 'policy', subjectId: change.to, details: { from_version: change.from, ...change.details } });
+      });
+    },
 
     /** An audit event with no state change: refused clicks and commands. */
     recordEvent(event: AuditEvent): void {

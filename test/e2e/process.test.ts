@@ -20,9 +20,11 @@ function runMain(env: Record<string, string>) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 async function waitHealthy(port: number) {
@@ -95,6 +97,37 @@ describe('the bot as a process: npm start’s entry point', () => {
         await Promise.all([slack.close(), webhook.close()]);
         rmSync(dir, { recursive: true, force: true });
       };
+    });
+
+    test('SIGHUP with an invalid policy file keeps the running policy; a valid change is reloaded, audited and announced', async () => {
+      const bot = runMain(ctx.env);
+      children.push(bot.child);
+      await waitHealthy(ctx.port);
+      const policyPath = ctx.env['POLICY_PATH'] ?? '';
+      const changes = () => {
+        const db = new Database(ctx.env['DATABASE_PATH'] ?? '', { readonly: true });
+        try {
+          return db.prepare("select details from audit_events where action = 'policy.changed'").pluck().all() as string[];
+        } finally {
+          db.close();
+        }
+      };
+      writeFileSync(policyPath, testPolicy(ctx.webhook.url).replace('max_duration: 2h', 'max_duration: soon'));
+      bot.child.kill('SIGHUP');
+      await eventually('the rejection in the log', () => (/policy reload rejected; the current policy stays/.test(bot.stdout()) ? true : undefined), 10_000);
+      assert.match(bot.stdout(), /resources\.prod-db\.max_duration: expected a duration/);
+      assert.deepEqual(changes(), []);
+      assert.equal((await fetch(`http://127.0.0.1:${ctx.port}/healthz`)).status, 200, 'still running on the old policy');
+
+      // A valid change, picked up from the file itself (no signal needed).
+      writeFileSync(policyPath, testPolicy(ctx.webhook.url).replace('max_duration: 2h', 'max_duration: 4h'));
+      const [change] = await eventually('the policy.changed audit event', () => changes()[0] ? changes() : undefined, 10_000);
+      assert.deepEqual((JSON.parse(change ?? '{}') as { changes: string[] }).changes, ['resources.prod-db.max_duration: "2h" → "4h"']);
+      await ctx.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /The access policy changed/.test(String(c.args['text'])), 10_000);
+      writeFileSync(policyPath, testPolicy(ctx.webhook.url));
+      await eventually('the change back', () => (changes().length === 2 ? true : undefined), 10_000);
+      bot.child.kill('SIGTERM');
+      assert.equal(await bot.exited, 0);
     });
 
     test('a killed bot, started again, still revokes on time; SIGTERM then stops it cleanly', async () => {

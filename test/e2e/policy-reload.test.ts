@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { eventually, requestIdIn, startHarness, testPolicy, USERS, type Harness } from '../support/harness.js';
+
+describe('policy reload', () => {
+  let h: Harness;
+  let path: string;
+  before(async () => {
+    h = await startHarness();
+    path = join(h.dir, 'policy.yaml');
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const policyChanges = () => h.bot.database.sqlite.prepare("select actor, subject_id, details from audit_events where action = 'policy.changed'").all() as { actor: string; subject_id: string; details: string }[];
+
+  test('an invalid new policy is rejected and the old one stays', async () => {
+    writeFileSync(path, testPolicy(h.webhook.url).replace('approvers: [db-leads]', 'approvers: [db-laeds]'));
+    const outcome = await h.bot.reloadPolicyFile(path);
+    assert.equal(outcome.kind, 'rejected');
+    assert.match(outcome.kind === 'rejected' ? outcome.problems.join('\n') : '', /"db-laeds" is neither a user ID/);
+    const id = requestIdIn(await h.ask(USERS.alice, 'prod-db 10m still the old rules INC-1'));
+    await h.click(USERS.lead, 'approve', id);
+    await eventually('approval under the old rules', () => h.grantFor(id));
+    assert.deepEqual(policyChanges(), []);
+  });
+
+  test('a new approver can decide new requests, but requests already waiting keep the rules they were made under', async () => {
+    const waiting = requestIdIn(await h.ask(USERS.alice, 'prod-db 10m made under the old rules INC-2'));
+    const next = testPolicy(h.webhook.url).replace('db-leads: { users: [U0LEAD1, U0LEAD2] }', `db-leads: { users: [U0LEAD1, U0LEAD2, ${USERS.outsider}] }`);
+    writeFileSync(path, next);
+    const outcome = await h.bot.reloadPolicyFile(path);
+    assert.equal(outcome.kind, 'reloaded');
+    assert.deepEqual(outcome.kind === 'reloaded' ? outcome.changes : [], [`approver_groups.db-leads: +${USERS.outsider}`]);
+
+    const [change] = policyChanges();
+    const details = JSON.parse(change?.details ?? '{}') as { from_version: string; sha256_before: string; sha256_after: string; changes: string[] };
+    assert.equal(change?.actor, 'jitbot');
+    assert.match(details.sha256_before, /^[0-9a-f]{64}$/);
+    assert.notEqual(details.sha256_before, details.sha256_after);
+    assert.deepEqual(details.changes, [`approver_groups.db-leads: +${USERS.outsider}`]);
+    const announced = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /The access policy changed/.test(String(c.args['text'])));
+    assert.match(String(announced.args['text']), /approver_groups\.db-leads: \+U0OUTSIDE/);
+
+    const { responseName } = await h.click(USERS.outsider, 'approve', waiting);
+    assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /not an approver/);
+    assert.equal(h.bot.store.findRequest(waiting)?.status, 'pending');
+
+    const fresh = requestIdIn(await h.ask(USERS.alice, 'prod-db 10m made under the new rules INC-3'));
+    await h.click(USERS.outsider, 'approve', fresh);
+    await eventually('approval by the new approver', () => h.grantFor(fresh));
+    assert.equal(h.bot.store.findRequest(fresh)?.decidedBy, USERS.outsider);
+  });
+
+  test('reloading the same file changes nothing', async () => {
+    assert.equal((await h.bot.reloadPolicyFile(path)).kind, 'unchanged');
+    assert.equal(policyChanges().length, 1);
+  });
+});
