@@ -5,14 +5,12 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './config/errors.js';
+import { explainPolicy } from './config/explain-policy.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import type { Policy } from './config/policy-schema.js';
 import { probeProvisioners } from './provisioners/registry.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { createWebClient } from './slack/web-client.js';
-import { compactDuration } from './domain/duration.js';
-import { approvalStages } from './domain/approval-chain.js';
-import { optOutAskers } from './domain/opt-out-rules.js';
 import { verifyAuditChain } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
@@ -54,23 +52,7 @@ function policyCheck(path: string): { policy: Policy } | undefined {
   try {
     const { policy, version } = loadPolicyFile(path);
     process.stdout.write(`${path}: OK (version ${version})\n`);
-    for (const [name, r] of Object.entries(policy.resources)) {
-      const stages = approvalStages(r)
-        .map((s, i) => `stage ${i + 1}: ${s.approvalsRequired} of [${s.approvers.join(', ')}]`)
-        .join('; ');
-      process.stdout.write(
-        `  ${name}: requesters [${r.requesters?.join(', ') ?? 'anyone'}]; ${stages}; max ${compactDuration(r.max_duration)}; ` +
-          `channel ${r.channel}; provisioner ${r.provisioner.type}\n`,
-      );
-      const optOut = r.opt_out;
-      if (optOut?.allowed) {
-        const askers = optOutAskers(r, optOut);
-        process.stdout.write(
-          `    opt-out: ${optOut.mode}, up to ${compactDuration(optOut.max_duration)}; asked by [${askers?.join(', ') ?? 'anyone'}]; ` +
-            `approved by [${optOut.approvers?.join(', ') ?? ''}]\n`,
-        );
-      }
-    }
+    for (const line of explainPolicy(policy)) process.stdout.write(`  ${line}\n`);
     return { policy };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

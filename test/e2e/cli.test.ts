@@ -24,9 +24,12 @@ describe('the jitbot CLI', () => {
   test('policy check prints what each resource means and exits 0 for a valid file', () => {
     const run = jitbot(['policy', 'check', 'policy.example.yaml']);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /prod-db: requesters \[engineers\]; stage 1: 1 of \[db-leads\]; max 2h/);
-    assert.match(run.stdout, /opt-out: auto_approve, up to 7d; asked by \[db-leads\]; approved by \[security\]/);
-    assert.match(run.stdout, /vpn-prod: .*\n    opt-out: standing, up to 3d; asked by \[anyone\]/);
+    assert.match(run.stdout, /prod-db — Production PostgreSQL, read\/write\n    who may request: engineers \(3 people: U0DEV1, U0DEV2, U0LEAD1\)\n/);
+    assert.match(run.stdout, /stage 1 of 1: 1 approval\(s\) from db-leads \(2 people: U0LEAD1, U0LEAD2\); told by the approval message in C0DBAPPROVALS/);
+    assert.match(run.stdout, /limits: up to 2h \(default 1h\); reason must match INC-\[0-9\]\+; the requester never approves their own/);
+    assert.match(run.stdout, /opt-out: auto_approve, up to 7d; asked by db-leads \(2 people: U0LEAD1, U0LEAD2\); approved by security \(everyone in Slack user group S0SECURITY, read live\)/);
+    assert.match(run.stdout, /vpn-prod — .*\n    who may request: anyone in the workspace\n/);
+    assert.match(run.stdout, /security team: security \(everyone in Slack user group S0SECURITY, read live\); alerts in C0SECURITY/);
   });
 
   test('a reader that stops early (| head) ends the output quietly, without a stack trace', () => {

@@ -1,0 +1,51 @@
+import { approvalStages } from '../domain/approval-chain.js';
+import { breakGlassAskers, breakGlassMax } from '../domain/break-glass-rules.js';
+import { compactDuration } from '../domain/duration.js';
+import { optOutAskers } from '../domain/opt-out-rules.js';
+import { expandPrincipals, securityTeam } from '../domain/principals.js';
+import type { Policy } from './policy-schema.js';
+
+/** Who a list of principals reaches: the people named, and the Slack user groups read live. */
+function reach(policy: Policy, principals: readonly string[] | undefined): string {
+  if (!principals) return 'anyone in the workspace';
+  const { users, usergroups } = expandPrincipals(policy.approver_groups, principals);
+  const people = users.size === 1 ? '1 person' : `${users.size} people`;
+  const parts = [...(users.size ? [`${people}: ${[...users].sort().join(', ')}`] : []), ...usergroups.map((g) => `everyone in Slack user group ${g}, read live`)];
+  return `${principals.join(', ')} (${parts.join('; ')})`;
+}
+
+/**
+ * `jitbot policy check`: what the YAML means, in words: per resource who may ask, who
+ * approves at each stage and whom each notification reaches, and the limits.
+ */
+export function explainPolicy(policy: Policy): string[] {
+  const { settings } = policy;
+  const lines = [
+    `settings: times in ${settings.timezone} by default; requests lapse after ${compactDuration(settings.pending_timeout)}; sweep every ${compactDuration(settings.reconcile_interval)}; reviews ${settings.review_schedule}`,
+    `security team: ${securityTeam(policy).length ? reach(policy, securityTeam(policy)) : 'nobody (set settings.security_team)'}; alerts in ${settings.security_channel ?? "each resource's channel (no security_channel)"}`,
+  ];
+  for (const [name, r] of Object.entries(policy.resources)) {
+    lines.push(`${name}${r.description ? ` — ${r.description}` : ''}`);
+    lines.push(`  who may request: ${reach(policy, r.requesters)}`);
+    const stages = approvalStages(r);
+    stages.forEach((s, i) => {
+      const told = i === 0 ? `the approval message in ${r.channel}` : `a reply in its thread mentioning them`;
+      lines.push(`  stage ${i + 1} of ${stages.length}: ${s.approvalsRequired} approval(s) from ${reach(policy, s.approvers)}; told by ${told}`);
+    });
+    lines.push(
+      `  limits: up to ${compactDuration(r.max_duration)}${r.default_duration ? ` (default ${compactDuration(r.default_duration)})` : ''}; ` +
+        `reason ${r.reason_pattern ? `must match ${r.reason_pattern}` : 'required'}; the requester ${r.self_approval ? 'may approve' : 'never approves'} their own; ` +
+        `Approve ${r.confirm_approval ? 'asks for confirmation' : 'counts at once'}`,
+    );
+    if (r.escalation) lines.push(`  escalation: unanswered after ${compactDuration(r.escalation.after)}, ${reach(policy, r.escalation.to)} may decide too (DM and thread reply)`);
+    if (r.break_glass?.allowed) {
+      lines.push(`  break-glass: up to ${compactDuration(breakGlassMax(r, r.break_glass))}, by ${reach(policy, breakGlassAskers(r, r.break_glass))}; alert in ${settings.security_channel ?? r.channel}${settings.security_channel && settings.security_channel !== r.channel ? ` and ${r.channel}` : ''}`);
+    }
+    const optOut = r.opt_out;
+    if (optOut?.allowed) {
+      lines.push(`  opt-out: ${optOut.mode}, up to ${compactDuration(optOut.max_duration)}; asked by ${reach(policy, optOutAskers(r, optOut))}; approved by ${reach(policy, optOut.approvers)}`);
+    }
+    lines.push(`  provisioner: ${r.provisioner.type}${r.revoke_unmanaged ? '; access held without a grant is removed' : ''}`);
+  }
+  return lines;
+}

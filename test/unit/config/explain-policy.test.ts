@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { explainPolicy } from '../../../src/config/explain-policy.js';
+import { parsePolicy } from '../../../src/config/load-policy.js';
+
+test('policy check explains chains, escalation, break-glass and who each notification reaches', () => {
+  const { policy } = parsePolicy(
+    `
+settings: { security_channel: C0SEC, security_team: [U0CISO] }
+approver_groups:
+  db-leads: { users: [U0LEAD1, U0LEAD2] }
+  security: { usergroup: S0SECURITY }
+resources:
+  vault:
+    channel: C0VAULT
+    max_duration: 1h
+    self_approval: true
+    confirm_approval: true
+    stages:
+      - { approvers: [db-leads], approvals_required: 2 }
+      - { approvers: [security, U0CISO] }
+    escalation: { after: 15m, to: [U0CISO] }
+    break_glass: { allowed: true, eligible: [db-leads], max_duration: 30m }
+    revoke_unmanaged: true
+`,
+    'p.yaml',
+  );
+  assert.deepEqual(explainPolicy(policy).slice(1), [
+    'security team: U0CISO (1 person: U0CISO); alerts in C0SEC',
+    'vault',
+    '  who may request: anyone in the workspace',
+    '  stage 1 of 2: 2 approval(s) from db-leads (2 people: U0LEAD1, U0LEAD2); told by the approval message in C0VAULT',
+    '  stage 2 of 2: 1 approval(s) from security, U0CISO (1 person: U0CISO; everyone in Slack user group S0SECURITY, read live); told by a reply in its thread mentioning them',
+    '  limits: up to 1h; reason required; the requester may approve their own; Approve asks for confirmation',
+    '  escalation: unanswered after 15m, U0CISO (1 person: U0CISO) may decide too (DM and thread reply)',
+    '  break-glass: up to 30m, by db-leads (2 people: U0LEAD1, U0LEAD2); alert in C0SEC and C0VAULT',
+    '  provisioner: none; access held without a grant is removed',
+  ]);
+});
