@@ -17,6 +17,11 @@ const chains = `
     max_duration: 1h
     confirm_approval: true
     escalation: { after: 15m, to: [${USERS.sec}] }
+  oncall-db:
+    channel: C0ONCALL
+    approvers: [db-leads]
+    requesters: [security]
+    max_duration: 1h
 `;
 
 type Call = { args: Record<string, unknown> };
@@ -102,6 +107,18 @@ describe('approval chains, escalation and approver identity', () => {
     h.clock.advance(16 * 60_000);
     await eventually('the sweep to escalate it', () => (h.bot.store.findRequest(lost)?.escalatedAt ? true : undefined));
     assert.equal(h.bot.store.findRequest(decided)?.escalatedAt, null, 'a decided request is never escalated');
+  });
+
+  test('requesters from a Slack user group are read live; a Slack failure refuses the request, never allows it', async () => {
+    assert.match(await h.ask(USERS.alice, 'oncall-db 10m page INC-15'), /not on the list of people who may request oncall-db/);
+    assert.match(await h.ask(USERS.sec, 'oncall-db 10m page INC-15'), /Asked for \*oncall-db\*/);
+    h.slack.failNext('usergroups.users.list', { error: 'fatal_error' }, 1);
+    const before = h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get();
+    assert.match(await h.ask(USERS.sec, 'oncall-db 10m page again INC-16'), /could not check with Slack whether you may request oncall-db .*Nothing was requested/);
+    assert.equal(h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get(), before);
+    h.slack.setUsergroup('S0SECURITY', [USERS.sec, USERS.alice]);
+    assert.match(await h.ask(USERS.alice, 'oncall-db 10m joined the rota INC-17'), /Asked for \*oncall-db\*/, 'membership changes are seen without a restart');
+    h.slack.setUsergroup('S0SECURITY', [USERS.sec]);
   });
 
   test('a deactivated approver’s click counts for nothing, and they get no DMs', async () => {
