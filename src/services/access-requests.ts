@@ -8,6 +8,7 @@ import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface AccessRequestDeps {
@@ -100,17 +101,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         createdAt: now,
       };
       // An open exception counts only while the policy still allows opting out of this resource.
-      const underException = resource.opt_out?.allowed && store.grantUnderException(newRequest, (approved, exception) => ({
-        id: newId('grt'),
-        requestId: approved.id,
-        exceptionId: exception.id,
-        userId: approved.requesterId,
-        userEmail: approved.requesterEmail,
-        resource: approved.resource,
-        reason: approved.reason,
-        grantedAt: now,
-        expiresAt: now + approved.durationMs,
-      }));
+      const underException = resource.opt_out?.allowed && store.grantUnderException(newRequest, (approved, exception) => grantForRequest(approved, now, exception.id));
       if (underException) {
         const { request, grant, exception } = underException;
         log.info({ requestId: request.id, grantId: grant.id, exceptionId: exception.id }, 'request granted under an opt-out exception');

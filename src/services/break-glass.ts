@@ -9,6 +9,7 @@ import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface BreakGlassGranted {
@@ -68,16 +69,7 @@ export function createBreakGlassService(deps: {
       );
       const now = clock.now().toMillis();
       const request = { id: newId('req'), requesterId: input.userId, requesterEmail: email, resource: resourceName, durationMs: duration.toMillis(), reason, policyVersion: version, createdAt: now };
-      const granted = store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => ({
-        id: newId('grt'),
-        requestId: approved.id,
-        userId: approved.requesterId,
-        userEmail: approved.requesterEmail,
-        resource: approved.resource,
-        reason: approved.reason,
-        grantedAt: now,
-        expiresAt: now + approved.durationMs,
-      }));
+      const granted = store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => grantForRequest(approved, now));
       log.warn({ grantId: granted.grant.id, resource: resourceName, userId: input.userId }, 'break-glass access granted');
       deps.metrics.requestOutcome('break_glass');
       await queueOrLeaveToSweep(log, { grantId: granted.grant.id }, () => deps.scheduler.scheduleGrant(granted.grant));

@@ -1,13 +1,12 @@
-import { Duration } from 'luxon';
 import type { LoadedPolicy } from '../config/load-policy.js';
 import { approvalStages, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
-import { newId } from '../store/ids.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import type { MessageLane } from './message-lane.js';
+import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type DecisionResult =
@@ -103,16 +102,7 @@ export function createDecisionService(deps: DecisionDeps) {
         stages: chain.stages,
         approverStages: chain.naming,
         selfApproval: chain.resource.self_approval,
-        newGrant: (approved) => ({
-          id: newId('grt'),
-          requestId: approved.id,
-          userId: approved.requesterId,
-          userEmail: approved.requesterEmail,
-          resource: approved.resource,
-          reason: approved.reason,
-          grantedAt: now.toMillis(),
-          expiresAt: now.plus(Duration.fromMillis(approved.durationMs)).toMillis(),
-        }),
+        newGrant: (approved) => grantForRequest(approved, now.toMillis()),
       });
       switch (outcome.kind) {
         case 'not_found':
