@@ -30,7 +30,7 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 }
 
 export interface GrantLifecycleDeps {
-  store: Pick<Store, 'findGrant' | 'findRequest' | 'activeGrantsOf' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
+  store: Pick<Store, 'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
@@ -72,11 +72,9 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    * revoking at the provisioner would take away access that grant still gives. Grants that are
    * ending or already over never cover, so two grants ending together both revoke.
    */
-  function coveringGrant(grant: GrantRow, now: number): GrantRow | undefined {
+  function coveringGrant(grant: GrantRow, now: number): { id: string } | undefined {
     const target = targetOf(grant.resource);
-    return store
-      .activeGrantsOf(grant.userId)
-      .find((other) => other.id !== grant.id && other.endRequestedReason === null && other.expiresAt > now && targetOf(other.resource) === target);
+    return store.outlastingGrantsOf(grant.userId, now, grant.id).find((other) => targetOf(other.resource) === target);
   }
 
   return {

@@ -26,6 +26,11 @@ const statements = preparedFor((db) => ({
     .returning()
     .prepare(),
   find: db.select().from(grants).where(eq(grants.id, sql.placeholder('id'))).prepare(),
+  outlasting: db
+    .select({ id: grants.id, resource: grants.resource })
+    .from(grants)
+    .where(and(eq(grants.userId, p('userId')), eq(grants.status, 'active'), gt(grants.expiresAt, p('now')), isNull(grants.endRequestedReason)))
+    .prepare(),
   markProvisioned: db
     .update(grants)
     .set({ provisionedAt: param('at'), provisionError: null })
@@ -39,6 +44,15 @@ const statements = preparedFor((db) => ({
     .returning()
     .prepare(),
 }));
+
+/**
+ * The person's other active grants that are not ending and outlast `now`: the ones that may
+ * still give the access a revocation would take away (see GrantLifecycle). Runs on every
+ * revocation, so it is prepared and reads two columns.
+ */
+export function outlastingGrantsOf(db: Db, userId: string, now: number, exceptId: string): { id: string; resource: string }[] {
+  return statements(db).outlasting.all({ userId, now }).filter((g) => g.id !== exceptId);
+}
 
 export function insertGrant(db: Db, grant: NewGrant): GrantRow {
   const row = statements(db).insert.get({ requestId: null, exceptionId: null, userEmail: null, ...grant });

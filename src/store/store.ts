@@ -65,6 +65,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),
     pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
     activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
+    outlastingGrantsOf: (userId: string, now: number, exceptId: string) => grants.outlastingGrantsOf(db, userId, now, exceptId),
     countLiveGrants: () => grants.countLiveGrants(db),
     liveGrants: () => grants.liveGrants(db),
     requestsSince: (since: number) => requests.requestsSince(db, since),

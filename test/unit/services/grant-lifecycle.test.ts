@@ -25,7 +25,8 @@ async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targ
     store: {
       findGrant: () => row,
       findRequest: () => undefined,
-      activeGrantsOf: () => [row, ...others],
+      outlastingGrantsOf: (_userId: string, now: number, exceptId: string) =>
+        [row, ...others].filter((g) => g.id !== exceptId && g.status === 'active' && g.endRequestedReason === null && g.expiresAt > now),
       markProvisioned: () => undefined,
       markProvisionFailed: () => undefined,
       markRevokedMany: (revocations) => {

@@ -426,3 +426,19 @@ describe('the schema refuses invalid states written directly', () => {
     assert.deepEqual(t.actions(request.id), ['request.created']);
   });
 });
+
+describe('grants that may still give the same access (revoking one of several)', () => {
+  test('only the person’s other active grants that are not ending and outlast now', () => {
+    const t = stores.fresh();
+    const now = T0 + 10 * MINUTE;
+    const revoking = approvedGrant(t.store, { grantedAt: T0, expiresAt: now });
+    const outlasting = approvedGrant(t.store, { grantedAt: T0, expiresAt: now + 30 * MINUTE });
+    approvedGrant(t.store, { grantedAt: T0, expiresAt: now - MINUTE }); // already over
+    const released = approvedGrant(t.store, { grantedAt: T0, expiresAt: now + 30 * MINUTE });
+    t.store.requestEnd(released.id, 'released', ALICE, now);
+    const revoked = approvedGrant(t.store, { grantedAt: T0, expiresAt: now + 30 * MINUTE });
+    t.store.markRevoked(revoked.id, 'revoked', LEAD1, now);
+    assert.deepEqual(t.store.outlastingGrantsOf(ALICE, now, revoking.id), [{ id: outlasting.id, resource: 'prod-db' }]);
+    assert.deepEqual(t.store.outlastingGrantsOf(LEAD2, now, revoking.id), [], 'another person’s grants never count');
+  });
+});
