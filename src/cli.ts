@@ -5,7 +5,18 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './config/errors.js';
+import { Redis } from 'ioredis';
+import { parseEnv, type Env } from './config/env.js';
 import { explainPolicy } from './config/explain-policy.js';
+import type { LoadedPolicy } from './config/load-policy.js';
+import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
+import { createAccessQueue } from './jobs/access-queue.js';
+import { createLogger } from './logging.js';
+import { createExceptionLifecycle } from './services/exception-lifecycle.js';
+import { createMessageLane } from './services/message-lane.js';
+import { createRevokeAll } from './services/revoke-all.js';
+import { createSlackDirectory } from './slack/directory.js';
+import { createSlackNotifier } from './slack/notifier.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import type { Policy } from './config/policy-schema.js';
 import { probeProvisioners } from './provisioners/registry.js';
@@ -31,6 +42,9 @@ const USAGE = `usage:
   jitbot review [--days N]     runs and stores the security review of the last N days (default 7); prints it as Markdown
   jitbot review export <id> [--format md|csv]
                                a stored review (rev-…) with the decisions taken on it, as Markdown or CSV
+  jitbot revoke-all --resource <name> | --user <U…> | --all --reason "<why>"
+                               incident: ends every matching active grant and open exception now (the bot's
+                               environment: DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
 
@@ -188,6 +202,52 @@ function reviewExport(databasePath: string, args: readonly string[]): number {
   }
 }
 
+/** Incident revoke-all from the bot's host: SQLite marked, Redis told, Slack told, counts printed. */
+async function revokeAllCli(args: readonly string[]): Promise<number> {
+  const parsed = parseRevokeAll(args);
+  if (!parsed.ok) {
+    process.stderr.write(`jitbot revoke-all: ${parsed.error.replace(/`/g, '')}\n`);
+    return 2;
+  }
+  let env: Env;
+  let loaded: LoadedPolicy;
+  try {
+    env = parseEnv(process.env);
+    loaded = loadPolicyFile(resolve(env.POLICY_PATH));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`jitbot revoke-all: ${error.message} (run it with the bot's environment)\n`);
+    return 2;
+  }
+  const log = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, false, true);
+  const database = openDatabase(resolve(env.DATABASE_PATH));
+  const redis = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from SQLite'));
+  const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: { attempts: 6, backoffMs: 2_000 }, clock: systemClock, reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis() });
+  const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2);
+  const store = createStore(database);
+  const policy = () => loaded.policy;
+  const notifier = createSlackNotifier({ client, directory: createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() }), policy, metrics: { slackError: () => undefined }, log });
+  const messages = createMessageLane({ inFlight: 8, log });
+  const exceptions = createExceptionLifecycle({ store, scheduler: queue.scheduler, notifier, messages, clock: systemClock, log });
+  try {
+    const actor = `cli:${userInfo().username}`;
+    const result = await createRevokeAll({ store, membership: undefined, exceptions, scheduler: queue.scheduler, notifier, clock: systemClock, log }).revokeAll({ actorId: actor, ...parsed.value, checkedBy: 'cli' });
+    if (!result.ok) {
+      process.stderr.write(`jitbot revoke-all: ${result.error}\n`);
+      return 1;
+    }
+    process.stdout.write(`revoked: ${result.value.grants} grant(s), ${result.value.exceptions} exception(s) (${describeScope(parsed.value.scope).replace(/<@|>/g, '')})\n`);
+    return 0;
+  } finally {
+    await messages.drain(5_000);
+    await queue.close();
+    redis.disconnect();
+    database.close();
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [group, command] = argv;
   if (group === 'policy' && command === 'check') {
@@ -202,6 +262,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
   if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
   if (group === 'audit' && command === 'export') return auditExport(databasePath, argv.slice(2));
+  if (group === 'revoke-all') return revokeAllCli(argv.slice(1));
   if (group === 'review' && command === 'export') return reviewExport(databasePath, argv.slice(2));
   if (group === 'review') return review(databasePath, argv.slice(1));
   if (group === 'exceptions' && (command === undefined || command === '--all')) return listExceptions(databasePath, command === '--all');

@@ -37,6 +37,7 @@ import { createMessageLane } from './services/message-lane.js';
 import { createOptOutService } from './services/opt-out.js';
 import { createReconciler } from './services/reconcile.js';
 import { createReviewService } from './services/review.js';
+import { createRevokeAll } from './services/revoke-all.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { createSlackApp } from './slack/slack-app.js';
@@ -182,7 +183,8 @@ export function createJitbot(options: JitbotOptions) {
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, optOut, reviews, directory, log }, log);
+  const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, optOut, reviews, revokeAll, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -230,7 +232,7 @@ export function createJitbot(options: JitbotOptions) {
     database,
     reconciler,
     accessQueue,
-    services: { accessRequests, breakGlass, decisions, endAccess, optOut, reviews, drift, grantLifecycle, exceptionLifecycle },
+    services: { accessRequests, breakGlass, revokeAll, decisions, endAccess, optOut, reviews, drift, grantLifecycle, exceptionLifecycle },
     /** The `review_schedule` job scheduler, on a process that runs timers. */
     get reviewSchedule() {
       return reviewSchedule;

@@ -1,8 +1,8 @@
 import pino, { type Logger } from 'pino';
 
 /** JSON logs, pretty in a terminal; tokens and secrets are never written. */
-export function createLogger(level: string, pretty = process.stdout.isTTY): Logger {
-  return pino({
+export function createLogger(level: string, pretty = process.stdout.isTTY, toStderr = false): Logger {
+  const options = {
     level,
     base: { service: 'jitbot' },
     redact: {
@@ -10,5 +10,7 @@ export function createLogger(level: string, pretty = process.stdout.isTTY): Logg
       censor: '[redacted]',
     },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+  };
+  // The CLI keeps stdout for its output.
+  return toStderr && !pretty ? pino(options, pino.destination(2)) : pino(options);
 }

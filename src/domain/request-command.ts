@@ -1,3 +1,5 @@
+import { parseRevokeAll, type RevokeScope } from './revoke-scope.js';
+
 /** What the text of `/request …` asks for (DESIGN.md §3). Pure parsing: no policy, no I/O. */
 export type RequestCommand =
   | { kind: 'modal' }
@@ -7,6 +9,7 @@ export type RequestCommand =
   | { kind: 'cancel'; requestId: string }
   | { kind: 'revoke'; target: string }
   | { kind: 'review' }
+  | { kind: 'revoke-all'; scope: RevokeScope; reason: string }
   | { kind: 'access'; resource: string; durationText: string | undefined; reason: string; emergency: boolean }
   | { kind: 'optout'; resource: string; durationText: string | undefined; reason: string }
   | { kind: 'invalid'; message: string };
@@ -46,6 +49,10 @@ export function parseRequestCommand(text: string): RequestCommand {
       return { kind: 'list' };
     case 'review':
       return { kind: 'review' };
+    case 'revoke-all': {
+      const parsed = parseRevokeAll(args);
+      return parsed.ok ? { kind: 'revoke-all', ...parsed.value } : { kind: 'invalid', message: parsed.error };
+    }
     case 'release':
       return oneArgument('release', args, 'grant ID or resource name');
     case 'cancel':

@@ -82,6 +82,8 @@ export interface Notifier {
   breakGlassAcknowledged(use: BreakGlassRow, grant: GrantRow): Promise<void>;
   /** An hour unacknowledged: the alert again in the security channel, and a DM to each of `securityTeam`. */
   breakGlassReminder(use: BreakGlassRow, grant: GrantRow, securityTeam: readonly string[]): Promise<void>;
+  /** An incident revoke-all, announced in the security channel with what it ended. */
+  revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): Promise<void>;
   /** An accepted change of the access rules, announced in the security channel: changing who may approve is privileged. */
   policyChanged(from: string, to: string, changes: readonly string[]): Promise<void>;
   /** Drift found at a provisioner, alerted once in the security channel. */

@@ -130,6 +130,14 @@ export function createSlackNotifier(deps: {
       for (const userId of securityTeam) await dm(userId, () => breakGlassMessages.securityDm(use, channel), { grantId: use.grantId });
     },
 
+    async revokedAll(actorId, scope, reason, counts) {
+      const channel = deps.policy().settings.security_channel;
+      const who = actorId.startsWith('cli:') ? `\`${actorId}\`` : `<@${actorId}>`;
+      const text = `🚨 *Revoke-all* by ${who}: ${scope}. ${counts.grants} grant(s) and ${counts.exceptions} opt-out exception(s) are being revoked now. Reason: ${reason}`;
+      if (channel) await post(channel, text, { revokeAll: true });
+      else log.warn({ actorId, scope, counts }, 'revoke-all; no security_channel to announce it in');
+    },
+
     async policyChanged(from, to, changes) {
       const channel = deps.policy().settings.security_channel;
       const text = `🛡️ *The access policy changed* (version \`${from}\` → \`${to}\`). Requests already waiting keep the rules they were made under.\n${changes.length ? changes.slice(0, 40).map((c) => `• ${c}`).join('\n') : '• formatting only: no rule changed'}${changes.length > 40 ? `\n…and ${changes.length - 40} more (see the \`policy.changed\` audit event)` : ''}`;

@@ -5,6 +5,7 @@ import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
 import type { OptOutService } from '../services/opt-out.js';
 import type { ReviewService } from '../services/review.js';
+import type { RevokeAll } from '../services/revoke-all.js';
 import type { Directory, Log } from '../services/ports.js';
 
 /** What the Slack edge may call: use cases, never the store. */
@@ -16,6 +17,7 @@ export interface SlackServices {
   endAccess: EndAccessService;
   optOut: OptOutService;
   reviews: ReviewService;
+  revokeAll: RevokeAll;
   directory: Pick<Directory, 'userProfile'>;
   log: Log;
 }

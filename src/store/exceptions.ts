@@ -158,3 +158,12 @@ export function pageExceptions(db: Db, filter: ExceptionFilter, after: { at: num
     .limit(limit)
     .all();
 }
+
+/** Open exceptions in scope (an incident revoke-all). */
+export function openExceptionsIn(db: Db, scope: { resource?: string | undefined; userId?: string | undefined }): ExceptionRow[] {
+  return db
+    .select()
+    .from(exceptions)
+    .where(and(eq(exceptions.status, 'open'), equalsIfGiven(exceptions.resource, scope.resource), equalsIfGiven(exceptions.userId, scope.userId)))
+    .all();
+}

@@ -224,3 +224,13 @@ export function liveGrantsOn(db: Db, resources: readonly string[]): GrantRow[] {
     .orderBy(asc(grants.expiresAt), asc(grants.id))
     .all();
 }
+
+/** Marks every active grant in scope to end (an incident revoke-all), in one statement. */
+export function requestEndIn(db: Db, scope: { resource?: string | undefined; userId?: string | undefined }, by: string): GrantRow[] {
+  return db
+    .update(grants)
+    .set({ endRequestedReason: 'revoked', endRequestedBy: by })
+    .where(and(eq(grants.status, 'active'), isNull(grants.endRequestedReason), equalsIfGiven(grants.resource, scope.resource), equalsIfGiven(grants.userId, scope.userId)))
+    .returning()
+    .all();
+}

@@ -11,6 +11,7 @@ import type { Db, OpenDatabase } from './database.js';
 import { exceptionTransactions, type Transaction } from './exception-store.js';
 import { grantCreated } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
+import * as exceptionRows from './exceptions.js';
 import * as grants from './grants.js';
 import * as policyVersions from './policy-versions.js';
 import * as requests from './requests.js';
@@ -101,6 +102,23 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
       transaction((tx) => {
         policyVersions.rememberPolicy(tx, change.to, change.text, change.at);
         appendAudit(tx, { at: change.at, actor: 'jitbot', action: 'policy.changed', subjectType: 'policy', subjectId: change.to, details: { from_version: change.from, ...change.details } });
+      });
+    },
+
+    openExceptionsIn: (scope: { resource?: string | undefined; userId?: string | undefined }) => exceptionRows.openExceptionsIn(db, scope),
+
+    /**
+     * Incident revoke-all: every active grant in scope marked to end, each with its audit event,
+     * and one event for the whole act, in one transaction.
+     */
+    requestEndAll(input: { scope: { resource?: string | undefined; userId?: string | undefined }; by: string; at: number; reason: string; details: Record<string, unknown> }): GrantRow[] {
+      return transaction((tx) => {
+        const ending = grants.requestEndIn(tx, input.scope, input.by);
+        for (const grant of ending) {
+          appendAudit(tx, { at: input.at, actor: input.by, action: 'grant.revoke_requested', subjectType: 'grant', subjectId: grant.id, resource: grant.resource, reason: 'revoked', details: { revoke_all: true } });
+        }
+        appendAudit(tx, { at: input.at, actor: input.by, action: 'incident.revoke_all', subjectType: 'system', subjectId: 'revoke-all', resource: input.scope.resource ?? null, reason: input.reason, details: { ...input.details, grants: ending.length } });
+        return ending;
       });
     },
 

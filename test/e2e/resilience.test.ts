@@ -79,7 +79,8 @@ describe('SQLite is the truth: revocation survives restarts, lost timers and fai
 
   test('Slack rate limiting (429 with Retry-After) delays the approval message but does not lose it', async () => {
     h.slack.reset();
-    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    // Only the approval message: a DM still on its way from an earlier test must not take the 429.
+    h.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 1, (args) => args['channel'] === 'C0DBAPPROVALS');
     const requestId = requestIdIn(await h.ask(USERS.alice, 'prod-db 30m ratelimited INC-24'));
     const attempts = h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C0DBAPPROVALS');
     assert.equal(attempts.length, 2, 'refused once with 429, then posted');

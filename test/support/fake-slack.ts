@@ -68,7 +68,7 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
   let socketModeUrl: string | undefined;
   const calls: SlackCall[] = [];
   const responses: { name: string; body: Record<string, unknown>; at: number }[] = [];
-  const failures = new Map<string, Failure[]>();
+  const failures = new Map<string, { failure: Failure; when: (args: Record<string, unknown>) => boolean }[]>();
   const users = new Map<string, Required<FakeUser>>();
   const usergroups = new Map<string, string[]>();
   const disabledGroups = new Set<string>();
@@ -149,8 +149,9 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
     if (!presented) return slackError('not_authed');
     // Socket Mode connections are opened with the app-level token, everything else with the bot token.
     if (presented !== (method === 'apps.connections.open' ? appToken : token)) return slackError('invalid_auth');
-    const queued = failures.get(method);
-    const failure = queued?.shift();
+    const queued = failures.get(method) ?? [];
+    const index = queued.findIndex((f) => f.when(args));
+    const failure = index >= 0 ? queued.splice(index, 1)[0]?.failure : undefined;
     if (failure) {
       if ('error' in failure) return slackError(failure.error);
       if (failure.status === 429 && 'retryAfter' in failure) {
@@ -228,9 +229,10 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       usergroups.set(id, members);
     },
     usergroup: (id: string) => ({ members: usergroups.get(id) ?? [], disabled: disabledGroups.has(id) }),
-    failNext(method: string, failure: Failure, times = 1) {
+    /** The next `times` calls of `method` (only those `when` matches, e.g. one channel) fail. */
+    failNext(method: string, failure: Failure, times = 1, when: (args: Record<string, unknown>) => boolean = () => true) {
       const queue = failures.get(method) ?? [];
-      for (let i = 0; i < times; i += 1) queue.push(failure);
+      for (let i = 0; i < times; i += 1) queue.push({ failure, when });
       failures.set(method, queue);
     },
     reset() {

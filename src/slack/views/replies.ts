@@ -2,9 +2,11 @@ import { Duration } from 'luxon';
 import type { Policy } from '../../config/policy-schema.js';
 import { compactDuration, formatDuration } from '../../domain/duration.js';
 import { reviewItems } from '../../domain/review-report.js';
+import { describeScope, type RevokeScope } from '../../domain/revoke-scope.js';
 import type { AccessAnswer } from '../../services/access-requests.js';
 import type { BreakGlassGranted } from '../../services/break-glass.js';
 import type { PostedReview } from '../../services/ports.js';
+import type { RevokeAllCounts } from '../../services/revoke-all.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { OwnAccess } from '../own-access.js';
 import { slackTime } from './time.js';
@@ -26,6 +28,7 @@ export const replies = {
       '`/request optout <resource> <duration> <reason>` — ask to be exempt from approval for a while (where policy allows)',
       '`/request revoke <grant-id or exception-id>` — approvers and the security team: end someone’s access or exception now',
       '`/request <resource> <duration> --emergency <reason>` — break-glass: access at once where the policy allows, security is alerted',
+      '`/request revoke-all --resource <name> | --user <@person> | --all <reason>` — the security team, in an incident: end every matching grant and exception now',
       '`/request review` — the security team: post the security review, with Keep / Revoke on each long-lived item',
       'Durations: `90s`, `30m`, `2h`, `1h30m`, `1d`.',
       '',
@@ -102,6 +105,10 @@ export const replies = {
       ...(cappedFrom ? [`You asked for ${cappedFrom}; break-glass on ${use.resource} lasts at most ${length}.`] : []),
       `Security is alerted in ${alerted} and will review this use.`,
     ].join('\n');
+  },
+
+  revokedAll(scope: RevokeScope, counts: RevokeAllCounts): string {
+    return `🚨 Revoke-all: ${describeScope(scope)}. ${counts.grants} grant(s) and ${counts.exceptions} opt-out exception(s) are being revoked now; the security channel has been told. \`/request list\` and the audit log show each one.`;
   },
 
   reviewPosted({ review, report }: PostedReview): string {

@@ -53,6 +53,10 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       const result = await services.reviews.requestReview({ userId, days: REVIEW_DAYS });
       return result.ok ? replies.reviewPosted(result.value) : result.error;
     }
+    case 'revoke-all': {
+      const result = await services.revokeAll.revokeAll({ actorId: userId, scope: command.scope, reason: command.reason, checkedBy: 'security' });
+      return result.ok ? replies.revokedAll(command.scope, result.value) : result.error;
+    }
     case 'help':
       return replies.help(policy);
     case 'invalid':

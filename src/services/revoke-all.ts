@@ -1,0 +1,72 @@
+import type { Clock } from '../domain/clock.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { describeScope, type RevokeScope } from '../domain/revoke-scope.js';
+import type { Store } from '../store/store.js';
+import type { ExceptionLifecycle } from './exception-lifecycle.js';
+import type { Membership } from './membership.js';
+import { DirectoryError, type Log, type Notifier, type Scheduler } from './ports.js';
+import { queueOrLeaveToSweep } from './queue-or-sweep.js';
+
+export interface RevokeAllCounts {
+  grants: number;
+  exceptions: number;
+}
+
+/** Revocations queued at once: Redis round trips overlap, so 10,000 take seconds. */
+const QUEUE_BATCH = 200;
+
+/**
+ * Incident revoke-all: every active grant and open exception in scope ends now, for the
+ * security team (`/request revoke-all`) or whoever holds the database (`jitbot revoke-all`).
+ * SQLite is marked first, in one transaction, so a crash or a lost Redis job still ends
+ * everything at the next sweep.
+ */
+export function createRevokeAll(deps: {
+  store: Pick<Store, 'requestEndAll' | 'openExceptionsIn' | 'recordEvent'>;
+  membership: Pick<Membership, 'onSecurityTeam'> | undefined;
+  exceptions: Pick<ExceptionLifecycle, 'close'>;
+  scheduler: Pick<Scheduler, 'revokeNow'>;
+  notifier: Pick<Notifier, 'revokedAll'> | undefined;
+  clock: Clock;
+  log: Log;
+}) {
+  const { store, clock, log } = deps;
+
+  async function securityOnly(actorId: string): Promise<Result<true>> {
+    const refuse = (reason: string, message: string): Result<true> => {
+      store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'revoke_all.refused', subjectType: 'system', subjectId: 'revoke-all', reason });
+      return err(message);
+    };
+    if (!deps.membership) return refuse('no_security_team', 'Revoke-all from Slack needs the security team to be known; nothing changed.');
+    try {
+      if (await deps.membership.onSecurityTeam(actorId)) return ok(true);
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      return refuse('directory_error', `jitbot could not check your rights with Slack (${error.message}); nothing changed.`);
+    }
+    return refuse('not_security', 'Only the security team (`settings.security_team`) may revoke everything at once; nothing changed.');
+  }
+
+  return {
+    /** `checkedBy: 'security'` checks the actor is on the security team; `'cli'` trusts the caller. */
+    async revokeAll(input: { actorId: string; scope: RevokeScope; reason: string; checkedBy: 'security' | 'cli' }): Promise<Result<RevokeAllCounts>> {
+      if (input.checkedBy === 'security') {
+        const allowed = await securityOnly(input.actorId);
+        if (!allowed.ok) return allowed;
+      }
+      const scope = { resource: input.scope.kind === 'resource' ? input.scope.resource : undefined, userId: input.scope.kind === 'user' ? input.scope.userId : undefined };
+      const exceptions = store.openExceptionsIn(scope);
+      const ending = store.requestEndAll({ scope, by: input.actorId, at: clock.now().toMillis(), reason: input.reason, details: { scope: input.scope, exceptions: exceptions.length } });
+      log.warn({ actor: input.actorId, scope: input.scope, grants: ending.length, exceptions: exceptions.length }, 'revoke-all');
+      for (const exception of exceptions) await deps.exceptions.close(exception.id, 'revoked', input.actorId);
+      for (let i = 0; i < ending.length; i += QUEUE_BATCH) {
+        await Promise.all(ending.slice(i, i + QUEUE_BATCH).map((grant) => queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.revokeNow(grant.id))));
+      }
+      const counts = { grants: ending.length, exceptions: exceptions.length };
+      await deps.notifier?.revokedAll(input.actorId, describeScope(input.scope), input.reason, counts);
+      return ok(counts);
+    },
+  };
+}
+
+export type RevokeAll = ReturnType<typeof createRevokeAll>;
