@@ -2,6 +2,7 @@ import { buildOnce } from './support/bot-process.js';
 import { ackBenchmark } from './ack-latency.js';
 import { footprintBenchmark } from './footprint.js';
 import { revocationBenchmark } from './revocation-lateness.js';
+import { revokeAllBenchmark } from './revoke-all.js';
 import { ms } from './support/stats.js';
 
 const log = (line: string) => process.stdout.write(`  · ${line}\n`);
@@ -33,6 +34,11 @@ async function main() {
     process.stdout.write('\n4. Footprint: 100,000 active grants and 1,000 open exceptions\n');
     const r = await footprintBenchmark({ grants: 100_000, exceptions: 1_000, log });
     process.stdout.write(`  RSS ${r.rssAfterStartMb.toFixed(0)} MB after start-up, ${r.rssAfterScrapesMb.toFixed(0)} MB after sweeps and scrapes\n`);
+  }
+  if (!only || only === 'revoke-all') {
+    process.stdout.write('\n5. Incident revoke-all: /request revoke-all --all over 10,000 active grants\n');
+    const r = await revokeAllBenchmark({ grants: 10_000, log });
+    process.stdout.write(`  reply after ${ms(r.replyMs)}; all ${r.grants - r.notRevoked}/${r.grants} revoked (each webhook answered) after ${ms(r.allRevokedMs)}\n`);
   }
 }
 

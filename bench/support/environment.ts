@@ -17,6 +17,7 @@ export function benchPolicy(webhookUrl: string): string {
 settings:
   timezone: UTC
   security_channel: C0SECURITY
+  security_team: [U0SEC1]
   reconcile_interval: 30s
 approver_groups:
   db-leads: { users: [${APPROVER}, U0LEAD2] }
