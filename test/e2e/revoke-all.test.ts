@@ -48,6 +48,15 @@ describe('incident revoke-all', () => {
     await h.close();
   });
 
+  test('the security team may revoke any one grant, not only the resource’s approvers; others may not', async () => {
+    assert.match(await h.ask(USERS.bob, 'revoke grt-seed0'), /Only approvers of prod-db or the security team may revoke/);
+    await h.ask(USERS.sec, 'revoke grt-seed0');
+    await eventually('grt-seed0 revoked by security', () => (h.grantById('grt-seed0')?.status === 'revoked' ? true : undefined));
+    assert.deepEqual(grants(h, 'id = ?', 'grt-seed0').map((g) => [g.revoke_reason, g.revoked_by]), [['revoked', USERS.sec]]);
+    const details = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = 'grt-seed0' and action = 'grant.revoked'").pluck().get() as string;
+    assert.match(details, /"still_covered_by":"grt-seed\d+"/, 'U0SEED0 holds other prod-db grants, so the provisioner keeps the access');
+  });
+
   test('refused outside the security team and for a malformed command: an audit event, nothing ended', async () => {
     assert.match(await h.ask(USERS.lead, 'revoke-all --resource prod-db leaked credentials'), /Only the security team .* may revoke everything at once; nothing changed/);
     assert.match(await h.ask(USERS.sec, 'revoke-all'), /Say what to revoke: `revoke-all --resource <name> \| --user <@person or U…> \| --all <reason…>`/);
@@ -58,14 +67,16 @@ describe('incident revoke-all', () => {
 
   test('/request revoke-all --resource: every grant on it ends at once, the others stay, and security is told', async () => {
     const reply = await h.ask(USERS.sec, 'revoke-all --resource prod-db leaked credentials INC-77');
-    assert.match(reply, /Revoke-all: all access to prod-db\. 50 grant\(s\) and 0 opt-out exception\(s\) are being revoked now/);
+    assert.match(reply, /Revoke-all: all access to prod-db\. 49 grant\(s\) and 0 opt-out exception\(s\) are being revoked now/);
     await eventually('every prod-db grant revoked', () => (grants(h, "resource = 'prod-db' and status != 'revoked'").length === 0 ? true : undefined), 15_000);
     assert.ok(grants(h, "resource = 'prod-db'").every((g) => g.revoke_reason === 'revoked' && g.revoked_by === USERS.sec));
-    assert.equal((await h.webhook.waitForDeliveries(50, 10_000)).filter((d) => d.body.type === 'access.revoke').length, 50);
+    assert.equal(grants(h, "resource = 'prod-db'").length, 50);
+    // grt-seed0's own revoke called no webhook: U0SEED0's other grants still gave the access then.
+    assert.equal((await h.webhook.waitForDeliveries(49, 10_000)).filter((d) => d.body.type === 'access.revoke').length, 49);
     assert.equal(grants(h, "resource = 'staging' and status = 'active'").length, 1, 'other resources keep their access');
-    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /Revoke-all\* by <@U0SEC1>: all access to prod-db\. 50 grant/.test(String(c.args['text'])));
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /Revoke-all\* by <@U0SEC1>: all access to prod-db\. 49 grant/.test(String(c.args['text'])));
     const event = h.bot.database.sqlite.prepare("select actor, reason, details from audit_events where action = 'incident.revoke_all'").get() as { actor: string; reason: string; details: string };
-    assert.deepEqual([event.actor, event.reason, (JSON.parse(event.details) as { grants: number }).grants], [USERS.sec, 'leaked credentials INC-77', 50]);
+    assert.deepEqual([event.actor, event.reason, (JSON.parse(event.details) as { grants: number }).grants], [USERS.sec, 'leaked credentials INC-77', 49]);
   });
 
   test('jitbot revoke-all --user from the bot’s host ends that person’s grants and exceptions and reports the counts', async () => {
