@@ -26,6 +26,7 @@ import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
 import { createDriftDetector } from './services/drift.js';
 import { createEscalation } from './services/escalation.js';
+import { createExtensionService } from './services/extension.js';
 import { createPolicyBook } from './services/policy-book.js';
 import { describePolicyChange } from './domain/policy-diff.js';
 import { loadPolicyFile } from './config/load-policy.js';
@@ -183,8 +184,9 @@ export function createJitbot(options: JitbotOptions) {
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
+  const extension = createExtensionService({ store, policy, scheduler, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, optOut, reviews, revokeAll, directory, log }, log);
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, optOut, reviews, revokeAll, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,

@@ -115,6 +115,8 @@ const resource = z
       })
       .optional(),
     provisioner: provisioner.prefault({ type: 'none' }),
+    /** How often a holder may extend a grant within max_duration from the expiry warning. */
+    max_extensions: z.number().int().min(0).default(2),
     /** Approve asks for confirmation (Slack's confirm dialog) before it counts. */
     confirm_approval: z.boolean().default(false),
     /** Drift detection removes access found at the provisioner without a grant. */

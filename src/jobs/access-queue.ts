@@ -8,8 +8,11 @@ import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
 
 export const ACCESS_QUEUE = 'access';
-/** provision/revoke act on a grant; warn-exception/close-exception on an opt-out exception; escalate on a request. */
-export type AccessJobName = 'provision' | 'revoke' | 'warn-exception' | 'close-exception' | 'escalate';
+/**
+ * provision/warn/extend/revoke act on a grant; warn-exception/close-exception on an opt-out
+ * exception; escalate on a request.
+ */
+export type AccessJobName = 'provision' | 'warn' | 'extend' | 'revoke' | 'warn-exception' | 'close-exception' | 'escalate';
 export interface AccessJobData {
   /** The grant or exception the job acts on. */
   id: string;
@@ -65,7 +68,13 @@ export function createAccessQueue(deps: {
     opts: { jobId: jobIdFor(name, id), delay: at === undefined ? 0 : Math.max(0, at - TIMER_LEAD_MS - clock.now().toMillis()) },
   });
 
-  const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id)]), job('revoke', g.id, g.expiresAt)];
+  /** The warning `expiry_warning` before the end, unless given already or there is no time for it. */
+  const warnJob = (g: GrantTimer) => {
+    const lead = deps.reminderLeadMs();
+    const at = g.expiresAt - lead;
+    return lead > 0 && !g.warned && at > clock.now().toMillis() ? [job('warn', g.id, at)] : [];
+  };
+  const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id)]), ...warnJob(g), job('revoke', g.id, g.expiresAt)];
 
   function exceptionJobs(e: ExceptionWindow & { warned: boolean }) {
     const remindAt = e.warned ? undefined : exceptionReminderAt(e, deps.reminderLeadMs());
@@ -89,7 +98,12 @@ export function createAccessQueue(deps: {
 
   const scheduler: Scheduler = {
     async scheduleGrant(grant) {
-      await queue.addBulk(grantJobs({ id: grant.id, expiresAt: grant.expiresAt, provisioned: false }));
+      await queue.addBulk(grantJobs({ id: grant.id, expiresAt: grant.expiresAt, provisioned: false, warned: false }));
+    },
+    async scheduleExtension(grant) {
+      // The revoke job already waiting notices the later end and waits again (see the worker).
+      const extend = { ...job('extend', grant.id), opts: { ...job('extend', grant.id).opts, jobId: `extend-${grant.id}-${grant.extensions}` } };
+      await queue.addBulk([extend, ...warnJob({ id: grant.id, expiresAt: grant.expiresAt, provisioned: true, warned: false })]);
     },
     revokeNow: revokeSoon,
     async scheduleException(exception) {

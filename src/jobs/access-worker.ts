@@ -45,6 +45,13 @@ export function createAccessWorker(deps: {
       case 'provision':
         await deps.grants.provision(id, { finalAttempt });
         return;
+      case 'warn':
+        // Like every timed job it may arrive TIMER_LEAD_MS early: a warning a second early is fine.
+        await deps.grants.warn(id);
+        return;
+      case 'extend':
+        await deps.grants.extend(id);
+        return;
       case 'revoke':
         await untilDue(job, token, () => deps.grants.revoke(id, { finalAttempt }));
         return;

@@ -30,11 +30,11 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 }
 
 export interface GrantLifecycleDeps {
-  store: Pick<Store, 'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
+  store: Pick<Store, 'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markGrantWarned' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
-  notifier: Pick<Notifier, 'accessActive' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
+  notifier: Pick<Notifier, 'accessActive' | 'accessEndingSoon' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
   metrics: Pick<Metrics, 'provisionerCall' | 'revocationLateness'>;
   /** DMs after a grant or revocation go here, so a burst of expiries revokes first. */
   messages: Pick<MessageLane, 'send'>;
@@ -95,6 +95,19 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
       if (provisioned) deps.messages.send(() => deps.notifier.accessActive(provisioned));
       return 'provisioned';
+    },
+
+    /** The expiry warning, once per end (an extension allows another). */
+    async warn(grantId: string): Promise<void> {
+      const warned = store.markGrantWarned(grantId, clock.now().toMillis());
+      if (warned) deps.messages.send(() => deps.notifier.accessEndingSoon(warned));
+    },
+
+    /** Tells the provisioner the grant now ends later (`access.extend`); a failure is retried. */
+    async extend(grantId: string): Promise<void> {
+      const grant = store.findGrant(grantId);
+      if (!grant || grant.status !== 'active' || grant.endRequestedReason !== null) return;
+      await apply(grant, accessEvent(grant, 'access.extend', null));
     },
 
     async revoke(grantId: string, opts: { finalAttempt: boolean }): Promise<RevokeOutcome> {

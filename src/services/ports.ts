@@ -28,6 +28,8 @@ export interface ExceptionWindow {
 export interface Scheduler {
   /** Provision now and revoke at expiry. */
   scheduleGrant(grant: Pick<GrantRow, 'id' | 'expiresAt'>): Promise<void>;
+  /** Tell the provisioner about an extension (`access.extend`) and warn again before the new end. */
+  scheduleExtension(grant: Pick<GrantRow, 'id' | 'expiresAt' | 'extensions'>): Promise<void>;
   /** Revoke as soon as possible (release, revoke, overdue, retry after failure). */
   revokeNow(grantId: string): Promise<void>;
   /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
@@ -71,6 +73,8 @@ export interface Notifier {
   /** A stage of the chain is complete: the next stage's approvers are told in the thread. */
   stageReached(request: RequestRow, stage: number, approvers: readonly string[]): Promise<void>;
   accessActive(grant: GrantRow): Promise<void>;
+  /** `expiry_warning` before the end: a DM with Extend and Release. */
+  accessEndingSoon(grant: GrantRow): Promise<void>;
   accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;
   /** To the security channel, the requester, and the thread of the approval message (`request`) where approvers decided. */
   provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined): Promise<void>;

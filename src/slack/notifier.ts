@@ -4,7 +4,7 @@ import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
 import type { ExceptionRow } from '../store/schema.js';
 import { approvalMessage, approvalThread, closedApprovalMessage, mentionsOf, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
-import { messages } from './views/direct-messages.js';
+import { expiryWarning, messages } from './views/direct-messages.js';
 import { reviewMessage } from './views/review-message.js';
 import { driftNotes } from './views/drift-notes.js';
 import { breakGlassMessages } from './views/break-glass-messages.js';
@@ -39,7 +39,7 @@ export function createSlackNotifier(deps: {
   }
 
   /** DMs go out in the person's own time zone, and not at all to a deactivated account. */
-  async function dm(userId: string, text: (zone: string) => string, context: object) {
+  async function dm(userId: string, text: (zone: string) => SlackMessage | string, context: object) {
     if (await deps.directory.deactivated(userId).catch(() => false)) {
       log.info({ ...context, userId }, 'no DM: the Slack account is deactivated');
       return;
@@ -94,6 +94,7 @@ export function createSlackNotifier(deps: {
 
     requestDecided: (request, outcome) => dm(request.requesterId, () => messages.requestDecided(request, outcome), { requestId: request.id }),
     accessActive: (grant) => dm(grant.userId, (zone) => messages.accessActive(grant, zone), { grantId: grant.id }),
+    accessEndingSoon: (grant) => dm(grant.userId, (zone) => expiryWarning(grant, zone), { grantId: grant.id }),
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 
     async provisioningFailed(grant, error, request) {

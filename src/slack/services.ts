@@ -3,6 +3,7 @@ import type { AccessRequestService } from '../services/access-requests.js';
 import type { BreakGlassService } from '../services/break-glass.js';
 import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
+import type { ExtensionService } from '../services/extension.js';
 import type { OptOutService } from '../services/opt-out.js';
 import type { ReviewService } from '../services/review.js';
 import type { RevokeAll } from '../services/revoke-all.js';
@@ -15,6 +16,7 @@ export interface SlackServices {
   breakGlass: BreakGlassService;
   decisions: DecisionService;
   endAccess: EndAccessService;
+  extension: ExtensionService;
   optOut: OptOutService;
   reviews: ReviewService;
   revokeAll: RevokeAll;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
@@ -147,12 +147,14 @@ export interface GrantTimer {
   id: string;
   expiresAt: number;
   provisioned: boolean;
+  /** The holder was already told it ends soon. */
+  warned: boolean;
 }
 
 /** Everything the timers in Redis should cover, read in pages by expiry. */
 export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: string, limit: number): GrantTimer[] {
   return db
-    .select({ id: grants.id, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt })
+    .select({ id: grants.id, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt, warnedAt: grants.warnedAt })
     .from(grants)
     .where(
       and(
@@ -166,7 +168,7 @@ export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: strin
     .orderBy(asc(grants.expiresAt), asc(grants.id))
     .limit(limit)
     .all()
-    .map((g) => ({ id: g.id, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null }));
+    .map((g) => ({ id: g.id, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null, warned: g.warnedAt !== null }));
 }
 
 /** Grants whose access may still exist: active, or failing to revoke. */
@@ -233,4 +235,24 @@ export function requestEndIn(db: Db, scope: { resource?: string | undefined; use
     .where(and(eq(grants.status, 'active'), isNull(grants.endRequestedReason), equalsIfGiven(grants.resource, scope.resource), equalsIfGiven(grants.userId, scope.userId)))
     .returning()
     .all();
+}
+
+/** Records the expiry warning once; undefined when already warned, ending or gone. */
+export function markWarned(db: Db, id: string, at: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ warnedAt: at })
+    .where(and(eq(grants.id, id), eq(grants.status, 'active'), isNull(grants.endRequestedReason), isNull(grants.warnedAt)))
+    .returning()
+    .get();
+}
+
+/** Moves the end of an active, not-ending grant, if it has been extended fewer than `maxExtensions` times. */
+export function extend(db: Db, id: string, expiresAt: number, maxExtensions: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ expiresAt, warnedAt: null, extensions: sql`${grants.extensions} + 1` })
+    .where(and(eq(grants.id, id), eq(grants.status, 'active'), isNull(grants.endRequestedReason), lt(grants.extensions, maxExtensions), lt(grants.expiresAt, expiresAt)))
+    .returning()
+    .get();
 }

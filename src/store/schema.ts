@@ -110,6 +110,10 @@ export const grants = sqliteTable(
     revokedAt: integer('revoked_at'),
     revokedBy: text('revoked_by'),
     revokeError: text('revoke_error'),
+    /** When the holder was told it ends soon (`expiry_warning`); cleared by an extension. */
+    warnedAt: integer('warned_at'),
+    /** How many times the holder extended it (`max_extensions`). */
+    extensions: integer('extensions').notNull().default(0),
   },
   (t) => [
     uniqueIndex('grants_one_per_request').on(t.requestId),

@@ -243,6 +243,26 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
 
     noteRevokeError: (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),
 
+    markGrantWarned(grantId: string, at: number): GrantRow | undefined {
+      return transaction((tx) => {
+        const row = grants.markWarned(tx, grantId, at);
+        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.closing_soon', subjectType: 'grant', subjectId: grantId, resource: row.resource, details: { expires_at: row.expiresAt } });
+        return row;
+      });
+    },
+
+    /** The holder extends within policy: same grant, a later end; undefined when it may not. */
+    extendGrant(input: { grantId: string; expiresAt: number; maxExtensions: number; by: string; at: number }): GrantRow | undefined {
+      return transaction((tx) => {
+        const before = grants.findGrant(tx, input.grantId);
+        const row = grants.extend(tx, input.grantId, input.expiresAt, input.maxExtensions);
+        if (row && before) {
+          appendAudit(tx, { at: input.at, actor: input.by, action: 'grant.extended', subjectType: 'grant', subjectId: row.id, resource: row.resource, details: { from: before.expiresAt, to: row.expiresAt, extensions: row.extensions } });
+        }
+        return row;
+      });
+    },
+
     markRevokeFailed(grantId: string, error: string, at: number): GrantRow | undefined {
       return transaction((tx) => {
         const row = grants.markRevokeFailed(tx, grantId, error);

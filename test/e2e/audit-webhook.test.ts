@@ -50,7 +50,9 @@ describe('settings.audit_webhook streams every audit event to a SIEM', () => {
     const seqs = accepted().map((e) => e.data.seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'still in order');
     assert.equal(new Set(seqs).size, seqs.length, 'nothing accepted twice');
-    const progress = h.bot.database.sqlite.prepare("select delivered_seq, last_error from audit_forwarding where stream = 'audit_webhook'").get() as { delivered_seq: number; last_error: string | null };
-    assert.deepEqual({ ...progress }, { delivered_seq: auditCount(), last_error: null });
+    // The forwarder records its progress just after the receiver answers: wait for that write.
+    const progress = () => ({ ...(h.bot.database.sqlite.prepare("select delivered_seq, last_error from audit_forwarding where stream = 'audit_webhook'").get() as { delivered_seq: number; last_error: string | null }) });
+    await eventually('the progress recorded', () => (progress().delivered_seq === auditCount() ? true : undefined));
+    assert.deepEqual(progress(), { delivered_seq: auditCount(), last_error: null });
   });
 });

@@ -3,6 +3,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { RevokeReason } from '../../domain/states.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { ExceptionOutcome, RequestOutcome } from '../../services/ports.js';
+import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
 
 /** Texts for the requester's DMs and the security channel. `zone` is the reader's Slack tz. */
@@ -68,3 +69,22 @@ export const messages = {
     return `🔒 Your exception for *${exception.resource}* has closed${how}; requests need approval again. Exception \`${exception.id}\`.`;
   },
 };
+
+/** `expiry_warning` before a grant ends: Extend (within policy) and Release, the grant ID as value. */
+export function expiryWarning(grant: GrantRow, zone: string | undefined): SlackMessage {
+  const text = `⏳ Your access to *${grant.resource}* ends ${slackTime(grant.expiresAt, zone)} (grant \`${grant.id}\`).`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: mrkdwn(text) },
+      {
+        type: 'actions',
+        block_id: 'expiry',
+        elements: [
+          { type: 'button', action_id: 'extend', style: 'primary', text: { type: 'plain_text', text: 'Extend' }, value: grant.id },
+          { type: 'button', action_id: 'release', text: { type: 'plain_text', text: 'Release now' }, value: grant.id },
+        ],
+      },
+    ],
+  };
+}

@@ -12,7 +12,7 @@ function grant(overrides: Partial<GrantRow>): GrantRow {
   return {
     id: 'grt-1', requestId: 'req-1', exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'vpn', reason: 'why',
     grantedAt: NOW - 60_000, expiresAt: NOW - 1, status: 'active', provisionedAt: NOW - 59_000, provisionError: null,
-    endRequestedReason: null, endRequestedBy: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null,
+    endRequestedReason: null, endRequestedBy: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null, warnedAt: null, extensions: 0,
     ...overrides,
   };
 }
@@ -25,6 +25,7 @@ async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targ
     store: {
       findGrant: () => row,
       findRequest: () => undefined,
+      markGrantWarned: () => undefined,
       outlastingGrantsOf: (_userId: string, now: number, exceptId: string) =>
         [row, ...others].filter((g) => g.id !== exceptId && g.status === 'active' && g.endRequestedReason === null && g.expiresAt > now),
       markProvisioned: () => undefined,
@@ -38,7 +39,7 @@ async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targ
     },
     provisionerFor: (resource) => ({ type: 'none', target: targets[resource], apply: async (event) => void applied.push(`${event.type} ${event.grant_id}`) }),
     provisionerConcurrency: 1,
-    notifier: { accessActive: async () => undefined, accessEnded: async () => undefined, provisioningFailed: async () => undefined, revocationFailed: async () => undefined, revocationRecovered: async () => undefined },
+    notifier: { accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessEnded: async () => undefined, provisioningFailed: async () => undefined, revocationFailed: async () => undefined, revocationRecovered: async () => undefined },
     metrics: { provisionerCall: () => undefined, revocationLateness: () => undefined },
     messages: { send: () => undefined },
     clock: { now: () => DateTime.fromMillis(NOW) },

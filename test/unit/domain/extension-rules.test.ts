@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Duration } from 'luxon';
+import { extensionChoices } from '../../../src/domain/extension-rules.js';
+
+const MINUTE = 60_000;
+const resource = { max_duration: Duration.fromObject({ hours: 2 }), max_extensions: 2 };
+const grant = (minutes: number, extensions = 0) => ({ grantedAt: 0, expiresAt: minutes * MINUTE, extensions });
+
+test('extensions offered fit within max_duration from the start, with the whole room left as the last choice', () => {
+  assert.deepEqual(extensionChoices(grant(30), resource).choicesMs, [15, 30, 60, 90].map((m) => m * MINUTE));
+  assert.deepEqual(extensionChoices(grant(60), resource).choicesMs, [15, 30, 60].map((m) => m * MINUTE), 'an hour left is already a step');
+  assert.deepEqual(extensionChoices(grant(110), resource).choicesMs, [10 * MINUTE], 'less than the smallest step: just what is left');
+  assert.deepEqual(extensionChoices(grant(120), resource).choicesMs, [], 'at max_duration: nothing');
+});
+
+test('no choices once max_extensions is used up', () => {
+  assert.deepEqual(extensionChoices(grant(30, 2), resource), { roomMs: 90 * MINUTE, choicesMs: [], extensionsLeft: 0 });
+  assert.equal(extensionChoices(grant(30, 1), resource).extensionsLeft, 1);
+});
