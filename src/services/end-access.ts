@@ -45,6 +45,13 @@ export function createEndAccessService(deps: EndAccessDeps) {
       return ok(ended);
     },
 
+    /** "Request again": what the person's ended grant was for, to fill the form in with. */
+    askedBefore(input: { userId: string; grantId: string }): Result<{ resource: string; durationMs: number; reason: string }> {
+      const grant = store.findGrant(input.grantId);
+      if (!grant || grant.userId !== input.userId) return err(`You have no grant ${input.grantId}. \`/request\` opens the form.`);
+      return ok({ resource: grant.resource, durationMs: grant.expiresAt - grant.grantedAt, reason: grant.reason });
+    },
+
     async revoke(input: { actorId: string; target: string }): Promise<Result<GrantRow>> {
       const grant = store.findGrant(input.target.toLowerCase());
       if (!grant || grant.status !== 'active') {

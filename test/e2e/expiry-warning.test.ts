@@ -76,4 +76,18 @@ describe('expiry warnings, extensions and release', () => {
     await eventually('the release', () => (h.grantById(grantId)?.status === 'revoked' ? true : undefined));
     assert.equal(h.grantById(grantId)?.revoke_reason, 'released');
   });
+
+  test('the "access ended" DM carries Request again, which opens the form filled in as last time', async () => {
+    const ended = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /Your access to \*prod-db\* ended/.test(String(c.args['text'])));
+    assert.deepEqual(buttonsOf(ended).map((b) => [b.action_id, b.value]), [['request_again', grantId]]);
+    const opened = h.slack.callsTo('views.open').length;
+    await h.click(USERS.alice, 'request_again', grantId);
+    const open = await eventually('the request form', () => h.slack.callsTo('views.open')[opened]);
+    const view = open.args['view'] as { callback_id: string; blocks: { block_id?: string; element?: { initial_option?: { value: string }; initial_value?: string } }[] };
+    const initial = Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element?.initial_option?.value ?? b.element?.initial_value]));
+    assert.equal(view.callback_id, 'request_modal');
+    assert.deepEqual([initial['resource'], initial['duration'], initial['reason']], ['prod-db', '1h45m', 'long migration INC-31'], '30m, then 1h and 15m more');
+    const { responseName } = await h.click(USERS.bob, 'request_again', grantId);
+    assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /You have no grant/);
+  });
 });

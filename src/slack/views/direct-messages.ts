@@ -24,7 +24,7 @@ export const messages = {
     return `🔓 Your access to *${grant.resource}* is active until ${slackTime(grant.expiresAt, zone)}. Grant \`${grant.id}\`; end it early with \`/request release ${grant.id}\`.`;
   },
 
-  accessEnded(grant: GrantRow, reason: RevokeReason, by: string, zone: string | undefined): string {
+  accessEnded(grant: GrantRow, reason: RevokeReason, by: string, zone: string | undefined): SlackMessage {
     const why: Record<RevokeReason, string> = {
       expired: 'it expired',
       released: 'you released it',
@@ -32,7 +32,14 @@ export const messages = {
       exception_closed: 'the exception it belonged to closed',
     };
     const when = slackTime(grant.revokedAt ?? grant.expiresAt, zone);
-    return `🔒 Your access to *${grant.resource}* ended ${when}: ${why[reason]}. Grant \`${grant.id}\`.`;
+    const text = `🔒 Your access to *${grant.resource}* ended ${when}: ${why[reason]}. Grant \`${grant.id}\`.`;
+    return {
+      text,
+      blocks: [
+        { type: 'section', text: mrkdwn(text) },
+        { type: 'actions', block_id: 'ended', elements: [{ type: 'button', action_id: 'request_again', text: { type: 'plain_text', text: 'Request again' }, value: grant.id }] },
+      ],
+    };
   },
 
   provisioningFailed(grant: GrantRow, error: string): string {

@@ -1,7 +1,10 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { Duration } from 'luxon';
+import { compactDuration } from '../../../domain/duration.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
 import { extendModal } from '../../views/extend-modal.js';
+import { requestModal } from '../../views/request-modal.js';
 import { replyOnFailure } from '../reply-on-failure.js';
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -28,6 +31,23 @@ export function releaseAction(services: SlackServices) {
     await replyOnFailure(respond, services.log, async () => {
       const result = await services.endAccess.release({ userId: body.user.id, target: action.value ?? '' });
       await respond({ response_type: 'ephemeral', replace_original: result.ok, text: result.ok ? replies.released(result.value) : result.error });
+    });
+  };
+}
+
+/** `request_again` on the "access ended" DM: the request form, filled in as last time. */
+export function requestAgainAction(services: SlackServices) {
+  return async ({ ack, body, action, respond, client }: Args): Promise<void> => {
+    await ack();
+    await replyOnFailure(respond, services.log, async () => {
+      const before = services.endAccess.askedBefore({ userId: body.user.id, grantId: action.value ?? '' });
+      if (!before.ok) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: before.error });
+        return;
+      }
+      const { resource, durationMs, reason } = before.value;
+      const prefill = { resource, durationText: compactDuration(Duration.fromMillis(durationMs)), reason };
+      await client.views.open({ trigger_id: body.trigger_id, view: requestModal(services.policy().policy, prefill) });
     });
   };
 }
