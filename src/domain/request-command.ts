@@ -10,7 +10,7 @@ export type RequestCommand =
   | { kind: 'revoke'; target: string }
   | { kind: 'review' }
   | { kind: 'revoke-all'; scope: RevokeScope; reason: string }
-  | { kind: 'access'; resource: string; durationText: string | undefined; reason: string; emergency: boolean }
+  | { kind: 'access'; resource: string; durationText: string | undefined; reason: string; emergency: boolean; startText?: string }
   | { kind: 'optout'; resource: string; durationText: string | undefined; reason: string }
   | { kind: 'invalid'; message: string };
 
@@ -32,10 +32,13 @@ function accessParts(words: string[]) {
   const [resource = '', second, ...rest] = words;
   const looksLikeDuration = second !== undefined && /^[-+]?\d/.test(second);
   const durationText = looksLikeDuration ? second : undefined;
-  const remaining = looksLikeDuration ? rest : second === undefined ? [] : [second, ...rest];
+  const afterDuration = looksLikeDuration ? rest : second === undefined ? [] : [second, ...rest];
+  // Scheduled access: `<duration> at <time> <reason…>`.
+  const scheduled = afterDuration[0]?.toLowerCase() === 'at' && afterDuration[1] !== undefined ? afterDuration[1] : undefined;
+  const remaining = scheduled === undefined ? afterDuration : afterDuration.slice(2);
   const emergency = remaining.includes('--emergency');
   const reason = remaining.filter((w) => w !== '--emergency').join(' ').trim();
-  return { resource: resource.toLowerCase(), durationText, reason, emergency };
+  return { resource: resource.toLowerCase(), durationText, reason, emergency, ...(scheduled === undefined ? {} : { startText: scheduled }) };
 }
 
 export function parseRequestCommand(text: string): RequestCommand {
@@ -64,6 +67,7 @@ export function parseRequestCommand(text: string): RequestCommand {
         return { kind: 'invalid', message: 'Say which resource: `/request optout prod-db 2d incident INC-4211`.' };
       }
       const parts = accessParts(args);
+      if (parts.startText !== undefined) return { kind: 'invalid', message: 'An opt-out exception starts when it is approved; leave out `at …`.' };
       return { kind: 'optout', resource: parts.resource, durationText: parts.durationText, reason: parts.reason };
     }
     default: {

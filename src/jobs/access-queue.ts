@@ -74,7 +74,7 @@ export function createAccessQueue(deps: {
     const at = g.expiresAt - lead;
     return lead > 0 && !g.warned && at > clock.now().toMillis() ? [job('warn', g.id, at)] : [];
   };
-  const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id)]), ...warnJob(g), job('revoke', g.id, g.expiresAt)];
+  const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id, g.grantedAt)]), ...warnJob(g), job('revoke', g.id, g.expiresAt)];
 
   function exceptionJobs(e: ExceptionWindow & { warned: boolean }) {
     const remindAt = e.warned ? undefined : exceptionReminderAt(e, deps.reminderLeadMs());
@@ -98,12 +98,12 @@ export function createAccessQueue(deps: {
 
   const scheduler: Scheduler = {
     async scheduleGrant(grant) {
-      await queue.addBulk(grantJobs({ id: grant.id, expiresAt: grant.expiresAt, provisioned: false, warned: false }));
+      await queue.addBulk(grantJobs({ id: grant.id, grantedAt: grant.grantedAt, expiresAt: grant.expiresAt, provisioned: false, warned: false }));
     },
     async scheduleExtension(grant) {
       // The revoke job already waiting notices the later end and waits again (see the worker).
       const extend = { ...job('extend', grant.id), opts: { ...job('extend', grant.id).opts, jobId: `extend-${grant.id}-${grant.extensions}` } };
-      await queue.addBulk([extend, ...warnJob({ id: grant.id, expiresAt: grant.expiresAt, provisioned: true, warned: false })]);
+      await queue.addBulk([extend, ...warnJob({ id: grant.id, grantedAt: 0, expiresAt: grant.expiresAt, provisioned: true, warned: false })]);
     },
     revokeNow: revokeSoon,
     async scheduleException(exception) {

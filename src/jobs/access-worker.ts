@@ -43,7 +43,7 @@ export function createAccessWorker(deps: {
     const { id } = job.data;
     switch (job.name) {
       case 'provision':
-        await deps.grants.provision(id, { finalAttempt });
+        await untilDue(job, token, () => deps.grants.provision(id, { finalAttempt }));
         return;
       case 'warn':
         // Like every timed job it may arrive TIMER_LEAD_MS early: a warning a second early is fine.

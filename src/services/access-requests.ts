@@ -1,6 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import { checkAccessAsk, type AccessAsk } from '../domain/access-rules.js';
 import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
+import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
@@ -40,6 +41,8 @@ export type AccessAnswer =
 
 export interface RequestAccessInput extends AccessAsk {
   userId: string;
+  /** Scheduled access: `22:00` or `2026-12-01T22:00`, in the requester's Slack time zone. */
+  startText?: string | undefined;
 }
 
 /** Asking for access, withdrawing a request, and listing one's own requests and grants. */
@@ -85,11 +88,15 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         }
       }
 
-      const email = await deps.directory.userProfile(input.userId).then(
-        (profile) => profile.email,
-        () => null,
-      );
+      const profile = await deps.directory.userProfile(input.userId).catch(() => undefined);
+      const email = profile?.email ?? null;
       const now = clock.now().toMillis();
+      let startsAt: number | null = null;
+      if (input.startText !== undefined) {
+        const start = resolveStart(input.startText, profile?.tz ?? policy.settings.timezone, now);
+        if (!start.ok) return err(start.error);
+        startsAt = start.value;
+      }
       const newRequest = {
         id: newId('req'),
         requesterId: input.userId,
@@ -99,6 +106,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         reason,
         policyVersion: version,
         createdAt: now,
+        startsAt,
       };
       // An open exception counts only while the policy still allows opting out of this resource.
       const underException = resource.opt_out?.allowed && store.grantUnderException(newRequest, (approved, exception) => grantForRequest(approved, now, exception.id));

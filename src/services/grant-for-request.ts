@@ -2,8 +2,12 @@ import { newId } from '../store/ids.js';
 import type { NewGrant } from '../store/grants.js';
 import type { RequestRow } from '../store/schema.js';
 
-/** The grant an approved request gets: from `at`, for the duration asked, under an exception if any. */
+/**
+ * The grant an approved request gets: from `at` (or from its scheduled start, if later), for
+ * the duration asked, under an exception if any.
+ */
 export function grantForRequest(approved: RequestRow, at: number, exceptionId: string | null = null): NewGrant {
+  const start = Math.max(at, approved.startsAt ?? at);
   return {
     id: newId('grt'),
     requestId: approved.id,
@@ -12,7 +16,7 @@ export function grantForRequest(approved: RequestRow, at: number, exceptionId: s
     userEmail: approved.requesterEmail,
     resource: approved.resource,
     reason: approved.reason,
-    grantedAt: at,
-    expiresAt: at + approved.durationMs,
+    grantedAt: start,
+    expiresAt: start + approved.durationMs,
   };
 }

@@ -78,11 +78,13 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   }
 
   return {
-    async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<'provisioned' | 'skipped'> {
+    async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<{ kind: 'provisioned' | 'skipped' } | { kind: 'not_due'; dueAt: number }> {
       const grant = store.findGrant(grantId);
-      if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return 'skipped';
+      if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return { kind: 'skipped' };
       // Already over (a timer restored after long downtime): granting now would only widen access.
-      if (grant.expiresAt <= clock.now().toMillis()) return 'skipped';
+      if (grant.expiresAt <= clock.now().toMillis()) return { kind: 'skipped' };
+      // Scheduled access starts at its start, not at approval.
+      if (grant.grantedAt > clock.now().toMillis()) return { kind: 'not_due', dueAt: grant.grantedAt };
       try {
         await apply(grant, accessEvent(grant, 'access.grant', null));
       } catch (error) {
@@ -94,7 +96,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       }
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
       if (provisioned) deps.messages.send(() => deps.notifier.accessActive(provisioned));
-      return 'provisioned';
+      return { kind: 'provisioned' };
     },
 
     /** The expiry warning, once per end (an extension allows another). */

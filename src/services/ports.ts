@@ -26,8 +26,8 @@ export interface ExceptionWindow {
 
 /** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant or exception. */
 export interface Scheduler {
-  /** Provision now and revoke at expiry. */
-  scheduleGrant(grant: Pick<GrantRow, 'id' | 'expiresAt'>): Promise<void>;
+  /** Provision at its start (now, or a scheduled start) and revoke at expiry. */
+  scheduleGrant(grant: Pick<GrantRow, 'id' | 'grantedAt' | 'expiresAt'>): Promise<void>;
   /** Tell the provisioner about an extension (`access.extend`) and warn again before the new end. */
   scheduleExtension(grant: Pick<GrantRow, 'id' | 'expiresAt' | 'extensions'>): Promise<void>;
   /** Revoke as soon as possible (release, revoke, overdue, retry after failure). */

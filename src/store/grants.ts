@@ -29,7 +29,7 @@ const statements = preparedFor((db) => ({
   outlasting: db
     .select({ id: grants.id, resource: grants.resource })
     .from(grants)
-    .where(and(eq(grants.userId, p('userId')), eq(grants.status, 'active'), gt(grants.expiresAt, p('now')), isNull(grants.endRequestedReason)))
+    .where(and(eq(grants.userId, p('userId')), eq(grants.status, 'active'), lte(grants.grantedAt, p('now')), gt(grants.expiresAt, p('now')), isNull(grants.endRequestedReason)))
     .prepare(),
   markProvisioned: db
     .update(grants)
@@ -46,7 +46,7 @@ const statements = preparedFor((db) => ({
 }));
 
 /**
- * The person's other active grants that are not ending and outlast `now`: the ones that may
+ * The person's other active grants that have started, are not ending and outlast `now`: the ones that may
  * still give the access a revocation would take away (see GrantLifecycle). Runs on every
  * revocation, so it is prepared and reads two columns.
  */
@@ -145,6 +145,8 @@ export function grantsNeverQueued(db: Db, grantedBefore: number, now: number, li
 
 export interface GrantTimer {
   id: string;
+  /** When it starts: provisioning waits until then (scheduled access). */
+  grantedAt: number;
   expiresAt: number;
   provisioned: boolean;
   /** The holder was already told it ends soon. */
@@ -154,7 +156,7 @@ export interface GrantTimer {
 /** Everything the timers in Redis should cover, read in pages by expiry. */
 export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: string, limit: number): GrantTimer[] {
   return db
-    .select({ id: grants.id, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt, warnedAt: grants.warnedAt })
+    .select({ id: grants.id, grantedAt: grants.grantedAt, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt, warnedAt: grants.warnedAt })
     .from(grants)
     .where(
       and(
@@ -168,7 +170,7 @@ export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: strin
     .orderBy(asc(grants.expiresAt), asc(grants.id))
     .limit(limit)
     .all()
-    .map((g) => ({ id: g.id, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null, warned: g.warnedAt !== null }));
+    .map((g) => ({ id: g.id, grantedAt: g.grantedAt, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null, warned: g.warnedAt !== null }));
 }
 
 /** Grants whose access may still exist: active, or failing to revoke. */

@@ -24,6 +24,7 @@ const statements = preparedFor((db) => ({
       createdAt: p('createdAt'),
       decidedAt: p('decidedAt'),
       decidedBy: p('decidedBy'),
+      startsAt: p('startsAt'),
     })
     .returning()
     .prepare(),
@@ -45,7 +46,7 @@ const statements = preparedFor((db) => ({
 }));
 
 export function insertRequest(db: Db, request: NewRequest): RequestRow {
-  const row = statements(db).insert.get({ requesterEmail: null, status: 'pending', decidedAt: null, decidedBy: null, ...request });
+  const row = statements(db).insert.get({ requesterEmail: null, status: 'pending', decidedAt: null, decidedBy: null, startsAt: null, ...request });
   if (!row) throw new Error(`request ${request.id} was not inserted`);
   return row;
 }

@@ -24,6 +24,8 @@ export const requests = sqliteTable(
     approvalTs: text('approval_ts'),
     /** When `escalation.to` was added as approvers because nobody answered. */
     escalatedAt: integer('escalated_at'),
+    /** Scheduled access (`at …`): the grant starts here, not at approval. */
+    startsAt: integer('starts_at'),
   },
   (t) => [
     index('requests_status_created').on(t.status, t.createdAt),

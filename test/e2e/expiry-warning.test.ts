@@ -91,3 +91,44 @@ describe('expiry warnings, extensions and release', () => {
     assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /You have no grant/);
   });
 });
+
+describe('scheduled access', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('approved ahead, provisioned at its start by a delayed job; the clock starts at the start, not at approval', async () => {
+    // Alice's Slack time zone is Europe/Paris: the start is read in it.
+    const start = h.clock.now().setZone('Europe/Paris').plus({ minutes: 90 }).startOf('minute');
+    const id = requestIdIn(await h.ask(USERS.alice, `prod-db 1h at ${start.toFormat("yyyy-LL-dd'T'HH:mm")} night migration INC-40`));
+    const post = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0DBAPPROVALS' && JSON.stringify(c.args['blocks']).includes(id));
+    assert.match(JSON.stringify(post.args['blocks']), new RegExp(`1 h, from <!date\\^${start.toSeconds()}`));
+    await h.click(USERS.lead, 'approve', id);
+    const grant = await eventually('the grant', () => h.grantFor(id));
+    assert.deepEqual([grant.granted_at, grant.expires_at], [start.toMillis(), start.plus({ hours: 1 }).toMillis()]);
+    const job = await h.bot.accessQueue.queue.getJob(`provision-${grant.id}`);
+    assert.ok(job && (await job.getState()) === 'delayed', 'provisioning waits for the start');
+    await job.promote();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(h.grantById(grant.id)?.provisioned_at, null, 'run early, the job waits again: nothing is granted before the start');
+    assert.equal(h.webhook.deliveries.filter((d) => d.body.grant_id === grant.id).length, 0);
+
+    h.clock.advance(90 * 60_000);
+    const again = await h.bot.accessQueue.queue.getJob(`provision-${grant.id}`);
+    await again?.promote();
+    await eventually('provisioned at the start', () => (h.grantById(grant.id)?.provisioned_at ? true : undefined));
+    const delivered = await eventually('the access.grant webhook', () => h.webhook.deliveries.find((d) => d.body.grant_id === grant.id && d.body.type === 'access.grant'));
+    assert.equal(delivered.body.granted_at, new Date(start.toMillis()).toISOString());
+  });
+
+  test('a start in the past is refused with how to write one, and nothing is written', async () => {
+    const before = h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get();
+    assert.match(await h.ask(USERS.alice, 'prod-db 1h at 2020-01-01T10:00 too late INC-41'), /has passed; give a start in the future/);
+    assert.match(await h.ask(USERS.lead, 'prod-db 1h at 22:00 --emergency fire'), /Break-glass access starts now/);
+    assert.equal(h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get(), before);
+  });
+});

@@ -20,7 +20,7 @@ function summary(request: RequestRow, description: string): KnownBlock[] {
       type: 'section',
       text: mrkdwn(`*<@${request.requesterId}>* asks for access to *${request.resource}*${description ? ` — ${description}` : ''}`),
       fields: [
-        mrkdwn(`*Duration*\n${formatDuration(Duration.fromMillis(request.durationMs))}`),
+        mrkdwn(`*Duration*\n${formatDuration(Duration.fromMillis(request.durationMs))}${request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, undefined)}`}`),
         mrkdwn(`*Request*\n\`${request.id}\``),
         mrkdwn(`*Reason*\n${request.reason}`),
       ],

@@ -57,8 +57,9 @@ export const replies = {
 
   requested(request: RequestRow, channel: string, posted: boolean): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
+    const starting = request.startsAt === null ? '' : `, starting ${slackTime(request.startsAt, undefined)}`;
     return posted
-      ? `📨 Asked for *${request.resource}* for ${duration} (\`${request.id}\`). Approvers were notified in <#${channel}>; you will get a DM when they decide. \`/request cancel ${request.id}\` withdraws it.`
+      ? `📨 Asked for *${request.resource}* for ${duration}${starting} (\`${request.id}\`). Approvers were notified in <#${channel}>; you will get a DM when they decide. \`/request cancel ${request.id}\` withdraws it.`
       : `📨 Recorded your request for *${request.resource}* (\`${request.id}\`), but Slack refused the message to <#${channel}>; jitbot retries it shortly. Tell an approver if it is urgent.`;
   },
 

@@ -1,0 +1,1 @@
+ALTER TABLE `requests` ADD `starts_at` integer;
