@@ -112,6 +112,7 @@ describe('scheduled access', () => {
     assert.deepEqual([grant.granted_at, grant.expires_at], [start.toMillis(), start.plus({ hours: 1 }).toMillis()]);
     const job = await h.bot.accessQueue.queue.getJob(`provision-${grant.id}`);
     assert.ok(job && (await job.getState()) === 'delayed', 'provisioning waits for the start');
+    assert.match(await h.ask(USERS.alice, 'list'), new RegExp(`\\*prod-db\\* from <!date\\^${start.toSeconds()}.* until <!date\\^${start.plus({ hours: 1 }).toSeconds()}`), '`list` says when it starts');
     await job.promote();
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(h.grantById(grant.id)?.provisioned_at, null, 'run early, the job waits again: nothing is granted before the start');

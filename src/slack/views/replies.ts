@@ -77,7 +77,8 @@ export const replies = {
     const lines: string[] = [];
     if (active.length > 0) {
       lines.push('*Active access*');
-      for (const g of active) lines.push(`• *${g.resource}* until ${slackTime(g.expiresAt, zone)} — \`${g.id}\``);
+      // Not provisioned yet: scheduled for later, or being set up right now.
+      for (const g of active) lines.push(`• *${g.resource}* ${g.provisionedAt === null ? `from ${slackTime(g.grantedAt, zone)} ` : ''}until ${slackTime(g.expiresAt, zone)} — \`${g.id}\``);
     }
     if (pending.length > 0) {
       lines.push('*Waiting for approval*');
