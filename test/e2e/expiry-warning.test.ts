@@ -110,8 +110,11 @@ describe('scheduled access', () => {
     await h.click(USERS.lead, 'approve', id);
     const grant = await eventually('the grant', () => h.grantFor(id));
     assert.deepEqual([grant.granted_at, grant.expires_at], [start.toMillis(), start.plus({ hours: 1 }).toMillis()]);
-    const job = await h.bot.accessQueue.queue.getJob(`provision-${grant.id}`);
-    assert.ok(job && (await job.getState()) === 'delayed', 'provisioning waits for the start');
+    // The job is queued just after the approval's transaction commits.
+    const job = await eventually('the delayed provisioning job', async () => {
+      const queued = await h.bot.accessQueue.queue.getJob(`provision-${grant.id}`);
+      return queued && (await queued.getState()) === 'delayed' ? queued : undefined;
+    });
     assert.match(await h.ask(USERS.alice, 'list'), new RegExp(`\\*prod-db\\* from <!date\\^${start.toSeconds()}.* until <!date\\^${start.plus({ hours: 1 }).toSeconds()}`), '`list` says when it starts');
     await job.promote();
     await new Promise((resolve) => setTimeout(resolve, 500));
