@@ -13,6 +13,7 @@ import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
 import { createAccessQueue } from './jobs/access-queue.js';
 import { createLogger } from './logging.js';
 import { createExceptionLifecycle } from './services/exception-lifecycle.js';
+import { createMembership } from './services/membership.js';
 import { createMessageLane } from './services/message-lane.js';
 import { createRevokeAll } from './services/revoke-all.js';
 import { createSlackDirectory } from './slack/directory.js';
@@ -228,12 +229,13 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2);
   const store = createStore(database);
   const policy = () => loaded.policy;
-  const notifier = createSlackNotifier({ client, directory: createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() }), policy, metrics: { slackError: () => undefined }, log });
+  const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
+  const notifier = createSlackNotifier({ client, directory, policy, metrics: { slackError: () => undefined }, log });
   const messages = createMessageLane({ inFlight: 8, log });
   const exceptions = createExceptionLifecycle({ store, scheduler: queue.scheduler, notifier, messages, clock: systemClock, log });
   try {
     const actor = `cli:${userInfo().username}`;
-    const result = await createRevokeAll({ store, membership: undefined, exceptions, scheduler: queue.scheduler, notifier, clock: systemClock, log }).revokeAll({ actorId: actor, ...parsed.value, checkedBy: 'cli' });
+    const result = await createRevokeAll({ store, membership: createMembership({ policy, directory }), exceptions, scheduler: queue.scheduler, notifier, clock: systemClock, log }).revokeAll({ actorId: actor, ...parsed.value, checkedBy: 'cli' });
     if (!result.ok) {
       process.stderr.write(`jitbot revoke-all: ${result.error}\n`);
       return 1;

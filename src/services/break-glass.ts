@@ -28,7 +28,7 @@ export interface BreakGlassGranted {
 export function createBreakGlassService(deps: {
   store: Pick<Store, 'grantBreakGlass' | 'findBreakGlass' | 'findGrant' | 'setBreakGlassAlerts' | 'acknowledgeBreakGlass' | 'markBreakGlassReminded' | 'recordEvent'>;
   policy: () => LoadedPolicy;
-  membership: Pick<Membership, 'names' | 'members' | 'onSecurityTeam'>;
+  membership: Pick<Membership, 'names' | 'members' | 'securityOnly'>;
   directory: Pick<Directory, 'userProfile'>;
   notifier: Pick<Notifier, 'breakGlassAlert' | 'breakGlassAcknowledged' | 'breakGlassReminder'>;
   scheduler: Pick<Scheduler, 'scheduleGrant'>;
@@ -39,8 +39,8 @@ export function createBreakGlassService(deps: {
   const { store, clock, log } = deps;
 
   /** A refused attempt at something privileged: an audit event, and the reason for the person. */
-  function refuse<T>(actor: string, action: string, subjectId: string, resource: string | null, reason: string, message: string): Result<T> {
-    store.recordEvent({ at: clock.now().toMillis(), actor, action, subjectType: subjectId.startsWith('grt-') ? 'grant' : 'user', subjectId, resource, reason });
+  function refuse<T>(actor: string, action: string, subject: { type: 'grant' | 'user'; id: string }, resource: string | null, reason: string, message: string): Result<T> {
+    store.recordEvent({ at: clock.now().toMillis(), actor, action, subjectType: subject.type, subjectId: subject.id, resource, reason });
     return err(message);
   }
 
@@ -48,18 +48,18 @@ export function createBreakGlassService(deps: {
     async breakGlass(input: AccessAsk & { userId: string }): Promise<Result<BreakGlassGranted>> {
       const { policy, version } = deps.policy();
       const checked = checkBreakGlassAsk(policy, input);
-      if (!checked.ok) return refuse(input.userId, 'break_glass.refused', input.userId, policy.resources[input.resource] ? input.resource : null, checked.error.field, checked.error.message);
+      if (!checked.ok) return refuse(input.userId, 'break_glass.refused', { type: 'user', id: input.userId }, policy.resources[input.resource] ? input.resource : null, checked.error.field, checked.error.message);
       const { resourceName, resource, breakGlass, duration, capped, reason } = checked.value;
 
       const askers = breakGlassAskers(resource, breakGlass);
       if (askers) {
         try {
           if (!(await deps.membership.names(askers, input.userId))) {
-            return refuse(input.userId, 'break_glass.refused', input.userId, resourceName, 'not_eligible', `You are not eligible for break-glass access to ${resourceName}. Ask without \`--emergency\` and an approver will decide; in an incident, page the resource's approvers.`);
+            return refuse(input.userId, 'break_glass.refused', { type: 'user', id: input.userId }, resourceName, 'not_eligible', `You are not eligible for break-glass access to ${resourceName}. Ask without \`--emergency\` and an approver will decide; in an incident, page the resource's approvers.`);
           }
         } catch (error) {
           if (!(error instanceof DirectoryError)) throw error;
-          return refuse(input.userId, 'break_glass.refused', input.userId, resourceName, 'directory_error', `jitbot could not check with Slack whether you may break the glass for ${resourceName} (${error.message}). Nothing was granted; try again in a minute.`);
+          return refuse(input.userId, 'break_glass.refused', { type: 'user', id: input.userId }, resourceName, 'directory_error', `jitbot could not check with Slack whether you may break the glass for ${resourceName} (${error.message}). Nothing was granted; try again in a minute.`);
         }
       }
 
@@ -89,14 +89,8 @@ export function createBreakGlassService(deps: {
       const use = store.findBreakGlass(input.grantId);
       if (!use) return err(`${input.grantId} is not a break-glass grant.`);
       if (use.acknowledgedAt !== null) return err(`This break-glass use was already acknowledged by <@${use.acknowledgedBy ?? ''}>.`);
-      try {
-        if (!(await deps.membership.onSecurityTeam(input.actorId))) {
-          return refuse(input.actorId, 'decision.refused', use.grantId, use.resource, 'not_security', 'Only the security team (`settings.security_team`) may acknowledge break-glass use; nothing changed.');
-        }
-      } catch (error) {
-        if (!(error instanceof DirectoryError)) throw error;
-        return refuse(input.actorId, 'decision.refused', use.grantId, use.resource, 'directory_error', `jitbot could not check your rights with Slack (${error.message}); nothing changed.`);
-      }
+      const allowed = await deps.membership.securityOnly(input.actorId, 'acknowledge break-glass use');
+      if (!allowed.ok) return refuse(input.actorId, 'decision.refused', { type: 'grant', id: use.grantId }, use.resource, allowed.error.reason, allowed.error.message);
       const acknowledged = store.acknowledgeBreakGlass(use.grantId, input.actorId, clock.now().toMillis());
       if (!acknowledged) return err('This break-glass use was acknowledged a moment ago by someone else.');
       const grant = store.findGrant(acknowledged.grantId);

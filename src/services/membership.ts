@@ -1,6 +1,7 @@
 import type { Policy } from '../config/policy-schema.js';
 import { expandPrincipals, isNamedBy, securityTeam } from '../domain/principals.js';
-import type { Directory } from './ports.js';
+import { err, ok, type Result } from '../domain/result.js';
+import { DirectoryError, type Directory } from './ports.js';
 
 /**
  * Answers "does this list of policy principals name this person?", looking up Slack user
@@ -40,6 +41,20 @@ export function createMembership(deps: { policy: () => Policy; directory: Pick<D
 
     /** Whether the person is on the security team (`settings.security_team`): reviews, revoking anyone's access. */
     onSecurityTeam: (userId: string): Promise<boolean> => membership.names(securityTeam(deps.policy()), userId),
+
+    /**
+     * The security team, or why not: `what` completes "Only the security team may …". A Slack
+     * error fails closed. Callers record the refusal as their own audit event.
+     */
+    async securityOnly(userId: string, what: string): Promise<Result<true, { reason: 'not_security' | 'directory_error'; message: string }>> {
+      try {
+        if (await membership.onSecurityTeam(userId)) return ok(true);
+      } catch (error) {
+        if (!(error instanceof DirectoryError)) throw error;
+        return err({ reason: 'directory_error', message: `jitbot could not check your rights with Slack (${error.message}), so nothing changed. Try again in a minute.` });
+      }
+      return err({ reason: 'not_security', message: `Only the security team (\`settings.security_team\` in the access policy) may ${what}; nothing changed.` });
+    },
   };
   return membership;
 }

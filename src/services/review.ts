@@ -10,7 +10,7 @@ import type { EndAccessService } from './end-access.js';
 import type { Membership } from './membership.js';
 import type { MessageLane } from './message-lane.js';
 import type { OptOutService } from './opt-out.js';
-import { DirectoryError, type Log, type Notifier, type PostedReview } from './ports.js';
+import type { Log, Notifier, PostedReview } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -70,7 +70,7 @@ export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigge
 export interface ReviewDeps {
   store: ReviewStore;
   policy: () => LoadedPolicy;
-  membership: Pick<Membership, 'onSecurityTeam'>;
+  membership: Pick<Membership, 'securityOnly'>;
   notifier: Pick<Notifier, 'postReview' | 'updateReview'>;
   endAccess: Pick<EndAccessService, 'revoke'>;
   optOut: Pick<OptOutService, 'revoke'>;
@@ -88,18 +88,12 @@ export type DecideAnswer = { decision: ReviewDecisionRow; item: ReviewItem; revo
 export function createReviewService(deps: ReviewDeps) {
   const { store, clock, log } = deps;
 
+  /** The security team only; a refusal is audited on what it was about. */
   async function securityOnly(actorId: string, subject: { type: 'review' | 'grant' | 'exception'; id: string }, what: string): Promise<Result<true>> {
-    const refuse = (reason: string, message: string): Result<true> => {
-      store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'review.refused', subjectType: subject.type, subjectId: subject.id, reason, details: { what } });
-      return err(message);
-    };
-    try {
-      if (await deps.membership.onSecurityTeam(actorId)) return ok(true);
-    } catch (error) {
-      if (!(error instanceof DirectoryError)) throw error;
-      return refuse('directory_error', `jitbot could not check your rights with Slack (${error.message}), so nothing changed. Try again in a minute.`);
-    }
-    return refuse('not_security', `Only the security team (\`settings.security_team\` in the access policy) may ${what}; nothing changed.`);
+    const allowed = await deps.membership.securityOnly(actorId, what);
+    if (allowed.ok) return allowed;
+    store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'review.refused', subjectType: subject.type, subjectId: subject.id, reason: allowed.error.reason, details: { what } });
+    return err(allowed.error.message);
   }
 
   /** Runs and stores a review, then posts it in the security channel when there is one. */

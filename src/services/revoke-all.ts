@@ -4,7 +4,7 @@ import { describeScope, type RevokeScope } from '../domain/revoke-scope.js';
 import type { Store } from '../store/store.js';
 import type { ExceptionLifecycle } from './exception-lifecycle.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Log, type Notifier, type Scheduler } from './ports.js';
+import type { Log, Notifier, Scheduler } from './ports.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface RevokeAllCounts {
@@ -23,28 +23,20 @@ const QUEUE_BATCH = 200;
  */
 export function createRevokeAll(deps: {
   store: Pick<Store, 'requestEndAll' | 'openExceptionsIn' | 'recordEvent'>;
-  membership: Pick<Membership, 'onSecurityTeam'> | undefined;
+  membership: Pick<Membership, 'securityOnly'>;
   exceptions: Pick<ExceptionLifecycle, 'close'>;
   scheduler: Pick<Scheduler, 'revokeNow'>;
-  notifier: Pick<Notifier, 'revokedAll'> | undefined;
+  notifier: Pick<Notifier, 'revokedAll'>;
   clock: Clock;
   log: Log;
 }) {
   const { store, clock, log } = deps;
 
   async function securityOnly(actorId: string): Promise<Result<true>> {
-    const refuse = (reason: string, message: string): Result<true> => {
-      store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'revoke_all.refused', subjectType: 'system', subjectId: 'revoke-all', reason });
-      return err(message);
-    };
-    if (!deps.membership) return refuse('no_security_team', 'Revoke-all from Slack needs the security team to be known; nothing changed.');
-    try {
-      if (await deps.membership.onSecurityTeam(actorId)) return ok(true);
-    } catch (error) {
-      if (!(error instanceof DirectoryError)) throw error;
-      return refuse('directory_error', `jitbot could not check your rights with Slack (${error.message}); nothing changed.`);
-    }
-    return refuse('not_security', 'Only the security team (`settings.security_team`) may revoke everything at once; nothing changed.');
+    const allowed = await deps.membership.securityOnly(actorId, 'revoke everything at once');
+    if (allowed.ok) return allowed;
+    store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'revoke_all.refused', subjectType: 'system', subjectId: 'revoke-all', reason: allowed.error.reason });
+    return err(allowed.error.message);
   }
 
   return {
@@ -63,7 +55,7 @@ export function createRevokeAll(deps: {
         await Promise.all(ending.slice(i, i + QUEUE_BATCH).map((grant) => queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.revokeNow(grant.id))));
       }
       const counts = { grants: ending.length, exceptions: exceptions.length };
-      await deps.notifier?.revokedAll(input.actorId, describeScope(input.scope), input.reason, counts);
+      await deps.notifier.revokedAll(input.actorId, describeScope(input.scope), input.reason, counts);
       return ok(counts);
     },
   };

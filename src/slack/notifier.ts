@@ -8,6 +8,7 @@ import { expiryWarning, messages } from './views/direct-messages.js';
 import { reviewMessage } from './views/review-message.js';
 import { driftNotes } from './views/drift-notes.js';
 import { breakGlassMessages } from './views/break-glass-messages.js';
+import { securityNotes } from './views/security-notes.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /**
@@ -49,16 +50,24 @@ export function createSlackNotifier(deps: {
   }
 
   /** Alerts go to the security channel, or the resource's channel when none is set. */
-  async function alert(resource: string, text: string, context: object) {
-    const policy = deps.policy();
-    const channel = policy.settings.security_channel ?? policy.resources[resource]?.channel;
+  const alertChannel = (resource: string) => deps.policy().settings.security_channel ?? deps.policy().resources[resource]?.channel;
+
+  async function alert(resource: string, message: SlackMessage | string, context: object): Promise<void> {
+    const channel = alertChannel(resource);
+    if (channel) await post(channel, message, context);
+    else log.error({ ...context, alert: typeof message === 'string' ? message : message.text }, 'no channel to post an alert to');
+  }
+
+  /** Announcements that only the security channel gets (privileged acts); logged without one. */
+  async function announce(text: string, context: object): Promise<void> {
+    const channel = deps.policy().settings.security_channel;
     if (channel) await post(channel, text, context);
-    else log.error({ ...context, alert: text }, 'no channel to post an alert to');
+    else log.warn({ ...context, announcement: text }, 'no security_channel to announce in');
   }
 
   const resourceChannel = (exception: ExceptionRow) => deps.policy().resources[exception.resource]?.channel;
   /** Exceptions are decided by security: in its channel when there is one. */
-  const exceptionChannel = (exception: ExceptionRow) => deps.policy().settings.security_channel ?? resourceChannel(exception);
+  const exceptionChannel = (exception: ExceptionRow) => alertChannel(exception.resource);
 
   return {
     async postApprovalRequest(view) {
@@ -126,25 +135,13 @@ export function createSlackNotifier(deps: {
     },
 
     async breakGlassReminder(use, grant, securityTeam) {
-      const channel = deps.policy().settings.security_channel ?? deps.policy().resources[use.resource]?.channel;
-      if (channel) await post(channel, breakGlassMessages.reminder(use, grant.expiresAt), { grantId: use.grantId });
+      await alert(use.resource, breakGlassMessages.reminder(use, grant.expiresAt), { grantId: use.grantId });
+      const channel = alertChannel(use.resource);
       for (const userId of securityTeam) await dm(userId, () => breakGlassMessages.securityDm(use, channel), { grantId: use.grantId });
     },
 
-    async revokedAll(actorId, scope, reason, counts) {
-      const channel = deps.policy().settings.security_channel;
-      const who = actorId.startsWith('cli:') ? `\`${actorId}\`` : `<@${actorId}>`;
-      const text = `🚨 *Revoke-all* by ${who}: ${scope}. ${counts.grants} grant(s) and ${counts.exceptions} opt-out exception(s) are being revoked now. Reason: ${reason}`;
-      if (channel) await post(channel, text, { revokeAll: true });
-      else log.warn({ actorId, scope, counts }, 'revoke-all; no security_channel to announce it in');
-    },
-
-    async policyChanged(from, to, changes) {
-      const channel = deps.policy().settings.security_channel;
-      const text = `🛡️ *The access policy changed* (version \`${from}\` → \`${to}\`). Requests already waiting keep the rules they were made under.\n${changes.length ? changes.slice(0, 40).map((c) => `• ${c}`).join('\n') : '• formatting only: no rule changed'}${changes.length > 40 ? `\n…and ${changes.length - 40} more (see the \`policy.changed\` audit event)` : ''}`;
-      if (channel) await post(channel, text, { policyVersion: to });
-      else log.warn({ from, to, changes }, 'policy changed; no security_channel to announce it in');
-    },
+    revokedAll: (actorId, scope, reason, counts) => announce(securityNotes.revokedAll(actorId, scope, reason, counts), { revokeAll: true, actorId }),
+    policyChanged: (from, to, changes) => announce(securityNotes.policyChanged(from, to, changes), { policyVersion: to }),
 
     driftFound: (finding) => alert(finding.resource, driftNotes.found(finding), { findingId: finding.id }),
     unmanagedRemoved: (finding) => alert(finding.resource, driftNotes.removed(finding), { findingId: finding.id }),
