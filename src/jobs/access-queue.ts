@@ -69,7 +69,7 @@ export function createAccessQueue(deps: {
   });
 
   /** The warning `expiry_warning` before the end, unless given already or there is no time for it. */
-  const warnJob = (g: GrantTimer) => {
+  const warnJob = (g: Pick<GrantTimer, 'id' | 'expiresAt' | 'warned'>) => {
     const lead = deps.reminderLeadMs();
     const at = g.expiresAt - lead;
     return lead > 0 && !g.warned && at > clock.now().toMillis() ? [job('warn', g.id, at)] : [];
@@ -102,8 +102,10 @@ export function createAccessQueue(deps: {
     },
     async scheduleExtension(grant) {
       // The revoke job already waiting notices the later end and waits again (see the worker).
-      const extend = { ...job('extend', grant.id), opts: { ...job('extend', grant.id).opts, jobId: `extend-${grant.id}-${grant.extensions}` } };
-      await queue.addBulk([extend, ...warnJob({ id: grant.id, grantedAt: 0, expiresAt: grant.expiresAt, provisioned: true, warned: false })]);
+      // One job per extension: the n-th extension's ID differs from the (finished) earlier ones.
+      const extend = job('extend', grant.id);
+      extend.opts.jobId = `${jobIdFor('extend', grant.id)}-${grant.extensions}`;
+      await queue.addBulk([extend, ...warnJob({ id: grant.id, expiresAt: grant.expiresAt, warned: false })]);
     },
     revokeNow: revokeSoon,
     async scheduleException(exception) {
