@@ -26,23 +26,28 @@ export function parseDuration(text: string): Duration | undefined {
 }
 
 /** "1 h 30 min", "45 s", "2 d 3 h" — the words people read in messages. */
+/** Days to seconds, rounded to the second first (59.6 s is 1 min, never "60 s"). */
+function wholeSeconds(duration: Duration): Duration {
+  return Duration.fromMillis(Math.round(duration.toMillis() / 1000) * 1000).shiftTo('days', 'hours', 'minutes', 'seconds');
+}
+
 export function formatDuration(duration: Duration): string {
-  const parts = duration.shiftTo('days', 'hours', 'minutes', 'seconds').normalize();
+  const parts = wholeSeconds(duration);
   const words: string[] = [];
   if (parts.days) words.push(`${parts.days} d`);
   if (parts.hours) words.push(`${parts.hours} h`);
   if (parts.minutes) words.push(`${parts.minutes} min`);
-  if (parts.seconds) words.push(`${Math.round(parts.seconds)} s`);
+  if (parts.seconds) words.push(`${parts.seconds} s`);
   return words.length > 0 ? words.join(' ') : '0 s';
 }
 
 /** The compact form that `parseDuration` reads back: `1h30m`. */
 export function compactDuration(duration: Duration): string {
-  const parts = duration.shiftTo('days', 'hours', 'minutes', 'seconds').normalize();
+  const parts = wholeSeconds(duration);
   const text =
     (parts.days ? `${parts.days}d` : '') +
     (parts.hours ? `${parts.hours}h` : '') +
     (parts.minutes ? `${parts.minutes}m` : '') +
-    (parts.seconds ? `${Math.round(parts.seconds)}s` : '');
+    (parts.seconds ? `${parts.seconds}s` : '');
   return text === '' ? '0s' : text;
 }

@@ -1,7 +1,7 @@
 import type { Duration } from 'luxon';
 import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
 import { askedDuration, askProblem, checkReason, findResource, longerThanAllowed, type AccessAsk, type AskProblem } from './access-rules.js';
-import { compactDuration } from './duration.js';
+import { compactDuration, formatDuration } from './duration.js';
 import { err, ok, type Result } from './result.js';
 
 export type OptOutPolicy = NonNullable<ResourcePolicy['opt_out']>;
@@ -33,7 +33,7 @@ export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptO
   }
   const example = `/request optout ${ask.resource} ${compactDuration(optOut.max_duration)} <reason>`;
   if (ask.durationText === undefined) {
-    return err({ field: 'durationText', message: `Say how long the exception should last (at most ${compactDuration(optOut.max_duration)}), e.g. \`${example}\`.` });
+    return err({ field: 'durationText', message: `Say how long the exception should last (at most ${formatDuration(optOut.max_duration)}), e.g. \`${example}\`.` });
   }
   const duration = askedDuration(ask.durationText, example);
   if (!duration.ok) return askProblem('durationText', duration);

@@ -1,3 +1,5 @@
+import type { Duration } from 'luxon';
+import { parseDuration } from '../domain/duration.js';
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { AccessAsk } from '../domain/access-rules.js';
 import { breakGlassAskers, breakGlassMax, checkBreakGlassAsk } from '../domain/break-glass-rules.js';
@@ -17,7 +19,8 @@ export interface BreakGlassGranted {
   grant: GrantRow;
   use: BreakGlassRow;
   /** Set when the duration asked for was cut to the break-glass maximum: what was asked. */
-  cappedFrom: string | undefined;
+  /** What was asked for, when it was more than break-glass allows. */
+  cappedFrom: Duration | undefined;
 }
 
 /**
@@ -81,7 +84,7 @@ export function createBreakGlassService(deps: {
         resourceTs: alerts.resource?.ts ?? null,
       };
       store.setBreakGlassAlerts(granted.grant.id, where);
-      return ok({ ...granted, use: { ...granted.use, ...where }, cappedFrom: capped && input.durationText !== undefined ? input.durationText : undefined });
+      return ok({ ...granted, use: { ...granted.use, ...where }, cappedFrom: capped && input.durationText !== undefined ? parseDuration(input.durationText) : undefined });
     },
 
     /** `acknowledge` on the alert: the security team has seen it. */

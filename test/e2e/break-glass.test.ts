@@ -42,7 +42,7 @@ describe('break-glass', () => {
   test('granted at once, capped at the break-glass maximum, with a loud alert in the security and resource channels', async () => {
     const reply = await h.ask(USERS.lead, 'payments 3h --emergency checkout is down, no ticket yet');
     assert.match(reply, /🚨 \*Break-glass\*: access to \*payments\* for 1 h \(grant `grt-[0-9a-z]+`\), granted without approval/);
-    assert.match(reply, /You asked for 3h; break-glass on payments lasts at most 1 h/);
+    assert.match(reply, /You asked for 3 h; break-glass on payments lasts at most 1 h/);
     assert.match(reply, /Security is alerted in <#C0SECURITY>/);
     grantId = /grt-[0-9a-z]+/.exec(reply)?.[0] ?? '';
     const grant = await eventually('the grant to be provisioned', () => (h.grantById(grantId)?.provisioned_at ? h.grantById(grantId) : undefined));

@@ -100,7 +100,7 @@ describe('opt-out exceptions', () => {
       ['someone not eligible', USERS.outsider, 'optout wiki 1d migration week', /not eligible for opt-out exceptions on wiki/],
       ['a window over max_duration', USERS.alice, 'optout wiki 2d migration week', /longer than an opt-out exception for wiki allows: at most 1 d\. Ask for 1d or less/],
       ['a missing reason', USERS.alice, 'optout wiki 1d', /say why you need an exception: `\/request optout wiki 1d <reason>`/],
-      ['a missing duration', USERS.alice, 'optout wiki migration week', /Say how long the exception should last \(at most 1d\)/],
+      ['a missing duration', USERS.alice, 'optout wiki migration week', /Say how long the exception should last \(at most 1 d\)/],
       ['a negative duration', USERS.alice, 'optout wiki -1h oops', /is negative/],
       ['an unknown resource', USERS.alice, 'optout nope 1h why', /no resource called "nope"/],
     ];

@@ -1,3 +1,5 @@
+import { Duration } from 'luxon';
+import { formatDuration } from '../../domain/duration.js';
 import type { KnownBlock } from '@slack/web-api';
 import { reviewItems, type ReviewItem } from '../../domain/review-report.js';
 import type { ReviewRecord } from '../../services/review.js';
@@ -56,7 +58,7 @@ export function reviewMessage({ review, report, decisions }: ReviewRecord): Slac
   const patternLines = [
     ...patterns.repeatRequesters.map((p) => `• <@${p.userId}> asked for *${p.resource}* ${p.requests} times: an opt-out or a policy change?`),
     ...patterns.repeatApprovers.map((p) => `• <@${p.approverId}> approved <@${p.requesterId}> ${p.approvals} times`),
-    ...(patterns.fastApprovals.length ? [`• ${patterns.fastApprovals.length} approved in under ${report.thresholds.fastApprovalMs / 1000} s`] : []),
+    ...(patterns.fastApprovals.length ? [`• ${patterns.fastApprovals.length} approved in under ${formatDuration(Duration.fromMillis(report.thresholds.fastApprovalMs))}`] : []),
     `• ${patterns.denied} denied, ${patterns.lapsed} lapsed`,
   ];
   const shown = items.slice(0, ITEMS_IN_MESSAGE);

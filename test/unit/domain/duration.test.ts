@@ -70,6 +70,11 @@ describe('formatDuration', () => {
     assert.equal(formatDuration(Duration.fromObject({ minutes: 150 })), '2 h 30 min');
   });
 
+  test('fractions round to the second and carry: 44 min 59.6 s reads "45 min", never "44 min 60 s"', () => {
+    assert.equal(formatDuration(Duration.fromMillis(45 * MINUTE - 400)), '45 min');
+    assert.equal(compactDuration(Duration.fromMillis(45 * MINUTE - 400)), '45m');
+  });
+
   test('zero reads "0 s" rather than an empty string', () => {
     assert.equal(formatDuration(Duration.fromMillis(0)), '0 s');
   });

@@ -58,7 +58,7 @@ describe('checkOptOutAsk', () => {
 
   test('limits and reasons are explained with the command to type', () => {
     assert.match(refusal({ durationText: '8d' }), /8 d is longer than an opt-out exception for prod-db allows: at most 7 d\. Ask for 7d or less/);
-    assert.match(refusal({ durationText: undefined }), /Say how long the exception should last \(at most 7d\), e\.g\. `\/request optout prod-db 7d <reason>`/);
+    assert.match(refusal({ durationText: undefined }), /Say how long the exception should last \(at most 7 d\), e\.g\. `\/request optout prod-db 7d <reason>`/);
     assert.match(refusal({ durationText: '0' }), /grants nothing/);
     assert.match(refusal({ durationText: '2x' }), /not a duration/);
     assert.match(refusal({ reason: '  ' }), /Please say why you need an exception/);
