@@ -41,6 +41,9 @@ import { createReviewService } from './services/review.js';
 import { createRevokeAll } from './services/revoke-all.js';
 import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
+import { createHomeTab } from './slack/home-tab.js';
+import { refreshingHomes } from './slack/home-refreshing-notifier.js';
+import { createHomeService } from './services/home.js';
 import { createSlackApp } from './slack/slack-app.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { slackErrorCode } from './slack/slack-retry.js';
@@ -158,7 +161,9 @@ export function createJitbot(options: JitbotOptions) {
   const { metrics } = telemetry;
 
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
-  const notifier = createSlackNotifier({ client, directory, policy: () => loaded.policy, metrics, log });
+  // The home service needs the services built on this notifier; the tab reaches it only after a change.
+  const homeTab = createHomeTab({ client, home: () => home, directory, policy: () => loaded.policy, metrics, clock, log });
+  const notifier = refreshingHomes(createSlackNotifier({ client, directory, policy: () => loaded.policy, metrics, log }), homeTab);
   client.on(WebClientEvent.RATE_LIMITED, (_retryAfter: number, call: { url: string }) => metrics.slackError(call.url.split('/').pop() ?? call.url, 'rate_limited'));
   const membership = createMembership({ policy: () => loaded.policy, directory });
 
@@ -172,6 +177,7 @@ export function createJitbot(options: JitbotOptions) {
     store,
     provisionerFor: (r) => provisioners.get(r),
     provisionerConcurrency: PROVISIONER_CONCURRENCY,
+    warningLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
     notifier,
     messages,
     metrics,
@@ -184,9 +190,10 @@ export function createJitbot(options: JitbotOptions) {
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
-  const extension = createExtensionService({ store, policy, scheduler, clock, log });
+  const extension = createExtensionService({ store, policy, accessRequests, scheduler, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, optOut, reviews, revokeAll, directory, log }, log);
+  const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -334,6 +341,7 @@ export function createJitbot(options: JitbotOptions) {
       await reviewSchedule?.close();
       await worker?.close();
       await messages.drain(5_000);
+      await homeTab.stop();
       await accessQueue.close();
       await provisioners.close();
       producer.disconnect();

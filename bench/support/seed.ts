@@ -30,6 +30,7 @@ export function seedGrants(databasePath: string, count: number, expiresAt: (i: n
       stages: [{ approvers: [APPROVER], approvalsRequired: 1 }],
       approverStages: new Set([0]),
       selfApproval: false,
+      maxExtensions: 2,
       newGrant: (approved) => ({
         id: newId('grt'),
         requestId: approved.id,

@@ -53,3 +53,27 @@ export function approvalRefusal(args: {
   if (args.approvals.some((a) => a.approverId === args.approverId)) return 'already_approved';
   return undefined;
 }
+
+/**
+ * Whether a pending request waits on this person now: the stage it stands at names them
+ * (`namingStages`) and their approval there would count. What App Home's queue shows.
+ */
+export function awaitsApprovalFrom(args: {
+  userId: string;
+  requesterId: string;
+  selfApproval: boolean;
+  stages: readonly Stage[];
+  approvals: readonly RecordedApproval[];
+  namingStages: ReadonlySet<number>;
+}): boolean {
+  const progress = approvalProgress(args.stages, args.approvals);
+  if (progress.complete) return false;
+  const refusal = approvalRefusal({
+    approverId: args.userId,
+    requesterId: args.requesterId,
+    selfApproval: args.selfApproval,
+    approvals: args.approvals,
+    isStageApprover: args.namingStages.has(progress.stage),
+  });
+  return refusal === undefined;
+}

@@ -46,8 +46,7 @@ export function createAccessWorker(deps: {
         await untilDue(job, token, () => deps.grants.provision(id, { finalAttempt }));
         return;
       case 'warn':
-        // Like every timed job it may arrive TIMER_LEAD_MS early: a warning a second early is fine.
-        await deps.grants.warn(id);
+        await untilDue(job, token, () => deps.grants.warn(id));
         return;
       case 'extend':
         await deps.grants.extend(id);

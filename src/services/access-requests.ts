@@ -1,4 +1,5 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
+import type { ResourcePolicy } from '../config/policy-schema.js';
 import { checkAccessAsk, type AccessAsk } from '../domain/access-rules.js';
 import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';
@@ -22,6 +23,7 @@ export interface AccessRequestDeps {
     | 'closeRequest'
     | 'approvalsOf'
     | 'pendingRequestsOf'
+    | 'pendingExtensionOf'
     | 'activeGrantsOf'
   >;
   policy: () => LoadedPolicy;
@@ -65,6 +67,16 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     if (!where) return false;
     store.setApprovalMessage(request.id, where.channel, where.ts);
     return true;
+  }
+
+  /** A new request waits for its approvers: escalation timed, counted, and posted. */
+  async function awaitApprovers(request: RequestRow, resource: ResourcePolicy): Promise<boolean> {
+    if (resource.escalation) {
+      const at = request.createdAt + resource.escalation.after.toMillis();
+      await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleEscalation(request.id, at));
+    }
+    deps.metrics.requestOutcome('requested');
+    return postForApproval(request);
   }
 
   return {
@@ -120,12 +132,33 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       }
       const request = store.createRequest(newRequest);
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
-      if (resource.escalation) {
-        const at = request.createdAt + resource.escalation.after.toMillis();
-        await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleEscalation(request.id, at));
-      }
-      deps.metrics.requestOutcome('requested');
-      return ok({ kind: 'requested', request, posted: await postForApproval(request) });
+      return ok({ kind: 'requested', request, posted: await awaitApprovers(request, resource) });
+    },
+
+    /**
+     * A holder wants their grant to run longer than the policy allows without approval: a
+     * request (`extends_grant_id`) that goes through the resource's approval chain like any other.
+     */
+    async requestExtension(input: { grant: GrantRow; byMs: number }): Promise<Result<{ request: RequestRow; posted: boolean }>> {
+      const { grant } = input;
+      const { policy, version } = deps.policy();
+      const resource = policy.resources[grant.resource];
+      if (!resource) return err(`${grant.resource} is no longer in the access policy, so it cannot be extended.`);
+      const asked = store.pendingExtensionOf(grant.id);
+      if (asked) return err(`You already asked to extend \`${grant.id}\` (\`${asked.id}\`); the approvers have not decided yet.`);
+      const request = store.createRequest({
+        id: newId('req'),
+        requesterId: grant.userId,
+        requesterEmail: grant.userEmail,
+        resource: grant.resource,
+        durationMs: input.byMs,
+        reason: grant.reason,
+        policyVersion: version,
+        createdAt: clock.now().toMillis(),
+        extendsGrantId: grant.id,
+      });
+      log.info({ requestId: request.id, grantId: grant.id }, 'extension requested');
+      return ok({ request, posted: await awaitApprovers(request, resource) });
     },
 
     async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRow>> {

@@ -1,6 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
-import { approvalStages, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
+import { approvalStages, awaitsApprovalFrom, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
+import type { ExtensionVoid } from '../domain/extension-rules.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
@@ -11,6 +12,7 @@ import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type DecisionResult =
   | { kind: 'approved'; request: RequestRow; grant: GrantRow }
+  | { kind: 'extended'; request: RequestRow; grant: GrantRow }
   | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
   | { kind: 'denied'; request: RequestRow }
   | { kind: 'refused'; message: string };
@@ -21,18 +23,33 @@ const REFUSAL_TEXT: Record<ApprovalRefusal, string> = {
   not_an_approver: 'You are not an approver for this request, so your click changed nothing.',
 };
 
+const WITHDRAWN_TEXT: Record<ExtensionVoid, string> = {
+  grant_ended: 'The access this request would extend has already ended, so jitbot withdrew the request; nothing was approved.',
+  max_extensions: 'That access has meanwhile been extended as often as the policy allows (`max_extensions`), so jitbot withdrew the request; nothing was approved.',
+};
+
 function alreadyDecided(request: RequestRow): string {
   const who = request.decidedBy && request.decidedBy !== 'jitbot' ? ` by <@${request.decidedBy}>` : '';
   return `This request was already ${request.status}${who}; nothing changed.`;
 }
 
+/** A request waiting on someone's approval, as App Home lists it. */
+export interface WaitingRequest {
+  request: RequestRow;
+  resourceDescription: string;
+  confirmApproval: boolean;
+}
+
+/** How many pending requests App Home's queue looks through, oldest first. */
+const QUEUE_SCAN = 200;
+
 export interface DecisionDeps {
-  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf'>;
+  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore'>;
   /** The rules of the policy version a request was made under. */
   rulesOf: (version: string) => LoadedPolicy;
   membership: Membership;
   notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached'>;
-  scheduler: Pick<Scheduler, 'scheduleGrant' | 'cancelEscalation'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleExtension' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
   /** The updated approval message and the requester's DM go here: the click's ack comes first. */
   messages: Pick<MessageLane, 'send'>;
@@ -85,7 +102,38 @@ export function createDecisionService(deps: DecisionDeps) {
     }
   }
 
+  /** The chain naming this person, or undefined when Slack could not say (logged; nothing is shown). */
+  async function chainOrNothing(request: RequestRow, userId: string) {
+    try {
+      return await stagesNaming(request, userId);
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      log.warn({ err: error, requestId: request.id, userId }, 'approver check for App Home failed');
+      return undefined;
+    }
+  }
+
   return {
+    /** Pending requests on which this person's approval would count now, oldest first (App Home's queue). */
+    async waitingOn(userId: string): Promise<WaitingRequest[]> {
+      const waiting: WaitingRequest[] = [];
+      for (const request of store.pendingCreatedBefore(clock.now().toMillis() + 1, QUEUE_SCAN)) {
+        const chain = await chainOrNothing(request, userId);
+        if (!chain || chain.naming.size === 0) continue;
+        const { resource, stages, naming } = chain;
+        const approvals = store.approvalsOf(request.id);
+        if (awaitsApprovalFrom({ userId, requesterId: request.requesterId, selfApproval: resource.self_approval, stages, approvals, namingStages: naming })) {
+          waiting.push({ request, resourceDescription: resource.description, confirmApproval: resource.confirm_approval });
+        }
+      }
+      return waiting;
+    },
+
+    /** Whether the request's chain names this person anywhere: a change to it may change their queue. */
+    async concerns(request: RequestRow, userId: string): Promise<boolean> {
+      return ((await chainOrNothing(request, userId))?.naming.size ?? 0) > 0;
+    },
+
     async approve(input: { requestId: string; approverId: string }): Promise<DecisionResult> {
       const request = store.findRequest(input.requestId);
       if (!request) return { kind: 'refused', message: `There is no request ${input.requestId}.` };
@@ -102,6 +150,7 @@ export function createDecisionService(deps: DecisionDeps) {
         stages: chain.stages,
         approverStages: chain.naming,
         selfApproval: chain.resource.self_approval,
+        maxExtensions: chain.resource.max_extensions,
         newGrant: (approved) => grantForRequest(approved, now.toMillis()),
       });
       switch (outcome.kind) {
@@ -111,6 +160,28 @@ export function createDecisionService(deps: DecisionDeps) {
           return { kind: 'refused', message: alreadyDecided(outcome.request) };
         case 'refused':
           return { kind: 'refused', message: REFUSAL_TEXT[outcome.refusal] };
+        case 'withdrawn': {
+          await deps.scheduler.cancelEscalation(request.id);
+          const withdrawn = { kind: 'withdrawn' as const, by: 'jitbot', at: now };
+          deps.messages.send(async () => {
+            await deps.notifier.closeApprovalMessage(outcome.request, withdrawn);
+            await deps.notifier.requestDecided(outcome.request, withdrawn);
+          });
+          return { kind: 'refused', message: WITHDRAWN_TEXT[outcome.reason] };
+        }
+        case 'extended': {
+          log.info({ requestId: request.id, grantId: outcome.grant.id, approverId: input.approverId }, 'extension approved');
+          await deps.scheduler.cancelEscalation(request.id);
+          deps.metrics.requestOutcome('approved');
+          deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
+          await queueOrLeaveToSweep(log, { grantId: outcome.grant.id }, () => deps.scheduler.scheduleExtension(outcome.grant));
+          const decided = { kind: 'approved' as const, by: input.approverId, at: now };
+          deps.messages.send(async () => {
+            await deps.notifier.closeApprovalMessage(outcome.request, decided);
+            await deps.notifier.requestDecided(outcome.request, decided);
+          });
+          return outcome;
+        }
         case 'recorded': {
           await deps.scheduler.cancelEscalation(request.id);
           const approvals = store.approvalsOf(request.id);

@@ -34,7 +34,9 @@ export interface GrantLifecycleDeps {
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
-  notifier: Pick<Notifier, 'accessActive' | 'accessEndingSoon' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
+  /** `expiry_warning`: how long before the end the holder is warned. */
+  warningLeadMs: () => number;
+  notifier: Pick<Notifier, 'accessActive' | 'accessExtended' | 'accessEndingSoon' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
   metrics: Pick<Metrics, 'provisionerCall' | 'revocationLateness'>;
   /** DMs after a grant or revocation go here, so a burst of expiries revokes first. */
   messages: Pick<MessageLane, 'send'>;
@@ -99,10 +101,19 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       return { kind: 'provisioned' };
     },
 
-    /** The expiry warning, once per end (an extension allows another). */
-    async warn(grantId: string): Promise<void> {
+    /**
+     * The expiry warning, once per end (an extension allows another). A warning job set for an
+     * end that has since moved later (extended before it fired) is not due yet.
+     */
+    async warn(grantId: string): Promise<{ kind: 'warned' | 'skipped' } | { kind: 'not_due'; dueAt: number }> {
+      const grant = store.findGrant(grantId);
+      if (!grant) return { kind: 'skipped' };
+      const dueAt = grant.expiresAt - deps.warningLeadMs();
+      if (dueAt > clock.now().toMillis()) return { kind: 'not_due', dueAt };
       const warned = store.markGrantWarned(grantId, clock.now().toMillis());
-      if (warned) deps.messages.send(() => deps.notifier.accessEndingSoon(warned));
+      if (!warned) return { kind: 'skipped' };
+      deps.messages.send(() => deps.notifier.accessEndingSoon(warned));
+      return { kind: 'warned' };
     },
 
     /** Tells the provisioner the grant now ends later (`access.extend`); a failure is retried. */
@@ -110,6 +121,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const grant = store.findGrant(grantId);
       if (!grant || grant.status !== 'active' || grant.endRequestedReason !== null) return;
       await apply(grant, accessEvent(grant, 'access.extend', null));
+      deps.messages.send(() => deps.notifier.accessExtended(grant));
     },
 
     async revoke(grantId: string, opts: { finalAttempt: boolean }): Promise<RevokeOutcome> {

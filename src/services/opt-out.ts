@@ -26,6 +26,7 @@ export interface OptOutDeps {
     | 'denyException'
     | 'setExceptionApprovalMessage'
     | 'liveExceptionsOf'
+    | 'pendingExceptions'
     | 'recordEvent'
   >;
   policy: () => LoadedPolicy;
@@ -39,6 +40,9 @@ export interface OptOutDeps {
   clock: Clock;
   log: Log;
 }
+
+/** How many pending exceptions App Home's queue looks through, oldest first. */
+const QUEUE_SCAN = 100;
 
 function alreadyDecided(exception: ExceptionRow): string {
   const who = exception.decidedBy ? ` by <@${exception.decidedBy}>` : '';
@@ -121,6 +125,20 @@ export function createOptOutService(deps: OptOutDeps) {
 
   return {
     postForApproval,
+
+    /** Exceptions waiting for this person's decision, oldest first (App Home's queue); never their own. */
+    async waitingOn(userId: string): Promise<ExceptionRow[]> {
+      const waiting: ExceptionRow[] = [];
+      for (const exception of store.pendingExceptions(QUEUE_SCAN)) {
+        if (exception.userId !== userId && (await mayDecide(exception, userId)).ok) waiting.push(exception);
+      }
+      return waiting;
+    },
+
+    /** Whether a change to this exception may change what this person's App Home shows. */
+    async concerns(exception: ExceptionRow, userId: string): Promise<boolean> {
+      return exception.userId === userId || (await mayDecide(exception, userId)).ok;
+    },
 
     async requestException(input: AccessAsk & { userId: string }): Promise<Result<{ exception: ExceptionRow; posted: boolean }>> {
       const { policy, version } = deps.policy();

@@ -54,7 +54,9 @@ export type RequestOutcome =
   | { kind: 'approved'; by: string; at: DateTime }
   | { kind: 'denied'; by: string; at: DateTime }
   | { kind: 'cancelled'; by: string; at: DateTime }
-  | { kind: 'lapsed'; by: string; at: DateTime };
+  | { kind: 'lapsed'; by: string; at: DateTime }
+  /** An extension request whose grant ended (or hit `max_extensions`) before it was approved. */
+  | { kind: 'withdrawn'; by: string; at: DateTime };
 
 export type ExceptionOutcome = Extract<RequestOutcome, { kind: 'approved' | 'denied' }>;
 
@@ -73,6 +75,8 @@ export interface Notifier {
   /** A stage of the chain is complete: the next stage's approvers are told in the thread. */
   stageReached(request: RequestRow, stage: number, approvers: readonly string[]): Promise<void>;
   accessActive(grant: GrantRow): Promise<void>;
+  /** The grant now ends later (an extension), and the provisioner has been told. */
+  accessExtended(grant: GrantRow): Promise<void>;
   /** `expiry_warning` before the end: a DM with Extend and Release. */
   accessEndingSoon(grant: GrantRow): Promise<void>;
   accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;

@@ -103,6 +103,7 @@ export function createSlackNotifier(deps: {
 
     requestDecided: (request, outcome) => dm(request.requesterId, () => messages.requestDecided(request, outcome), { requestId: request.id }),
     accessActive: (grant) => dm(grant.userId, (zone) => messages.accessActive(grant, zone), { grantId: grant.id }),
+    accessExtended: (grant) => dm(grant.userId, (zone) => messages.accessExtended(grant, zone), { grantId: grant.id }),
     accessEndingSoon: (grant) => dm(grant.userId, (zone) => expiryWarning(grant, zone), { grantId: grant.id }),
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 

@@ -4,10 +4,12 @@ import type { BreakGlassService } from '../services/break-glass.js';
 import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
 import type { ExtensionService } from '../services/extension.js';
+import type { HomeService } from '../services/home.js';
 import type { OptOutService } from '../services/opt-out.js';
 import type { ReviewService } from '../services/review.js';
 import type { RevokeAll } from '../services/revoke-all.js';
 import type { Directory, Log } from '../services/ports.js';
+import type { HomeTab } from './home-tab.js';
 
 /** What the Slack edge may call: use cases, never the store. */
 export interface SlackServices {
@@ -17,6 +19,9 @@ export interface SlackServices {
   decisions: DecisionService;
   endAccess: EndAccessService;
   extension: ExtensionService;
+  home: HomeService;
+  /** Draws a person's App Home, and answers clicks made there. */
+  homeTab: Pick<HomeTab, 'publish'>;
   optOut: OptOutService;
   reviews: ReviewService;
   revokeAll: RevokeAll;

@@ -35,6 +35,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
     liveExceptionsOf: (userId: string) => exceptions.liveExceptionsOf(db, userId),
     listExceptions: (options: { all: boolean }) => exceptions.listExceptions(db, options),
     countOpenExceptions: () => exceptions.countOpen(db),
+    pendingExceptions: (limit: number) => exceptions.pendingExceptions(db, limit),
     pageExceptions: (filter: exceptions.ExceptionFilter, after: { at: number; id: string } | undefined, limit: number) => exceptions.pageExceptions(db, filter, after, limit),
     exceptionsDueToClose: (now: number, limit: number) => exceptions.exceptionsDueToClose(db, now, limit),
     openExceptionTimers: (afterEndsAt: number, afterId: string, limit: number) => exceptions.openExceptionTimers(db, afterEndsAt, afterId, limit),

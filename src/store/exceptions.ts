@@ -167,3 +167,8 @@ export function openExceptionsIn(db: Db, scope: { resource?: string | undefined;
     .where(and(eq(exceptions.status, 'open'), equalsIfGiven(exceptions.resource, scope.resource), equalsIfGiven(exceptions.userId, scope.userId)))
     .all();
 }
+
+/** Exceptions waiting for a decision, oldest first. */
+export function pendingExceptions(db: Db, limit: number): ExceptionRow[] {
+  return db.select().from(exceptions).where(eq(exceptions.status, 'pending')).orderBy(asc(exceptions.createdAt)).limit(limit).all();
+}

@@ -25,6 +25,7 @@ const statements = preparedFor((db) => ({
       decidedAt: p('decidedAt'),
       decidedBy: p('decidedBy'),
       startsAt: p('startsAt'),
+      extendsGrantId: p('extendsGrantId'),
     })
     .returning()
     .prepare(),
@@ -46,9 +47,14 @@ const statements = preparedFor((db) => ({
 }));
 
 export function insertRequest(db: Db, request: NewRequest): RequestRow {
-  const row = statements(db).insert.get({ requesterEmail: null, status: 'pending', decidedAt: null, decidedBy: null, startsAt: null, ...request });
+  const row = statements(db).insert.get({ requesterEmail: null, status: 'pending', decidedAt: null, decidedBy: null, startsAt: null, extendsGrantId: null, ...request });
   if (!row) throw new Error(`request ${request.id} was not inserted`);
   return row;
+}
+
+/** The pending request to extend this grant, if someone asked for one. */
+export function pendingExtensionOf(db: Db, grantId: string): RequestRow | undefined {
+  return db.select().from(requests).where(and(eq(requests.extendsGrantId, grantId), eq(requests.status, 'pending'))).get();
 }
 
 export function findRequest(db: Db, id: string): RequestRow | undefined {

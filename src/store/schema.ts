@@ -26,8 +26,11 @@ export const requests = sqliteTable(
     escalatedAt: integer('escalated_at'),
     /** Scheduled access (`at …`): the grant starts here, not at approval. */
     startsAt: integer('starts_at'),
+    /** An extension beyond policy: approval moves this grant's end by `duration_ms` instead of creating a grant. */
+    extendsGrantId: text('extends_grant_id'),
   },
   (t) => [
+    uniqueIndex('requests_one_pending_extension').on(t.extendsGrantId).where(sql`${t.status} = 'pending' and ${t.extendsGrantId} is not null`),
     index('requests_status_created').on(t.status, t.createdAt),
     index('requests_requester_status').on(t.requesterId, t.status),
     check('requests_status_valid', sql`${t.status} in (${inList(REQUEST_STATUSES)})`),
@@ -164,6 +167,12 @@ export const policyVersions = sqliteTable('policy_versions', {
   version: text('version').primaryKey(),
   text: text('text').notNull(),
   firstLoadedAt: integer('first_loaded_at').notNull(),
+});
+
+/** Who has opened jitbot's App Home, and when last: whose home is redrawn when something concerning them changes. */
+export const homeViewers = sqliteTable('home_viewers', {
+  userId: text('user_id').primaryKey(),
+  openedAt: integer('opened_at').notNull(),
 });
 
 /** Append-only, hash-chained (see audit.ts); triggers in the migrations refuse UPDATE and DELETE. */

@@ -5,6 +5,7 @@ import {
   type ApprovalRefusal,
   type Stage,
 } from '../domain/approval-chain.js';
+import { extensionVoid, type ExtensionVoid } from '../domain/extension-rules.js';
 import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
@@ -13,6 +14,7 @@ import { grantCreated } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
 import * as exceptionRows from './exceptions.js';
 import * as grants from './grants.js';
+import * as homeViewers from './home-viewers.js';
 import * as policyVersions from './policy-versions.js';
 import * as requests from './requests.js';
 import { reviewTransactions } from './review-store.js';
@@ -25,7 +27,11 @@ export type ApproveOutcome =
   | { kind: 'not_pending'; request: RequestRow }
   | { kind: 'refused'; refusal: ApprovalRefusal; request: RequestRow }
   | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
-  | { kind: 'approved'; request: RequestRow; grant: GrantRow };
+  | { kind: 'approved'; request: RequestRow; grant: GrantRow }
+  /** An extension request fully approved: the grant it extends, with its new end. */
+  | { kind: 'extended'; request: RequestRow; grant: GrantRow }
+  /** An extension request whose grant can no longer be extended: withdrawn by jitbot, nothing approved. */
+  | { kind: 'withdrawn'; request: RequestRow; reason: ExtensionVoid };
 
 export interface Revocation {
   grantId: string;
@@ -44,6 +50,8 @@ export interface ApproveInput {
   /** Stages whose approver list names this person (resolved by the caller, Slack groups included). */
   approverStages: ReadonlySet<number>;
   selfApproval: boolean;
+  /** The resource's `max_extensions`: an extension request counts against it too. */
+  maxExtensions: number;
   newGrant: (request: RequestRow) => grants.NewGrant;
 }
 
@@ -62,6 +70,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     ...driftTransactions(db, transaction),
     ...breakGlassTransactions(db, transaction),
     findRequest: (id: string) => requests.findRequest(db, id),
+    pendingExtensionOf: (grantId: string) => requests.pendingExtensionOf(db, grantId),
     findGrant: (id: string) => grants.findGrant(db, id),
     approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),
     pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
@@ -104,6 +113,9 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
         appendAudit(tx, { at: change.at, actor: 'jitbot', action: 'policy.changed', subjectType: 'policy', subjectId: change.to, details: { from_version: change.from, ...change.details } });
       });
     },
+
+    homeOpened: (userId: string, at: number) => homeViewers.noteHomeOpened(db, userId, at),
+    homeViewersSince: (since: number) => homeViewers.homeViewersSince(db, since),
 
     openExceptionsIn: (scope: { resource?: string | undefined; userId?: string | undefined }) => exceptionRows.openExceptionsIn(db, scope),
 
@@ -149,6 +161,13 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
         const request = requests.findRequest(tx, input.requestId);
         if (!request) return { kind: 'not_found' };
         if (request.status !== 'pending') return { kind: 'not_pending', request };
+        const extending = request.extendsGrantId === null ? undefined : grants.findGrant(tx, request.extendsGrantId);
+        const voided = request.extendsGrantId === null ? undefined : extensionVoid(extending, input.at, input.maxExtensions);
+        if (voided) {
+          const withdrawn = requests.closePendingRequest(tx, request.id, 'cancelled', 'jitbot', input.at);
+          appendAudit(tx, { at: input.at, actor: 'jitbot', action: 'request.cancelled', subjectType: 'request', subjectId: request.id, resource: request.resource, reason: voided });
+          return { kind: 'withdrawn', request: withdrawn ?? request, reason: voided };
+        }
         const approvals = requests.approvalsOf(tx, request.id);
         const before = approvalProgress(input.stages, approvals);
         const refusal = approvalRefusal({
@@ -170,6 +189,13 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
 
         const approved = requests.closePendingRequest(tx, request.id, 'approved', input.approverId, input.at);
         if (!approved) return { kind: 'not_pending', request };
+        if (extending) {
+          const extended = grants.extend(tx, extending.id, extending.expiresAt + approved.durationMs, input.maxExtensions);
+          if (!extended) throw new Error(`grant ${extending.id} could not be extended inside the approving transaction`);
+          appendAudit(tx, { ...base, action: 'request.approved' });
+          appendAudit(tx, { ...base, action: 'grant.extended', subjectType: 'grant', subjectId: extended.id, details: { from: extending.expiresAt, to: extended.expiresAt, extensions: extended.extensions, request_id: approved.id } });
+          return { kind: 'extended', request: approved, grant: extended };
+        }
         const grant = grants.insertGrant(tx, input.newGrant(approved));
         appendAudit(tx, { ...base, action: 'request.approved' });
         grantCreated(tx, grant, input.approverId, input.at);

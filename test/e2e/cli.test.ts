@@ -149,6 +149,7 @@ describe('the jitbot CLI', () => {
       stages: [{ approvers: ['U0LEAD1'], approvalsRequired: 1 }],
       approverStages: new Set([0]),
       selfApproval: false,
+      maxExtensions: 2,
       newGrant: (r) => ({ id: 'grt-review1', requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now - 50_000, expiresAt: now + 3_600_000 }),
     });
     database.close();

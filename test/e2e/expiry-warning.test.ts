@@ -39,6 +39,7 @@ describe('expiry warnings, extensions and release', () => {
     const grant = h.bot.store.findGrant(grantId);
     const dueAt = job.timestamp + (job.opts.delay ?? 0);
     assert.ok(Math.abs(dueAt - ((grant?.expiresAt ?? 0) - 10 * MINUTE - 1_000)) < 3_000, `due ${dueAt - (grant?.expiresAt ?? 0)} ms from the end`);
+    h.clock.advance((grant?.expiresAt ?? 0) - 10 * MINUTE - h.clock.now().toMillis());
     await job.promote();
     const dm = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /Your access to \*prod-db\* ends/.test(String(c.args['text'])));
     assert.deepEqual(buttonsOf(dm).map((b) => [b.action_id, b.value]), [['extend', grantId], ['release', grantId]]);
@@ -48,7 +49,7 @@ describe('expiry warnings, extensions and release', () => {
   test('Extend within max_duration moves the end of the same grant, tells the provisioner, and warns again later', async () => {
     const before = h.bot.store.findGrant(grantId);
     const { options, answer } = await extendBy(h, grantId, 60 * MINUTE);
-    assert.deepEqual(options, [15, 30, 60, 90].map((m) => m * MINUTE), 'steps that fit in 2 h, and the whole 1 h 30 min left');
+    assert.deepEqual(options, [15, 30, 60, 90, 120].map((m) => m * MINUTE), 'steps that fit in 2 h, the whole 1 h 30 min left, and 2 h for the approvers');
     assert.equal(answer.response_action, 'update');
     const after = h.bot.store.findGrant(grantId);
     assert.deepEqual([after?.id, after?.status, (after?.expiresAt ?? 0) - (before?.expiresAt ?? 0), after?.extensions, after?.warnedAt], [grantId, 'active', 60 * MINUTE, 1, null]);
@@ -58,12 +59,42 @@ describe('expiry warnings, extensions and release', () => {
     assert.equal(h.bot.database.sqlite.prepare("select count(*) from audit_events where subject_id = ? and action = 'grant.extended'").pluck().get(grantId), 1);
   });
 
-  test('beyond max_duration or max_extensions, extending is refused and says how to get more', async () => {
-    const forged = await extendBy(h, grantId, 60 * MINUTE);
-    assert.deepEqual(forged.options, [15, 30].map((m) => m * MINUTE), '30 min left of the 2 h');
+  test('beyond max_duration the form offers longer extensions for the approvers; approved, the same grant ends later', async () => {
+    const forged = await extendBy(h, grantId, 45 * MINUTE);
+    assert.deepEqual(forged.options, [15, 30, 60, 120].map((m) => m * MINUTE), '30 min left of the 2 h at once; 1 h and 2 h for the approvers');
     assert.equal(forged.answer.response_action, 'errors');
-    assert.match(forged.answer.errors?.['by'] ?? '', /Choose one of: 15m, 30m/);
-    assert.equal((await extendBy(h, grantId, 'first')).answer.response_action, 'update');
+    assert.match(forged.answer.errors?.['by'] ?? '', /Choose one of: 15 min, 30 min, 1 h, 2 h/);
+
+    const before = h.bot.store.findGrant(grantId);
+    const asked = await extendBy(h, grantId, 60 * MINUTE);
+    assert.equal(asked.answer.response_action, 'update');
+    const request = h.bot.database.sqlite.prepare('select * from requests where extends_grant_id = ?').get(grantId) as { id: string; status: string; duration_ms: number };
+    assert.deepEqual([request.status, request.duration_ms], ['pending', 60 * MINUTE]);
+    assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, before?.expiresAt, 'nothing changes before the approvers decide');
+    const post = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0DBAPPROVALS' && JSON.stringify(c.args['blocks']).includes(request.id));
+    assert.match(JSON.stringify(post.args['blocks']), new RegExp(`asks to extend their access to \\*prod-db\\*.*\`${grantId}\`.*Longer by\\*\\\\n1 h`));
+    assert.deepEqual(buttonsOf(post).map((b) => [b.action_id, b.value]), [['approve', request.id], ['deny', request.id]]);
+
+    const again = await extendBy(h, grantId, 60 * MINUTE);
+    assert.match(again.answer.errors?.['by'] ?? '', new RegExp(`You already asked to extend \`${grantId}\` \\(\`${request.id}\`\\)`));
+
+    await h.click(USERS.lead, 'approve', request.id);
+    const after = await eventually('the extension', () => {
+      const grant = h.bot.store.findGrant(grantId);
+      return grant && grant.expiresAt > (before?.expiresAt ?? 0) ? grant : undefined;
+    });
+    assert.deepEqual([after.id, after.status, after.expiresAt - (before?.expiresAt ?? 0), after.extensions], [grantId, 'active', 60 * MINUTE, 2]);
+    assert.equal(h.bot.store.findRequest(request.id)?.status, 'approved');
+    assert.equal(h.bot.database.sqlite.prepare('select count(*) from grants where request_id = ?').pluck().get(request.id), 0, 'no new grant');
+    const audit = h.bot.database.sqlite.prepare("select actor, details from audit_events where subject_id = ? and action = 'grant.extended' order by seq desc").get(grantId) as { actor: string; details: string };
+    assert.equal(audit.actor, USERS.lead);
+    assert.equal(JSON.parse(audit.details).request_id, request.id);
+    await eventually('the access.extend webhook', () => h.webhook.deliveries.find((d) => d.body.type === 'access.extend' && d.body.expires_at === new Date(after.expiresAt).toISOString()));
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /approved extending your access to \*prod-db\*/.test(String(c.args['text'])));
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /now lasts until/.test(String(c.args['text'])));
+  });
+
+  test('past max_extensions, extending is refused and says how to get more', async () => {
     const { responseName } = await h.click(USERS.alice, 'extend', grantId);
     assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /extended 2 time\(s\), the most prod-db allows \(`max_extensions: 2`\)\. To keep access longer, ask again/);
     const { responseName: other } = await h.click(USERS.bob, 'extend', grantId);
@@ -86,9 +117,69 @@ describe('expiry warnings, extensions and release', () => {
     const view = open.args['view'] as { callback_id: string; blocks: { block_id?: string; element?: { initial_option?: { value: string }; initial_value?: string } }[] };
     const initial = Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element?.initial_option?.value ?? b.element?.initial_value]));
     assert.equal(view.callback_id, 'request_modal');
-    assert.deepEqual([initial['resource'], initial['duration'], initial['reason']], ['prod-db', '1h45m', 'long migration INC-31'], '30m, then 1h and 15m more');
+    assert.deepEqual([initial['resource'], initial['duration'], initial['reason']], ['prod-db', '2h30m', 'long migration INC-31'], '30m, then 1h at once and 1h approved');
     const { responseName } = await h.click(USERS.bob, 'request_again', grantId);
     assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /You have no grant/);
+  });
+});
+
+describe('extension requests that cannot apply', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ settings: { expiry_warning: '10m' } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  async function heldGrant(reason: string) {
+    const id = requestIdIn(await h.ask(USERS.alice, `prod-db 2h ${reason}`));
+    await h.click(USERS.lead, 'approve', id);
+    return (await eventually('the grant', () => (h.grantFor(id)?.provisioned_at ? h.grantFor(id) : undefined))).id;
+  }
+
+  test('extended before its warning, the warning job set for the old end waits for the new one', async () => {
+    const id = requestIdIn(await h.ask(USERS.alice, 'prod-db 30m early extension INC-51'));
+    await h.click(USERS.lead, 'approve', id);
+    const grantId = (await eventually('the grant', () => (h.grantFor(id)?.provisioned_at ? h.grantFor(id) : undefined))).id;
+    assert.equal((await extendBy(h, grantId, 60 * MINUTE)).answer.response_action, 'update');
+    const job = await h.bot.accessQueue.queue.getJob(`warn-${grantId}`);
+    assert.ok(job);
+    await job.promote();
+    await eventually('the warning job back in the delayed set', async () => ((await h.bot.accessQueue.queue.getJob(`warn-${grantId}`))?.getState().then((state) => (state === 'delayed' ? true : undefined))));
+    const warningDm = (c: Call) => c.args['channel'] === USERS.alice && String(c.args['text']).includes(`ends <!date`) && String(c.args['text']).includes(grantId);
+    assert.equal(h.bot.store.findGrant(grantId)?.warnedAt, null);
+    assert.ok(!h.slack.callsTo('chat.postMessage').some(warningDm), 'no warning 1 h 20 min before the end');
+
+    // At the new moment (the clock moved to 10 min before the new end), the same job warns.
+    const grant = h.bot.store.findGrant(grantId);
+    h.clock.advance((grant?.expiresAt ?? 0) - 10 * MINUTE - h.clock.now().toMillis());
+    await (await h.bot.accessQueue.queue.getJob(`warn-${grantId}`))?.promote();
+    await h.slack.waitForCall('chat.postMessage', warningDm);
+    assert.ok(h.bot.store.findGrant(grantId)?.warnedAt);
+  });
+
+  test('denied, the access ends as before; its grant ended, an approval is withdrawn and approves nothing', async () => {
+    const grantId = await heldGrant('denied extension INC-50');
+    const ends = h.bot.store.findGrant(grantId)?.expiresAt;
+    assert.equal((await extendBy(h, grantId, 60 * MINUTE)).answer.response_action, 'update');
+    const denied = h.bot.store.pendingExtensionOf(grantId);
+    assert.ok(denied);
+    await h.click(USERS.lead2, 'deny', denied.id);
+    await eventually('denied', () => (h.bot.store.findRequest(denied.id)?.status === 'denied' ? true : undefined));
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /denied extending your access to \*prod-db\*.*ends as before/.test(String(c.args['text'])));
+    assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, ends);
+
+    assert.equal((await extendBy(h, grantId, 60 * MINUTE)).answer.response_action, 'update');
+    const late = h.bot.store.pendingExtensionOf(grantId);
+    assert.ok(late);
+    await h.click(USERS.alice, 'release', grantId);
+    await eventually('released', () => (h.grantById(grantId)?.status === 'revoked' ? true : undefined));
+    const { responseName } = await h.click(USERS.lead, 'approve', late.id);
+    assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /has already ended, so jitbot withdrew the request; nothing was approved/);
+    assert.deepEqual([h.bot.store.findRequest(late.id)?.status, h.bot.store.findRequest(late.id)?.decidedBy], ['cancelled', 'jitbot']);
+    assert.equal(h.grantById(grantId)?.status, 'revoked');
+    await h.slack.waitForCall('chat.update', (c) => JSON.stringify(c.args).includes(late.id) && /Withdrawn by jitbot/.test(JSON.stringify(c.args)));
   });
 });
 

@@ -34,6 +34,7 @@ describe('incident revoke-all', () => {
         stages: [{ approvers: [USERS.lead], approvalsRequired: 1 }],
         approverStages: new Set([0]),
         selfApproval: false,
+        maxExtensions: 2,
         newGrant: (r) => ({ id: `grt-seed${i}`, requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now, expiresAt: now + 3_600_000 }),
       });
     }

@@ -138,7 +138,12 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       return ok({ usergroup: { id, date_delete: 0 } });
     },
     'views.open': (args) => (args['trigger_id'] ? ok({ view: { id: 'V0MODAL', ...(args['view'] as object) } }) : slackError('invalid_trigger_id')),
-    'views.publish': (args) => ok({ view: { id: 'V0HOME', ...(args['view'] as object), user_id: args['user_id'] } }),
+    'views.publish': (args) => {
+      const view = args['view'] as { type?: string; blocks?: unknown[] } | undefined;
+      // Slack refuses a home view over 100 blocks, or anything else than a home view.
+      if (view?.type !== 'home' || !Array.isArray(view.blocks) || view.blocks.length > 100) return slackError('invalid_arguments');
+      return ok({ view: { id: 'V0HOME', ...view, user_id: args['user_id'] } });
+    },
     'views.update': (args) => ok({ view: { id: 'V0MODAL', ...(args['view'] as object) } }),
     'conversations.open': (args) => ok({ channel: { id: `D${String(args['users'] ?? '')}` } }),
     'apps.connections.open': () => (socketModeUrl ? ok({ url: socketModeUrl }) : slackError('not_allowed_token_type')),

@@ -10,7 +10,7 @@ import { createJitbot, type Jitbot } from '../../src/jitbot.js';
 import { startFakeSlack } from './fake-slack.js';
 import { startFakeSocketMode } from './fake-socket-mode.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
-import { blockActionBody, signedPost, slashCommandBody } from './slack-requests.js';
+import { blockActionBody, homeActionBody, signedPost, slashCommandBody } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -192,6 +192,17 @@ export async function startHarness(options: HarnessOptions = {}) {
       const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', opts);
       return { status: res.status, responseName: name };
     },
+
+    /** A click on a button in the user's App Home (no response_url: answers come as a redrawn home). */
+    async clickInHome(userId: string, actionId: string, value: string) {
+      const name = `home-${(responseCount += 1)}`;
+      const body = homeActionBody({ actionId, value, userId, triggerId: `trig-${name}` });
+      const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
+      return { status: res.status, triggerId: `trig-${name}` };
+    },
+
+    /** The user opens jitbot's App Home tab. */
+    openHome: (userId: string) => harness.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home', event_ts: String(Date.now() / 1000) }),
 
     /** An Events API delivery (JSON), e.g. app_home_opened. */
     async event(event: Record<string, unknown>) {

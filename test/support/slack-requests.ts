@@ -62,17 +62,33 @@ export function blockActionBody(args: {
   const channel = args.channelId ?? 'C0APPROVALS';
   const ts = args.messageTs ?? '1700000000.000100';
   return payloadBody({
+    ...buttonClick({ ...args, blockId: args.blockId ?? 'decision', triggerId: args.triggerId ?? `trigger-${Date.now()}` }),
+    container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
+    channel: { id: channel, name: 'approvals' },
+    message: { type: 'message', ts, text: 'approval request' },
+    response_url: args.responseUrl,
+  });
+}
+
+/** What every block_actions payload carries: who clicked which button. */
+function buttonClick(args: { actionId: string; value: string; userId: string; triggerId: string; blockId: string }) {
+  return {
     type: 'block_actions',
     user: userOf(args.userId),
     team: TEAM,
     api_app_id: 'A0JITBOT',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
-    channel: { id: channel, name: 'approvals' },
-    message: { type: 'message', ts, text: 'approval request' },
-    response_url: args.responseUrl,
-    trigger_id: args.triggerId ?? `trigger-${Date.now()}`,
-    actions: [{ action_id: args.actionId, block_id: args.blockId ?? 'decision', value: args.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+    trigger_id: args.triggerId,
+    actions: [{ action_id: args.actionId, block_id: args.blockId, value: args.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+  };
+}
+
+/** A click in App Home: Slack sends the home view and no response_url. */
+export function homeActionBody(args: { actionId: string; value: string; userId: string; triggerId: string; blockId?: string }): string {
+  return payloadBody({
+    ...buttonClick({ ...args, blockId: args.blockId ?? 'home' }),
+    container: { type: 'view', view_id: 'V0HOME' },
+    view: { id: 'V0HOME', type: 'home', team_id: TEAM.id, blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: 'h', app_id: 'A0JITBOT' },
   });
 }
 

@@ -2,7 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { SlackServices } from '../services.js';
 import { acknowledgeAction } from './actions/acknowledge-action.js';
 import { decisionAction } from './actions/decision-actions.js';
-import { extendAction, releaseAction, requestAgainAction } from './actions/expiry-actions.js';
+import { cancelAction, extendAction, releaseAction, requestAgainAction } from './actions/own-access-actions.js';
 import { reviewAction } from './actions/review-actions.js';
 import { requestCommand } from './commands/request-command.js';
 import { appHomeOpened } from './events/app-home-opened.js';
@@ -20,6 +20,7 @@ export function registerListeners(app: App, services: SlackServices): void {
   app.action<BlockButtonAction>('acknowledge', acknowledgeAction(services));
   app.action<BlockButtonAction>('extend', extendAction(services));
   app.action<BlockButtonAction>('release', releaseAction(services));
+  app.action<BlockButtonAction>('cancel', cancelAction(services));
   app.action<BlockButtonAction>('request_again', requestAgainAction(services));
   app.action<BlockButtonAction>('keep', reviewAction(services, 'keep'));
   app.action<BlockButtonAction>('revoke', reviewAction(services, 'revoke'));

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/web-api';
+import type { Button, KnownBlock } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { RequestRow } from '../../store/schema.js';
@@ -15,12 +15,18 @@ export interface SlackMessage {
 export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
 function summary(request: RequestRow, description: string): KnownBlock[] {
+  const about = description ? ` — ${description}` : '';
+  const asks =
+    request.extendsGrantId === null
+      ? `*<@${request.requesterId}>* asks for access to *${request.resource}*${about}`
+      : `*<@${request.requesterId}>* asks to extend their access to *${request.resource}*${about} (\`${request.extendsGrantId}\`) beyond what the policy allows without approval`;
+  const duration = formatDuration(Duration.fromMillis(request.durationMs));
   return [
     {
       type: 'section',
-      text: mrkdwn(`*<@${request.requesterId}>* asks for access to *${request.resource}*${description ? ` — ${description}` : ''}`),
+      text: mrkdwn(asks),
       fields: [
-        mrkdwn(`*Duration*\n${formatDuration(Duration.fromMillis(request.durationMs))}${request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, undefined)}`}`),
+        mrkdwn(`*${request.extendsGrantId === null ? 'Duration' : 'Longer by'}*\n${duration}${request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, undefined)}`}`),
         mrkdwn(`*Request*\n\`${request.id}\``),
         mrkdwn(`*Reason*\n${request.reason}`),
       ],
@@ -41,6 +47,30 @@ function progressLine(view: ApprovalView): string | undefined {
     .join(' · ');
 }
 
+/** What a request asks for, in a line: "*prod-db* for 30 min", or an extension of a grant. */
+export function askedFor(request: Pick<RequestRow, 'resource' | 'durationMs' | 'extendsGrantId'>): string {
+  const duration = formatDuration(Duration.fromMillis(request.durationMs));
+  return request.extendsGrantId === null ? `*${request.resource}* for ${duration}` : `*${request.resource}* ${duration} longer (extending \`${request.extendsGrantId}\`)`;
+}
+
+/** "Are you sure?" before Approve, where `confirm_approval` asks for it. */
+export function approveConfirmation(request: Pick<RequestRow, 'requesterId' | 'resource' | 'durationMs' | 'extendsGrantId'>) {
+  return {
+    title: { type: 'plain_text' as const, text: 'Approve access?' },
+    text: mrkdwn(`<@${request.requesterId}> gets ${askedFor(request)}.`),
+    confirm: { type: 'plain_text' as const, text: 'Approve' },
+    deny: { type: 'plain_text' as const, text: 'Cancel' },
+  };
+}
+
+/** Approve and Deny on whatever `value` names (a request or an exception), wherever they are shown. */
+export function decisionButtons(value: string, confirm?: ReturnType<typeof approveConfirmation>): Button[] {
+  return [
+    { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value, ...(confirm ? { confirm } : {}) },
+    { type: 'button', action_id: 'deny', style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value },
+  ];
+}
+
 /** The message approvers see in the resource's channel, with Approve / Deny. */
 export function approvalMessage(view: ApprovalView): SlackMessage {
   const { request } = view;
@@ -50,30 +80,7 @@ export function approvalMessage(view: ApprovalView): SlackMessage {
     blocks: [
       ...summary(request, view.resourceDescription),
       ...(progress ? [{ type: 'context' as const, elements: [mrkdwn(progress)] }] : []),
-      {
-        type: 'actions',
-        block_id: 'decision',
-        elements: [
-          {
-            type: 'button',
-            action_id: 'approve',
-            style: 'primary',
-            text: { type: 'plain_text', text: 'Approve' },
-            value: request.id,
-            ...(view.confirmApproval
-              ? {
-                  confirm: {
-                    title: { type: 'plain_text' as const, text: 'Approve access?' },
-                    text: { type: 'mrkdwn' as const, text: `<@${request.requesterId}> gets *${request.resource}* for ${formatDuration(Duration.fromMillis(request.durationMs))}.` },
-                    confirm: { type: 'plain_text' as const, text: 'Approve' },
-                    deny: { type: 'plain_text' as const, text: 'Cancel' },
-                  },
-                }
-              : {}),
-          },
-          { type: 'button', action_id: 'deny', style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: request.id },
-        ],
-      },
+      { type: 'actions', block_id: 'decision', elements: decisionButtons(request.id, view.confirmApproval ? approveConfirmation(request) : undefined) },
     ],
   };
 }
@@ -83,11 +90,12 @@ export const OUTCOME_WORDS: Record<RequestOutcome['kind'], string> = {
   denied: '❌ Denied',
   cancelled: '↩️ Cancelled by the requester',
   lapsed: '⌛ Lapsed: nobody decided in time',
+  withdrawn: '↩️ Withdrawn by jitbot: the access it would extend has ended or cannot be extended again',
 };
 
 /** The same message once decided: no buttons, the outcome, who and when. */
 export function closedApprovalMessage(request: RequestRow, outcome: RequestOutcome): SlackMessage {
-  const by = outcome.kind === 'cancelled' || outcome.kind === 'lapsed' ? '' : ` by <@${outcome.by}>`;
+  const by = outcome.kind === 'approved' || outcome.kind === 'denied' ? ` by <@${outcome.by}>` : '';
   const line = `${OUTCOME_WORDS[outcome.kind]}${by} · ${slackTime(outcome.at.toMillis(), 'utc')}`;
   return {
     text: `${request.resource} request ${request.id}: ${outcome.kind}`,

@@ -1,3 +1,4 @@
+import type { Button } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { RevokeReason } from '../../domain/states.js';
@@ -10,18 +11,41 @@ import { slackTime } from './time.js';
 export const messages = {
   requestDecided(request: RequestRow, outcome: RequestOutcome): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
+    if (request.extendsGrantId !== null) return messages.extensionDecided(request, outcome, duration);
     switch (outcome.kind) {
       case 'approved':
         return `✅ <@${outcome.by}> approved your request for *${request.resource}* (${duration}). Access is being set up; you will get a message when it is active.`;
       case 'lapsed':
         return `⌛ Your request for *${request.resource}* (\`${request.id}\`) lapsed: nobody decided in time. Ask again if you still need it, or ping the approvers.`;
-      default:
+      case 'withdrawn':
+      case 'cancelled':
+        return `↩️ Your request for *${request.resource}* (\`${request.id}\`) was withdrawn.`;
+      case 'denied':
         return `❌ <@${outcome.by}> denied your request for *${request.resource}* (\`${request.id}\`).`;
+    }
+  },
+
+  extensionDecided(request: RequestRow, outcome: RequestOutcome, duration: string): string {
+    const what = `extending your access to *${request.resource}* (\`${request.extendsGrantId ?? ''}\`) by ${duration}`;
+    switch (outcome.kind) {
+      case 'approved':
+        return `✅ <@${outcome.by}> approved ${what}. You will get a message when the new end is set up.`;
+      case 'denied':
+        return `❌ <@${outcome.by}> denied ${what}; your access still ends as before.`;
+      case 'lapsed':
+        return `⌛ Nobody decided on ${what} in time; your access still ends as before.`;
+      case 'withdrawn':
+      case 'cancelled':
+        return `↩️ Your request for ${what} was withdrawn: the access has ended or cannot be extended again.`;
     }
   },
 
   accessActive(grant: GrantRow, zone: string | undefined): string {
     return `🔓 Your access to *${grant.resource}* is active until ${slackTime(grant.expiresAt, zone)}. Grant \`${grant.id}\`; end it early with \`/request release ${grant.id}\`.`;
+  },
+
+  accessExtended(grant: GrantRow, zone: string | undefined): string {
+    return `🔓 Your access to *${grant.resource}* now lasts until ${slackTime(grant.expiresAt, zone)} (${formatDuration(Duration.fromMillis(grant.expiresAt - grant.grantedAt))} in all). Grant \`${grant.id}\`.`;
   },
 
   accessEnded(grant: GrantRow, reason: RevokeReason, by: string, zone: string | undefined): SlackMessage {
@@ -87,11 +111,16 @@ export function expiryWarning(grant: GrantRow, zone: string | undefined): SlackM
       {
         type: 'actions',
         block_id: 'expiry',
-        elements: [
-          { type: 'button', action_id: 'extend', style: 'primary', text: { type: 'plain_text', text: 'Extend' }, value: grant.id },
-          { type: 'button', action_id: 'release', text: { type: 'plain_text', text: 'Release now' }, value: grant.id },
-        ],
+        elements: expiryButtons(grant.id),
       },
     ],
   };
+}
+
+/** Extend and Release on one's own grant: on the expiry warning and in App Home. */
+export function expiryButtons(grantId: string): Button[] {
+  return [
+    { type: 'button', action_id: 'extend', style: 'primary', text: { type: 'plain_text', text: 'Extend' }, value: grantId },
+    { type: 'button', action_id: 'release', text: { type: 'plain_text', text: 'Release now' }, value: grantId },
+  ];
 }

@@ -8,8 +8,9 @@ import type { BreakGlassGranted } from '../../services/break-glass.js';
 import type { PostedReview } from '../../services/ports.js';
 import type { RevokeAllCounts } from '../../services/revoke-all.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
-import type { OwnAccess } from '../own-access.js';
+import type { OwnAccess } from '../../services/home.js';
 import { slackTime } from './time.js';
+import { askedFor } from './approval-message.js';
 
 /** Ephemeral replies to `/request …`. */
 export const replies = {
@@ -83,7 +84,7 @@ export const replies = {
     if (pending.length > 0) {
       lines.push('*Waiting for approval*');
       for (const r of pending) {
-        lines.push(`• *${r.resource}* for ${formatDuration(Duration.fromMillis(r.durationMs))}, asked ${slackTime(r.createdAt, zone)} — \`${r.id}\``);
+        lines.push(`• ${askedFor(r)}, asked ${slackTime(r.createdAt, zone)} — \`${r.id}\``);
       }
     }
     if (exceptions.length > 0) {
@@ -104,7 +105,7 @@ export const replies = {
     const alerted = use.securityChannel ? `<#${use.securityChannel}>` : use.resourceChannel ? `<#${use.resourceChannel}>` : 'nobody (Slack refused the alert; it is in the audit log)';
     return [
       `🚨 *Break-glass*: access to *${use.resource}* for ${length} (grant \`${grant.id}\`), granted without approval. You will get a DM when it is active.`,
-      ...(cappedFrom ? [`You asked for ${cappedFrom}; break-glass on ${use.resource} lasts at most ${length}.`] : []),
+      ...(cappedFrom ? [`You asked for ${formatDuration(cappedFrom)}; break-glass on ${use.resource} lasts at most ${length}.`] : []),
       `Security is alerted in ${alerted} and will review this use.`,
     ].join('\n');
   },

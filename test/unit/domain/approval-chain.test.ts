@@ -5,6 +5,7 @@ import {
   approvalProgress,
   approvalRefusal,
   approvalStages,
+  awaitsApprovalFrom,
   type RecordedApproval,
   type Stage,
 } from '../../../src/domain/approval-chain.js';
@@ -141,5 +142,32 @@ describe('approvalRefusal', () => {
   test('an approver who approved an earlier stage cannot approve a later one too', () => {
     assert.equal(approvalRefusal({ ...base, approvals: [{ approverId: 'U0LEAD1', stage: 0 }] }), 'already_approved');
     assert.equal(approvalRefusal({ ...base, approvals: [{ approverId: 'U0LEAD2', stage: 0 }] }), undefined);
+  });
+});
+
+describe('awaitsApprovalFrom (App Home queue)', () => {
+  const stages: Stage[] = [
+    { approvers: ['db-leads'], approvalsRequired: 1 },
+    { approvers: ['security'], approvalsRequired: 1 },
+  ];
+  const base = { userId: 'U0LEAD1', requesterId: 'U0ALICE', selfApproval: false, stages };
+
+  test('waits on someone the current stage names', () => {
+    assert.equal(awaitsApprovalFrom({ ...base, approvals: [], namingStages: new Set([0]) }), true);
+  });
+
+  test('not on someone named only at a later stage, until that stage is reached', () => {
+    const sec = { ...base, userId: 'U0SEC' };
+    assert.equal(awaitsApprovalFrom({ ...sec, approvals: [], namingStages: new Set([1]) }), false);
+    assert.equal(awaitsApprovalFrom({ ...sec, approvals: [{ approverId: 'U0LEAD1', stage: 0 }], namingStages: new Set([1]) }), true);
+  });
+
+  test('not on someone who already approved, nor on the requester, nor once complete', () => {
+    const approvedStage0: RecordedApproval[] = [{ approverId: 'U0LEAD1', stage: 0 }];
+    assert.equal(awaitsApprovalFrom({ ...base, approvals: approvedStage0, namingStages: new Set([0, 1]) }), false);
+    assert.equal(awaitsApprovalFrom({ ...base, userId: 'U0ALICE', approvals: [], namingStages: new Set([0]) }), false);
+    assert.equal(awaitsApprovalFrom({ ...base, userId: 'U0ALICE', selfApproval: true, approvals: [], namingStages: new Set([0]) }), true);
+    const complete: RecordedApproval[] = [...approvedStage0, { approverId: 'U0SEC', stage: 1 }];
+    assert.equal(awaitsApprovalFrom({ ...base, userId: 'U0OTHER', approvals: complete, namingStages: new Set([0, 1]) }), false);
   });
 });

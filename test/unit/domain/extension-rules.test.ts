@@ -15,6 +15,14 @@ test('extensions offered fit within max_duration from the start, with the whole 
 });
 
 test('no choices once max_extensions is used up', () => {
-  assert.deepEqual(extensionChoices(grant(30, 2), resource), { roomMs: 90 * MINUTE, choicesMs: [], extensionsLeft: 0 });
+  assert.deepEqual(extensionChoices(grant(30, 2), resource), { roomMs: 90 * MINUTE, choicesMs: [], approvalChoicesMs: [], extensionsLeft: 0 });
   assert.equal(extensionChoices(grant(30, 1), resource).extensionsLeft, 1);
+});
+
+test('beyond max_duration, the steps up to max_duration itself are offered for the approvers to decide', () => {
+  assert.deepEqual(extensionChoices(grant(30), resource).approvalChoicesMs, [120 * MINUTE], 'within room: only 2 h goes beyond');
+  assert.deepEqual(extensionChoices(grant(120), resource).approvalChoicesMs, [15, 30, 60, 120].map((m) => m * MINUTE), 'at max_duration: every step needs approval');
+  const odd = { max_duration: Duration.fromObject({ minutes: 100 }), max_extensions: 1 };
+  assert.deepEqual(extensionChoices(grant(100), odd).approvalChoicesMs, [15, 30, 60, 100].map((m) => m * MINUTE), 'max_duration itself when it is not a step');
+  assert.deepEqual(extensionChoices(grant(30, 1), odd).approvalChoicesMs, [], 'max_extensions caps both kinds');
 });

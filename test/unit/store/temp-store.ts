@@ -83,6 +83,7 @@ export function approveInput(requestId: string, approverId: string, overrides: P
     stages: ONE_STAGE,
     approverStages: new Set([0]),
     selfApproval: false,
+    maxExtensions: 2,
     newGrant: (request) => ({
       id: newId('grt'),
       requestId: request.id,

@@ -2,22 +2,26 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { isExceptionId } from '../../../domain/opt-out-rules.js';
 import type { SlackServices } from '../../services.js';
 import { replyOnFailure } from '../reply-on-failure.js';
+import { replyToClick } from '../reply.js';
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-/** `approve` and `deny`; the value is a request ID, or an exception ID on an opt-out approval message. */
+/**
+ * `approve` and `deny`, on an approval message or in an approver's App Home queue; the value
+ * is a request ID, or an exception ID for an opt-out.
+ */
 export function decisionAction(services: SlackServices, decision: 'approve' | 'deny') {
-  return async ({ ack, body, action, respond }: Args): Promise<void> => {
+  return async (args: Args): Promise<void> => {
+    const { ack, body, action } = args;
     await ack();
-    await replyOnFailure(respond, services.log, async () => {
+    const reply = replyToClick(args, services);
+    await replyOnFailure(reply, services.log, async () => {
       const id = action.value ?? '';
       const approverId = body.user.id;
       const result = isExceptionId(id)
         ? await services.optOut[decision]({ exceptionId: id, approverId })
         : await services.decisions[decision]({ requestId: id, approverId });
-      if (result.kind === 'refused') {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: result.message });
-      }
+      if (result.kind === 'refused') await reply(result.message);
     });
   };
 }

@@ -1,11 +1,11 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseRequestCommand, type RequestCommand } from '../../../domain/request-command.js';
 import { isExceptionId } from '../../../domain/opt-out-rules.js';
-import { ownAccess } from '../../own-access.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
 import { requestModal } from '../../views/request-modal.js';
 import { replyOnFailure } from '../reply-on-failure.js';
+import { ephemeralReply } from '../reply.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -32,7 +32,7 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
     }
     case 'list': {
       const profile = await services.directory.userProfile(userId).catch(() => undefined);
-      return replies.list(ownAccess(services, userId), profile?.tz ?? policy.settings.timezone);
+      return replies.list(services.home.own(userId), profile?.tz ?? policy.settings.timezone);
     }
     case 'cancel': {
       const result = await services.accessRequests.cancel({ userId, requestId: command.requestId });
@@ -79,8 +79,9 @@ export function requestCommand(services: SlackServices) {
       return;
     }
     await ack();
-    await replyOnFailure(respond, services.log, async () => {
-      await respond({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id) });
+    const reply = ephemeralReply(respond);
+    await replyOnFailure(reply, services.log, async () => {
+      await reply(await answer(services, parsed, command.user_id));
     });
   };
 }

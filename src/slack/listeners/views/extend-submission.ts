@@ -4,7 +4,7 @@ import { EXTEND_BLOCK, extendedView } from '../../views/extend-modal.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** The Extend form: applied at once within policy, or the reason shown in the form. */
+/** The Extend form: applied at once within policy, sent to the approvers beyond it, or the reason shown in the form. */
 export function extendSubmission(services: SlackServices) {
   return async ({ ack, view, body }: Args): Promise<void> => {
     const byMs = Number(view.state.values[EXTEND_BLOCK]?.['value']?.selected_option?.value ?? NaN);

@@ -1,0 +1,4 @@
+CREATE TABLE `home_viewers` (
+	`user_id` text PRIMARY KEY NOT NULL,
+	`opened_at` integer NOT NULL
+);

@@ -1,0 +1,2 @@
+ALTER TABLE `requests` ADD `extends_grant_id` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `requests_one_pending_extension` ON `requests` (`extends_grant_id`) WHERE "requests"."status" = 'pending' and "requests"."extends_grant_id" is not null;

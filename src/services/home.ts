@@ -1,0 +1,83 @@
+import { Duration } from 'luxon';
+import type { Clock } from '../domain/clock.js';
+import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { AccessRequestService } from './access-requests.js';
+import type { DecisionService, WaitingRequest } from './decisions.js';
+import type { OptOutService } from './opt-out.js';
+
+/** What `/request list` and App Home show a person about themself. */
+export interface OwnAccess {
+  pending: readonly RequestRow[];
+  active: readonly GrantRow[];
+  exceptions: readonly ExceptionRow[];
+}
+
+/** Everything App Home shows one person. */
+export interface HomeContents {
+  own: OwnAccess;
+  /** What waits on their decision as an approver. */
+  waiting: { requests: readonly WaitingRequest[]; exceptions: readonly ExceptionRow[] };
+}
+
+/** Something changed: the people it concerns directly, and the requests and exceptions whose approvers it may concern. */
+export interface HomeChange {
+  users?: readonly string[];
+  requests?: readonly RequestRow[];
+  exceptions?: readonly ExceptionRow[];
+}
+
+/**
+ * A person who has not opened App Home for this long is not redrawn on changes: opening it
+ * draws it afresh anyway.
+ */
+const VIEWER_WINDOW = Duration.fromObject({ days: 30 });
+
+/** App Home's use cases: what a person sees there, and whose home a change concerns. */
+export function createHomeService(deps: {
+  store: Pick<Store, 'homeOpened' | 'homeViewersSince'>;
+  accessRequests: Pick<AccessRequestService, 'list'>;
+  optOut: Pick<OptOutService, 'list' | 'waitingOn' | 'concerns'>;
+  decisions: Pick<DecisionService, 'waitingOn' | 'concerns'>;
+  clock: Clock;
+}) {
+  const { store, clock } = deps;
+  const own = (userId: string): OwnAccess => ({ ...deps.accessRequests.list(userId), exceptions: deps.optOut.list(userId) });
+
+  return {
+    own,
+
+    /** The person opened App Home: from now on, changes concerning them redraw it. */
+    opened(userId: string): void {
+      store.homeOpened(userId, clock.now().toMillis());
+    },
+
+    async contents(userId: string): Promise<HomeContents> {
+      const [requests, exceptions] = await Promise.all([deps.decisions.waitingOn(userId), deps.optOut.waitingOn(userId)]);
+      return { own: own(userId), waiting: { requests, exceptions } };
+    },
+
+    /** Whose App Home shows something this change touches; only people who use App Home. */
+    async audience(change: HomeChange): Promise<string[]> {
+      const viewers = new Set(store.homeViewersSince(clock.now().minus(VIEWER_WINDOW).toMillis()));
+      const concerned = new Set((change.users ?? []).filter((user) => viewers.has(user)));
+      for (const viewer of viewers) {
+        if (concerned.has(viewer)) continue;
+        for (const request of change.requests ?? []) {
+          if (request.requesterId === viewer || (await deps.decisions.concerns(request, viewer))) concerned.add(viewer);
+          if (concerned.has(viewer)) break;
+        }
+        if (concerned.has(viewer)) continue;
+        for (const exception of change.exceptions ?? []) {
+          if (await deps.optOut.concerns(exception, viewer)) {
+            concerned.add(viewer);
+            break;
+          }
+        }
+      }
+      return [...concerned].sort();
+    },
+  };
+}
+
+export type HomeService = ReturnType<typeof createHomeService>;

@@ -1,0 +1,91 @@
+import type { WebClient } from '@slack/web-api';
+import pLimit from 'p-limit';
+import type { Policy } from '../config/policy-schema.js';
+import type { Clock } from '../domain/clock.js';
+import type { HomeChange, HomeService } from '../services/home.js';
+import type { Directory, Log, Metrics } from '../services/ports.js';
+import type { ExceptionRow, RequestRow } from '../store/schema.js';
+import { slackErrorCode, withSlackRetry } from './slack-retry.js';
+import { homeView } from './views/home.js';
+
+/** Changes arriving this close together redraw each home once. */
+const COALESCE_MS = 300;
+/** views.publish calls in flight at once. */
+const PUBLISHING = 4;
+
+/**
+ * Draws App Home (`views.publish`) for one person, and redraws the homes a change concerns,
+ * a moment after it, once for a burst of changes. Never throws: a refused publish is logged.
+ */
+export function createHomeTab(deps: {
+  client: WebClient;
+  /** A getter: the home service is built after the notifier that feeds this tab. */
+  home: () => Pick<HomeService, 'contents' | 'audience'>;
+  directory: Pick<Directory, 'userProfile'>;
+  policy: () => Policy;
+  metrics: Pick<Metrics, 'slackError'>;
+  clock: Clock;
+  log: Log;
+}) {
+  const { log } = deps;
+  const publishing = pLimit(PUBLISHING);
+
+  /** Draws the person's home now; `notice` answers a click made there. */
+  async function publish(userId: string, notice?: string): Promise<void> {
+    try {
+      const zone = (await deps.directory.userProfile(userId).catch(() => undefined))?.tz ?? deps.policy().settings.timezone;
+      const view = homeView(await deps.home().contents(userId), { now: deps.clock.now().toMillis(), zone, notice });
+      await withSlackRetry(() => deps.client.views.publish({ user_id: userId, view }));
+    } catch (error) {
+      deps.metrics.slackError('views.publish', slackErrorCode(error) ?? 'request_failed');
+      log.warn({ err: error, userId }, 'could not draw App Home');
+    }
+  }
+
+  let users = new Set<string>();
+  let requests = new Map<string, RequestRow>();
+  let exceptions = new Map<string, ExceptionRow>();
+  let timer: NodeJS.Timeout | undefined;
+  let redrawing: Promise<void> = Promise.resolve();
+
+  async function redraw(change: HomeChange): Promise<void> {
+    try {
+      const audience = await deps.home().audience(change);
+      await Promise.all(audience.map((userId) => publishing(() => publish(userId))));
+    } catch (error) {
+      log.warn({ err: error }, 'could not work out whose App Home to redraw');
+    }
+  }
+
+  function flush(): void {
+    timer = undefined;
+    const change: HomeChange = { users: [...users], requests: [...requests.values()], exceptions: [...exceptions.values()] };
+    users = new Set();
+    requests = new Map();
+    exceptions = new Map();
+    redrawing = redrawing.then(() => redraw(change));
+  }
+
+  return {
+    publish,
+
+    /** Something changed: the homes it concerns are redrawn shortly. */
+    changed(change: HomeChange): void {
+      for (const user of change.users ?? []) users.add(user);
+      for (const request of change.requests ?? []) requests.set(request.id, request);
+      for (const exception of change.exceptions ?? []) exceptions.set(exception.id, exception);
+      if (timer === undefined) timer = setTimeout(flush, COALESCE_MS).unref();
+    },
+
+    /** Redraws what is waiting, then stops: for a graceful shutdown. */
+    async stop(): Promise<void> {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        flush();
+      }
+      await redrawing;
+    },
+  };
+}
+
+export type HomeTab = ReturnType<typeof createHomeTab>;
