@@ -19,7 +19,6 @@ export interface BreakGlassGranted {
   grant: GrantRow;
   use: BreakGlassRow;
   /** Set when the duration asked for was cut to the break-glass maximum: what was asked. */
-  /** What was asked for, when it was more than break-glass allows. */
   cappedFrom: Duration | undefined;
 }
 

@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HomeContents } from '../../../src/services/home.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../../../src/store/schema.js';
 import { homeView } from '../../../src/slack/views/home.js';
+import { exceptionRow, grantRow, MINUTE, requestRow, T0 as NOW } from '../../support/rows.js';
 
-const NOW = Date.UTC(2026, 10, 25, 12, 0);
-const MINUTE = 60_000;
-
-const request = (n: number): RequestRow => ({
-  id: `req-${n}`, requesterId: 'U0ALICE', requesterEmail: null, resource: 'prod-db', durationMs: 30 * MINUTE, reason: `INC-${n}`,
-  status: 'pending', policyVersion: 'v1', createdAt: NOW - n * MINUTE, decidedAt: null, decidedBy: null, approvalChannel: null,
-  approvalTs: null, escalatedAt: null, startsAt: null, extendsGrantId: null,
-});
-const grant = (n: number, grantedAt = NOW - MINUTE, provisionedAt: number | null = grantedAt): GrantRow => ({
-  id: `grt-${n}`, requestId: null, exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'prod-db', reason: 'r',
-  grantedAt, expiresAt: grantedAt + 90 * MINUTE, status: 'active', provisionedAt, provisionError: null,
-  endRequestedReason: null, endRequestedBy: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null,
-  warnedAt: null, extensions: 0,
-});
-const exception = (n: number): ExceptionRow => ({
-  id: `exc-${n}`, userId: 'U0BOB', userEmail: null, resource: `legacy-${n}`, mode: 'auto_approve', durationMs: 24 * 60 * MINUTE,
-  reason: 'batch', status: 'pending', policyVersion: 'v1', createdAt: NOW, decidedAt: null, decidedBy: null, opensAt: null,
-  endsAt: null, warnedAt: null, closeReason: null, closedAt: null, closedBy: null, approvalChannel: null, approvalTs: null,
-});
 const many = <T>(count: number, make: (n: number) => T) => Array.from({ length: count }, (_, i) => make(i + 1));
+const request = (n: number) => requestRow({ id: `req-${n}`, createdAt: NOW - n * MINUTE });
+const exception = (n: number) => exceptionRow({ id: `exc-${n}`, resource: `legacy-${n}` });
 
 test('a full home stays within Slack\'s 100 blocks and says how many more there are', () => {
   const contents: HomeContents = {
-    own: { active: many(30, (n) => grant(n)), pending: many(30, request), exceptions: many(10, exception) },
+    own: { active: many(30, (n) => grantRow({ id: `grt-${n}` })), pending: many(30, request), exceptions: many(10, exception) },
     waiting: { requests: many(30, (n) => ({ request: request(n), resourceDescription: '', confirmApproval: true })), exceptions: many(30, exception) },
   };
   const view = homeView(contents, { now: NOW, zone: 'Europe/Paris', notice: 'Something to say' });
@@ -40,8 +23,8 @@ test('a full home stays within Slack\'s 100 blocks and says how many more there 
 });
 
 test('time left is whole minutes, rounded up; a grant that has not started shows its window', () => {
-  const running = grant(1, NOW - 30 * MINUTE - 20_000);
-  const scheduled = grant(2, NOW + 60 * MINUTE, null);
+  const running = grantRow({ grantedAt: NOW - 30 * MINUTE - 20_000, expiresAt: NOW + 60 * MINUTE - 20_000 });
+  const scheduled = grantRow({ id: 'grt-2', grantedAt: NOW + 60 * MINUTE, expiresAt: NOW + 150 * MINUTE, provisionedAt: null });
   const view = homeView({ own: { active: [running, scheduled], pending: [], exceptions: [] }, waiting: { requests: [], exceptions: [] } }, { now: NOW, zone: undefined });
   const text = JSON.stringify(view.blocks);
   assert.match(text, /\*prod-db\* until <!date\^\d+\^[^>]+> · 1 h left/, '59 min 40 s left reads 1 h');

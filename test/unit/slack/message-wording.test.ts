@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DateTime, Duration } from 'luxon';
+import type { BreakGlassRow } from '../../../src/store/schema.js';
+import { approvalMessage, closedApprovalMessage } from '../../../src/slack/views/approval-message.js';
+import { breakGlassMessages } from '../../../src/slack/views/break-glass-messages.js';
+import { expiryWarning, messages } from '../../../src/slack/views/direct-messages.js';
+import { closedExceptionApprovalMessage, exceptionApprovalMessage } from '../../../src/slack/views/exception-messages.js';
+import { extendedView, extendModal } from '../../../src/slack/views/extend-modal.js';
+import { homeView } from '../../../src/slack/views/home.js';
+import { replies } from '../../../src/slack/views/replies.js';
+import { exceptionRow, grantRow, MINUTE, requestRow, T0 } from '../../support/rows.js';
+
+// Odd lengths on purpose: 1 h 30 min 20 s, so a rounding or unit slip shows.
+const ODD = 90 * MINUTE + 20_000;
+const request = requestRow({ durationMs: ODD, startsAt: T0 + 60 * MINUTE });
+const extension = requestRow({ id: 'req-2', durationMs: 60 * MINUTE, extendsGrantId: 'grt-1' });
+const grant = grantRow({ expiresAt: T0 + ODD, revokedAt: T0 + ODD });
+const open = exceptionRow({ status: 'open', opensAt: T0, endsAt: T0 + ODD, decidedBy: 'U0SEC1' });
+const use: BreakGlassRow = {
+  grantId: 'grt-1', requestId: 'req-1', userId: 'U0ALICE', resource: 'prod-db', reason: 'fire', createdAt: T0, securityChannel: 'C0SEC',
+  securityTs: '1.2', resourceChannel: 'C0DB', resourceTs: '1.3', remindedAt: null, acknowledgedAt: T0 + MINUTE, acknowledgedBy: 'U0SEC1',
+};
+const at = DateTime.fromMillis(T0 + MINUTE);
+const zone = 'Europe/Paris';
+const stages = [{ approvers: ['db-leads'], approvalsRequired: 1 }];
+const progress = { stage: 0, approvedInStage: [], complete: false };
+
+/** Everything people read, one entry per message, with what each must show. */
+const rendered: { name: string; text: string; hasTime: boolean }[] = [
+  { name: 'approval message', text: JSON.stringify(approvalMessage({ request, resourceDescription: '', confirmApproval: true, stages, progress, approvals: [] })), hasTime: true },
+  { name: 'extension approval message', text: JSON.stringify(approvalMessage({ request: extension, resourceDescription: '', confirmApproval: false, stages, progress, approvals: [] })), hasTime: false },
+  { name: 'closed approval message', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at })), hasTime: true },
+  ...(['approved', 'denied', 'lapsed', 'withdrawn'] as const).flatMap((kind) => [
+    { name: `decision DM (${kind})`, text: messages.requestDecided(request, { kind, by: 'U0LEAD1', at }), hasTime: false },
+    { name: `extension decision DM (${kind})`, text: messages.requestDecided(extension, { kind, by: 'U0LEAD1', at }), hasTime: false },
+  ]),
+  { name: 'access active DM', text: messages.accessActive(grant, zone), hasTime: true },
+  { name: 'access extended DM', text: messages.accessExtended(grant, zone), hasTime: true },
+  { name: 'expiry warning DM', text: JSON.stringify(expiryWarning(grant, zone)), hasTime: true },
+  { name: 'access ended DM', text: JSON.stringify(messages.accessEnded(grant, 'expired', 'jitbot', zone)), hasTime: true },
+  { name: 'exception approval message', text: JSON.stringify(exceptionApprovalMessage(exceptionRow({ durationMs: ODD }), '')), hasTime: false },
+  { name: 'closed exception approval', text: JSON.stringify(closedExceptionApprovalMessage(open, { kind: 'approved', by: 'U0SEC1', at })), hasTime: true },
+  { name: 'exception decided DM', text: messages.exceptionDecided(open, { kind: 'approved', by: 'U0SEC1', at }, zone), hasTime: true },
+  { name: 'exception closing soon DM', text: messages.exceptionClosingSoon(open, zone), hasTime: true },
+  { name: 'break-glass alert', text: JSON.stringify(breakGlassMessages.alert(use, grant)), hasTime: true },
+  { name: 'break-glass acknowledged', text: JSON.stringify(breakGlassMessages.acknowledged(use, grant.expiresAt)), hasTime: true },
+  { name: '/request list', text: replies.list({ pending: [request, extension], active: [grant], exceptions: [open] }, zone), hasTime: true },
+  { name: 'request reply', text: replies.requested(request, 'C0DB', true), hasTime: true },
+  { name: 'App Home', text: JSON.stringify(homeView({ own: { pending: [request], active: [grant], exceptions: [open] }, waiting: { requests: [{ request: extension, resourceDescription: '', confirmApproval: true }], exceptions: [exceptionRow({ durationMs: ODD })] } }, { now: T0, zone })), hasTime: true },
+  { name: 'Extend form', text: JSON.stringify(extendModal({ grant, choicesMs: [15 * MINUTE, ODD], approvalChoicesMs: [120 * MINUTE] })), hasTime: true },
+  { name: 'Extend form, sent', text: JSON.stringify(extendedView({ kind: 'requested', request: extension, posted: true })), hasTime: false },
+  { name: 'break-glass reply', text: replies.breakGlassGranted({ request, grant, use, cappedFrom: Duration.fromObject({ hours: 3 }) }), hasTime: false },
+];
+
+/** Code spans are what people type back (`/request prod-db 30m …`) or IDs: not prose. */
+const prose = (text: string) => text.replace(/`[^`]*`/g, '');
+
+for (const { name, text, hasTime } of rendered) {
+  test(`${name}: times as Slack date tokens, durations in words`, () => {
+    const words = prose(text);
+    assert.doesNotMatch(words, /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, 'no ISO timestamps');
+    assert.doesNotMatch(words, /\b\d{13}\b/, 'no epoch milliseconds');
+    assert.doesNotMatch(words, /\b\d+(ms|[smhd])\b|\bPT\d/, 'no compact or ISO durations in prose');
+    assert.doesNotMatch(words, /\b60 s\b|\b60 min\b|\b24 h\b/, 'units carry over');
+    if (hasTime) assert.match(text, /<!date\^\d{10}\^\{date_short_pretty\} at \{time\}\|[^>]+>/, 'each reader sees their own time zone');
+  });
+}
+
+test('DMs fall back to the reader\'s own zone where Slack cannot render the token', () => {
+  assert.match(messages.accessActive(grant, 'Europe/Paris'), /\|Wed, 25 Nov 2026, 14:30 CET>/);
+  assert.match(messages.accessActive(grant, 'America/New_York'), /\|Wed, 25 Nov 2026, 08:30 GMT-5>/);
+});
