@@ -1,5 +1,6 @@
 import { buildOnce } from './support/bot-process.js';
 import { ackBenchmark } from './ack-latency.js';
+import { appHomeBenchmark } from './app-home.js';
 import { footprintBenchmark } from './footprint.js';
 import { revocationBenchmark } from './revocation-lateness.js';
 import { revokeAllBenchmark } from './revoke-all.js';
@@ -39,6 +40,11 @@ async function main() {
     process.stdout.write('\n5. Incident revoke-all: /request revoke-all --all over 10,000 active grants\n');
     const r = await revokeAllBenchmark({ grants: 10_000, log });
     process.stdout.write(`  reply after ${ms(r.replyMs)}; all ${r.grants - r.notRevoked}/${r.grants} revoked (each webhook answered) after ${ms(r.allRevokedMs)}\n`);
+  }
+  if (!only || only === 'app-home') {
+    process.stdout.write('\n6. App Home: an approver with 500 requests waiting, 100 people using App Home\n');
+    const r = await appHomeBenchmark({ pending: 500, viewers: 100, log });
+    process.stdout.write(`  opened and drawn after ${ms(r.openMs)}; a new request redrew the approver's home after ${ms(r.redrawMs)}, ${r.publishes} home(s) published in all\n`);
   }
 }
 

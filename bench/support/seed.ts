@@ -94,3 +94,19 @@ export function revocationLateness(databasePath: string): { lateness: number[]; 
     database.close();
   }
 }
+
+/** Pending requests on prod-db from the bench's users, and people who have opened App Home. */
+export function seedPendingAndViewers(databasePath: string, pending: number, viewers: readonly string[], now = Date.now()): void {
+  const database = openDatabase(databasePath);
+  const store = createStore(database);
+  try {
+    database.db.transaction(() => {
+      for (let i = 0; i < pending; i += 1) {
+        store.createRequest({ id: newId('req'), requesterId: userId(i), resource: 'prod-db', durationMs: 1_800_000, reason: `bench INC-${i}`, policyVersion: 'bench', createdAt: now - i });
+      }
+      for (const viewer of viewers) store.homeOpened(viewer, now);
+    });
+  } finally {
+    database.close();
+  }
+}

@@ -40,8 +40,11 @@ export interface WaitingRequest {
   confirmApproval: boolean;
 }
 
-/** How many pending requests App Home's queue looks through, oldest first. */
-const QUEUE_SCAN = 200;
+/**
+ * How many pending requests App Home's queue looks through, oldest first. They lapse after
+ * `pending_timeout`, so this many waiting at once is far beyond normal use.
+ */
+const QUEUE_SCAN = 1_000;
 
 export interface DecisionDeps {
   store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore'>;

@@ -41,8 +41,11 @@ export interface OptOutDeps {
   log: Log;
 }
 
-/** How many pending exceptions App Home's queue looks through, oldest first. */
-const QUEUE_SCAN = 100;
+/**
+ * How many pending exceptions App Home's queue looks through, oldest first. They lapse after
+ * `pending_timeout`, so this many waiting at once is far beyond normal use.
+ */
+const QUEUE_SCAN = 1_000;
 
 function alreadyDecided(exception: ExceptionRow): string {
   const who = exception.decidedBy ? ` by <@${exception.decidedBy}>` : '';
