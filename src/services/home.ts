@@ -33,6 +33,12 @@ export interface HomeChange {
  */
 const VIEWER_WINDOW = Duration.fromObject({ days: 30 });
 
+/** Whether any item passes an asynchronous test, asking one at a time and stopping at the first. */
+async function someOf<T>(items: readonly T[] | undefined, test: (item: T) => boolean | Promise<boolean>): Promise<boolean> {
+  for (const item of items ?? []) if (await test(item)) return true;
+  return false;
+}
+
 /** App Home's use cases: what a person sees there, and whose home a change concerns. */
 export function createHomeService(deps: {
   store: Pick<Store, 'homeOpened' | 'homeViewersSince'>;
@@ -59,23 +65,16 @@ export function createHomeService(deps: {
 
     /** Whose App Home shows something this change touches; only people who use App Home. */
     async audience(change: HomeChange): Promise<string[]> {
-      const viewers = new Set(store.homeViewersSince(clock.now().minus(VIEWER_WINDOW).toMillis()));
-      const concerned = new Set((change.users ?? []).filter((user) => viewers.has(user)));
-      for (const viewer of viewers) {
-        if (concerned.has(viewer)) continue;
-        for (const request of change.requests ?? []) {
-          if (request.requesterId === viewer || (await deps.decisions.concerns(request, viewer))) concerned.add(viewer);
-          if (concerned.has(viewer)) break;
-        }
-        if (concerned.has(viewer)) continue;
-        for (const exception of change.exceptions ?? []) {
-          if (await deps.optOut.concerns(exception, viewer)) {
-            concerned.add(viewer);
-            break;
-          }
-        }
+      const direct = new Set(change.users);
+      const concerns = async (viewer: string) =>
+        direct.has(viewer) ||
+        (await someOf(change.requests, (request) => request.requesterId === viewer || deps.decisions.concerns(request, viewer))) ||
+        (await someOf(change.exceptions, (exception) => deps.optOut.concerns(exception, viewer)));
+      const concerned: string[] = [];
+      for (const viewer of store.homeViewersSince(clock.now().minus(VIEWER_WINDOW).toMillis())) {
+        if (await concerns(viewer)) concerned.push(viewer);
       }
-      return [...concerned].sort();
+      return concerned.sort();
     },
   };
 }

@@ -41,10 +41,7 @@ export interface OptOutDeps {
   log: Log;
 }
 
-/**
- * How many pending exceptions App Home's queue looks through, oldest first. They lapse after
- * `pending_timeout`, so this many waiting at once is far beyond normal use.
- */
+/** How many pending exceptions App Home's queue looks through, oldest first: far beyond normal use. */
 const QUEUE_SCAN = 1_000;
 
 function alreadyDecided(exception: ExceptionRow): string {

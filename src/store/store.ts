@@ -150,7 +150,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
           subjectId: row.id,
           resource: row.resource,
           reason: row.reason,
-          details: { duration_ms: row.durationMs, policy_version: row.policyVersion },
+          details: { duration_ms: row.durationMs, policy_version: row.policyVersion, ...(row.extendsGrantId === null ? {} : { extends_grant_id: row.extendsGrantId }) },
         });
         return row;
       });

@@ -71,6 +71,8 @@ describe('expiry warnings, extensions and release', () => {
     const request = h.bot.database.sqlite.prepare('select * from requests where extends_grant_id = ?').get(grantId) as { id: string; status: string; duration_ms: number };
     assert.deepEqual([request.status, request.duration_ms], ['pending', 60 * MINUTE]);
     assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, before?.expiresAt, 'nothing changes before the approvers decide');
+    const created = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'request.created'").pluck().get(request.id) as string;
+    assert.equal(JSON.parse(created).extends_grant_id, grantId);
     const post = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0DBAPPROVALS' && JSON.stringify(c.args['blocks']).includes(request.id));
     assert.match(JSON.stringify(post.args['blocks']), new RegExp(`asks to extend their access to \\*prod-db\\*.*\`${grantId}\`.*Longer by\\*\\\\n1 h`));
     assert.deepEqual(buttonsOf(post).map((b) => [b.action_id, b.value]), [['approve', request.id], ['deny', request.id]]);
