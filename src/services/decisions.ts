@@ -1,5 +1,5 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
-import { approvalStages, awaitsApprovalFrom, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
+import { approvalProgress, approvalStages, awaitsApprovalFrom, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import type { ExtensionVoid } from '../domain/extension-rules.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
@@ -38,6 +38,9 @@ export interface WaitingRequest {
   request: RequestRow;
   resourceDescription: string;
   confirmApproval: boolean;
+  /** Which stage of how many it waits at (0-based), for chains of more than one. */
+  stage: number;
+  stages: number;
 }
 
 /**
@@ -126,7 +129,8 @@ export function createDecisionService(deps: DecisionDeps) {
         const { resource, stages, naming } = chain;
         const approvals = store.approvalsOf(request.id);
         if (awaitsApprovalFrom({ userId, requesterId: request.requesterId, selfApproval: resource.self_approval, stages, approvals, namingStages: naming })) {
-          waiting.push({ request, resourceDescription: resource.description, confirmApproval: resource.confirm_approval });
+          const { stage } = approvalProgress(stages, approvals);
+          waiting.push({ request, resourceDescription: resource.description, confirmApproval: resource.confirm_approval, stage, stages: stages.length });
         }
       }
       return waiting;

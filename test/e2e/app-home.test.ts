@@ -42,9 +42,16 @@ describe('App Home', () => {
     max_duration: 1h
     opt_out: { allowed: true, approvers: [db-leads], max_duration: 1d, mode: auto_approve }
     provisioner: { type: webhook, url: ${url}, secret_env: PROD_DB_WEBHOOK_SECRET, timeout: 2s }
+  release-train:
+    channel: C0TRAIN
+    max_duration: 1h
+    stages:
+      - { approvers: [db-leads], approvals_required: 1 }
+      - { approvers: [security], approvals_required: 1 }
+    provisioner: { type: webhook, url: ${url}, secret_env: PROD_DB_WEBHOOK_SECRET, timeout: 2s }
 `,
     });
-    for (const user of [USERS.alice, USERS.lead, USERS.bob]) {
+    for (const user of [USERS.alice, USERS.lead, USERS.bob, USERS.sec]) {
       assert.equal((await h.openHome(user)).status, 200);
       await homeWhere(h, user, 'drawn', (blocks) => textOf(blocks) !== '' || blocks.length > 0);
     }
@@ -121,6 +128,23 @@ describe('App Home', () => {
     await h.clickInHome(USERS.lead, 'deny', requestId);
     await eventually('denied', () => (requestStatus(h, requestId) === 'denied' ? true : undefined));
     await homeWhere(h, USERS.alice, 'without the denied request', (b) => !textOf(b).includes(requestId));
+  });
+
+  test('a request moves from the first stage\'s queue to the next stage\'s when the first stage approves', async () => {
+    const requestId = requestIdIn(await h.ask(USERS.alice, 'release-train 30m cut the release'));
+    const first = await homeWhere(h, USERS.lead, 'queueing the request at stage 1', (b) => textOf(b).includes(requestId));
+    assert.match(textOf(first), /stage 1 of 2/);
+    assert.ok(!textOf(homesOf(h, USERS.sec).at(-1) ?? []).includes(requestId), 'security is not asked before stage 1 is done');
+
+    await h.clickInHome(USERS.lead, 'approve', requestId);
+    const second = await homeWhere(h, USERS.sec, 'queueing the request at stage 2', (b) => textOf(b).includes(requestId));
+    assert.match(textOf(second), /stage 2 of 2/);
+    await homeWhere(h, USERS.lead, 'without the request', (b) => !textOf(b).includes(requestId));
+    assert.equal(requestStatus(h, requestId), 'pending');
+
+    await h.clickInHome(USERS.sec, 'approve', requestId);
+    await eventually('the grant', () => h.grantFor(requestId));
+    await homeWhere(h, USERS.sec, 'without the request', (b) => !textOf(b).includes(requestId));
   });
 
   test('an opt-out exception waits in its approvers\' homes, is approved there, and shows in the holder\'s home', async () => {

@@ -51,13 +51,14 @@ function ownException(exception: ExceptionRow, zone: string | undefined): KnownB
   return { type: 'section', text: mrkdwn(`*${exception.resource}* ${state}: your requests are granted without approval\n\`${exception.id}\` · ${exception.reason}`) };
 }
 
-function waitingRequest({ request, resourceDescription, confirmApproval }: WaitingRequest, zone: string | undefined): KnownBlock[] {
+function waitingRequest({ request, resourceDescription, confirmApproval, stage, stages }: WaitingRequest, zone: string | undefined): KnownBlock[] {
+  const atStage = stages > 1 ? ` · stage ${stage + 1} of ${stages}` : '';
   const starting = request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, zone)}`;
   const about = resourceDescription ? ` — ${resourceDescription}` : '';
   return [
     {
       type: 'section',
-      text: mrkdwn(`<@${request.requesterId}> asks for ${askedFor(request)}${about}${starting}\n_${request.reason}_ · asked ${slackTime(request.createdAt, zone)} · \`${request.id}\``),
+      text: mrkdwn(`<@${request.requesterId}> asks for ${askedFor(request)}${about}${starting}\n_${request.reason}_ · asked ${slackTime(request.createdAt, zone)}${atStage} · \`${request.id}\``),
     },
     actions(`home-decide-${request.id}`, decisionButtons(request.id, confirmApproval ? approveConfirmation(request) : undefined)),
   ];

@@ -11,7 +11,7 @@ const exception = (n: number) => exceptionRow({ id: `exc-${n}`, resource: `legac
 test('a full home stays within Slack\'s 100 blocks and says how many more there are', () => {
   const contents: HomeContents = {
     own: { active: many(30, (n) => grantRow({ id: `grt-${n}` })), pending: many(30, request), exceptions: many(10, exception) },
-    waiting: { requests: many(30, (n) => ({ request: request(n), resourceDescription: '', confirmApproval: true })), exceptions: many(30, exception) },
+    waiting: { requests: many(30, (n) => ({ request: request(n), resourceDescription: '', confirmApproval: true, stage: 1, stages: 2 })), exceptions: many(30, exception) },
   };
   const view = homeView(contents, { now: NOW, zone: 'Europe/Paris', notice: 'Something to say' });
   assert.ok(view.blocks.length <= 100, `${view.blocks.length} blocks`);
@@ -19,6 +19,7 @@ test('a full home stays within Slack\'s 100 blocks and says how many more there 
   assert.equal(text.match(/…and 20 more/g)?.length, 4, 'waiting requests, waiting exceptions, active access, pending requests');
   assert.match(JSON.stringify(view.blocks[0]), /Something to say/, 'the notice comes first');
   assert.match(text, /Waiting on you \(60\)/);
+  assert.match(text, / · stage 2 of 2 · `req-1`/, 'where in a chain of stages it waits');
   assert.match(text, /"confirm":\{"title"/, 'confirm_approval keeps its "are you sure?" in the home');
 });
 

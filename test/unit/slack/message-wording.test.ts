@@ -47,7 +47,7 @@ const rendered: { name: string; text: string; hasTime: boolean }[] = [
   { name: 'break-glass acknowledged', text: JSON.stringify(breakGlassMessages.acknowledged(use, grant.expiresAt)), hasTime: true },
   { name: '/request list', text: replies.list({ pending: [request, extension], active: [grant], exceptions: [open] }, zone), hasTime: true },
   { name: 'request reply', text: replies.requested(request, 'C0DB', true), hasTime: true },
-  { name: 'App Home', text: JSON.stringify(homeView({ own: { pending: [request], active: [grant], exceptions: [open] }, waiting: { requests: [{ request: extension, resourceDescription: '', confirmApproval: true }], exceptions: [exceptionRow({ durationMs: ODD })] } }, { now: T0, zone })), hasTime: true },
+  { name: 'App Home', text: JSON.stringify(homeView({ own: { pending: [request], active: [grant], exceptions: [open] }, waiting: { requests: [{ request: extension, resourceDescription: '', confirmApproval: true, stage: 0, stages: 1 }], exceptions: [exceptionRow({ durationMs: ODD })] } }, { now: T0, zone })), hasTime: true },
   { name: 'Extend form', text: JSON.stringify(extendModal({ grant, choicesMs: [15 * MINUTE, ODD], approvalChoicesMs: [120 * MINUTE] })), hasTime: true },
   { name: 'Extend form, sent', text: JSON.stringify(extendedView({ kind: 'requested', request: extension, posted: true })), hasTime: false },
   { name: 'break-glass reply', text: replies.breakGlassGranted({ request, grant, use, cappedFrom: Duration.fromObject({ hours: 3 }) }), hasTime: false },
