@@ -147,6 +147,23 @@ describe('App Home', () => {
     await homeWhere(h, USERS.sec, 'without the request', (b) => !textOf(b).includes(requestId));
   });
 
+  test('Slack answering 429 to views.publish is waited out; an error is logged and the next change draws again', async () => {
+    const alicePublishes = () => homesOf(h, USERS.alice).length;
+    h.slack.failNext('views.publish', { status: 429, retryAfter: 1 }, 1, (args) => args['user_id'] === USERS.alice);
+    const first = requestIdIn(await h.ask(USERS.alice, 'prod-db 30m rate limited home INC-73'));
+    // The fake records every call: the one answered 429, then the client's retry a second later.
+    await eventually('the publish answered 429, then its retry', () => (homesOf(h, USERS.alice).filter((b) => textOf(b).includes(first)).length >= 2 ? true : undefined), 8_000);
+
+    const beforeError = alicePublishes();
+    h.slack.failNext('views.publish', { error: 'internal_error' }, 1, (args) => args['user_id'] === USERS.alice);
+    await h.ask(USERS.alice, `cancel ${first}`);
+    await eventually('the refused publish', () => (alicePublishes() > beforeError ? true : undefined));
+    assert.equal(requestStatus(h, first), 'cancelled', 'a home Slack refused to draw changes nothing');
+    const second = requestIdIn(await h.ask(USERS.alice, 'prod-db 30m after the error INC-74'));
+    await homeWhere(h, USERS.alice, 'drawn again', (b) => textOf(b).includes(second) && !textOf(b).includes(first));
+    await h.ask(USERS.alice, `cancel ${second}`);
+  });
+
   test('an opt-out exception waits in its approvers\' homes, is approved there, and shows in the holder\'s home', async () => {
     const reply = await h.ask(USERS.alice, 'optout legacy-erp 1d nightly batch debugging');
     const exceptionId = exceptionIdIn(reply);
