@@ -37,6 +37,11 @@ export function explainPolicy(policy: Policy): string[] {
         `reason ${r.reason_pattern ? `must match ${r.reason_pattern}` : 'required'}; the requester ${r.self_approval ? 'may approve' : 'never approves'} their own; ` +
         `Approve ${r.confirm_approval ? 'asks for confirmation' : 'counts at once'}`,
     );
+    lines.push(
+      r.max_extensions > 0
+        ? `  extensions: at most ${r.max_extensions} per grant; within ${compactDuration(r.max_duration)} in all at once, longer ones decided by the approvers like a request`
+        : '  extensions: none (`max_extensions: 0`)',
+    );
     if (r.escalation) lines.push(`  escalation: unanswered after ${compactDuration(r.escalation.after)}, ${reach(policy, r.escalation.to)} may decide too (DM and thread reply)`);
     if (r.break_glass?.allowed) {
       lines.push(`  break-glass: up to ${compactDuration(breakGlassMax(r, r.break_glass))}, by ${reach(policy, breakGlassAskers(r, r.break_glass))}; alert in ${settings.security_channel ?? r.channel}${settings.security_channel && settings.security_channel !== r.channel ? ` and ${r.channel}` : ''}`);

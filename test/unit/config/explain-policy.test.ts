@@ -32,8 +32,14 @@ resources:
     '  stage 1 of 2: 2 approval(s) from db-leads (2 people: U0LEAD1, U0LEAD2); told by the approval message in C0VAULT',
     '  stage 2 of 2: 1 approval(s) from security, U0CISO (1 person: U0CISO; everyone in Slack user group S0SECURITY, read live); told by a reply in its thread mentioning them',
     '  limits: up to 1h; reason required; the requester may approve their own; Approve asks for confirmation',
+    '  extensions: at most 2 per grant; within 1h in all at once, longer ones decided by the approvers like a request',
     '  escalation: unanswered after 15m, U0CISO (1 person: U0CISO) may decide too (DM and thread reply)',
     '  break-glass: up to 30m, by db-leads (2 people: U0LEAD1, U0LEAD2); alert in C0SEC and C0VAULT',
     '  provisioner: none; access held without a grant is removed',
   ]);
+});
+
+test('policy check says when a resource allows no extensions', () => {
+  const { policy } = parsePolicy('resources:\n  kiosk: { channel: C0K, approvers: [U0A], max_duration: 30m, max_extensions: 0 }\n', 'p.yaml');
+  assert.ok(explainPolicy(policy).includes('  extensions: none (`max_extensions: 0`)'));
 });
