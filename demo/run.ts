@@ -58,6 +58,19 @@ async function redis(): Promise<{ url: string; stop: () => Promise<void> }> {
   return { url: own.url, stop: own.stop };
 }
 
+/** An App Home as a line: each heading with the first line under it. */
+function homeSummary(view: unknown): string {
+  const blocks = (view as { blocks?: { type: string; text?: { text?: string }; elements?: { text?: string }[] }[] }).blocks ?? [];
+  const parts: string[] = [];
+  blocks.forEach((block, i) => {
+    if (block.type !== 'header') return;
+    const next = blocks[i + 1];
+    const first = next?.type === 'header' ? '' : plain(String(next?.text?.text ?? next?.elements?.[0]?.text ?? '').split('\n')[0] ?? '');
+    parts.push(`${block.text?.text ?? ''}${first ? `: ${first}` : ''}`);
+  });
+  return parts.join(' | ');
+}
+
 /** Prints what the bot sends to Slack and to the provisioner, as it happens. */
 function narrate(h: Harness) {
   let slackSeen = 0;
@@ -71,6 +84,7 @@ function narrate(h: Harness) {
       if (call.method === 'chat.postMessage' && channel.startsWith('U')) lines.push({ at: call.at, symbol: '✉', text: `DM to ${nameOf(channel)}: ${text}` });
       else if (call.method === 'chat.postMessage') lines.push({ at: call.at, symbol: '#', text: `message in #${channel}: ${text}${buttons}` });
       else if (call.method === 'chat.update') lines.push({ at: call.at, symbol: '✎', text: `approval message updated: ${text}` });
+      else if (call.method === 'views.publish') lines.push({ at: call.at, symbol: '⌂', text: `App Home of ${nameOf(String(call.args['user_id']))}: ${homeSummary(call.args['view'])}` });
     }
     slackSeen = h.slack.calls.length;
     for (const d of h.webhook.deliveries.slice(deliveriesSeen)) {
@@ -102,17 +116,27 @@ async function click(h: Harness, userId: string, action: 'approve' | 'deny', id:
   if (refusal) say('◀', `only ${nameOf(userId)} sees: ${plain(String(refusal.body['text'] ?? ''))}`);
 }
 
+async function clickInHome(h: Harness, userId: string, id: string): Promise<void> {
+  say('▶', `${nameOf(userId)} clicks Approve on ${id} in jitbot's App Home`);
+  const t0 = performance.now();
+  const { status } = await h.clickInHome(userId, 'approve', id);
+  say('◀', `(HTTP ${status}, acked in ${(performance.now() - t0).toFixed(1)} ms)`);
+}
+
 async function main(): Promise<void> {
   const server = await redis();
   process.stdout.write(`jitbot demo: the real bot, a stand-in for Slack's Web API, a throwaway SQLite file, Redis at ${server.url}\n\n`);
   const h = await startHarness({ redisUrl: server.url });
   const stopNarrating = narrate(h);
   try {
-    const requestId = requestIdIn(await command(h, USERS.alice, 'prod-db 5s debugging INC-4211'));
+    say('▶', `${nameOf(USERS.lead)} opens jitbot's App Home`);
+    await h.openHome(USERS.lead);
     await sleep(300);
+    const requestId = requestIdIn(await command(h, USERS.alice, 'prod-db 5s debugging INC-4211'));
+    await sleep(500);
     await click(h, USERS.alice, 'approve', requestId);
     await sleep(300);
-    await click(h, USERS.lead, 'approve', requestId);
+    await clickInHome(h, USERS.lead, requestId);
     const grant = await eventually('grant', () => h.grantFor(requestId));
     say('⏱', `grant ${grant.id} runs until ${new Date(grant.expires_at).toISOString()}; a BullMQ delayed job will revoke it then.`);
     const revoked = await eventually('revocation', () => (h.grantFor(requestId)?.status === 'revoked' ? h.grantFor(requestId) : undefined), 15_000);

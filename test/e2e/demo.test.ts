@@ -17,15 +17,18 @@ function runDemo(env: Record<string, string>): Promise<{ code: number | null; st
   });
 }
 
-test('npm run demo plays request, refused self-approval, approval, grant, expiry and revocation, with timings', async () => {
+test('npm run demo plays request, App Home queue, refused self-approval, approval, grant, expiry and revocation, with timings', async () => {
   const { code, stdout, stderr } = await runDemo({ PATH: process.env['PATH'] ?? '', REDIS_URL: TEST_REDIS_URL });
   assert.equal(code, 0, stderr);
   // The order that must hold; lines that race each other (the reply and the channel post) are checked apart.
   const story = [
+    /lee \(db-leads\) opens jitbot's App Home/,
+    /App Home of lee \(db-leads\): Your access: No active access/,
     /alice types \/request prod-db 5s debugging INC-4211/,
     /message in #C0DBAPPROVALS: @alice asks for prod-db .*\[Approve\] \[Deny\]/,
+    /App Home of lee \(db-leads\): Waiting on you \(1\): @alice asks for prod-db for 5 s/,
     /only alice sees: You cannot approve your own request/,
-    /lee \(db-leads\) clicks Approve/,
+    /lee \(db-leads\) clicks Approve on req-\w+ in jitbot's App Home/,
     /provisioner webhook access\.grant for alice on prod-db \(signature verified/,
     /DM to alice: 🔓 Your access to prod-db is active until/,
     /provisioner webhook access\.revoke for alice/,
