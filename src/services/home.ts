@@ -22,6 +22,8 @@ export interface HomeContents {
 
 /** Something changed: the people it concerns directly, and the requests and exceptions whose approvers it may concern. */
 export interface HomeChange {
+  /** The access rules changed: anyone's queue may have. */
+  everyone?: boolean;
   users?: readonly string[];
   requests?: readonly RequestRow[];
   exceptions?: readonly ExceptionRow[];
@@ -67,6 +69,7 @@ export function createHomeService(deps: {
     async audience(change: HomeChange): Promise<string[]> {
       const direct = new Set(change.users);
       const concerns = async (viewer: string) =>
+        change.everyone === true ||
         direct.has(viewer) ||
         (await someOf(change.requests, (request) => request.requesterId === viewer || deps.decisions.concerns(request, viewer))) ||
         (await someOf(change.exceptions, (exception) => deps.optOut.concerns(exception, viewer)));

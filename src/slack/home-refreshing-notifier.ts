@@ -4,7 +4,8 @@ import type { HomeTab } from './home-tab.js';
 /**
  * The notifier, with App Home kept current: every message that reports a change (a request,
  * a decision, access starting, extended or ending, an exception) also redraws the homes it
- * concerns: the person's own, and those of the approvers whose queue it changes.
+ * concerns: the person's own, and those of the approvers whose queue it changes. A change of
+ * the access rules redraws everyone's.
  */
 export function refreshingHomes(notifier: Notifier, homes: Pick<HomeTab, 'changed'>): Notifier {
   const forUser = (userId: string) => homes.changed({ users: [userId] });
@@ -67,6 +68,10 @@ export function refreshingHomes(notifier: Notifier, homes: Pick<HomeTab, 'change
     async exceptionClosed(exception) {
       await notifier.exceptionClosed(exception);
       forUser(exception.userId);
+    },
+    async policyChanged(from, to, changes) {
+      await notifier.policyChanged(from, to, changes);
+      homes.changed({ everyone: true });
     },
   };
 }

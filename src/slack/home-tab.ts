@@ -42,6 +42,7 @@ export function createHomeTab(deps: {
     }
   }
 
+  let everyone = false;
   let users = new Set<string>();
   let requests = new Map<string, RequestRow>();
   let exceptions = new Map<string, ExceptionRow>();
@@ -59,7 +60,8 @@ export function createHomeTab(deps: {
 
   function flush(): void {
     timer = undefined;
-    const change: HomeChange = { users: [...users], requests: [...requests.values()], exceptions: [...exceptions.values()] };
+    const change: HomeChange = { everyone, users: [...users], requests: [...requests.values()], exceptions: [...exceptions.values()] };
+    everyone = false;
     users = new Set();
     requests = new Map();
     exceptions = new Map();
@@ -71,6 +73,7 @@ export function createHomeTab(deps: {
 
     /** Something changed: the homes it concerns are redrawn shortly. */
     changed(change: HomeChange): void {
+      everyone ||= change.everyone === true;
       for (const user of change.users ?? []) users.add(user);
       for (const request of change.requests ?? []) requests.set(request.id, request);
       for (const exception of change.exceptions ?? []) exceptions.set(exception.id, exception);

@@ -30,6 +30,9 @@ describe('policy reload', () => {
 
   test('a new approver can decide new requests, but requests already waiting keep the rules they were made under', async () => {
     const waiting = requestIdIn(await h.ask(USERS.alice, 'prod-db 10m made under the old rules INC-2'));
+    await h.openHome(USERS.outsider);
+    const homes = () => h.slack.callsTo('views.publish').filter((c) => c.args['user_id'] === USERS.outsider);
+    await eventually('the outsider\'s App Home', () => homes()[0]);
     const next = testPolicy(h.webhook.url).replace('db-leads: { users: [U0LEAD1, U0LEAD2] }', `db-leads: { users: [U0LEAD1, U0LEAD2, ${USERS.outsider}] }`);
     writeFileSync(path, next);
     const outcome = await h.bot.reloadPolicyFile(path);
@@ -45,11 +48,16 @@ describe('policy reload', () => {
     const announced = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /The access policy changed/.test(String(c.args['text'])));
     assert.match(String(announced.args['text']), /approver_groups\.db-leads: \+U0OUTSIDE/);
 
+    // A policy change redraws every App Home: the new approver's queue is worked out again.
+    await eventually('the App Home redrawn after the change', () => homes()[1]);
+    assert.ok(!JSON.stringify(homes()[1]?.args['view']).includes(waiting), 'not waiting on them: made under the old rules');
+
     const { responseName } = await h.click(USERS.outsider, 'approve', waiting);
     assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /not an approver/);
     assert.equal(h.bot.store.findRequest(waiting)?.status, 'pending');
 
     const fresh = requestIdIn(await h.ask(USERS.alice, 'prod-db 10m made under the new rules INC-3'));
+    await eventually('the new request in the new approver\'s App Home', () => homes().find((c) => JSON.stringify(c.args['view']).includes(`"value":"${fresh}"`)));
     await h.click(USERS.outsider, 'approve', fresh);
     await eventually('approval by the new approver', () => h.grantFor(fresh));
     assert.equal(h.bot.store.findRequest(fresh)?.decidedBy, USERS.outsider);
