@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEnvironment } from './support/environment.js';
 import { revocationLateness, seedGrants } from './support/seed.js';
@@ -29,12 +30,19 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
         await env.flushRedis();
         options.log(`FLUSHALL ${options.flushBeforeMs} ms before the first expiry`);
       }
+      // Where a stall comes from: the bot's event loop (prom-client's lag, reset at each scrape) or this process's (fake Slack, webhook receiver).
+      await sleep(Math.max(0, firstExpiry - 1_000 - Date.now()));
+      await botLagMaxMs(bot.metricsUrl);
+      const ours = monitorEventLoopDelay({ resolution: 10 });
+      ours.enable();
       const deadline = firstExpiry + options.spreadMs + 60_000;
       for (;;) {
         await sleep(1_000);
         const { notRevoked } = revocationLateness(env.databasePath);
         if (notRevoked === 0 || Date.now() > deadline) break;
       }
+      ours.disable();
+      options.log(`event loop max lag during the burst: bot ${(await botLagMaxMs(bot.metricsUrl)).toFixed(0)} ms, this process (fake Slack, webhook receiver) ${(ours.max / 1e6).toFixed(0)} ms`);
     } finally {
       await bot.stop();
     }
@@ -48,4 +56,11 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
   } finally {
     await env.close();
   }
+}
+
+/** The bot's `nodejs_eventloop_lag_max_seconds` since the last scrape, in ms. */
+async function botLagMaxMs(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = /^jitbot_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1];
+  return Number(value ?? NaN) * 1000;
 }

@@ -105,10 +105,11 @@ function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets
 
 const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
 /**
- * Jobs in hand at once. Most of them are timers waiting out their last second in process
- * (see TIMER_LEAD_MS), so this is high; provisioner calls are capped apart.
+ * Jobs in hand at once. Most of them are timers waiting out their last seconds in process
+ * (see TIMER_LEAD_MS: a burst of 1,000 expiries a second holds 2,500), so this is high;
+ * provisioner calls are capped apart.
  */
-const WORKER_CONCURRENCY = 2_000;
+const WORKER_CONCURRENCY = 4_000;
 const PROVISIONER_CONCURRENCY = 50;
 /** Reports of what is already done (decisions, grants, revocations) sent at once; see MessageLane. */
 const MESSAGES_IN_FLIGHT = 8;

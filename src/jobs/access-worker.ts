@@ -58,11 +58,11 @@ export function createAccessWorker(deps: {
         await untilDue(job, token, () => deps.exceptions.close(id, 'expired', 'jitbot'));
         return;
       case 'escalate':
-        // Up to TIMER_LEAD_MS early, like every timed job: a second early is fine for an escalation.
+        // Up to TIMER_LEAD_MS early, like every timed job: a few seconds early is fine for an escalation.
         await deps.escalation.escalate(id);
         return;
       case 'warn-exception':
-        // Like every timed job it may arrive TIMER_LEAD_MS early; a reminder a second early is fine.
+        // Like every timed job it may arrive TIMER_LEAD_MS early; a reminder a few seconds early is fine.
         await deps.exceptions.remind(id);
         return;
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eventually, requestIdIn, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/harness.js';
 import { signedPost, viewSubmissionBody } from '../support/slack-requests.js';
+import { TIMER_LEAD_MS } from '../../src/jobs/access-queue.js';
 
 const MINUTE = 60_000;
 type Call = { args: Record<string, unknown> };
@@ -38,7 +39,7 @@ describe('expiry warnings, extensions and release', () => {
     assert.ok(job, 'the warning waits as a delayed job');
     const grant = h.bot.store.findGrant(grantId);
     const dueAt = job.timestamp + (job.opts.delay ?? 0);
-    assert.ok(Math.abs(dueAt - ((grant?.expiresAt ?? 0) - 10 * MINUTE - 1_000)) < 3_000, `due ${dueAt - (grant?.expiresAt ?? 0)} ms from the end`);
+    assert.ok(Math.abs(dueAt - ((grant?.expiresAt ?? 0) - 10 * MINUTE - TIMER_LEAD_MS)) < 3_000, `due ${dueAt - (grant?.expiresAt ?? 0)} ms from the end`);
     h.clock.advance((grant?.expiresAt ?? 0) - 10 * MINUTE - h.clock.now().toMillis());
     await job.promote();
     const dm = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /Your access to \*prod-db\* ends/.test(String(c.args['text'])));
