@@ -61,7 +61,7 @@ export function createExtensionService(deps: {
       }
       if (!choicesMs.includes(input.byMs)) return err(`Choose one of: ${[...choicesMs, ...approvalChoicesMs].map(words).join(', ')}.`);
       const resource = deps.policy().policy.resources[grant.resource];
-      const extended = store.extendGrant({ grantId: grant.id, expiresAt: grant.expiresAt + input.byMs, maxExtensions: resource?.max_extensions ?? 0, by: input.userId, at: clock.now().toMillis() });
+      const extended = store.extendGrant({ grantId: grant.id, from: grant.expiresAt, byMs: input.byMs, maxExtensions: resource?.max_extensions ?? 0, by: input.userId, at: clock.now().toMillis() });
       if (!extended) return err(`\`${grant.id}\` changed meanwhile and was not extended; look at \`/request list\`.`);
       log.info({ grantId: grant.id, expiresAt: extended.expiresAt, extensions: extended.extensions }, 'grant extended');
       await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleExtension(extended));

@@ -18,6 +18,19 @@ export function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number)
   });
 }
 
+/** The audit event of a grant's end moved later: by its holder within policy, or by approvers (`extra.request_id`). */
+export function grantExtended(tx: Db, from: number, grant: GrantRow, actor: string, at: number, extra: Record<string, unknown> = {}): void {
+  appendAudit(tx, {
+    at,
+    actor,
+    action: 'grant.extended',
+    subjectType: 'grant',
+    subjectId: grant.id,
+    resource: grant.resource,
+    details: { from, to: grant.expiresAt, extensions: grant.extensions, ...extra },
+  });
+}
+
 /**
  * A request granted without approvers (an open auto_approve exception, break-glass): the
  * request is written approved by `jitbot`, with why, and its grant made, inside the caller's

@@ -249,12 +249,24 @@ export function markWarned(db: Db, id: string, at: number): GrantRow | undefined
     .get();
 }
 
-/** Moves the end of an active, not-ending grant, if it has been extended fewer than `maxExtensions` times. */
-export function extend(db: Db, id: string, expiresAt: number, maxExtensions: number): GrantRow | undefined {
+/**
+ * Moves the end of an active, not-ending, not yet expired grant `byMs` later, if it still ends
+ * at `from` (nobody extended it meanwhile) and has been extended fewer than `maxExtensions` times.
+ */
+export function extend(db: Db, change: { id: string; from: number; byMs: number; maxExtensions: number; at: number }): GrantRow | undefined {
   return db
     .update(grants)
-    .set({ expiresAt, warnedAt: null, extensions: sql`${grants.extensions} + 1` })
-    .where(and(eq(grants.id, id), eq(grants.status, 'active'), isNull(grants.endRequestedReason), lt(grants.extensions, maxExtensions), lt(grants.expiresAt, expiresAt)))
+    .set({ expiresAt: change.from + change.byMs, warnedAt: null, extensions: sql`${grants.extensions} + 1` })
+    .where(
+      and(
+        eq(grants.id, change.id),
+        eq(grants.status, 'active'),
+        isNull(grants.endRequestedReason),
+        lt(grants.extensions, change.maxExtensions),
+        eq(grants.expiresAt, change.from),
+        gt(grants.expiresAt, change.at),
+      ),
+    )
     .returning()
     .get();
 }

@@ -10,7 +10,7 @@ import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase } from './database.js';
 import { exceptionTransactions, type Transaction } from './exception-store.js';
-import { grantCreated } from './granting.js';
+import { grantCreated, grantExtended } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
 import * as exceptionRows from './exceptions.js';
 import * as grants from './grants.js';
@@ -190,10 +190,10 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
         const approved = requests.closePendingRequest(tx, request.id, 'approved', input.approverId, input.at);
         if (!approved) return { kind: 'not_pending', request };
         if (extending) {
-          const extended = grants.extend(tx, extending.id, extending.expiresAt + approved.durationMs, input.maxExtensions);
+          const extended = grants.extend(tx, { id: extending.id, from: extending.expiresAt, byMs: approved.durationMs, maxExtensions: input.maxExtensions, at: input.at });
           if (!extended) throw new Error(`grant ${extending.id} could not be extended inside the approving transaction`);
           appendAudit(tx, { ...base, action: 'request.approved' });
-          appendAudit(tx, { ...base, action: 'grant.extended', subjectType: 'grant', subjectId: extended.id, details: { from: extending.expiresAt, to: extended.expiresAt, extensions: extended.extensions, request_id: approved.id } });
+          grantExtended(tx, extending.expiresAt, extended, input.approverId, input.at, { request_id: approved.id });
           return { kind: 'extended', request: approved, grant: extended };
         }
         const grant = grants.insertGrant(tx, input.newGrant(approved));
@@ -277,14 +277,11 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
       });
     },
 
-    /** The holder extends within policy: same grant, a later end; undefined when it may not. */
-    extendGrant(input: { grantId: string; expiresAt: number; maxExtensions: number; by: string; at: number }): GrantRow | undefined {
+    /** The holder extends within policy: same grant, a later end; undefined when it may not (any more). */
+    extendGrant(input: { grantId: string; from: number; byMs: number; maxExtensions: number; by: string; at: number }): GrantRow | undefined {
       return transaction((tx) => {
-        const before = grants.findGrant(tx, input.grantId);
-        const row = grants.extend(tx, input.grantId, input.expiresAt, input.maxExtensions);
-        if (row && before) {
-          appendAudit(tx, { at: input.at, actor: input.by, action: 'grant.extended', subjectType: 'grant', subjectId: row.id, resource: row.resource, details: { from: before.expiresAt, to: row.expiresAt, extensions: row.extensions } });
-        }
+        const row = grants.extend(tx, { id: input.grantId, from: input.from, byMs: input.byMs, maxExtensions: input.maxExtensions, at: input.at });
+        if (row) grantExtended(tx, input.from, row, input.by, input.at);
         return row;
       });
     },

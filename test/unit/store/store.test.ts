@@ -442,3 +442,19 @@ describe('grants that may still give the same access (revoking one of several)',
     assert.deepEqual(t.store.outlastingGrantsOf(LEAD2, now, revoking.id), [], 'another person’s grants never count');
   });
 });
+
+describe('extending a grant', () => {
+  test('moves the end once from where it stood; a stale end, an expired grant or max_extensions change nothing', () => {
+    const t = stores.fresh();
+    const grant = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 30 * MINUTE });
+    const extend = (from: number, at = T0 + MINUTE, maxExtensions = 2) => t.store.extendGrant({ grantId: grant.id, from, byMs: 15 * MINUTE, maxExtensions, by: ALICE, at });
+
+    const once = extend(grant.expiresAt);
+    assert.equal(once?.expiresAt, T0 + 45 * MINUTE);
+    assert.equal(extend(grant.expiresAt), undefined, 'a second extension computed from the old end loses the race');
+    assert.equal(extend(T0 + 45 * MINUTE, T0 + 45 * MINUTE), undefined, 'expired, even if not yet revoked');
+    assert.equal(extend(T0 + 45 * MINUTE, T0 + MINUTE, 1), undefined, 'max_extensions reached');
+    const events = t.open.sqlite.prepare("select actor, details from audit_events where action = 'grant.extended'").all() as { actor: string; details: string }[];
+    assert.deepEqual(events.map((e) => [e.actor, JSON.parse(e.details)]), [[ALICE, { from: T0 + 30 * MINUTE, to: T0 + 45 * MINUTE, extensions: 1 }]]);
+  });
+});
