@@ -1,5 +1,5 @@
 import { Duration } from 'luxon';
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
 import { compactDuration } from './duration.js';
 
 /** A policy value as people write it: durations as `2h`, not luxon objects. */
@@ -18,8 +18,14 @@ function listChange(what: string, before: readonly string[] = [], after: readonl
   return [`${what}: ${[...added.map((x) => `+${x}`), ...removed.map((x) => `-${x}`)].join(' ')}`];
 }
 
-/** The parts of a resource a reader of a policy change cares about, by name. */
-const RESOURCE_PARTS = ['approvers', 'approvals_required', 'stages', 'requesters', 'self_approval', 'max_duration', 'default_duration', 'reason_pattern', 'escalation', 'break_glass', 'opt_out', 'confirm_approval', 'revoke_unmanaged', 'channel', 'provisioner'] as const;
+/** The parts of a resource a reader of a policy change cares about most, first; any other part follows. */
+const RESOURCE_PARTS: readonly (keyof ResourcePolicy)[] = ['approvers', 'approvals_required', 'stages', 'requesters', 'self_approval', 'max_duration', 'default_duration', 'reason_pattern', 'escalation', 'break_glass', 'opt_out', 'confirm_approval', 'revoke_unmanaged', 'channel', 'provisioner'];
+
+/** Every part either version of a resource sets: a new policy key is never left out of the summary. */
+function partsOf(a: ResourcePolicy, b: ResourcePolicy): (keyof ResourcePolicy)[] {
+  const others = (Object.keys({ ...a, ...b }) as (keyof ResourcePolicy)[]).filter((k) => !RESOURCE_PARTS.includes(k)).sort();
+  return [...RESOURCE_PARTS, ...others];
+}
 
 /**
  * A readable summary of what changed between two policies: resources added and removed,
@@ -33,7 +39,7 @@ export function describePolicyChange(before: Policy, after: Policy): string[] {
     const a = before.resources[name];
     const b = after.resources[name];
     if (!a || !b) continue;
-    for (const part of RESOURCE_PARTS) {
+    for (const part of partsOf(a, b)) {
       if (part === 'approvers' || part === 'requesters') {
         lines.push(...listChange(`resources.${name}.${part}`, a[part], b[part]));
       } else if (!same(a[part], b[part])) {

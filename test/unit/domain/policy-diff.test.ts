@@ -39,3 +39,9 @@ test('a policy change reads as what changed: resources, approvers, limits, group
   ]);
   assert.deepEqual(describePolicyChange(before, before), []);
 });
+
+test('every resource key is compared, not only a listed few: raising max_extensions is announced', () => {
+  const before = policy({});
+  const after = policy({ prodDb: '    max_extensions: 5\n    description: Production' });
+  assert.deepEqual(describePolicyChange(before, after), ['resources.prod-db.description: "" → "Production"', 'resources.prod-db.max_extensions: 2 → 5']);
+});
