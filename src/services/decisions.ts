@@ -2,6 +2,7 @@ import type { LoadedPolicy } from '../config/load-policy.js';
 import { approvalProgress, approvalStages, awaitsApprovalFrom, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import type { ExtensionVoid } from '../domain/extension-rules.js';
+import { expandPrincipals } from '../domain/principals.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
@@ -204,7 +205,8 @@ export function createDecisionService(deps: DecisionDeps) {
           const mine = approvals.find((a) => a.approverId === input.approverId);
           const next = chain.stages[outcome.progress.stage];
           if (mine && next && outcome.progress.stage > mine.stage) {
-            deps.messages.send(() => deps.notifier.stageReached(outcome.request, outcome.progress.stage, next.approvers));
+            const approvers = expandPrincipals(deps.rulesOf(request.policyVersion).policy.approver_groups, next.approvers);
+            deps.messages.send(() => deps.notifier.stageReached(outcome.request, outcome.progress.stage, chain.stages.length, approvers));
           }
           return outcome;
         }

@@ -1,4 +1,5 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
+import { expandPrincipals } from '../domain/principals.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
@@ -37,7 +38,7 @@ export function createEscalation(deps: {
         log.warn({ err: error, requestId }, 'could not list the escalation approvers; telling the thread only');
       }
       log.info({ requestId, to: escalation.to }, 'request escalated');
-      await deps.notifier.requestEscalated(escalated, escalation.to, people.filter((p) => p !== escalated.requesterId));
+      await deps.notifier.requestEscalated(escalated, expandPrincipals(rules.approver_groups, escalation.to), people.filter((p) => p !== escalated.requesterId));
       return true;
     },
   };

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
+import type { ExpandedPrincipals } from '../domain/principals.js';
 import type { RevokeReason } from '../domain/states.js';
 import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { ReviewReport } from '../domain/review-report.js';
@@ -70,10 +71,13 @@ export interface Notifier {
   updateApprovalProgress(view: ApprovalView): Promise<void>;
   closeApprovalMessage(request: RequestRow, outcome: RequestOutcome): Promise<void>;
   requestDecided(request: RequestRow, outcome: RequestOutcome): Promise<void>;
-  /** Nobody answered: `to` (policy principals) may now decide; a thread reply, and a DM to each of `people`. */
-  requestEscalated(request: RequestRow, to: readonly string[], people: readonly string[]): Promise<void>;
-  /** A stage of the chain is complete: the next stage's approvers are told in the thread. */
-  stageReached(request: RequestRow, stage: number, approvers: readonly string[]): Promise<void>;
+  /**
+   * Nobody answered: `to` may now decide; a thread reply, and a DM to each of `people`.
+   * Principals come expanded by the rules the request was made under.
+   */
+  requestEscalated(request: RequestRow, to: ExpandedPrincipals, people: readonly string[]): Promise<void>;
+  /** Stage `stage` (0-based) of `total` is reached: its approvers are told in the thread. */
+  stageReached(request: RequestRow, stage: number, total: number, approvers: ExpandedPrincipals): Promise<void>;
   accessActive(grant: GrantRow): Promise<void>;
   /** The grant now ends later (an extension), and the provisioner has been told. */
   accessExtended(grant: GrantRow): Promise<void>;

@@ -28,8 +28,8 @@ export function refreshingHomes(notifier: Notifier, homes: Pick<HomeTab, 'change
       await notifier.requestEscalated(request, to, people);
       homes.changed({ requests: [request] });
     },
-    async stageReached(request, stage, approvers) {
-      await notifier.stageReached(request, stage, approvers);
+    async stageReached(request, stage, total, approvers) {
+      await notifier.stageReached(request, stage, total, approvers);
       homes.changed({ requests: [request] });
     },
     async accessActive(grant) {

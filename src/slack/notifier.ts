@@ -91,14 +91,13 @@ export function createSlackNotifier(deps: {
 
     async requestEscalated(request, to, people) {
       const { approvalChannel: channel, approvalTs: ts } = request;
-      if (channel && ts) await post(channel, approvalThread.escalated(request, mentionsOf(deps.policy().approver_groups, to)), { requestId: request.id }, ts);
+      if (channel && ts) await post(channel, approvalThread.escalated(mentionsOf(to)), { requestId: request.id }, ts);
       for (const userId of people) await dm(userId, () => approvalThread.escalatedDm(request, channel), { requestId: request.id });
     },
 
-    async stageReached(request, stage, approvers) {
+    async stageReached(request, stage, total, approvers) {
       const { approvalChannel: channel, approvalTs: ts } = request;
-      const total = deps.policy().resources[request.resource]?.stages?.length ?? 1;
-      if (channel && ts) await post(channel, approvalThread.stageReached(stage, total, mentionsOf(deps.policy().approver_groups, approvers)), { requestId: request.id }, ts);
+      if (channel && ts) await post(channel, approvalThread.stageReached(stage, total, mentionsOf(approvers)), { requestId: request.id }, ts);
     },
 
     requestDecided: (request, outcome) => dm(request.requesterId, () => messages.requestDecided(request, outcome), { requestId: request.id }),

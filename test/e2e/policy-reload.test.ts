@@ -68,3 +68,31 @@ describe('policy reload', () => {
     assert.equal(policyChanges().length, 1);
   });
 });
+
+describe('a staged request across a reload', () => {
+  let h: Harness;
+  const vault = (stage2: string, more = '') => `
+  vault:
+    channel: C0VAULT
+    max_duration: 1h
+    stages:
+      - { approvers: [db-leads] }
+      - { approvers: [${stage2}] }${more}
+`;
+  before(async () => {
+    h = await startHarness({ policyExtra: vault('security') });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('the thread names the next stage of the rules the request was made under, not the new ones', async () => {
+    const id = requestIdIn(await h.ask(USERS.alice, 'vault 10m rotate keys'));
+    const path = join(h.dir, 'policy.yaml');
+    writeFileSync(path, testPolicy(h.webhook.url, vault(USERS.outsider, '\n      - { approvers: [security] }')));
+    assert.equal((await h.bot.reloadPolicyFile(path)).kind, 'reloaded');
+    await h.click(USERS.lead, 'approve', id);
+    const reply = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0VAULT' && /Stage 2 of/.test(String(c.args['text'])));
+    assert.match(String(reply.args['text']), /Stage 2 of 2: <!subteam\^S0SECURITY>, your approval is needed/);
+  });
+});

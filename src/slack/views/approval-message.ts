@@ -4,8 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { RequestRow } from '../../store/schema.js';
 import type { ApprovalView, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
-import type { Policy } from '../../config/policy-schema.js';
-import { expandPrincipals } from '../../domain/principals.js';
+import type { ExpandedPrincipals } from '../../domain/principals.js';
 
 export interface SlackMessage {
   text: string;
@@ -104,14 +103,13 @@ export function closedApprovalMessage(request: RequestRow, outcome: RequestOutco
 }
 
 /** Policy principals as Slack mentions: people as <@U…>, user groups as <!subteam^S…>. */
-export function mentionsOf(groups: Policy['approver_groups'], principals: readonly string[]): string {
-  const { users, usergroups } = expandPrincipals(groups, principals);
+export function mentionsOf({ users, usergroups }: ExpandedPrincipals): string {
   return [...[...users].map((u) => `<@${u}>`), ...usergroups.map((g) => `<!subteam^${g}>`)].join(' ');
 }
 
 /** Thread replies on an approval message. */
 export const approvalThread = {
-  escalated: (request: RequestRow, mentions: string) =>
+  escalated: (mentions: string) =>
     `⏫ Nobody has answered this request yet, so it is escalated: ${mentions} may now approve or deny it.`,
   stageReached: (stage: number, total: number, mentions: string) => `➡️ Stage ${stage + 1} of ${total}: ${mentions}, your approval is needed.`,
   escalatedDm: (request: RequestRow, channel: string | null) =>
