@@ -29,6 +29,11 @@ export const ACTION_OF: Record<AccessEvent['type'], AccessAction> = {
  * done and throws ProvisionerError when not; the caller (a BullMQ job) retries with backoff.
  * Implementations must be idempotent: the same event may be delivered more than once.
  */
+/** What a resource's provisioner gives access to: its `target`, else the resource itself. */
+export function targetOf(provisioner: Pick<Provisioner, 'target'> | undefined, resource: string): string {
+  return provisioner?.target ?? `resource:${resource}`;
+}
+
 export interface Provisioner {
   readonly type: string;
   apply(event: AccessEvent): Promise<void>;

@@ -1,7 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
 import { compareAccess, type HeldGrant } from '../domain/drift.js';
-import type { Provisioner } from '../provisioners/provisioner.js';
+import { targetOf, type Provisioner } from '../provisioners/provisioner.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../error-message.js';
@@ -35,7 +35,7 @@ export function createDriftDetector(deps: {
     const byTarget = new Map<string, { target: string; resources: string[]; provisioner: Provisioner }>();
     for (const [resource, provisioner] of deps.provisioners()) {
       if (!provisioner.check) continue;
-      const target = provisioner.target ?? `resource:${resource}`;
+      const target = targetOf(provisioner, resource);
       const entry = byTarget.get(target);
       if (entry) entry.resources.push(resource);
       else byTarget.set(target, { target, resources: [resource], provisioner });
@@ -66,7 +66,8 @@ export function createDriftDetector(deps: {
     const sync = store.syncDrift({ target, resource, findings, at });
     report.found += sync.found.length;
     report.gone += sync.gone.length;
-    for (const finding of sync.found) {
+    // Seen again but never alerted (the process stopped between recording and alerting): alerted now.
+    for (const finding of [...sync.found, ...sync.still.filter((f) => f.alertedAt === null)]) {
       log.warn({ target, kind: finding.kind, identity: finding.identity, findingId: finding.id }, 'drift found');
       await deps.notifier.driftFound(finding);
       store.markDriftAlerted(finding.id, clock.now().toMillis());

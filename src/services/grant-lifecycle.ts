@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
 import type { RevokeReason } from '../domain/states.js';
-import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
+import { ACTION_OF, ProvisionerError, targetOf, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Revocation, Store } from '../store/store.js';
 import { batched } from './batched.js';
@@ -67,7 +67,6 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
     deps.metrics.provisionerCall(provisioner.type, ACTION_OF[event.type], true);
   }
 
-  const targetOf = (resource: string) => deps.provisionerFor(resource)?.target ?? `resource:${resource}`;
 
   /**
    * Another grant of the same person that gives the same access and outlives this moment: then
@@ -75,8 +74,9 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    * ending or already over never cover, so two grants ending together both revoke.
    */
   function coveringGrant(grant: GrantRow, now: number): { id: string } | undefined {
-    const target = targetOf(grant.resource);
-    return store.outlastingGrantsOf(grant.userId, now, grant.id).find((other) => targetOf(other.resource) === target);
+    const targetOfGrant = (g: Pick<GrantRow, 'resource'>) => targetOf(deps.provisionerFor(g.resource), g.resource);
+    const target = targetOfGrant(grant);
+    return store.outlastingGrantsOf(grant.userId, now, grant.id).find((other) => targetOfGrant(other) === target);
   }
 
   return {
