@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
 const OUTPUT_LIMIT = 16 * 1024;
@@ -32,7 +32,8 @@ export function createCommandProvisioner(options: {
 
   /** Whether the program can be started: a path that is executable, or a name found on PATH. */
   function findable(program: string): boolean {
-    const candidates = program.includes('/') ? [program] : (options.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, program));
+    // A path runs relative to `cwd` (the policy folder), so it is looked for there.
+    const candidates = program.includes('/') ? [resolve(options.cwd, program)] : (options.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, program));
     return candidates.some((candidate) => {
       try {
         accessSync(candidate, constants.X_OK);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -73,5 +73,15 @@ describe('the command provisioner', () => {
   test('a program that does not read stdin still succeeds', async () => {
     const run = script('quiet.sh', 'exit 0');
     await createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event);
+  });
+
+  test('a program path is probed where it runs: relative to the policy folder, not to jitbot\'s working directory', async () => {
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    script('bin/grant.sh', 'exit 0');
+    const p = createCommandProvisioner({ run: ['bin/grant.sh'], cwd: dir, timeoutMs: 5_000, env: env() });
+    assert.deepEqual(await p.probe?.(), []);
+    await p.apply(event);
+    const missing = createCommandProvisioner({ run: ['bin/none.sh'], cwd: dir, timeoutMs: 5_000, env: env() });
+    assert.deepEqual(await missing.probe?.(), ['cannot run bin/none.sh: not found or not executable']);
   });
 });
