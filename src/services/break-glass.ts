@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
 import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { createRefusals } from './refusals.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import { grantForRequest } from './grant-for-request.js';
@@ -40,28 +41,25 @@ export function createBreakGlassService(deps: {
 }) {
   const { store, clock, log } = deps;
 
-  /** A refused attempt at something privileged: an audit event, and the reason for the person. */
-  function refuse<T>(actor: string, action: string, subject: { type: 'grant' | 'user'; id: string }, resource: string | null, reason: string, message: string): Result<T> {
-    store.recordEvent({ at: clock.now().toMillis(), actor, action, subjectType: subject.type, subjectId: subject.id, resource, reason });
-    return err(message);
-  }
+  const { refuse, securityOnly } = createRefusals(deps);
 
   return {
     async breakGlass(input: AccessAsk & { userId: string }): Promise<Result<BreakGlassGranted>> {
       const { policy, version } = deps.policy();
       const checked = checkBreakGlassAsk(policy, input);
-      if (!checked.ok) return refuse(input.userId, 'break_glass.refused', { type: 'user', id: input.userId }, policy.resources[input.resource] ? input.resource : null, checked.error.field, checked.error.message);
+      const refusal = { actor: input.userId, action: 'break_glass.refused', subject: { type: 'user' as const, id: input.userId } };
+      if (!checked.ok) return refuse({ ...refusal, resource: policy.resources[input.resource] ? input.resource : null, reason: checked.error.field }, checked.error.message);
       const { resourceName, resource, breakGlass, duration, capped, reason } = checked.value;
 
       const askers = breakGlassAskers(resource, breakGlass);
       if (askers) {
         try {
           if (!(await deps.membership.names(askers, input.userId))) {
-            return refuse(input.userId, 'break_glass.refused', { type: 'user', id: input.userId }, resourceName, 'not_eligible', `You are not eligible for break-glass access to ${resourceName}. Ask without \`--emergency\` and an approver will decide; in an incident, page the resource's approvers.`);
+            return refuse({ ...refusal, resource: resourceName, reason: 'not_eligible' }, `You are not eligible for break-glass access to ${resourceName}. Ask without \`--emergency\` and an approver will decide; in an incident, page the resource's approvers.`);
           }
         } catch (error) {
           if (!(error instanceof DirectoryError)) throw error;
-          return refuse(input.userId, 'break_glass.refused', { type: 'user', id: input.userId }, resourceName, 'directory_error', `jitbot could not check with Slack whether you may break the glass for ${resourceName} (${error.message}). Nothing was granted; try again in a minute.`);
+          return refuse({ ...refusal, resource: resourceName, reason: 'directory_error' }, `jitbot could not check with Slack whether you may break the glass for ${resourceName} (${error.message}). Nothing was granted; try again in a minute.`);
         }
       }
 
@@ -91,8 +89,8 @@ export function createBreakGlassService(deps: {
       const use = store.findBreakGlass(input.grantId);
       if (!use) return err(`${input.grantId} is not a break-glass grant.`);
       if (use.acknowledgedAt !== null) return err(`This break-glass use was already acknowledged by <@${use.acknowledgedBy ?? ''}>.`);
-      const allowed = await deps.membership.securityOnly(input.actorId, 'acknowledge break-glass use');
-      if (!allowed.ok) return refuse(input.actorId, 'decision.refused', { type: 'grant', id: use.grantId }, use.resource, allowed.error.reason, allowed.error.message);
+      const allowed = await securityOnly('acknowledge break-glass use', { actor: input.actorId, action: 'decision.refused', subject: { type: 'grant', id: use.grantId }, resource: use.resource });
+      if (!allowed.ok) return allowed;
       const acknowledged = store.acknowledgeBreakGlass(use.grantId, input.actorId, clock.now().toMillis());
       if (!acknowledged) return err('This break-glass use was acknowledged a moment ago by someone else.');
       const grant = store.findGrant(acknowledged.grantId);

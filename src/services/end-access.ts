@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { createRefusals } from './refusals.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Log, type Scheduler } from './ports.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
@@ -20,6 +21,7 @@ export interface EndAccessDeps {
 /** Ending access before it expires: `release` by its holder, `revoke` by an approver or the security team. */
 export function createEndAccessService(deps: EndAccessDeps) {
   const { store, clock, log } = deps;
+  const refusals = createRefusals(deps);
 
   async function endNow(grants: readonly GrantRow[], reason: 'released' | 'revoked', by: string): Promise<GrantRow[]> {
     const ended: GrantRow[] = [];
@@ -58,10 +60,8 @@ export function createEndAccessService(deps: EndAccessDeps) {
         return err(`There is no active grant ${input.target}. Grant IDs look like grt-7fk2m9qa3d.`);
       }
       const resource = deps.policy().policy.resources[grant.resource];
-      const refuse = (reason: string, message: string): Result<GrantRow> => {
-        store.recordEvent({ at: clock.now().toMillis(), actor: input.actorId, action: 'revoke.refused', subjectType: 'grant', subjectId: grant.id, resource: grant.resource, reason });
-        return err(message);
-      };
+      const refuse = (reason: string, message: string) =>
+        refusals.refuse<GrantRow>({ actor: input.actorId, action: 'revoke.refused', subject: { type: 'grant', id: grant.id }, resource: grant.resource, reason }, message);
       let allowed = false;
       try {
         for (const stage of resource ? approvalStages(resource) : []) {

@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
 import type { ExceptionRow, GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { createRefusals } from './refusals.js';
 import type { ExceptionLifecycle } from './exception-lifecycle.js';
 import type { Membership } from './membership.js';
 import type { MessageLane } from './message-lane.js';
@@ -56,11 +57,7 @@ function alreadyDecided(exception: ExceptionRow): string {
 export function createOptOutService(deps: OptOutDeps) {
   const { store, clock, log } = deps;
 
-  /** Every refusal of something privileged leaves an audit event and nothing else. */
-  function refuse<T>(actor: string, action: string, subject: { type: 'exception' | 'user'; id: string }, resource: string | null, reason: string, message: string): Result<T> {
-    store.recordEvent({ at: clock.now().toMillis(), actor, action, subjectType: subject.type, subjectId: subject.id, resource, reason });
-    return err(message);
-  }
+  const { refuse } = createRefusals(deps);
 
   /** Whether the current policy lets this person decide on (or end) this exception; else why not. */
   async function mayDecide(exception: ExceptionRow, userId: string): Promise<Result<true, { reason: string; message: string }>> {
@@ -82,12 +79,8 @@ export function createOptOutService(deps: OptOutDeps) {
   async function mayEnd(exception: ExceptionRow, userId: string): Promise<Result<true, { reason: string; message: string }>> {
     const decider = await mayDecide(exception, userId);
     if (decider.ok || decider.error.reason === 'directory_error') return decider;
-    try {
-      if (await deps.membership.onSecurityTeam(userId)) return ok(true);
-    } catch (error) {
-      if (!(error instanceof DirectoryError)) throw error;
-      return err({ reason: 'directory_error', message: `jitbot could not check your rights with Slack (${error.message}), so nothing changed. Try again in a minute.` });
-    }
+    const security = await deps.membership.securityOnly(userId, `end exceptions of ${exception.resource}`);
+    if (security.ok || security.error.reason === 'directory_error') return security;
     return decider.error.reason === 'not_an_approver'
       ? err({ reason: 'not_an_approver', message: `Only the opt-out approvers of ${exception.resource} or the security team may end its exceptions; nothing changed.` })
       : decider;
@@ -143,7 +136,7 @@ export function createOptOutService(deps: OptOutDeps) {
     async requestException(input: AccessAsk & { userId: string }): Promise<Result<{ exception: ExceptionRow; posted: boolean }>> {
       const { policy, version } = deps.policy();
       const asker = { type: 'user' as const, id: input.userId };
-      const refused = (reason: string, message: string) => refuse<never>(input.userId, 'exception.refused', asker, input.resource, reason, message);
+      const refused = (reason: string, message: string) => refuse<never>({ actor: input.userId, action: 'exception.refused', subject: asker, resource: input.resource, reason }, message);
       const checked = checkOptOutAsk(policy, input);
       if (!checked.ok) return refused('invalid_ask', checked.error.message);
       const { resourceName, resource, optOut, duration, reason } = checked.value;
@@ -256,7 +249,7 @@ export function createOptOutService(deps: OptOutDeps) {
       const allowed = await mayEnd(exception, input.actorId);
       if (!allowed.ok) {
         const subject = { type: 'exception' as const, id: exception.id };
-        return refuse(input.actorId, 'revoke.refused', subject, exception.resource, allowed.error.reason, allowed.error.message);
+        return refuse({ actor: input.actorId, action: 'revoke.refused', subject, resource: exception.resource, reason: allowed.error.reason }, allowed.error.message);
       }
       const closed = await deps.lifecycle.close(exception.id, 'revoked', input.actorId);
       return closed.kind === 'done' ? ok(closed.exception) : err(`${exception.id} is already closed.`);

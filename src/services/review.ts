@@ -6,6 +6,7 @@ import type { ReviewDecision, ReviewTrigger } from '../domain/states.js';
 import { newId } from '../store/ids.js';
 import type { ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { createRefusals } from './refusals.js';
 import type { EndAccessService } from './end-access.js';
 import type { Membership } from './membership.js';
 import type { MessageLane } from './message-lane.js';
@@ -88,13 +89,10 @@ export type DecideAnswer = { decision: ReviewDecisionRow; item: ReviewItem; revo
 export function createReviewService(deps: ReviewDeps) {
   const { store, clock, log } = deps;
 
+  const refusals = createRefusals(deps);
   /** The security team only; a refusal is audited on what it was about. */
-  async function securityOnly(actorId: string, subject: { type: 'review' | 'grant' | 'exception'; id: string }, what: string): Promise<Result<true>> {
-    const allowed = await deps.membership.securityOnly(actorId, what);
-    if (allowed.ok) return allowed;
-    store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'review.refused', subjectType: subject.type, subjectId: subject.id, reason: allowed.error.reason, details: { what } });
-    return err(allowed.error.message);
-  }
+  const securityOnly = (actor: string, subject: { type: 'review' | 'grant' | 'exception'; id: string }, what: string) =>
+    refusals.securityOnly(what, { actor, action: 'review.refused', subject, details: { what } });
 
   /** Runs and stores a review, then posts it in the security channel when there is one. */
   async function runAndPost(input: { trigger: ReviewTrigger; by: string; days: number }): Promise<ReviewRecord> {

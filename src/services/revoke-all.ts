@@ -1,7 +1,8 @@
 import type { Clock } from '../domain/clock.js';
-import { err, ok, type Result } from '../domain/result.js';
+import { ok, type Result } from '../domain/result.js';
 import { describeScope, type RevokeScope } from '../domain/revoke-scope.js';
 import type { Store } from '../store/store.js';
+import { createRefusals } from './refusals.js';
 import type { ExceptionLifecycle } from './exception-lifecycle.js';
 import type { Membership } from './membership.js';
 import type { Log, Notifier, Scheduler } from './ports.js';
@@ -32,12 +33,8 @@ export function createRevokeAll(deps: {
 }) {
   const { store, clock, log } = deps;
 
-  async function securityOnly(actorId: string): Promise<Result<true>> {
-    const allowed = await deps.membership.securityOnly(actorId, 'revoke everything at once');
-    if (allowed.ok) return allowed;
-    store.recordEvent({ at: clock.now().toMillis(), actor: actorId, action: 'revoke_all.refused', subjectType: 'system', subjectId: 'revoke-all', reason: allowed.error.reason });
-    return err(allowed.error.message);
-  }
+  const refusals = createRefusals(deps);
+  const securityOnly = (actor: string) => refusals.securityOnly('revoke everything at once', { actor, action: 'revoke_all.refused', subject: { type: 'system', id: 'revoke-all' } });
 
   return {
     /** `checkedBy: 'security'` checks the actor is on the security team; `'cli'` trusts the caller. */
