@@ -139,11 +139,8 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
      * A holder wants their grant to run longer than the policy allows without approval: a
      * request (`extends_grant_id`) that goes through the resource's approval chain like any other.
      */
-    async requestExtension(input: { grant: GrantRow; byMs: number }): Promise<Result<{ request: RequestRow; posted: boolean }>> {
+    async requestExtension(input: { grant: GrantRow; resource: ResourcePolicy; byMs: number }): Promise<Result<{ request: RequestRow; posted: boolean }>> {
       const { grant } = input;
-      const { policy, version } = deps.policy();
-      const resource = policy.resources[grant.resource];
-      if (!resource) return err(`${grant.resource} is no longer in the access policy, so it cannot be extended.`);
       const asked = store.pendingExtensionOf(grant.id);
       if (asked) return err(`You already asked to extend \`${grant.id}\` (\`${asked.id}\`); the approvers have not decided yet.`);
       const request = store.createRequest({
@@ -153,12 +150,12 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         resource: grant.resource,
         durationMs: input.byMs,
         reason: grant.reason,
-        policyVersion: version,
+        policyVersion: deps.policy().version,
         createdAt: clock.now().toMillis(),
         extendsGrantId: grant.id,
       });
       log.info({ requestId: request.id, grantId: grant.id }, 'extension requested');
-      return ok({ request, posted: await awaitApprovers(request, resource) });
+      return ok({ request, posted: await awaitApprovers(request, input.resource) });
     },
 
     async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRow>> {

@@ -2,7 +2,8 @@ import { Duration } from 'luxon';
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
 import { formatDuration } from '../domain/duration.js';
-import { extensionChoices } from '../domain/extension-rules.js';
+import { extensionChoices, extensionVoid } from '../domain/extension-rules.js';
+import type { ResourcePolicy } from '../config/policy-schema.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -34,15 +35,15 @@ export function createExtensionService(deps: {
 }) {
   const { store, clock, log } = deps;
 
-  function extendable(userId: string, grantId: string): Result<ExtensionChoices> {
+  function extendable(userId: string, grantId: string): Result<ExtensionChoices & { resource: ResourcePolicy }> {
     const grant = store.findGrant(grantId);
     if (!grant || grant.userId !== userId) return err(`You have no grant ${grantId}. \`/request list\` shows your access.`);
-    if (grant.status !== 'active' || grant.endRequestedReason !== null || grant.expiresAt <= clock.now().toMillis()) return err(`Your access \`${grant.id}\` has already ended or is ending; ask again with \`/request ${grant.resource} <duration> <reason>\`.`);
     const resource = deps.policy().policy.resources[grant.resource];
     if (!resource) return err(`${grant.resource} is no longer in the access policy, so it cannot be extended.`);
-    const { choicesMs, approvalChoicesMs, extensionsLeft } = extensionChoices(grant, resource);
-    if (extensionsLeft === 0) return err(`\`${grant.id}\` has been extended ${grant.extensions} time(s), the most ${grant.resource} allows (\`max_extensions: ${resource.max_extensions}\`). To keep access longer, ask again with \`/request ${grant.resource} <duration> <reason>\` and an approver will decide.`);
-    return ok({ grant, choicesMs, approvalChoicesMs });
+    const voided = extensionVoid(grant, clock.now().toMillis(), resource.max_extensions);
+    if (voided === 'grant_ended') return err(`Your access \`${grant.id}\` has already ended or is ending; ask again with \`/request ${grant.resource} <duration> <reason>\`.`);
+    if (voided === 'max_extensions') return err(`\`${grant.id}\` has been extended ${grant.extensions} time(s), the most ${grant.resource} allows (\`max_extensions: ${resource.max_extensions}\`). To keep access longer, ask again with \`/request ${grant.resource} <duration> <reason>\` and an approver will decide.`);
+    return ok({ grant, resource, ...extensionChoices(grant, resource) });
   }
 
   const words = (ms: number) => formatDuration(Duration.fromMillis(ms));
@@ -54,14 +55,13 @@ export function createExtensionService(deps: {
     async extend(input: { userId: string; grantId: string; byMs: number }): Promise<Result<ExtensionOutcome>> {
       const checked = extendable(input.userId, input.grantId);
       if (!checked.ok) return checked;
-      const { grant, choicesMs, approvalChoicesMs } = checked.value;
+      const { grant, resource, choicesMs, approvalChoicesMs } = checked.value;
       if (approvalChoicesMs.includes(input.byMs)) {
-        const asked = await deps.accessRequests.requestExtension({ grant, byMs: input.byMs });
+        const asked = await deps.accessRequests.requestExtension({ grant, resource, byMs: input.byMs });
         return asked.ok ? ok({ kind: 'requested', ...asked.value }) : asked;
       }
       if (!choicesMs.includes(input.byMs)) return err(`Choose one of: ${[...choicesMs, ...approvalChoicesMs].map(words).join(', ')}.`);
-      const resource = deps.policy().policy.resources[grant.resource];
-      const extended = store.extendGrant({ grantId: grant.id, from: grant.expiresAt, byMs: input.byMs, maxExtensions: resource?.max_extensions ?? 0, by: input.userId, at: clock.now().toMillis() });
+      const extended = store.extendGrant({ grantId: grant.id, from: grant.expiresAt, byMs: input.byMs, maxExtensions: resource.max_extensions, by: input.userId, at: clock.now().toMillis() });
       if (!extended) return err(`\`${grant.id}\` changed meanwhile and was not extended; look at \`/request list\`.`);
       log.info({ grantId: grant.id, expiresAt: extended.expiresAt, extensions: extended.extensions }, 'grant extended');
       await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleExtension(extended));
