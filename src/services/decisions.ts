@@ -6,7 +6,7 @@ import { expandPrincipals } from '../domain/principals.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import { DirectoryError, type Log, type Metrics, type Notifier, type RequestOutcome, type Scheduler } from './ports.js';
 import type { MessageLane } from './message-lane.js';
 import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
@@ -120,6 +120,18 @@ export function createDecisionService(deps: DecisionDeps) {
     }
   }
 
+  /**
+   * The request is no longer pending: its escalation timer is dropped, and (after the click's
+   * ack) its approval message is closed and the requester told.
+   */
+  async function settled(request: RequestRow, outcome: RequestOutcome): Promise<void> {
+    await deps.scheduler.cancelEscalation(request.id);
+    deps.messages.send(async () => {
+      await deps.notifier.closeApprovalMessage(request, outcome);
+      await deps.notifier.requestDecided(request, outcome);
+    });
+  }
+
   return {
     /** Pending requests on which this person's approval would count now, oldest first (App Home's queue). */
     async waitingOn(userId: string): Promise<WaitingRequest[]> {
@@ -168,28 +180,9 @@ export function createDecisionService(deps: DecisionDeps) {
           return { kind: 'refused', message: alreadyDecided(outcome.request) };
         case 'refused':
           return { kind: 'refused', message: REFUSAL_TEXT[outcome.refusal] };
-        case 'withdrawn': {
-          await deps.scheduler.cancelEscalation(request.id);
-          const withdrawn = { kind: 'withdrawn' as const, by: 'jitbot', at: now };
-          deps.messages.send(async () => {
-            await deps.notifier.closeApprovalMessage(outcome.request, withdrawn);
-            await deps.notifier.requestDecided(outcome.request, withdrawn);
-          });
+        case 'withdrawn':
+          await settled(outcome.request, { kind: 'withdrawn', by: 'jitbot', at: now });
           return { kind: 'refused', message: WITHDRAWN_TEXT[outcome.reason] };
-        }
-        case 'extended': {
-          log.info({ requestId: request.id, grantId: outcome.grant.id, approverId: input.approverId }, 'extension approved');
-          await deps.scheduler.cancelEscalation(request.id);
-          deps.metrics.requestOutcome('approved');
-          deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
-          await queueOrLeaveToSweep(log, { grantId: outcome.grant.id }, () => deps.scheduler.scheduleExtension(outcome.grant));
-          const decided = { kind: 'approved' as const, by: input.approverId, at: now };
-          deps.messages.send(async () => {
-            await deps.notifier.closeApprovalMessage(outcome.request, decided);
-            await deps.notifier.requestDecided(outcome.request, decided);
-          });
-          return outcome;
-        }
         case 'recorded': {
           await deps.scheduler.cancelEscalation(request.id);
           const approvals = store.approvalsOf(request.id);
@@ -210,18 +203,16 @@ export function createDecisionService(deps: DecisionDeps) {
           }
           return outcome;
         }
-        case 'approved': {
+        case 'approved':
+        case 'extended': {
           const { grant } = outcome;
-          log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, 'request approved');
-          await deps.scheduler.cancelEscalation(request.id);
+          log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, outcome.kind === 'approved' ? 'request approved' : 'extension approved');
           deps.metrics.requestOutcome('approved');
           deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
-          await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleGrant(grant));
-          const decided = { kind: 'approved' as const, by: input.approverId, at: now };
-          deps.messages.send(async () => {
-            await deps.notifier.closeApprovalMessage(outcome.request, decided);
-            await deps.notifier.requestDecided(outcome.request, decided);
-          });
+          // A new grant is provisioned; an extended one tells its provisioner about the later end.
+          const schedule = outcome.kind === 'approved' ? () => deps.scheduler.scheduleGrant(grant) : () => deps.scheduler.scheduleExtension(grant);
+          await queueOrLeaveToSweep(log, { grantId: grant.id }, schedule);
+          await settled(outcome.request, { kind: 'approved', by: input.approverId, at: now });
           return outcome;
         }
       }
@@ -233,13 +224,8 @@ export function createDecisionService(deps: DecisionDeps) {
       const lapsed = store.closeRequest(requestId, 'lapsed', 'jitbot', now.toMillis(), 'pending_timeout');
       if (!lapsed) return false;
       log.info({ requestId }, 'request lapsed');
-      await deps.scheduler.cancelEscalation(requestId);
       deps.metrics.requestOutcome('lapsed');
-      const outcome = { kind: 'lapsed' as const, by: 'jitbot', at: now };
-      deps.messages.send(async () => {
-        await deps.notifier.closeApprovalMessage(lapsed, outcome);
-        await deps.notifier.requestDecided(lapsed, outcome);
-      });
+      await settled(lapsed, { kind: 'lapsed', by: 'jitbot', at: now });
       return true;
     },
 
@@ -262,13 +248,8 @@ export function createDecisionService(deps: DecisionDeps) {
         return { kind: 'refused', message: alreadyDecided(latest) };
       }
       log.info({ requestId: request.id, approverId: input.approverId }, 'request denied');
-      await deps.scheduler.cancelEscalation(request.id);
       deps.metrics.requestOutcome('denied');
-      const decided = { kind: 'denied' as const, by: input.approverId, at: now };
-      deps.messages.send(async () => {
-        await deps.notifier.closeApprovalMessage(denied, decided);
-        await deps.notifier.requestDecided(denied, decided);
-      });
+      await settled(denied, { kind: 'denied', by: input.approverId, at: now });
       return { kind: 'denied', request: denied };
     },
   };
