@@ -53,7 +53,7 @@ export function askedDuration(text: string, example: string): Result<Duration> {
 }
 
 /** The reason must be there, short enough, and match the resource's `reason_pattern`. */
-export function checkReason(resourceName: string, resource: ResourcePolicy, text: string, example: string, what: 'access' | 'an exception' | 'break-glass access' = 'access'): Result<string> {
+export function checkReason(resourceName: string, pattern: string | undefined, text: string, example: string, what: 'access' | 'an exception' | 'break-glass access' = 'access'): Result<string> {
   const reason = text.trim();
   if (reason === '') {
     return err(`Please say why you need ${what}: \`${example}\`.`);
@@ -61,9 +61,9 @@ export function checkReason(resourceName: string, resource: ResourcePolicy, text
   if (reason.length > MAX_REASON_LENGTH) {
     return err(`Your reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
   }
-  if (resource.reason_pattern && !new RegExp(resource.reason_pattern).test(reason)) {
+  if (pattern && !new RegExp(pattern).test(reason)) {
     return err(
-      `${resourceName} needs a reason that contains a match for \`${resource.reason_pattern}\` ` +
+      `${resourceName} needs a reason that contains a match for \`${pattern}\` ` +
         '(usually a ticket or incident ID). Add it to your reason and ask again.',
     );
   }
@@ -96,7 +96,7 @@ export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAcce
   const tooLong = longerThanAllowed(duration, resource.max_duration, ask.resource);
   if (tooLong) return err({ field: 'durationText', message: tooLong });
 
-  const reason = checkReason(ask.resource, resource, ask.reason, example);
+  const reason = checkReason(ask.resource, resource.reason_pattern, ask.reason, example);
   if (!reason.ok) return askProblem('reason', reason);
   return ok({ resourceName: ask.resource, resource, duration, reason: reason.value });
 }

@@ -16,6 +16,8 @@ export interface ValidBreakGlassAsk {
   duration: Duration;
   /** The duration asked for was over the break-glass maximum and was cut to it. */
   capped: boolean;
+  /** What was asked for (the maximum when no duration was given). */
+  asked: Duration;
   reason: string;
 }
 
@@ -50,7 +52,7 @@ export function checkBreakGlassAsk(policy: Policy, ask: AccessAsk): Result<Valid
     duration = asked.value;
   }
   const capped = duration.toMillis() > max.toMillis();
-  const reason = checkReason(ask.resource, { ...resource, reason_pattern: undefined }, ask.reason, example, 'break-glass access');
+  const reason = checkReason(ask.resource, undefined, ask.reason, example, 'break-glass access');
   if (!reason.ok) return askProblem('reason', reason);
-  return ok({ resourceName: ask.resource, resource, breakGlass, duration: capped ? max : duration, capped, reason: reason.value });
+  return ok({ resourceName: ask.resource, resource, breakGlass, duration: capped ? max : duration, capped, asked: duration, reason: reason.value });
 }

@@ -39,7 +39,7 @@ export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptO
   if (!duration.ok) return askProblem('durationText', duration);
   const tooLong = longerThanAllowed(duration.value, optOut.max_duration, `an opt-out exception for ${ask.resource}`);
   if (tooLong) return err({ field: 'durationText', message: tooLong });
-  const reason = checkReason(ask.resource, resource, ask.reason, example, 'an exception');
+  const reason = checkReason(ask.resource, resource.reason_pattern, ask.reason, example, 'an exception');
   if (!reason.ok) return askProblem('reason', reason);
   return ok({ resourceName: ask.resource, resource, optOut, duration: duration.value, reason: reason.value });
 }

@@ -1,5 +1,4 @@
 import type { Duration } from 'luxon';
-import { parseDuration } from '../domain/duration.js';
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { AccessAsk } from '../domain/access-rules.js';
 import { breakGlassAskers, breakGlassMax, checkBreakGlassAsk } from '../domain/break-glass-rules.js';
@@ -49,7 +48,7 @@ export function createBreakGlassService(deps: {
       const checked = checkBreakGlassAsk(policy, input);
       const refusal = { actor: input.userId, action: 'break_glass.refused', subject: { type: 'user' as const, id: input.userId } };
       if (!checked.ok) return refuse({ ...refusal, resource: policy.resources[input.resource] ? input.resource : null, reason: checked.error.field }, checked.error.message);
-      const { resourceName, resource, breakGlass, duration, capped, reason } = checked.value;
+      const { resourceName, resource, breakGlass, duration, capped, asked, reason } = checked.value;
 
       const askers = breakGlassAskers(resource, breakGlass);
       if (askers) {
@@ -81,7 +80,7 @@ export function createBreakGlassService(deps: {
         resourceTs: alerts.resource?.ts ?? null,
       };
       store.setBreakGlassAlerts(granted.grant.id, where);
-      return ok({ ...granted, use: { ...granted.use, ...where }, cappedFrom: capped && input.durationText !== undefined ? parseDuration(input.durationText) : undefined });
+      return ok({ ...granted, use: { ...granted.use, ...where }, cappedFrom: capped ? asked : undefined });
     },
 
     /** `acknowledge` on the alert: the security team has seen it. */
