@@ -25,11 +25,12 @@ export function parseDuration(text: string): Duration | undefined {
   return Duration.fromMillis(millis);
 }
 
-/** "1 h 30 min", "45 s", "2 d 3 h" — the words people read in messages. */
 /** Days to seconds, rounded to the second first (59.6 s is 1 min, never "60 s"). */
 function wholeSeconds(duration: Duration): Duration {
   return Duration.fromMillis(Math.round(duration.toMillis() / 1000) * 1000).shiftTo('days', 'hours', 'minutes', 'seconds');
 }
+
+/** "1 h 30 min", "45 s", "2 d 3 h" — the words people read in messages. */
 
 export function formatDuration(duration: Duration): string {
   const parts = wholeSeconds(duration);

@@ -51,13 +51,3 @@ export const isExceptionId = (id: string): boolean => id.trim().toLowerCase().st
 export function optOutAskers(resource: ResourcePolicy, optOut: OptOutPolicy): readonly string[] | undefined {
   return optOut.eligible ?? resource.requesters;
 }
-
-/**
- * When to remind the person that their exception closes soon: `lead` before its end, or
- * never when there is no lead or the window is shorter than the lead.
- */
-export function exceptionReminderAt(window: { opensAt: number; endsAt: number }, leadMs: number): number | undefined {
-  if (leadMs <= 0) return undefined;
-  const at = window.endsAt - leadMs;
-  return at > window.opensAt ? at : undefined;
-}

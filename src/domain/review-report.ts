@@ -1,7 +1,7 @@
 /** The security review (issue 8): what it finds in the history. Pure: the caller reads the data. */
 import { z } from 'zod';
 import { DRIFT_KINDS } from './drift.js';
-import { GRANT_STATUSES } from './states.js';
+import { GRANT_STATUSES, isStandingGrant } from './states.js';
 
 
 const time = z.number().int();
@@ -64,7 +64,7 @@ export const reviewBreakGlassSchema = z.object({
 });
 export type ReviewBreakGlass = z.infer<typeof reviewBreakGlassSchema>;
 
-export const reviewThresholdsSchema = z.object({
+const reviewThresholdsSchema = z.object({
   /** Grants longer than this count as long-lived. */
   longGrantMs: z.number(),
   /** Requests (or approvals of one person by one approver) this often in the window form a pattern. */
@@ -101,7 +101,7 @@ export const reviewReportSchema = z.object({
 });
 export type ReviewReport = z.infer<typeof reviewReportSchema>;
 
-export const DEFAULT_THRESHOLDS: ReviewThresholds = { longGrantMs: 8 * 3_600_000, repeatCount: 3, fastApprovalMs: 30_000 };
+const DEFAULT_THRESHOLDS: ReviewThresholds = { longGrantMs: 8 * 3_600_000, repeatCount: 3, fastApprovalMs: 30_000 };
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
@@ -148,7 +148,7 @@ export function buildReviewReport(input: {
     activeGrants: live,
     longLived: {
       openExceptions: [...input.exceptions].sort((a, b) => (a.endsAt ?? 0) - (b.endsAt ?? 0) || a.id.localeCompare(b.id)),
-      standingGrants: live.filter((g) => g.requestId === null && g.exceptionId !== null),
+      standingGrants: live.filter(isStandingGrant),
       longGrants: live.filter((g) => g.expiresAt - g.grantedAt > t.longGrantMs),
     },
     failedRevocations: input.grants.filter((g) => g.status === 'revoke_failed').sort((a, b) => a.expiresAt - b.expiresAt),

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { err, ok, type Result } from './result.js';
 
 /** How far ahead access may be scheduled. */
-export const MAX_SCHEDULE_AHEAD_DAYS = 30;
+const MAX_SCHEDULE_AHEAD_DAYS = 30;
 
 /**
  * When scheduled access starts: `22:00` (the next 22:00 in the person's time zone) or

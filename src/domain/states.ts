@@ -29,3 +29,6 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 /** What started a review: the schedule, `/request review`, or `jitbot review`. */
 export const REVIEW_TRIGGERS = ['schedule', 'slack', 'cli'] as const;
 export type ReviewTrigger = (typeof REVIEW_TRIGGERS)[number];
+
+/** A standing grant: made by a `standing` exception rather than a request; it lasts as long as its exception. */
+export const isStandingGrant = (grant: { requestId: string | null; exceptionId: string | null }): boolean => grant.requestId === null && grant.exceptionId !== null;

@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
-import { exceptionReminderAt } from '../domain/opt-out-rules.js';
+import { reminderAt } from '../domain/reminder.js';
 import type { ExceptionWindow, Scheduler } from '../services/ports.js';
 import type { TimerStore } from '../services/reconcile.js';
 import type { ExceptionTimer } from '../store/exceptions.js';
@@ -64,22 +64,22 @@ export function createAccessQueue(deps: {
   });
   const markerKey = `${prefix}:${ACCESS_QUEUE}:timers-intact`;
 
-  const job = (name: AccessJobName, id: string, at?: number): { name: AccessJobName; data: AccessJobData; opts: JobsOptions } => ({
+  /** `idSuffix` tells apart jobs of one kind on one thing that may each run (the n-th extension). */
+  const job = (name: AccessJobName, id: string, at?: number, idSuffix = ''): { name: AccessJobName; data: AccessJobData; opts: JobsOptions } => ({
     name,
     data: { id },
-    opts: { jobId: jobIdFor(name, id), delay: at === undefined ? 0 : Math.max(0, at - TIMER_LEAD_MS - clock.now().toMillis()) },
+    opts: { jobId: `${jobIdFor(name, id)}${idSuffix}`, delay: at === undefined ? 0 : Math.max(0, at - TIMER_LEAD_MS - clock.now().toMillis()) },
   });
 
   /** The warning `expiry_warning` before the end, unless given already or there is no time for it. */
   const warnJob = (g: Pick<GrantTimer, 'id' | 'expiresAt' | 'warned'>) => {
-    const lead = deps.reminderLeadMs();
-    const at = g.expiresAt - lead;
-    return lead > 0 && !g.warned && at > clock.now().toMillis() ? [job('warn', g.id, at)] : [];
+    const at = g.warned ? undefined : reminderAt({ opensAt: clock.now().toMillis(), endsAt: g.expiresAt }, deps.reminderLeadMs());
+    return at === undefined ? [] : [job('warn', g.id, at)];
   };
   const grantJobs = (g: GrantTimer) => [...(g.provisioned ? [] : [job('provision', g.id, g.grantedAt)]), ...warnJob(g), job('revoke', g.id, g.expiresAt)];
 
   function exceptionJobs(e: ExceptionWindow & { warned: boolean }) {
-    const remindAt = e.warned ? undefined : exceptionReminderAt(e, deps.reminderLeadMs());
+    const remindAt = e.warned ? undefined : reminderAt(e, deps.reminderLeadMs());
     return [...(remindAt === undefined ? [] : [job('warn-exception', e.id, remindAt)]), job('close-exception', e.id, e.endsAt)];
   }
 
@@ -105,9 +105,7 @@ export function createAccessQueue(deps: {
     async scheduleExtension(grant) {
       // The revoke job already waiting notices the later end and waits again (see the worker).
       // One job per extension: the n-th extension's ID differs from the (finished) earlier ones.
-      const extend = job('extend', grant.id);
-      extend.opts.jobId = `${jobIdFor('extend', grant.id)}-${grant.extensions}`;
-      await queue.addBulk([extend, ...warnJob({ id: grant.id, expiresAt: grant.expiresAt, warned: false })]);
+      await queue.addBulk([job('extend', grant.id, undefined, `-${grant.extensions}`), ...warnJob({ id: grant.id, expiresAt: grant.expiresAt, warned: false })]);
     },
     revokeNow: revokeSoon,
     async scheduleException(exception) {

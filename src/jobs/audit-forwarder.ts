@@ -5,7 +5,7 @@ import type { Log } from '../services/ports.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../error-message.js';
 
-export const AUDIT_STREAM = 'audit_webhook';
+const AUDIT_STREAM = 'audit_webhook';
 const PAGE = 100;
 const IDLE_POLL_MS = 500;
 const FIRST_BACKOFF_MS = 1_000;

@@ -2,8 +2,8 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Log } from '../services/ports.js';
 
-export const REVIEW_QUEUE = 'reviews';
-export const REVIEW_SCHEDULER_ID = 'security-review';
+const REVIEW_QUEUE = 'reviews';
+const REVIEW_SCHEDULER_ID = 'security-review';
 
 export type ReviewSchedule = 'off' | 'daily' | 'weekly';
 type Scheduled = Exclude<ReviewSchedule, 'off'>;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
-import type { RevokeReason } from '../domain/states.js';
+import { isStandingGrant, type RevokeReason } from '../domain/states.js';
 import { ACTION_OF, ProvisionerError, targetOf, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Revocation, Store } from '../store/store.js';
@@ -129,7 +129,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       if (!grant || grant.status === 'revoked') return { kind: 'skipped' };
       const now = clock.now().toMillis();
       // A standing grant ends with its exception's window, whichever timer gets there first.
-      const runsOut: RevokeReason = grant.requestId === null && grant.exceptionId !== null ? 'exception_closed' : 'expired';
+      const runsOut: RevokeReason = isStandingGrant(grant) ? 'exception_closed' : 'expired';
       const reason: RevokeReason | undefined =
         grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? runsOut : undefined);
       if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };

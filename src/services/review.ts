@@ -15,9 +15,6 @@ import type { Log, Notifier, PostedReview } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
-/** A stored review with what it found and what has been decided on it. */
-export type ReviewRecord = PostedReview;
-
 export type ReviewStore = Pick<
   Store,
   | 'liveGrants'
@@ -41,7 +38,7 @@ export function storedReport(review: ReviewRow): ReviewReport {
 }
 
 /** Reads what a review needs and builds the report (DESIGN.md §3 `review`). */
-export function gatherReport(store: ReviewStore, now: number, days: number): ReviewReport {
+function gatherReport(store: ReviewStore, now: number, days: number): ReviewReport {
   const since = now - days * DAY_MS;
   const approvedBy = (g: { requestId: string | null; exceptionId: string | null }) =>
     g.requestId !== null ? (store.findRequest(g.requestId)?.decidedBy ?? null) : g.exceptionId !== null ? (store.findException(g.exceptionId)?.decidedBy ?? null) : null;
@@ -51,7 +48,7 @@ export function gatherReport(store: ReviewStore, now: number, days: number): Rev
 }
 
 /** Runs a review and stores it as a review record, with its audit event. */
-export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigger; by: string; days: number; now: number }): ReviewRecord {
+export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigger; by: string; days: number; now: number }): PostedReview {
   const report = gatherReport(store, input.now, input.days);
   const counts = {
     active_grants: report.activeGrants.length,
@@ -95,7 +92,7 @@ export function createReviewService(deps: ReviewDeps) {
     refusals.securityOnly(what, { actor, action: 'review.refused', subject, details: { what } });
 
   /** Runs and stores a review, then posts it in the security channel when there is one. */
-  async function runAndPost(input: { trigger: ReviewTrigger; by: string; days: number }): Promise<ReviewRecord> {
+  async function runAndPost(input: { trigger: ReviewTrigger; by: string; days: number }): Promise<PostedReview> {
     const record = conductReview(store, { ...input, now: clock.now().toMillis() });
     const where = deps.policy().policy.settings.security_channel === undefined ? undefined : await deps.notifier.postReview(record);
     if (where) {
@@ -110,7 +107,7 @@ export function createReviewService(deps: ReviewDeps) {
     runAndPost,
 
     /** `/request review`: the security team asks for a review now. */
-    async requestReview(input: { userId: string; days: number }): Promise<Result<ReviewRecord>> {
+    async requestReview(input: { userId: string; days: number }): Promise<Result<PostedReview>> {
       const allowed = await securityOnly(input.userId, { type: 'review', id: 'new' }, 'run a security review');
       if (!allowed.ok) return allowed;
       return ok(await runAndPost({ trigger: 'slack', by: input.userId, days: input.days }));

@@ -2,7 +2,7 @@ import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { KnownBlock } from '@slack/web-api';
 import { reviewItems, type ReviewItem } from '../../domain/review-report.js';
-import type { ReviewRecord } from '../../services/review.js';
+import type { PostedReview } from '../../services/ports.js';
 import type { ReviewDecisionRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
@@ -11,11 +11,11 @@ import { slackTime } from './time.js';
  * Slack allows 50 blocks a message; each item takes two. Items past this many are left to
  * `jitbot review export` and `revoke` by ID.
  */
-export const ITEMS_IN_MESSAGE = 20;
+const ITEMS_IN_MESSAGE = 20;
 
 const REVIEW_BLOCK = /^review:(rev-[0-9a-z]+):/;
 /** Each item's buttons sit in a block that names the review, so a click finds its review. */
-export const reviewItemBlockId = (reviewId: string, subjectId: string) => `review:${reviewId}:${subjectId}`;
+const reviewItemBlockId = (reviewId: string, subjectId: string) => `review:${reviewId}:${subjectId}`;
 export const reviewIdOfBlock = (blockId: string): string | undefined => REVIEW_BLOCK.exec(blockId)?.[1];
 
 function itemLine(item: ReviewItem): string {
@@ -46,7 +46,7 @@ function itemBlocks(reviewId: string, item: ReviewItem, decision: ReviewDecision
 }
 
 /** The review as posted in the security channel: the counts, and Keep / Revoke on each long-lived item. */
-export function reviewMessage({ review, report, decisions }: ReviewRecord): SlackMessage {
+export function reviewMessage({ review, report, decisions }: PostedReview): SlackMessage {
   const items = reviewItems(report);
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parsePolicy } from '../../../src/config/load-policy.js';
 import type { AccessAsk } from '../../../src/domain/access-rules.js';
-import { checkOptOutAsk, exceptionReminderAt, optOutAskers } from '../../../src/domain/opt-out-rules.js';
+import { checkOptOutAsk, optOutAskers } from '../../../src/domain/opt-out-rules.js';
+import { reminderAt as exceptionReminderAt } from '../../../src/domain/reminder.js';
 
 const policy = parsePolicy(
   `
