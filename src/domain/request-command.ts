@@ -72,7 +72,11 @@ export function parseRequestCommand(text: string): RequestCommand {
     }
     default: {
       if (first.startsWith('-')) return { kind: 'invalid', message: `Start with the resource name. ${USAGE}` };
-      return { kind: 'access', ...accessParts(words) };
+      const parts = accessParts(words);
+      if (parts.emergency && parts.startText !== undefined) {
+        return { kind: 'invalid', message: 'Break-glass access starts now; leave out `at …`, or ask without `--emergency` to schedule it.' };
+      }
+      return { kind: 'access', ...parts };
     }
   }
 }

@@ -20,37 +20,29 @@ function ttlCache<T>(ttlMs: () => number) {
   };
 }
 
-const PROFILE_TTL_MS = 10 * 60_000;
-
 /** Slack users and user groups, read live through the Web API and cached briefly. */
 export function createSlackDirectory(deps: { client: WebClient; usergroupTtlMs: () => number }): Directory {
-  const profiles = ttlCache<Awaited<ReturnType<Directory['userProfile']>>>(() => PROFILE_TTL_MS);
+  // One users.info per person answers both the profile and "deactivated?", re-read as often as
+  // group membership: someone deactivated loses rights as soon.
+  const users = ttlCache<Awaited<ReturnType<Directory['userProfile']>>>(deps.usergroupTtlMs);
   const groups = ttlCache<readonly string[]>(deps.usergroupTtlMs);
-  // Who may click is re-read as often as group membership: someone deactivated loses rights as soon.
-  const deactivations = ttlCache<boolean>(deps.usergroupTtlMs);
 
   const explain = (what: string, error: unknown) =>
     new DirectoryError(`${what}: ${slackErrorCode(error) ?? errorMessage(error)}`);
 
+  const userProfile: Directory['userProfile'] = (userId) =>
+    users(userId, async () => {
+      try {
+        const { user } = await withSlackRetry(() => deps.client.users.info({ user: userId }));
+        return { tz: user?.tz, email: user?.profile?.email ?? null, deleted: user?.deleted ?? false };
+      } catch (error) {
+        throw explain(`users.info ${userId}`, error);
+      }
+    });
+
   return {
-    userProfile: (userId) =>
-      profiles(userId, async () => {
-        try {
-          const { user } = await withSlackRetry(() => deps.client.users.info({ user: userId }));
-          return { tz: user?.tz, email: user?.profile?.email ?? null, deleted: user?.deleted ?? false };
-        } catch (error) {
-          throw explain(`users.info ${userId}`, error);
-        }
-      }),
-    deactivated: (userId) =>
-      deactivations(userId, async () => {
-        try {
-          const { user } = await withSlackRetry(() => deps.client.users.info({ user: userId }));
-          return user?.deleted ?? false;
-        } catch (error) {
-          throw explain(`users.info ${userId}`, error);
-        }
-      }),
+    userProfile,
+    deactivated: async (userId) => (await userProfile(userId)).deleted,
     usergroupMembers: (usergroupId) =>
       groups(usergroupId, async () => {
         try {

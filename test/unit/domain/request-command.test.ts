@@ -85,6 +85,13 @@ describe('/request <resource> [duration] [--emergency] <reason…>', () => {
     });
   });
 
+  test('"--emergency" with `at …` is refused: break-glass starts now', () => {
+    assert.deepEqual(parseRequestCommand('prod-db 1h at 22:00 --emergency fire'), {
+      kind: 'invalid',
+      message: 'Break-glass access starts now; leave out `at …`, or ask without `--emergency` to schedule it.',
+    });
+  });
+
   test('"--emergency" without a duration still marks break-glass and leaves the duration to the default', () => {
     assert.deepEqual(parseRequestCommand('prod-db --emergency fire'), {
       kind: 'access',

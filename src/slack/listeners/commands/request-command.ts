@@ -18,7 +18,6 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
   switch (command.kind) {
     case 'access': {
       const ask = { userId, resource: command.resource, durationText: command.durationText, reason: command.reason };
-      if (command.emergency && command.startText !== undefined) return 'Break-glass access starts now; leave out `at …`, or ask without `--emergency` to schedule it.';
       if (command.emergency) {
         const result = await services.breakGlass.breakGlass(ask);
         return result.ok ? replies.breakGlassGranted(result.value) : result.error;
