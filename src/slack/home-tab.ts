@@ -7,6 +7,7 @@ import type { Directory, Log, Metrics } from '../services/ports.js';
 import type { ExceptionRow, RequestRow } from '../store/schema.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 import { homeView } from './views/home.js';
+import { readerZone } from './reader-zone.js';
 
 /** Changes arriving this close together redraw each home once. */
 const COALESCE_MS = 300;
@@ -33,7 +34,7 @@ export function createHomeTab(deps: {
   /** Draws the person's home now; `notice` answers a click made there. */
   async function publish(userId: string, notice?: string): Promise<void> {
     try {
-      const zone = (await deps.directory.userProfile(userId).catch(() => undefined))?.tz ?? deps.policy().settings.timezone;
+      const zone = await readerZone(deps.directory, deps.policy(), userId);
       const view = homeView(await deps.home().contents(userId), { now: deps.clock.now().toMillis(), zone, notice });
       await withSlackRetry(() => deps.client.views.publish({ user_id: userId, view }));
     } catch (error) {

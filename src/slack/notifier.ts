@@ -10,6 +10,7 @@ import { driftNotes } from './views/drift-notes.js';
 import { breakGlassMessages } from './views/break-glass-messages.js';
 import { securityNotes } from './views/security-notes.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
+import { readerZone } from './reader-zone.js';
 
 /**
  * Tells people what happened, through the Web API. Never throws: a message Slack refuses is
@@ -45,8 +46,7 @@ export function createSlackNotifier(deps: {
       log.info({ ...context, userId }, 'no DM: the Slack account is deactivated');
       return;
     }
-    const profile = await deps.directory.userProfile(userId).catch(() => undefined);
-    await post(userId, text(profile?.tz ?? deps.policy().settings.timezone), context);
+    await post(userId, text(await readerZone(deps.directory, deps.policy(), userId)), context);
   }
 
   /** Alerts go to the security channel, or the resource's channel when none is set. */

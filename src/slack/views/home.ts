@@ -6,7 +6,7 @@ import type { HomeContents } from '../../services/home.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import { approveConfirmation, askedFor, decisionButtons, mrkdwn } from './approval-message.js';
 import { expiryButtons } from './direct-messages.js';
-import { slackTime } from './time.js';
+import { grantWindow, slackTime } from './time.js';
 
 /** Slack allows 100 blocks in a view: each list shows this many, and says how many more there are. */
 const SHOWN = 10;
@@ -22,11 +22,8 @@ function more(total: number, where: string): KnownBlock[] {
 }
 
 function activeGrant(grant: GrantRow, now: number, zone: string | undefined): KnownBlock[] {
-  // Not provisioned yet: scheduled for later, or being set up right now.
-  const notStarted = grant.provisionedAt === null && grant.grantedAt > now;
-  const when = notStarted
-    ? `from ${slackTime(grant.grantedAt, zone)} until ${slackTime(grant.expiresAt, zone)} (${words(grant.expiresAt - grant.grantedAt)})`
-    : `until ${slackTime(grant.expiresAt, zone)} · ${words(Math.max(0, Math.ceil((grant.expiresAt - now) / MINUTE) * MINUTE))} left`;
+  const length = grant.provisionedAt === null ? `(${words(grant.expiresAt - grant.grantedAt)})` : `· ${words(Math.max(0, Math.ceil((grant.expiresAt - now) / MINUTE) * MINUTE))} left`;
+  const when = `${grantWindow(grant, zone)} ${length}`;
   return [
     { type: 'section', text: mrkdwn(`*${grant.resource}* ${when}\n\`${grant.id}\` · ${grant.reason}`) },
     actions(`home-grant-${grant.id}`, expiryButtons(grant.id)),

@@ -9,7 +9,7 @@ import type { PostedReview } from '../../services/ports.js';
 import type { RevokeAllCounts } from '../../services/revoke-all.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { OwnAccess } from '../../services/home.js';
-import { slackTime } from './time.js';
+import { grantWindow, slackTime } from './time.js';
 import { askedFor } from './approval-message.js';
 
 /** Ephemeral replies to `/request …`. */
@@ -78,8 +78,7 @@ export const replies = {
     const lines: string[] = [];
     if (active.length > 0) {
       lines.push('*Active access*');
-      // Not provisioned yet: scheduled for later, or being set up right now.
-      for (const g of active) lines.push(`• *${g.resource}* ${g.provisionedAt === null ? `from ${slackTime(g.grantedAt, zone)} ` : ''}until ${slackTime(g.expiresAt, zone)} — \`${g.id}\``);
+      for (const g of active) lines.push(`• *${g.resource}* ${grantWindow(g, zone)} — \`${g.id}\``);
     }
     if (pending.length > 0) {
       lines.push('*Waiting for approval*');

@@ -32,3 +32,12 @@ export function slackTime(millis: number, zone: string | undefined): string {
   const fallback = formatterFor(zone ?? 'UTC').format(millis);
   return `<!date^${Math.floor(millis / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
 }
+
+/**
+ * A grant's window as people read it: "from … until …" while it is not set up yet (scheduled
+ * for later, or being set up right now), "until …" once it is.
+ */
+export function grantWindow(grant: { provisionedAt: number | null; grantedAt: number; expiresAt: number }, zone: string | undefined): string {
+  const from = grant.provisionedAt === null ? `from ${slackTime(grant.grantedAt, zone)} ` : '';
+  return `${from}until ${slackTime(grant.expiresAt, zone)}`;
+}

@@ -3,6 +3,7 @@ import { parseRequestCommand, type RequestCommand } from '../../../domain/reques
 import { isExceptionId } from '../../../domain/opt-out-rules.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
+import { readerZone } from '../../reader-zone.js';
 import { requestModal } from '../../views/request-modal.js';
 import { replyOnFailure } from '../reply-on-failure.js';
 import { ephemeralReply } from '../reply.js';
@@ -30,8 +31,7 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       return result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : result.error;
     }
     case 'list': {
-      const profile = await services.directory.userProfile(userId).catch(() => undefined);
-      return replies.list(services.home.own(userId), profile?.tz ?? policy.settings.timezone);
+      return replies.list(services.home.own(userId), await readerZone(services.directory, policy, userId));
     }
     case 'cancel': {
       const result = await services.accessRequests.cancel({ userId, requestId: command.requestId });
