@@ -2,15 +2,15 @@
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isoInstant } from './config/iso-instant.js';
 import { ConfigError } from './config/errors.js';
 import { Redis } from 'ioredis';
 import { parseEnv, type Env } from './config/env.js';
 import { explainPolicy } from './config/explain-policy.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
-import { createAccessQueue } from './jobs/access-queue.js';
+import { createAccessQueue, DEFAULT_RETRY } from './jobs/access-queue.js';
 import { createLogger } from './logging.js';
 import { createExceptionLifecycle } from './services/exception-lifecycle.js';
 import { createMembership } from './services/membership.js';
@@ -28,7 +28,7 @@ import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
 import { rowAsJson } from './services/row-json.js';
-import { conductReview, storedReport } from './services/review.js';
+import { conductReview, postedReview } from './services/review.js';
 import { reviewCsv, reviewMarkdown } from './services/review-document.js';
 import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
@@ -101,18 +101,7 @@ function listExceptions(databasePath: string, all: boolean): number {
   }
 }
 
-const isoDate = (flag: string) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      const moment = DateTime.fromISO(text, { zone: 'utc' });
-      if (!moment.isValid) {
-        ctx.addIssue({ code: 'custom', message: `${flag}: expected an ISO 8601 date like 2026-11-01 or 2026-11-01T09:00:00Z, got "${text}"` });
-        return z.NEVER;
-      }
-      return moment.toMillis();
-    })
-    .optional();
+const isoDate = (flag: string) => isoInstant(`${flag}: expected an ISO 8601 date like 2026-11-01 or 2026-11-01T09:00:00Z`).optional();
 
 const exportOptions = z.object({
   since: isoDate('--since'),
@@ -195,7 +184,7 @@ function reviewExport(databasePath: string, args: readonly string[]): number {
       process.stderr.write(`jitbot review export: there is no review ${id ?? ''} in ${databasePath}\n`);
       return 1;
     }
-    const record = { review, report: storedReport(review), decisions: store.reviewDecisions(review.id) };
+    const record = postedReview(store, review);
     process.stdout.write(format === 'md' ? reviewMarkdown(record) : reviewCsv(record));
     return 0;
   } finally {
@@ -225,7 +214,7 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   const redis = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from SQLite'));
-  const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: { attempts: 6, backoffMs: 2_000 }, clock: systemClock, reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis() });
+  const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis() });
   const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2);
   const store = createStore(database);
   const policy = () => loaded.policy;

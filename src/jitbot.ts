@@ -11,7 +11,7 @@ import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
-import { createAccessQueue, type RetrySettings } from './jobs/access-queue.js';
+import { createAccessQueue, DEFAULT_RETRY, type RetrySettings } from './jobs/access-queue.js';
 import { createAccessWorker } from './jobs/access-worker.js';
 import { startAuditForwarder } from './jobs/audit-forwarder.js';
 import { ConfigError } from './config/errors.js';
@@ -103,7 +103,6 @@ function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets
   return createWebhookSender({ url: config.url, secret, timeoutMs: config.timeout.toMillis(), clock });
 }
 
-const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
 /**
  * Jobs in hand at once. Most of them are timers waiting out their last seconds in process
  * (see TIMER_LEAD_MS: a burst of 1,000 expiries a second holds 2,500), so this is high;

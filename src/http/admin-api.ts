@@ -1,29 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isoInstant } from '../config/iso-instant.js';
 import { EXCEPTION_STATUSES, GRANT_STATUSES, REQUEST_STATUSES } from '../domain/states.js';
 import type { Clock } from '../domain/clock.js';
 import type { Log } from '../services/ports.js';
-import { storedReport } from '../services/review.js';
+import { postedReview } from '../services/review.js';
 import { documentAsJson, rowAsJson } from '../services/row-json.js';
 import type { Store } from '../store/store.js';
+import { sendJson } from './send-json.js';
 
 type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'pageReviews' | 'reviewDecisions' | 'recordEvent'>;
 
 const MAX_LIMIT = 500;
 
-const isoTime = z
-  .string()
-  .transform((text, ctx) => {
-    const moment = DateTime.fromISO(text, { zone: 'utc' });
-    if (!moment.isValid) {
-      ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 time like 2026-11-01T09:00:00Z, got "${text}"` });
-      return z.NEVER;
-    }
-    return moment.toMillis();
-  })
-  .optional();
+const isoTime = isoInstant('expected an ISO 8601 time like 2026-11-01T09:00:00Z').optional();
 
 /** Opaque to clients: the position after the last item of a page. */
 const cursor = z
@@ -55,10 +46,8 @@ type Collection = keyof typeof QUERIES;
 
 const encodeCursor = (position: [number, string]) => Buffer.from(JSON.stringify(position)).toString('base64url');
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
+/** Admin answers are about people's access: never cached on the way. */
+const send = (res: ServerResponse, status: number, body: unknown) => sendJson(res, status, body, { 'cache-control': 'no-store' });
 
 /**
  * DESIGN.md §5: read-only JSON under /api/, only with `Authorization: Bearer $ADMIN_API_TOKEN`
@@ -106,10 +95,10 @@ export function createAdminApi(deps: { token: string; store: ApiStore; clock: Cl
       ),
     reviews: (query) =>
       answer(QUERIES.reviews, query, (q, after) =>
-        deps.store.pageReviews({ createdBy: q.by, since: q.since, until: q.until }, after, q.limit).map((review) => ({
-          position: [review.createdAt, review.id],
-          row: { ...review, report: documentAsJson(storedReport(review)), decisions: deps.store.reviewDecisions(review.id).map(rowAsJson) },
-        })),
+        deps.store.pageReviews({ createdBy: q.by, since: q.since, until: q.until }, after, q.limit).map((review) => {
+          const { report, decisions } = postedReview(deps.store, review);
+          return { position: [review.createdAt, review.id], row: { ...review, report: documentAsJson(report), decisions: decisions.map(rowAsJson) } };
+        }),
       ),
     audit: (query) =>
       answer(QUERIES.audit, query, (q, after) =>

@@ -1,11 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Log } from '../services/ports.js';
 import type { HealthReport } from './health.js';
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-}
+import { sendJson } from './send-json.js';
 
 /** One HTTP server for everything: Slack's requests, health checks, metrics and the admin API. */
 export function createHttpServer(deps: {

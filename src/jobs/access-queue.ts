@@ -25,6 +25,9 @@ export interface RetrySettings {
   backoffMs: number;
 }
 
+/** How jobs retry unless told otherwise: six attempts, backing off from 2 s and doubling (about a minute in all). */
+export const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
+
 /**
  * Timed jobs are due this long before their moment; the worker then waits the rest in
  * process, to the millisecond. BullMQ promotes delayed jobs in steps of up to a few hundred

@@ -37,6 +37,11 @@ export function storedReport(review: ReviewRow): ReviewReport {
   return reviewReportSchema.parse(JSON.parse(review.report));
 }
 
+/** A stored review with its report and every decision taken on it so far. */
+export function postedReview(store: Pick<Store, 'reviewDecisions'>, review: ReviewRow): PostedReview {
+  return { review, report: storedReport(review), decisions: store.reviewDecisions(review.id) };
+}
+
 /** Reads what a review needs and builds the report (DESIGN.md §3 `review`). */
 function gatherReport(store: ReviewStore, now: number, days: number): ReviewReport {
   const since = now - days * DAY_MS;
@@ -139,8 +144,7 @@ export function createReviewService(deps: ReviewDeps) {
             : await deps.endAccess.revoke({ actorId: input.actorId, target: item.subjectId });
         revokeProblem = ended.ok ? undefined : ended.error;
       }
-      const decisions = store.reviewDecisions(review.id);
-      deps.messages.send(() => deps.notifier.updateReview({ review, report, decisions }));
+      deps.messages.send(() => deps.notifier.updateReview(postedReview(store, review)));
       return ok({ decision: recorded.decision, item, revokeProblem });
     },
   };
