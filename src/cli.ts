@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isoInstant } from './config/iso-instant.js';
 import { ConfigError } from './config/errors.js';
 import { Redis } from 'ioredis';
-import { parseEnv, type Env } from './config/env.js';
+import { parseEnv, SLACK_API_DEFAULT, type Env } from './config/env.js';
 import { explainPolicy } from './config/explain-policy.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
@@ -28,7 +28,7 @@ import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
 import { rowAsJson } from './services/row-json.js';
-import { conductReview, postedReview } from './services/review.js';
+import { conductReview, ON_DEMAND_REVIEW_DAYS, postedReview } from './services/review.js';
 import { reviewCsv, reviewMarkdown } from './services/review-document.js';
 import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
@@ -48,12 +48,11 @@ const USAGE = `usage:
                                environment: DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)
   jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
 
-
 /** Connects to every provisioner's target and prints what fails; 1 when anything does. */
 async function probe(policy: Policy, path: string): Promise<number> {
   const env = process.env;
   const token = env['SLACK_BOT_TOKEN'];
-  const usergroups = token ? createUsergroupAdmin(createWebClient(token, env['SLACK_API_URL'] ?? 'https://slack.com/api/', 1)) : undefined;
+  const usergroups = token ? createUsergroupAdmin(createWebClient(token, env['SLACK_API_URL'] ?? SLACK_API_DEFAULT, 1)) : undefined;
   const results = await probeProvisioners({ policy, policyDir: dirname(path), env, clock: systemClock, usergroups });
   process.stdout.write('probe:\n');
   for (const r of results) {
@@ -137,7 +136,7 @@ function review(databasePath: string, args: readonly string[]): number {
   let days: number;
   try {
     const { values } = parseArgs({ args: [...args], options: { days: { type: 'string' } }, strict: true });
-    const parsed = z.coerce.number({ error: '--days: expected a number of days' }).int().min(1, '--days: expected at least 1').max(366, '--days: expected at most 366').default(7).safeParse(values.days);
+    const parsed = z.coerce.number({ error: '--days: expected a number of days' }).int().min(1, '--days: expected at least 1').max(366, '--days: expected at most 366').default(ON_DEMAND_REVIEW_DAYS).safeParse(values.days);
     if (!parsed.success) {
       process.stderr.write(`jitbot review: ${parsed.error.issues.map((i) => i.message).join('; ')}\n`);
       return 2;

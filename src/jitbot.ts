@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebClientEvent } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
-import type { LoadedPolicy } from './config/load-policy.js';
+import { policyDigest, type LoadedPolicy } from './config/load-policy.js';
+import { escalationDelays } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
@@ -71,7 +71,6 @@ export type ReloadOutcome =
   | { kind: 'rejected'; problems: string[] }
   | { kind: 'reloaded'; from: string; to: string; changes: string[] };
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';
@@ -204,7 +203,7 @@ export function createJitbot(options: JitbotOptions) {
     remindBreakGlass: (grantId) => breakGlass.remind(grantId),
     lapse: (requestId) => decisions.lapse(requestId),
     escalate: (requestId) => escalation.escalate(requestId),
-    escalations: () => Object.entries(loaded.policy.resources).flatMap(([resource, r]) => (r.escalation ? [{ resource, afterMs: r.escalation.after.toMillis() }] : [])),
+    escalations: () => escalationDelays(loaded.policy),
     pendingTimeoutMs: () => loaded.policy.settings.pending_timeout.toMillis(),
     clock,
     log,
@@ -267,7 +266,7 @@ export function createJitbot(options: JitbotOptions) {
       const changes = describePolicyChange(previous.loaded.policy, next.policy);
       loaded = next;
       provisioners = nextProvisioners;
-      store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: sha256(previous.loaded.text), sha256_after: sha256(next.text), changes } });
+      store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: policyDigest(previous.loaded.text), sha256_after: policyDigest(next.text), changes } });
       await previous.provisioners.close();
       await reviewSchedule?.sync(next.policy.settings.review_schedule, next.policy.settings.timezone);
       log.info({ from: previous.loaded.version, to: next.version, changes }, 'policy reloaded');

@@ -5,6 +5,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** all: one process does everything; web: Slack and HTTP only; worker: timers, provisioning, sweeps. */
 const ROLES = ['all', 'web', 'worker'] as const;
 
+/** Slack's Web API, unless `SLACK_API_URL` points elsewhere (a test double, a proxy). */
+export const SLACK_API_DEFAULT = 'https://slack.com/api/';
+
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z
@@ -12,7 +15,7 @@ const envSchema = z
       .regex(/^xox[bp]-/, 'expected a bot token starting with xoxb-'),
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional(),
-    SLACK_API_URL: z.url({ error: 'expected a URL like https://slack.com/api/' }).default('https://slack.com/api/'),
+    SLACK_API_URL: z.url({ error: `expected a URL like ${SLACK_API_DEFAULT}` }).default(SLACK_API_DEFAULT),
     PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
     DATABASE_PATH: z.string().min(1).default('./data/jitbot.sqlite'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a URL like redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),

@@ -19,6 +19,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** The SHA-256 of a policy file's text (hex): its version is the first 16 characters. */
+export const policyDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 /** Parses policy text (YAML, so JSON too). Throws ConfigError listing every problem. */
 export function parsePolicy(text: string, source: string): LoadedPolicy {
   let raw: unknown;
@@ -36,7 +39,7 @@ export function parsePolicy(text: string, source: string): LoadedPolicy {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s); run \`jitbot policy check\`)` : '';
     throw new ConfigError(`${source}: ${problems[0]}${more}`, problems);
   }
-  return { policy: result.data, version: createHash('sha256').update(text).digest('hex').slice(0, 16), text };
+  return { policy: result.data, version: policyDigest(text).slice(0, 16), text };
 }
 
 export function loadPolicyFile(path: string): LoadedPolicy {
@@ -53,3 +56,4 @@ export function loadPolicyFile(path: string): LoadedPolicy {
   }
   return parsePolicy(text, path);
 }
+

@@ -1,4 +1,4 @@
-import type { ResourcePolicy } from '../config/policy-schema.js';
+import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
 
 /** One step of an approval chain: `approvalsRequired` distinct people from `approvers`. */
 export interface Stage {
@@ -76,4 +76,9 @@ export function awaitsApprovalFrom(args: {
     isStageApprover: args.namingStages.has(progress.stage),
   });
   return refusal === undefined;
+}
+
+/** Each resource with `escalation`, and how long after asking its requests escalate. */
+export function escalationDelays(policy: Policy): { resource: string; afterMs: number }[] {
+  return Object.entries(policy.resources).flatMap(([resource, r]) => (r.escalation ? [{ resource, afterMs: r.escalation.after.toMillis() }] : []));
 }

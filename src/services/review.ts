@@ -15,6 +15,9 @@ import type { Log, Notifier, PostedReview } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
+/** A review asked for on demand (`/request review`, `jitbot review`) looks back a week, like the weekly schedule. */
+export const ON_DEMAND_REVIEW_DAYS = 7;
+
 export type ReviewStore = Pick<
   Store,
   | 'liveGrants'
@@ -112,10 +115,10 @@ export function createReviewService(deps: ReviewDeps) {
     runAndPost,
 
     /** `/request review`: the security team asks for a review now. */
-    async requestReview(input: { userId: string; days: number }): Promise<Result<PostedReview>> {
+    async requestReview(input: { userId: string; days?: number }): Promise<Result<PostedReview>> {
       const allowed = await securityOnly(input.userId, { type: 'review', id: 'new' }, 'run a security review');
       if (!allowed.ok) return allowed;
-      return ok(await runAndPost({ trigger: 'slack', by: input.userId, days: input.days }));
+      return ok(await runAndPost({ trigger: 'slack', by: input.userId, days: input.days ?? ON_DEMAND_REVIEW_DAYS }));
     },
 
     /** Keep or revoke one long-lived item of a review; the first decision on an item stands. */

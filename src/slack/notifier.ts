@@ -40,6 +40,12 @@ export function createSlackNotifier(deps: {
     return attempt('chat.postMessage', { channel, ...context }, () => client.chat.postMessage({ channel, ...body, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
+  /** Posts a message that is updated later: where it landed, or undefined if Slack refused. */
+  async function postAt(channel: string, message: SlackMessage, context: object): Promise<{ channel: string; ts: string } | undefined> {
+    const posted = await post(channel, message, context);
+    return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+  }
+
   /** DMs go out in the person's own time zone, and not at all to a deactivated account. */
   async function dm(userId: string, text: (zone: string) => SlackMessage | string, context: object) {
     if (await deps.directory.deactivated(userId).catch(() => false)) {
@@ -66,15 +72,12 @@ export function createSlackNotifier(deps: {
   }
 
   const resourceChannel = (exception: ExceptionRow) => deps.policy().resources[exception.resource]?.channel;
-  /** Exceptions are decided by security: in its channel when there is one. */
-  const exceptionChannel = (exception: ExceptionRow) => alertChannel(exception.resource);
 
   return {
     async postApprovalRequest(view) {
       const channel = deps.policy().resources[view.request.resource]?.channel;
       if (!channel) return undefined;
-      const posted = await post(channel, approvalMessage(view), { requestId: view.request.id });
-      return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+      return postAt(channel, approvalMessage(view), { requestId: view.request.id });
     },
 
     async updateApprovalProgress(view) {
@@ -116,14 +119,10 @@ export function createSlackNotifier(deps: {
     revocationRecovered: (grant) => alert(grant.resource, messages.revocationRecovered(grant), { grantId: grant.id }),
     async breakGlassAlert(use, grant) {
       const policy = deps.policy();
-      const at = async (channel: string | undefined) => {
-        if (!channel) return undefined;
-        const posted = await post(channel, breakGlassMessages.alert(use, grant), { grantId: use.grantId });
-        return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
-      };
-      const resourceChannel = policy.resources[use.resource]?.channel;
+      const at = async (channel: string | undefined) => (channel ? postAt(channel, breakGlassMessages.alert(use, grant), { grantId: use.grantId }) : undefined);
+      const channelOfResource = policy.resources[use.resource]?.channel;
       const security = await at(policy.settings.security_channel);
-      const resource = resourceChannel === policy.settings.security_channel ? undefined : await at(resourceChannel);
+      const resource = channelOfResource === policy.settings.security_channel ? undefined : await at(channelOfResource);
       return { ...(security ? { security } : {}), ...(resource ? { resource } : {}) };
     },
 
@@ -146,16 +145,16 @@ export function createSlackNotifier(deps: {
     driftFound: (finding) => alert(finding.resource, driftNotes.found(finding), { findingId: finding.id }),
     unmanagedRemoved: (finding) => alert(finding.resource, driftNotes.removed(finding), { findingId: finding.id }),
 
+    // Exceptions are decided by security: in its channel when there is one.
     async postExceptionRequest(exception, description) {
-      const channel = exceptionChannel(exception);
+      const channel = alertChannel(exception.resource);
       if (!channel) return undefined;
-      const posted = await post(channel, exceptionApprovalMessage(exception, description), { exceptionId: exception.id });
-      return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+      return postAt(channel, exceptionApprovalMessage(exception, description), { exceptionId: exception.id });
     },
 
     async exceptionRequested(exception) {
       const channel = resourceChannel(exception);
-      const approvalChannel = exceptionChannel(exception);
+      const approvalChannel = alertChannel(exception.resource);
       if (channel && channel !== approvalChannel) await post(channel, exceptionNotes.requested(exception, approvalChannel), { exceptionId: exception.id });
     },
 
@@ -170,7 +169,7 @@ export function createSlackNotifier(deps: {
 
     async exceptionClosed(exception) {
       await dm(exception.userId, () => messages.exceptionClosed(exception), { exceptionId: exception.id });
-      const channel = exception.approvalChannel ?? exceptionChannel(exception);
+      const channel = exception.approvalChannel ?? alertChannel(exception.resource);
       if (channel) await post(channel, exceptionNotes.closed(exception), { exceptionId: exception.id }, exception.approvalTs ?? undefined);
     },
 
@@ -182,8 +181,7 @@ export function createSlackNotifier(deps: {
     async postReview(review) {
       const channel = deps.policy().settings.security_channel;
       if (!channel) return undefined;
-      const posted = await post(channel, reviewMessage(review), { reviewId: review.review.id });
-      return posted?.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+      return postAt(channel, reviewMessage(review), { reviewId: review.review.id });
     },
 
     async updateReview(review) {

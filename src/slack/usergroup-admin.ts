@@ -3,7 +3,7 @@ import type { UsergroupAdmin } from '../provisioners/slack-usergroup.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /** Thrown with Slack's own error code, so a provisioning error says what Slack said. */
-export class SlackCallError extends Error {
+class SlackCallError extends Error {
   override readonly name = 'SlackCallError';
 }
 

@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../domain/clock.js';
+import { errorMessage } from '../error-message.js';
 
 /** `whsec_<base64>` is decoded by the library; any other secret is its UTF-8 bytes. */
 export function signerFor(secret: string): Webhook {
@@ -61,7 +62,7 @@ export function createWebhookSender(options: { url: string; secret: string; time
       if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
         throw new DeliveryError(`no answer from ${options.url} within ${options.timeoutMs / 1000} s`, { cause: error });
       }
-      throw new DeliveryError(`cannot reach ${options.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new DeliveryError(`cannot reach ${options.url}: ${errorMessage(error)}`, { cause: error });
     }
     if (response.status < 200 || response.status >= 300) {
       throw new DeliveryError(`HTTP ${response.status} from ${options.url}${response.text ? `: ${response.text.slice(0, 200)}` : ''}`);

@@ -10,9 +10,6 @@ import { ephemeralReply } from '../reply.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/** `/request review` looks back a week, like the weekly schedule. */
-const REVIEW_DAYS = 7;
-
 /** The answer to every `/request` form except the modal; always a short ephemeral text. */
 async function answer(services: SlackServices, command: Exclude<RequestCommand, { kind: 'modal' }>, userId: string): Promise<string> {
   const { policy } = services.policy();
@@ -50,7 +47,7 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       return result.ok ? replies.revoked(result.value) : result.error;
     }
     case 'review': {
-      const result = await services.reviews.requestReview({ userId, days: REVIEW_DAYS });
+      const result = await services.reviews.requestReview({ userId });
       return result.ok ? replies.reviewPosted(result.value) : result.error;
     }
     case 'revoke-all': {

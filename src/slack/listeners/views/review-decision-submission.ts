@@ -25,7 +25,6 @@ export function reviewDecisionSubmission(services: SlackServices) {
       return;
     }
     const { decision, revokeProblem } = result.value;
-    const done = decision.decision === 'keep' ? `Recorded: \`${decision.subjectId}\` is kept.` : `Recorded: \`${decision.subjectId}\` is revoked.`;
-    await ack({ response_action: 'update', view: reviewDecisionDone(revokeProblem ? `${done} The revocation itself did not go through: ${revokeProblem}` : done) });
+    await ack({ response_action: 'update', view: reviewDecisionDone(decision, revokeProblem) });
   };
 }
