@@ -12,7 +12,7 @@ const PAGE = 5_000;
  * never sits in memory). The hashes are included so an auditor can re-check the chain.
  */
 export function exportAudit(
-  store: Pick<Store, 'auditEventsBetween'>,
+  store: Pick<Store, 'listAuditEvents'>,
   range: { since: number; until: number },
   format: ExportFormat,
   write: (chunk: string) => void,
@@ -21,7 +21,7 @@ export function exportAudit(
   let afterSeq = 0;
   let count = 0;
   for (;;) {
-    const page = store.auditEventsBetween(range, afterSeq, PAGE);
+    const page = store.listAuditEvents(range, afterSeq, PAGE);
     const last = page[page.length - 1];
     if (!last) return count;
     const events = page.map(rowAsJson);

@@ -21,7 +21,7 @@ export const ON_DEMAND_REVIEW_DAYS = 7;
 export type ReviewStore = Pick<
   Store,
   | 'liveGrants'
-  | 'listExceptions'
+  | 'openExceptionsIn'
   | 'requestsSince'
   | 'findRequest'
   | 'findException'
@@ -51,7 +51,7 @@ function gatherReport(store: ReviewStore, now: number, days: number): ReviewRepo
   const approvedBy = (g: { requestId: string | null; exceptionId: string | null }) =>
     g.requestId !== null ? (store.findRequest(g.requestId)?.decidedBy ?? null) : g.exceptionId !== null ? (store.findException(g.exceptionId)?.decidedBy ?? null) : null;
   const grants: ReviewGrant[] = store.liveGrants().map((g) => ({ ...g, approvedBy: approvedBy(g) }));
-  const exceptions = store.listExceptions({ all: false }).filter((e) => e.status === 'open');
+  const exceptions = store.openExceptionsIn({});
   return buildReviewReport({ now, since, grants, exceptions, requests: store.requestsSince(since), drift: store.openDriftFindings(), breakGlass: store.unacknowledgedBreakGlass() });
 }
 

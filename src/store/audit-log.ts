@@ -84,17 +84,6 @@ export function auditEventsFor(db: Db, subjectId: string): AuditRow[] {
   return db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq)).all();
 }
 
-/** Events with `since <= at < until`, in chain order, a page at a time after `afterSeq`. */
-export function auditEventsBetween(db: Db, range: { since: number; until: number }, afterSeq: number, limit: number): AuditRow[] {
-  return db
-    .select()
-    .from(auditEvents)
-    .where(and(gt(auditEvents.seq, afterSeq), gte(auditEvents.at, range.since), lt(auditEvents.at, range.until)))
-    .orderBy(asc(auditEvents.seq))
-    .limit(limit)
-    .all();
-}
-
 /** Filters of the admin API's audit listing. */
 export interface AuditFilter {
   actor?: string | undefined;

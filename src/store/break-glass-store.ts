@@ -1,7 +1,7 @@
 import { appendAudit } from './audit-log.js';
 import * as breakGlass from './break-glass.js';
 import type { Db } from './database.js';
-import type { Transaction } from './exception-store.js';
+import type { Transaction } from './database.js';
 import { grantAtOnce } from './granting.js';
 import type * as grants from './grants.js';
 import type * as requests from './requests.js';

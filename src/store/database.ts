@@ -69,3 +69,6 @@ export function openDatabase(path: string): OpenDatabase {
   migrate(db, { migrationsFolder: MIGRATIONS });
   return { db, sqlite, close: () => sqlite.close() };
 }
+
+/** Runs work as one SQLite transaction (IMMEDIATE: the write lock is taken up front). */
+export type Transaction = <T>(fn: (tx: Db) => T) => T;

@@ -2,7 +2,7 @@ import type { DriftFinding } from '../domain/drift.js';
 import { appendAudit } from './audit-log.js';
 import type { Db } from './database.js';
 import * as drift from './drift-findings.js';
-import type { Transaction } from './exception-store.js';
+import type { Transaction } from './database.js';
 import * as grants from './grants.js';
 import { newId } from './ids.js';
 import type { DriftFindingRow } from './schema.js';
@@ -23,7 +23,7 @@ const subject = (f: DriftFindingRow) =>
 /** Drift findings, each change with its audit event. Part of the store (see store.ts). */
 export function driftTransactions(db: Db, transaction: Transaction) {
   return {
-    liveGrantsOn: (resources: readonly string[]) => grants.liveGrantsOn(db, resources),
+    liveGrantsOn: (resources: readonly string[]) => grants.liveGrants(db, resources),
     openDriftFindings: () => drift.openFindings(db),
     markDriftAlerted: (id: string, at: number) => drift.markAlerted(db, id, at),
 

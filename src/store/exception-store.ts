@@ -1,13 +1,12 @@
 import type { ExceptionCloseReason } from '../domain/states.js';
 import { appendAudit } from './audit-log.js';
-import type { Db } from './database.js';
+import type { Db, Transaction } from './database.js';
 import * as exceptions from './exceptions.js';
 import * as grants from './grants.js';
 import { grantAtOnce, grantCreated } from './granting.js';
 import * as requests from './requests.js';
 import type { ExceptionRow, GrantRow, RequestRow } from './schema.js';
 
-export type Transaction = <T>(fn: (tx: Db) => T) => T;
 
 export type CreateExceptionOutcome = { kind: 'created'; exception: ExceptionRow } | { kind: 'duplicate'; existing: ExceptionRow };
 
@@ -36,6 +35,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
     listExceptions: (options: { all: boolean }) => exceptions.listExceptions(db, options),
     countOpenExceptions: () => exceptions.countOpen(db),
     pendingExceptions: (limit: number) => exceptions.pendingExceptions(db, limit),
+    openExceptionsIn: (scope: { resource?: string | undefined; userId?: string | undefined }) => exceptions.openExceptionsIn(db, scope),
     pageExceptions: (filter: exceptions.ExceptionFilter, after: { at: number; id: string } | undefined, limit: number) => exceptions.pageExceptions(db, filter, after, limit),
     exceptionsDueToClose: (now: number, limit: number) => exceptions.exceptionsDueToClose(db, now, limit),
     openExceptionTimers: (afterEndsAt: number, afterId: string, limit: number) => exceptions.openExceptionTimers(db, afterEndsAt, afterId, limit),

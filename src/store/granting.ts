@@ -4,6 +4,25 @@ import * as grants from './grants.js';
 import * as requests from './requests.js';
 import type { GrantRow, RequestRow } from './schema.js';
 
+/** The audit event of a new request, however it is then decided. */
+export function requestCreated(tx: Db, row: RequestRow): void {
+  appendAudit(tx, {
+    at: row.createdAt,
+    actor: row.requesterId,
+    action: 'request.created',
+    subjectType: 'request',
+    subjectId: row.id,
+    resource: row.resource,
+    reason: row.reason,
+    details: {
+      duration_ms: row.durationMs,
+      policy_version: row.policyVersion,
+      ...(row.startsAt === null ? {} : { starts_at: row.startsAt }),
+      ...(row.extendsGrantId === null ? {} : { extends_grant_id: row.extendsGrantId }),
+    },
+  });
+}
+
 /** The audit event of a new grant, however it was made (approval, exception, standing, break-glass). */
 export function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number): void {
   appendAudit(tx, {
@@ -44,9 +63,8 @@ export function grantAtOnce(
 ): { request: RequestRow; grant: GrantRow } {
   const at = request.createdAt;
   const row = requests.insertRequest(tx, { ...request, status: 'approved', decidedBy: 'jitbot', decidedAt: at });
-  const base = { at, subjectType: 'request' as const, subjectId: row.id, resource: row.resource };
-  appendAudit(tx, { ...base, actor: row.requesterId, action: 'request.created', reason: row.reason, details: { duration_ms: row.durationMs, policy_version: row.policyVersion } });
-  appendAudit(tx, { ...base, actor: 'jitbot', action: 'request.approved', reason: why.reason, details: why.details });
+  requestCreated(tx, row);
+  appendAudit(tx, { at, actor: 'jitbot', action: 'request.approved', subjectType: 'request', subjectId: row.id, resource: row.resource, reason: why.reason, details: why.details });
   const grant = grants.insertGrant(tx, newGrant(row));
   grantCreated(tx, grant, 'jitbot', at);
   return { request: row, grant };

@@ -214,17 +214,15 @@ export function listGrants(db: Db, filter: GrantFilter, after: { at: number; id:
     .all();
 }
 
-/** Grants whose access may still exist (active or failing to revoke), for the security review. */
-export function liveGrants(db: Db): GrantRow[] {
-  return db.select().from(grants).where(inArray(grants.status, [...LIVE_GRANT_STATUSES])).orderBy(asc(grants.expiresAt), asc(grants.id)).all();
-}
-
-/** Live grants on these resources: what drift detection compares a provisioner's state with. */
-export function liveGrantsOn(db: Db, resources: readonly string[]): GrantRow[] {
+/**
+ * Grants whose access may still exist (active or failing to revoke), on these resources or on
+ * all: what the security review lists, and what drift detection compares a provisioner with.
+ */
+export function liveGrants(db: Db, resources?: readonly string[]): GrantRow[] {
   return db
     .select()
     .from(grants)
-    .where(and(inArray(grants.status, [...LIVE_GRANT_STATUSES]), inArray(grants.resource, [...resources])))
+    .where(and(inArray(grants.status, [...LIVE_GRANT_STATUSES]), resources === undefined ? undefined : inArray(grants.resource, [...resources])))
     .orderBy(asc(grants.expiresAt), asc(grants.id))
     .all();
 }

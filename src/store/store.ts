@@ -7,12 +7,11 @@ import {
 } from '../domain/approval-chain.js';
 import { extensionVoid, type ExtensionVoid } from '../domain/extension-rules.js';
 import type { RevokeReason } from '../domain/states.js';
-import { appendAudit, auditEventsBetween, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
-import type { Db, OpenDatabase } from './database.js';
-import { exceptionTransactions, type Transaction } from './exception-store.js';
-import { grantCreated, grantExtended } from './granting.js';
+import { appendAudit, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
+import type { Db, OpenDatabase, Transaction } from './database.js';
+import { exceptionTransactions } from './exception-store.js';
+import { grantCreated, grantExtended, requestCreated } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
-import * as exceptionRows from './exceptions.js';
 import * as grants from './grants.js';
 import * as homeViewers from './home-viewers.js';
 import * as policyVersions from './policy-versions.js';
@@ -85,7 +84,6 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     auditDeliveredSeq: (stream: string) => auditForwarding.deliveredSeq(db, stream),
     markAuditDelivered: (stream: string, seq: number, at: number) => auditForwarding.markDelivered(db, stream, seq, at),
     noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
-    auditEventsBetween: (range: { since: number; until: number }, afterSeq: number, limit: number) => auditEventsBetween(db, range, afterSeq, limit),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
     dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
@@ -117,7 +115,6 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     homeOpened: (userId: string, at: number) => homeViewers.noteHomeOpened(db, userId, at),
     homeViewersSince: (since: number) => homeViewers.homeViewersSince(db, since),
 
-    openExceptionsIn: (scope: { resource?: string | undefined; userId?: string | undefined }) => exceptionRows.openExceptionsIn(db, scope),
 
     /**
      * Incident revoke-all: every active grant in scope marked to end, each with its audit event,
@@ -142,16 +139,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     createRequest(request: requests.NewRequest & { createdAt: number }): RequestRow {
       return transaction((tx) => {
         const row = requests.insertRequest(tx, request);
-        appendAudit(tx, {
-          at: row.createdAt,
-          actor: row.requesterId,
-          action: 'request.created',
-          subjectType: 'request',
-          subjectId: row.id,
-          resource: row.resource,
-          reason: row.reason,
-          details: { duration_ms: row.durationMs, policy_version: row.policyVersion, ...(row.extendsGrantId === null ? {} : { extends_grant_id: row.extendsGrantId }) },
-        });
+        requestCreated(tx, row);
         return row;
       });
     },
