@@ -55,13 +55,19 @@ export interface Provisioner {
   close?(): Promise<void>;
 }
 
+/**
+ * A failed attempt, in the provisioner's own words. `permanent` marks what retrying cannot fix
+ * (a login, role or group that does not exist): it is told at once and retried less often.
+ */
 export class ProvisionerError extends Error {
   override readonly name = 'ProvisionerError';
+  readonly permanent: boolean;
   constructor(
     readonly provisionerType: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; permanent?: boolean },
   ) {
-    super(`${provisionerType}: ${message}`, options);
+    super(`${provisionerType}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.permanent = options?.permanent ?? false;
   }
 }
