@@ -37,17 +37,29 @@ export function findResource(policy: Policy, name: string): Result<ResourcePolic
   );
 }
 
-/** Reads the duration someone typed; `example` is a corrected command to show them. */
-export function askedDuration(text: string, example: string): Result<Duration> {
+/** The longest a length may be where it is typed, for refusals: `prod-db` allows at most 2 h. */
+export interface LengthLimit {
+  what: string;
+  max: Duration;
+}
+
+const LENGTH_SHAPES = '`30m`, `2h`, `1h30m` or `1d`';
+
+/**
+ * Reads the duration someone typed; `example` is a corrected command to show them. A refusal
+ * says what lengths look like and the limit, since whoever typed `forever` or `1 hour` meant one.
+ */
+export function askedDuration(text: string, example: string, limit: LengthLimit): Result<Duration> {
+  const allowed = `${limit.what} allows at most ${formatDuration(limit.max)}`;
   if (text.startsWith('-')) {
-    return err(`"${text}" is negative. Ask for a positive duration like 30m, e.g. \`${example}\`.`);
+    return err(`"${text}" is negative. Ask for a positive duration like ${LENGTH_SHAPES} (${allowed}), e.g. \`${example}\`.`);
   }
   const parsed = parseDuration(text.replace(/^\+/, ''));
   if (!parsed) {
-    return err(`"${text}" is not a duration. Write it like 90s, 30m, 2h or 1h30m, e.g. \`${example}\`.`);
+    return err(`"${text}" is not a duration. Write it like ${LENGTH_SHAPES} (${allowed}), e.g. \`${example}\`.`);
   }
   if (parsed.toMillis() <= 0) {
-    return err(`A duration of ${text} grants nothing. Ask for more than zero, e.g. \`${example}\`.`);
+    return err(`A duration of ${text} grants nothing. Ask for more than zero (${allowed}), e.g. \`${example}\`.`);
   }
   return ok(parsed);
 }
@@ -70,7 +82,7 @@ export function checkReason(resourceName: string, pattern: string | undefined, t
   return ok(reason);
 }
 
-export function longerThanAllowed(duration: Duration, max: Duration, what: string): string | undefined {
+export function longerThanAllowed(duration: Duration, { what, max }: LengthLimit): string | undefined {
   if (duration.toMillis() <= max.toMillis()) return undefined;
   return `${formatDuration(duration)} is longer than ${what} allows: at most ${formatDuration(max)}. Ask for ${compactDuration(max)} or less.`;
 }
@@ -82,6 +94,7 @@ export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAcce
   const resource = found.value;
   const example = `/request ${ask.resource} ${compactDuration(resource.default_duration ?? resource.max_duration)} <reason>`;
 
+  const limit = { what: ask.resource, max: resource.max_duration };
   let duration: Duration;
   if (ask.durationText === undefined) {
     if (!resource.default_duration) {
@@ -89,11 +102,11 @@ export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAcce
     }
     duration = resource.default_duration;
   } else {
-    const asked = askedDuration(ask.durationText, example);
+    const asked = askedDuration(ask.durationText, example, limit);
     if (!asked.ok) return askProblem('durationText', asked);
     duration = asked.value;
   }
-  const tooLong = longerThanAllowed(duration, resource.max_duration, ask.resource);
+  const tooLong = longerThanAllowed(duration, limit);
   if (tooLong) return err({ field: 'durationText', message: tooLong });
 
   const reason = checkReason(ask.resource, resource.reason_pattern, ask.reason, example);

@@ -47,7 +47,7 @@ export function checkBreakGlassAsk(policy: Policy, ask: AccessAsk): Result<Valid
   const example = `/request ${ask.resource} ${compactDuration(max)} --emergency <reason>`;
   let duration = max;
   if (ask.durationText !== undefined) {
-    const asked = askedDuration(ask.durationText, example);
+    const asked = askedDuration(ask.durationText, example, { what: `break-glass on ${ask.resource}`, max });
     if (!asked.ok) return askProblem('durationText', asked);
     duration = asked.value;
   }

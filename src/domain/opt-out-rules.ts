@@ -35,9 +35,10 @@ export function checkOptOutAsk(policy: Policy, ask: AccessAsk): Result<ValidOptO
   if (ask.durationText === undefined) {
     return err({ field: 'durationText', message: `Say how long the exception should last (at most ${formatDuration(optOut.max_duration)}), e.g. \`${example}\`.` });
   }
-  const duration = askedDuration(ask.durationText, example);
+  const limit = { what: `an opt-out exception for ${ask.resource}`, max: optOut.max_duration };
+  const duration = askedDuration(ask.durationText, example, limit);
   if (!duration.ok) return askProblem('durationText', duration);
-  const tooLong = longerThanAllowed(duration.value, optOut.max_duration, `an opt-out exception for ${ask.resource}`);
+  const tooLong = longerThanAllowed(duration.value, limit);
   if (tooLong) return err({ field: 'durationText', message: tooLong });
   const reason = checkReason(ask.resource, resource.reason_pattern, ask.reason, example, 'an exception');
   if (!reason.ok) return askProblem('reason', reason);

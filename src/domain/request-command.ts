@@ -1,3 +1,4 @@
+import { splitMeantLength } from './meant-length.js';
 import { parseRevokeAll, type RevokeScope } from './revoke-scope.js';
 
 /** What the text of `/request …` asks for (DESIGN.md §3). Pure parsing: no policy, no I/O. */
@@ -24,15 +25,13 @@ function oneArgument(kind: 'release' | 'cancel' | 'revoke', args: string[], what
 }
 
 /**
- * Splits `<resource> [<duration>] [--emergency] <reason…>`. The second word counts as a
- * duration when it starts with a digit or a sign, so a mistyped duration is reported
- * rather than silently becoming part of the reason.
+ * Splits `<resource> [<duration>] [--emergency] <reason…>`. Whatever was meant as a length
+ * (`forever`, `1 hour`, `-5m`, …) is kept as the duration, so it is reported rather than
+ * silently becoming part of the reason.
  */
 function accessParts(words: string[]) {
-  const [resource = '', second, ...rest] = words;
-  const looksLikeDuration = second !== undefined && /^[-+]?\d/.test(second);
-  const durationText = looksLikeDuration ? second : undefined;
-  const afterDuration = looksLikeDuration ? rest : second === undefined ? [] : [second, ...rest];
+  const [resource = '', ...afterResource] = words;
+  const { lengthText: durationText, rest: afterDuration } = splitMeantLength(afterResource);
   // Scheduled access: `<duration> at <time> <reason…>`.
   const scheduled = afterDuration[0]?.toLowerCase() === 'at' && afterDuration[1] !== undefined ? afterDuration[1] : undefined;
   const remaining = scheduled === undefined ? afterDuration : afterDuration.slice(2);

@@ -39,6 +39,27 @@ describe('bad input gets a clear answer and writes nothing', () => {
     });
   }
 
+  // staging has default_duration 30m, so without this rule each would ask for 30 min with the length as the reason.
+  for (const meant of ['forever', 'permanent', 'indefinitely', '1 hour', '2days', '90', '-5m', '1.5h', 'P1D']) {
+    test(`a length jitbot cannot read ("staging ${meant} reason") is refused with the lengths it reads and the limit, and nothing is written`, async () => {
+      const before = counts(h);
+      h.slack.reset();
+      const reply = await h.ask(USERS.alice, `staging ${meant} reason`);
+      assert.match(reply, new RegExp(`"${meant.replace('.', '\\.')}" is (not a duration|negative)`));
+      assert.match(reply, /`30m`, `2h`, `1h30m` or `1d` \(staging allows at most 1 h\)/);
+      assert.deepEqual(counts(h), before, 'no rows written');
+      assert.equal(h.slack.callsTo('chat.postMessage').length, 0, 'no approval message posted');
+    });
+  }
+
+  test('leaving the length out with a plain reason still asks for the default length', async () => {
+    const reply = await h.ask(USERS.alice, 'staging debugging INC-4211');
+    const requestId = /req-[0-9a-z]+/.exec(reply)?.[0];
+    assert.ok(requestId, reply);
+    const row = h.bot.database.sqlite.prepare('select duration_ms, reason from requests where id = ?').get(requestId) as { duration_ms: number; reason: string };
+    assert.deepEqual(row, { duration_ms: 30 * 60_000, reason: 'debugging INC-4211' });
+  });
+
   test('someone not in requesters is refused and nothing is written', async () => {
     const before = counts(h);
     h.slack.reset();

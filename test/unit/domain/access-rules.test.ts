@@ -70,6 +70,16 @@ describe('checkAccessAsk', () => {
     assert.match(message, /`\/request prod-db 1h <reason>`/);
   });
 
+  for (const meant of ['forever', '1 hour', '2days', '90', '-5m', '1.5h', 'P1D']) {
+    test(`a length jitbot cannot read ("${meant}") is refused with what lengths look like and the resource's limit`, () => {
+      const message = refusal(ask({ durationText: meant }));
+      assert.match(message, new RegExp(`"${meant.replace('.', '\\.')}" is (not a duration|negative)`));
+      assert.match(message, /`30m`, `2h`, `1h30m` or `1d`/);
+      assert.match(message, /prod-db allows at most 2 h/);
+      assert.match(message, /`\/request prod-db 1h <reason>`/);
+    });
+  }
+
   test('a zero duration is refused because it grants nothing', () => {
     assert.match(refusal(ask({ durationText: '0m' })), /grants nothing/);
   });

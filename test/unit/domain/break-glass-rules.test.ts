@@ -61,6 +61,9 @@ test('not allowed, unknown resources and bad durations are refused with how to f
   const negative = ask('payments', '-5m');
   assert.ok(!negative.ok);
   assert.equal(negative.error.field, 'durationText');
+  const endless = ask('payments', 'forever');
+  assert.ok(!endless.ok);
+  assert.match(endless.error.message, /"forever" is not a duration\. Write it like `30m`, `2h`, `1h30m` or `1d` \(break-glass on payments allows at most 1 h\)/);
 });
 
 test('who may break the glass: eligible, else whoever may request the resource', () => {

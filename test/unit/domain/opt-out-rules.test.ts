@@ -62,6 +62,7 @@ describe('checkOptOutAsk', () => {
     assert.match(refusal({ durationText: undefined }), /Say how long the exception should last \(at most 7 d\), e\.g\. `\/request optout prod-db 7d <reason>`/);
     assert.match(refusal({ durationText: '0' }), /grants nothing/);
     assert.match(refusal({ durationText: '2x' }), /not a duration/);
+    assert.match(refusal({ durationText: 'forever' }), /"forever" is not a duration\. Write it like `30m`, `2h`, `1h30m` or `1d` \(an opt-out exception for prod-db allows at most 7 d\)/);
     assert.match(refusal({ reason: '  ' }), /Please say why you need an exception/);
     assert.match(refusal({ reason: 'no ticket' }), /contains a match for `INC-\[0-9\]\+`/);
     assert.match(refusal({ resource: 'nope' }), /no resource called "nope"/);

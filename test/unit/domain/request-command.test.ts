@@ -127,6 +127,29 @@ describe('/request <resource> [duration] [--emergency] <reason…>', () => {
     assert.equal(parsed.reason, 'reason');
   });
 
+  for (const [typed, length] of [
+    ['forever', 'forever'],
+    ['permanent', 'permanent'],
+    ['indefinitely', 'indefinitely'],
+    ['1 hour', '1 hour'],
+    ['P1D', 'P1D'],
+  ]) {
+    test(`"prod-db ${typed} reason" keeps "${length}" as the length to be refused, not as part of the reason`, () => {
+      assert.deepEqual(parseRequestCommand(`prod-db ${typed} reason`), { kind: 'access', resource: 'prod-db', durationText: length, reason: 'reason', emergency: false });
+    });
+  }
+
+  test('a length meant for an opt-out exception ("optout prod-db forever reason") is kept as its length too', () => {
+    assert.deepEqual(parseRequestCommand('optout prod-db forever reason'), { kind: 'optout', resource: 'prod-db', durationText: 'forever', reason: 'reason' });
+  });
+
+  test('a length meant for break-glass ("prod-db forever --emergency fire") is kept as its length too', () => {
+    const parsed = parseRequestCommand('prod-db forever --emergency fire');
+    assert.ok(parsed.kind === 'access');
+    assert.equal(parsed.durationText, 'forever');
+    assert.equal(parsed.reason, 'fire');
+  });
+
   test('a resource name alone gives no duration and an empty reason', () => {
     assert.deepEqual(parseRequestCommand('prod-db'), {
       kind: 'access',
