@@ -62,6 +62,17 @@ async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs: nu
   }
 }
 
+/**
+ * Like Slack, `invalid_blocks` for a message over 50 blocks or a section text over 3,000
+ * characters (modals and Home tabs may have 100 blocks; see views.publish).
+ */
+function messageBlocksProblem(blocks: unknown): string | undefined {
+  if (blocks === undefined) return undefined;
+  if (!Array.isArray(blocks) || blocks.length > 50) return 'invalid_blocks';
+  const tooLong = (blocks as { type?: string; text?: { text?: string } }[]).some((b) => b.type === 'section' && (b.text?.text?.length ?? 0) > 3_000);
+  return tooLong ? 'invalid_blocks' : undefined;
+}
+
 export async function startFakeSlack(options: { token?: string; appToken?: string } = {}) {
   const token = options.token ?? 'xoxb-test-token';
   const appToken = options.appToken ?? 'xapp-test-token';
@@ -92,6 +103,8 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       const channel = args['channel'];
       if (typeof channel !== 'string' || channel === '') return slackError('channel_not_found');
       if (!args['text'] && !args['blocks']) return slackError('no_text');
+      const blocksProblem = messageBlocksProblem(args['blocks']);
+      if (blocksProblem) return slackError(blocksProblem);
       tsCounter += 1;
       const ts = `1700000000.${String(tsCounter).padStart(6, '0')}`;
       posted.add(`${channel}/${ts}`);
@@ -100,6 +113,8 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
     'chat.update': (args) => {
       const key = `${String(args['channel'])}/${String(args['ts'])}`;
       if (!posted.has(key)) return slackError('message_not_found');
+      const blocksProblem = messageBlocksProblem(args['blocks']);
+      if (blocksProblem) return slackError(blocksProblem);
       return ok({ channel: args['channel'], ts: args['ts'], text: args['text'] });
     },
     'chat.postEphemeral': () => ok({ message_ts: `1700000001.${String((tsCounter += 1)).padStart(6, '0')}` }),
