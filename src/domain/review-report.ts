@@ -17,6 +17,8 @@ export const reviewGrantSchema = z.object({
   exceptionId: z.string().nullable(),
   approvedBy: z.string().nullable(),
   revokeError: z.string().nullable(),
+  /** Why it was asked for (reports stored before reasons were listed have none). */
+  reason: z.string().default(''),
 });
 export type ReviewGrant = z.infer<typeof reviewGrantSchema>;
 
@@ -171,7 +173,7 @@ export function buildReviewReport(input: {
   };
 }
 
-/** A long-lived item a reviewer decides on (`keep` / `revoke`): an open exception, or a long grant. */
+/** What a reviewer decides on (`keep` / `revoke`): an open exception or an active grant. */
 export interface ReviewItem {
   subjectType: 'grant' | 'exception';
   subjectId: string;
@@ -180,15 +182,53 @@ export interface ReviewItem {
   until: number | null;
 }
 
+/** One line of the review's access listing: the item, and what a reviewer reads about it. */
+export interface ReviewEntry {
+  item: ReviewItem;
+  since: number | null;
+  /** The approver (`jitbot` for break-glass and opt-out grants), or null when none is recorded. */
+  approvedBy: string | null;
+  reason: string;
+  /** An open exception or a grant longer than the threshold: listed first. */
+  longLived: boolean;
+  /** The grant a standing exception holds open: it ends with the exception, so it is decided with it. */
+  standingGrantId: string | null;
+}
+
 /**
- * The items of a report that carry keep/revoke. A standing grant is decided through its
- * exception (closing the exception ends the grant), so it is not an item of its own.
+ * Everything the review counts, in the order it is shown (Slack, Markdown): the long-lived
+ * items first (open exceptions, then long grants), then every other active grant, soonest
+ * end first. A standing grant goes with its open exception rather than on a line of its own.
  */
-export function reviewItems(report: ReviewReport): ReviewItem[] {
+export function reviewListing(report: ReviewReport): ReviewEntry[] {
+  const exceptionIds = new Set(report.longLived.openExceptions.map((e) => e.id));
+  const withItsException = (g: ReviewGrant) => isStandingGrant(g) && g.exceptionId !== null && exceptionIds.has(g.exceptionId);
+  const standingOf = new Map(report.activeGrants.filter(withItsException).map((g) => [g.exceptionId, g.id]));
+  const longIds = new Set(report.longLived.longGrants.map((g) => g.id));
+  const grantEntry = (g: ReviewGrant, longLived: boolean): ReviewEntry => ({
+    item: { subjectType: 'grant', subjectId: g.id, userId: g.userId, resource: g.resource, until: g.expiresAt },
+    since: g.grantedAt,
+    approvedBy: g.approvedBy,
+    reason: g.reason,
+    longLived,
+    standingGrantId: null,
+  });
   return [
-    ...report.longLived.openExceptions.map((e) => ({ subjectType: 'exception' as const, subjectId: e.id, userId: e.userId, resource: e.resource, until: e.endsAt })),
-    ...report.longLived.longGrants
-      .filter((g) => g.requestId !== null)
-      .map((g) => ({ subjectType: 'grant' as const, subjectId: g.id, userId: g.userId, resource: g.resource, until: g.expiresAt })),
+    ...report.longLived.openExceptions.map((e) => ({
+      item: { subjectType: 'exception' as const, subjectId: e.id, userId: e.userId, resource: e.resource, until: e.endsAt },
+      since: e.opensAt,
+      approvedBy: e.decidedBy,
+      reason: e.reason,
+      longLived: true,
+      standingGrantId: standingOf.get(e.id) ?? null,
+    })),
+    ...report.longLived.longGrants.filter((g) => !withItsException(g)).map((g) => grantEntry(g, true)),
+    ...report.activeGrants.filter((g) => !longIds.has(g.id) && !withItsException(g)).map((g) => grantEntry(g, false)),
   ];
 }
+
+/** The long-lived items: the head of the listing. */
+export const reviewItems = (report: ReviewReport): ReviewItem[] =>
+  reviewListing(report)
+    .filter((e) => e.longLived)
+    .map((e) => e.item);
