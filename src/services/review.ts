@@ -1,7 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
-import { buildReviewReport, reviewItems, reviewReportSchema, type ReviewGrant, type ReviewItem, type ReviewReport } from '../domain/review-report.js';
+import { buildReviewReport, reviewListing, reviewReportSchema, type ReviewGrant, type ReviewItem, type ReviewReport } from '../domain/review-report.js';
 import type { ReviewDecision, ReviewTrigger } from '../domain/states.js';
 import { newId } from '../store/ids.js';
 import type { ReviewDecisionRow, ReviewRow } from '../store/schema.js';
@@ -121,13 +121,13 @@ export function createReviewService(deps: ReviewDeps) {
       return ok(await runAndPost({ trigger: 'slack', by: input.userId, days: input.days ?? ON_DEMAND_REVIEW_DAYS }));
     },
 
-    /** Keep or revoke one long-lived item of a review; the first decision on an item stands. */
+    /** Keep or revoke one item a review lists (open exception or active grant); the first decision on an item stands. */
     async decide(input: { reviewId: string; subjectId: string; decision: ReviewDecision; actorId: string; note: string | null }): Promise<Result<DecideAnswer>> {
       const review = store.findReview(input.reviewId);
       if (!review) return err(`There is no review ${input.reviewId}.`);
       const report = storedReport(review);
-      const item = reviewItems(report).find((i) => i.subjectId === input.subjectId);
-      if (!item) return err(`${input.subjectId} is not one of the long-lived items of review ${review.id}; nothing was recorded.`);
+      const item = reviewListing(report).find((e) => e.item.subjectId === input.subjectId)?.item;
+      if (!item) return err(`${input.subjectId} is not one of the long-lived items of review ${review.id}, nor one of its active grants; nothing was recorded.`);
       const allowed = await securityOnly(input.actorId, { type: item.subjectType, id: item.subjectId }, `${input.decision} access in a security review`);
       if (!allowed.ok) return allowed;
 

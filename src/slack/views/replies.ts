@@ -1,7 +1,7 @@
 import { Duration } from 'luxon';
 import type { Policy } from '../../config/policy-schema.js';
 import { compactDuration, formatDuration } from '../../domain/duration.js';
-import { reviewItems } from '../../domain/review-report.js';
+import { reviewItems, reviewListing } from '../../domain/review-report.js';
 import { describeScope, type RevokeScope } from '../../domain/revoke-scope.js';
 import type { AccessAnswer } from '../../services/access-requests.js';
 import type { BreakGlassGranted } from '../../services/break-glass.js';
@@ -30,7 +30,7 @@ export const replies = {
       '`/request revoke <grant-id or exception-id>` — approvers and the security team: end someone’s access or exception now',
       '`/request <resource> <duration> --emergency <reason>` — break-glass: access at once where the policy allows, security is alerted',
       '`/request revoke-all --resource <name> | --user <@person> | --all <reason>` — the security team, in an incident: end every matching grant and exception now',
-      '`/request review` — the security team: post the security review, with Keep / Revoke on each long-lived item',
+      '`/request review` — the security team: post the security review, with Keep / Revoke on each long-lived item and active grant',
       'Durations: `90s`, `30m`, `2h`, `1h30m`, `1d`.',
       '',
       '*Resources*',
@@ -115,8 +115,9 @@ export const replies = {
 
   reviewPosted({ review, report }: PostedReview): string {
     const items = reviewItems(report).length;
+    const others = reviewListing(report).length - items;
     return review.channel
-      ? `🔎 Security review \`${review.id}\` is posted in <#${review.channel}>: ${items} long-lived item${items === 1 ? '' : 's'} to keep or revoke.`
+      ? `🔎 Security review \`${review.id}\` is posted in <#${review.channel}>: ${items} long-lived item${items === 1 ? '' : 's'} to keep or revoke, then ${others} other active grant${others === 1 ? '' : 's'}.`
       : `🔎 Security review \`${review.id}\` is stored, but could not be posted: set \`settings.security_channel\` and invite jitbot there. Read it with \`jitbot review export ${review.id}\`.`;
   },
 };

@@ -9,6 +9,8 @@ import { closedExceptionApprovalMessage, exceptionApprovalMessage } from '../../
 import { extendedView, extendModal } from '../../../src/slack/views/extend-modal.js';
 import { homeView } from '../../../src/slack/views/home.js';
 import { replies } from '../../../src/slack/views/replies.js';
+import { reviewMessage } from '../../../src/slack/views/review-message.js';
+import { buildReviewReport } from '../../../src/domain/review-report.js';
 import { exceptionRow, grantRow, MINUTE, requestRow, T0 } from '../../support/rows.js';
 
 // Odd lengths on purpose: 1 h 30 min 20 s, so a rounding or unit slip shows.
@@ -50,6 +52,17 @@ const rendered: { name: string; text: string; hasTime: boolean }[] = [
   { name: 'App Home', text: JSON.stringify(homeView({ own: { pending: [request], active: [grant], exceptions: [open] }, waiting: { requests: [{ request: extension, resourceDescription: '', confirmApproval: true, stage: 0, stages: 1 }], exceptions: [exceptionRow({ durationMs: ODD })] } }, { now: T0, zone })), hasTime: true },
   { name: 'Extend form', text: JSON.stringify(extendModal({ grant, choicesMs: [15 * MINUTE, ODD], approvalChoicesMs: [120 * MINUTE] })), hasTime: true },
   { name: 'Extend form, sent', text: JSON.stringify(extendedView({ kind: 'requested', request: extension, posted: true })), hasTime: false },
+  {
+    name: 'security review',
+    text: JSON.stringify(
+      reviewMessage({
+        review: { id: 'rev-1', trigger: 'slack', createdBy: 'U0SEC1', createdAt: T0, since: T0 - 7 * 24 * 60 * MINUTE, until: T0, report: '{}', channel: 'C0SEC', messageTs: '1.2' },
+        report: buildReviewReport({ now: T0, since: T0 - 7 * 24 * 60 * MINUTE, grants: [{ ...grant, approvedBy: 'U0LEAD1' }], exceptions: [], requests: [] }),
+        decisions: [],
+      }).blocks,
+    ),
+    hasTime: true,
+  },
   { name: 'break-glass reply', text: replies.breakGlassGranted({ request, grant, use, cappedFrom: Duration.fromObject({ hours: 3 }) }), hasTime: false },
 ];
 
