@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { Duration } from 'luxon';
 import { formatDuration } from '../domain/duration.js';
-import { reviewItems, type ReviewGrant } from '../domain/review-report.js';
+import { reviewListing, type ReviewEntry, type ReviewGrant } from '../domain/review-report.js';
 import type { PostedReview } from './ports.js';
 
 const iso = (millis: number | null) => (millis === null ? '—' : new Date(millis).toISOString().replace('.000Z', 'Z'));
@@ -13,21 +13,34 @@ function table(headers: readonly string[], rows: readonly (readonly (string | nu
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
 }
 
+function entryKind({ item, longLived, standingGrantId }: ReviewEntry): string {
+  if (item.subjectType === 'exception') return standingGrantId === null ? 'opt-out exception' : `opt-out exception, with standing grant ${standingGrantId}`;
+  return longLived ? 'grant, long-lived' : 'grant';
+}
+
 const ranBy = ({ review }: PostedReview) => (review.trigger === 'schedule' ? 'the schedule' : review.trigger === 'cli' ? `\`jitbot review\` (${review.createdBy})` : `${review.createdBy} in Slack`);
 
 /**
  * The review as a Markdown document: what an auditor is handed as access-review evidence
- * (SOC 2 / ISO 27001): what was found, and who decided what about each long-lived item.
+ * (SOC 2 / ISO 27001): what was found, and who decided what about each item it lists.
  */
 export function reviewMarkdown(record: PostedReview): string {
   const { review, report, decisions } = record;
   const { longLived, patterns, thresholds } = report;
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
+  const listing = reviewListing(report);
   return [
     `# jitbot security review ${review.id}`,
     ``,
     `Run by ${ranBy(record)} at ${iso(review.createdAt)}. Window: ${iso(report.since)} to ${iso(report.until)}.`,
     ``,
+    `## Access to review (${listing.length})`,
+    `Long-lived access first, then every other active grant, soonest end first: the list the Slack message shows with Keep / Revoke.`,
+    ``,
+    table(
+      ['item', 'what', 'who', 'resource', 'since', 'until', 'approved by', 'reason'],
+      listing.map((e) => [e.item.subjectId, entryKind(e), e.item.userId, e.item.resource, iso(e.since), iso(e.item.until), e.approvedBy ?? '—', e.reason]),
+    ),
     `## Active grants (${report.activeGrants.length})`,
     table(['grant', 'who', 'resource', 'since', 'until', 'approved by'], report.activeGrants.map((g) => [g.id, g.userId, g.resource, iso(g.grantedAt), iso(g.expiresAt), g.approvedBy ?? '—'])),
     `## Long-lived access`,
@@ -60,7 +73,7 @@ export function reviewMarkdown(record: PostedReview): string {
     `## Decisions`,
     table(
       ['item', 'who', 'resource', 'decision', 'by', 'at', 'note'],
-      reviewItems(report).map((item) => {
+      listing.map(({ item }) => {
         const d = decisionOf.get(item.subjectId);
         return [item.subjectId, item.userId, item.resource, d?.decision ?? 'undecided', d?.decidedBy ?? '—', iso(d?.decidedAt ?? null), d?.note ?? ''];
       }),
@@ -85,7 +98,7 @@ export function reviewCsv(record: PostedReview): string {
   const grant = (g: ReviewGrant, detail = '') => ({ id: g.id, userId: g.userId, resource: g.resource, since: g.grantedAt, until: g.expiresAt, approvedBy: g.approvedBy, detail });
   return stringify([
     CSV_COLUMNS,
-    ...report.activeGrants.map((g) => row('active_grant', grant(g))),
+    ...report.activeGrants.map((g) => row('active_grant', grant(g, g.reason))),
     ...report.longLived.openExceptions.map((e) =>
       row('open_exception', { id: e.id, userId: e.userId, resource: e.resource, since: e.opensAt, until: e.endsAt, approvedBy: e.decidedBy, detail: `${e.mode}: ${e.reason}` }),
     ),

@@ -32,6 +32,13 @@ const audit = (h: Harness, subjectId: string) =>
 const decisionsIn = (h: Harness, reviewId: string) =>
   h.bot.database.sqlite.prepare('select subject_id, decision, decided_by, note from review_decisions where review_id = ? order by decided_at').all(reviewId) as { subject_id: string; decision: string; decided_by: string; note: string | null }[];
 
+/** `jitbot review …` on the harness's database, asynchronously: the bot in this process keeps answering while the CLI runs. */
+const reviewCli = (h: Harness, args: string[]) =>
+  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    const env = { PATH: process.env['PATH'] ?? '', DATABASE_PATH: join(h.dir, 'jitbot.sqlite') };
+    execFile(process.execPath, ['--import', 'tsx', CLI, 'review', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+
 /** Clicks keep/revoke on a posted review item and submits the note form it opens; returns the form's answer. */
 async function decide(h: Harness, userId: string, action: 'keep' | 'revoke', blockId: string, subjectId: string, note: string) {
   const opened = h.slack.callsTo('views.open').length;
@@ -154,14 +161,7 @@ describe('security reviews from Slack', () => {
   });
 
   test('jitbot review export gives the auditor the review with its decisions, as Markdown or CSV', async () => {
-    // Asynchronously: the bot in this process keeps answering while the CLI runs.
-    const run = (args: string[]) =>
-      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-        const env = { PATH: process.env['PATH'] ?? '', DATABASE_PATH: join(h.dir, 'jitbot.sqlite') };
-        execFile(process.execPath, ['--import', 'tsx', CLI, 'review', 'export', ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
-          resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-        );
-      });
+    const run = (args: string[]) => reviewCli(h, ['export', ...args]);
     const md = await run([reviewId]);
     assert.equal(md.status, 0, md.stderr);
     assert.match(md.stdout, new RegExp(`^# jitbot security review ${reviewId}\n\nRun by ${USERS.sec} in Slack at `));
@@ -203,6 +203,88 @@ describe('security reviews from Slack', () => {
     const none = (await (await fetch(`${base}/api/reviews?by=jitbot`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { items: unknown[] };
     assert.deepEqual(none.items, []);
     assert.equal((await fetch(`${base}/api/reviews?days=3`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 400);
+  });
+});
+
+describe('the review lists the access it counts', () => {
+  let h: Harness;
+  let longGrant: string;
+  let shortGrant: string;
+  let reviewId: string;
+  /** Grants made straight in the store, ending after the short one: more than the message can carry. */
+  const SEEDED = 22;
+
+  before(async () => {
+    h = await startHarness({ policyExtra: legacy, settings: { review_schedule: 'off' } });
+    const longRequest = requestIdIn(await h.ask(USERS.alice, 'legacy 10h month-end close'));
+    await h.click(USERS.lead, 'approve', longRequest);
+    longGrant = (await eventually('the long grant', () => h.grantFor(longRequest))).id;
+    const shortRequest = requestIdIn(await h.ask(USERS.alice, 'staging 20m checking the deploy'));
+    await h.click(USERS.sec, 'approve', shortRequest);
+    shortGrant = (await eventually('the short grant', () => h.grantFor(shortRequest))).id;
+    const now = Date.now();
+    for (let i = 0; i < SEEDED; i += 1) {
+      const request = h.bot.store.createRequest({ id: `req-seed${i}`, requesterId: USERS.bob, resource: 'legacy', durationMs: 3_600_000, reason: `seeded ${i}`, policyVersion: 'v1', createdAt: now });
+      h.bot.store.approve({
+        requestId: request.id, approverId: USERS.lead, at: now, stages: [{ approvers: [USERS.lead], approvalsRequired: 1 }], approverStages: new Set([0]), selfApproval: false, maxExtensions: 2,
+        newGrant: (r) => ({ id: `grt-seed${String(i).padStart(2, '0')}`, requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now, expiresAt: now + 3_600_000 + i * 60_000 }),
+      });
+    }
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('/request review lists every active grant: who, resource, since, until, approved by and reason, with Keep / Revoke on the first 20', async () => {
+    const reply = await h.ask(USERS.sec, 'review');
+    assert.match(reply, new RegExp(`: 1 long-lived item to keep or revoke, then ${SEEDED + 1} other active grants`));
+    reviewId = /rev-[0-9a-z]+/.exec(reply)?.[0] ?? '';
+    const post = await eventually('the review message', () => reviewPosts(h)[0]);
+    const blocks = blocksOf(post);
+    assert.ok(blocks.length <= 50, `Slack takes 50 blocks a message; the review has ${blocks.length}`);
+    const actions = blocks.filter((b) => b.type === 'actions');
+    assert.deepEqual(
+      actions.map((b) => b.elements?.[0]?.value),
+      [longGrant, shortGrant, ...Array.from({ length: 18 }, (_, i) => `grt-seed${String(i).padStart(2, '0')}`)],
+      'the long-lived item first, then the grants that end soonest',
+    );
+    const row = h.bot.database.sqlite.prepare('select granted_at, expires_at from grants where id = ?').get(shortGrant) as { granted_at: number; expires_at: number };
+    const line = blocks[blocks.findIndex((b) => b.type === 'actions' && b.elements?.[0]?.value === shortGrant) - 1]?.text?.text ?? '';
+    assert.match(line, new RegExp(`<@${USERS.alice}> on \\*staging\\*: grant \`${shortGrant}\` for 20 min`));
+    assert.match(line, new RegExp(`since <!date\\^${Math.floor(row.granted_at / 1000)}\\^[^>]+> until <!date\\^${Math.floor(row.expires_at / 1000)}\\^[^>]+> · approved by <@${USERS.sec}>`));
+    assert.match(line, /checking the deploy/);
+    assert.match(JSON.stringify(blocks), new RegExp(`4 more items are not shown here. \`jitbot review export ${reviewId}\` lists all of them`));
+  });
+
+  test('an active grant that is not long-lived can be kept too, and the redrawn message still fits Slack', async () => {
+    const blockId = `review:${reviewId}:${shortGrant}`;
+    const { answer } = await decide(h, USERS.sec, 'keep', blockId, shortGrant, 'deploy check, ends soon anyway');
+    assert.equal(answer.response_action, 'update');
+    assert.deepEqual(decisionsIn(h, reviewId), [{ subject_id: shortGrant, decision: 'keep', decided_by: USERS.sec, note: 'deploy check, ends soon anyway' }]);
+    const update = await h.slack.waitForCall('chat.update', (c) => c.args['channel'] === 'C0SECURITY' && String(c.args['text']).startsWith('Security review'));
+    assert.ok(blocksOf(update).length <= 50);
+    assert.match(JSON.stringify(blocksOf(update)), new RegExp(`✓ Kept by <@${USERS.sec}>.* — deploy check, ends soon anyway`));
+  });
+
+  test('jitbot review and review export list the same access, all of it, in the same order', async () => {
+    const listed = (markdown: string) => {
+      const section = /## Access to review \((\d+)\)\n[^\n]*\n\n\| item \| what \| who \| resource \| since \| until \| approved by \| reason \|\n[^\n]*\n((?:\|.*\n)*)/.exec(markdown);
+      assert.ok(section, markdown);
+      return { count: Number(section[1]), rows: (section[2] ?? '').trim().split('\n').map((r) => r.split(' | ').map((c) => c.replace(/^\| |\s\|$/g, ''))) };
+    };
+    const [exported, fresh] = await Promise.all([reviewCli(h, ['export', reviewId]), reviewCli(h, [])]);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.equal(fresh.status, 0, fresh.stderr);
+    for (const markdown of [exported.stdout, fresh.stdout]) {
+      const { count, rows } = listed(markdown);
+      assert.equal(count, SEEDED + 2);
+      assert.deepEqual(rows.map((r) => r[0]), [longGrant, shortGrant, ...Array.from({ length: SEEDED }, (_, i) => `grt-seed${String(i).padStart(2, '0')}`)]);
+      assert.deepEqual(rows[1]?.slice(1, 4), ['grant', USERS.alice, 'staging']);
+      assert.deepEqual(rows[1]?.slice(6), [USERS.sec, 'checking the deploy']);
+      assert.deepEqual(rows[0]?.slice(1, 2), ['grant, long-lived']);
+      assert.match(rows[1]?.[4] ?? '', /^\d{4}-\d\d-\d\dT/);
+    }
+    assert.match(exported.stdout, new RegExp(`\\| ${shortGrant} \\| ${USERS.alice} \\| staging \\| keep \\| ${USERS.sec} \\| .* \\| deploy check, ends soon anyway \\|`));
   });
 });
 
