@@ -189,7 +189,7 @@ export function createJitbot(options: JitbotOptions) {
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
-  const extension = createExtensionService({ store, policy, accessRequests, scheduler, clock, log });
+  const extension = createExtensionService({ store, policy, accessRequests, scheduler, notifier, messages, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
   const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
   const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);

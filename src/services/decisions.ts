@@ -51,11 +51,11 @@ export interface WaitingRequest {
 const QUEUE_SCAN = 1_000;
 
 export interface DecisionDeps {
-  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore'>;
+  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore' | 'findBreakGlass'>;
   /** The rules of the policy version a request was made under. */
   rulesOf: (version: string) => LoadedPolicy;
   membership: Membership;
-  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached'>;
+  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached' | 'breakGlassExtended'>;
   scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleExtension' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
   /** The updated approval message and the requester's DM go here: the click's ack comes first. */
@@ -213,6 +213,11 @@ export function createDecisionService(deps: DecisionDeps) {
           const schedule = outcome.kind === 'approved' ? () => deps.scheduler.scheduleGrant(grant) : () => deps.scheduler.scheduleExtension(grant);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, schedule);
           await settled(outcome.request, { kind: 'approved', by: input.approverId, at: now });
+          const breakGlass = outcome.kind === 'extended' ? store.findBreakGlass(grant.id) : undefined;
+          if (breakGlass) {
+            const how = { kind: 'approved' as const, byMs: outcome.request.durationMs, by: input.approverId, requestId: outcome.request.id };
+            deps.messages.send(() => deps.notifier.breakGlassExtended(breakGlass, grant, how));
+          }
           return outcome;
         }
       }

@@ -59,6 +59,9 @@ export type RequestOutcome =
   /** An extension request whose grant ended (or hit `max_extensions`) before it was approved. */
   | { kind: 'withdrawn'; by: string; at: DateTime };
 
+/** How a break-glass grant was extended: at once within `break_glass.max_duration`, or by an approved extension request. */
+export type BreakGlassExtension = { byMs: number } & ({ kind: 'at_once'; withinMs: number } | { kind: 'approved'; by: string; requestId: string });
+
 export type ExceptionOutcome = Extract<RequestOutcome, { kind: 'approved' | 'denied' }>;
 
 /**
@@ -94,6 +97,8 @@ export interface Notifier {
   breakGlassAcknowledged(use: BreakGlassRow, grant: GrantRow): Promise<void>;
   /** An hour unacknowledged: the alert again in the security channel, and a DM to each of `securityTeam`. */
   breakGlassReminder(use: BreakGlassRow, grant: GrantRow, securityTeam: readonly string[]): Promise<void>;
+  /** A break-glass grant now ends later: announced in the security channel (else the resource's), however it was extended. */
+  breakGlassExtended(use: BreakGlassRow, grant: GrantRow, how: BreakGlassExtension): Promise<void>;
   /** An incident revoke-all, announced in the security channel with what it ended. */
   revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): Promise<void>;
   /** An accepted change of the access rules, announced in the security channel: changing who may approve is privileged. */
