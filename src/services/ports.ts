@@ -4,6 +4,7 @@ import type { ExpandedPrincipals } from '../domain/principals.js';
 import type { RevokeReason } from '../domain/states.js';
 import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { ReviewReport } from '../domain/review-report.js';
+import type { Account } from '../provisioners/provisioner.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
 export interface Directory {
@@ -25,6 +26,9 @@ export interface ExceptionWindow {
   endsAt: number;
 }
 
+/** The account a resource's provisioner would grant this person (see accountOf). */
+export type AccountLookup = (resource: string, user: { slack_id: string; email: string | null }) => Account;
+
 /** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant or exception. */
 export interface Scheduler {
   /** Provision at its start (now, or a scheduled start) and revoke at expiry. */
@@ -44,6 +48,8 @@ export interface Scheduler {
 export interface ApprovalView {
   request: RequestRow;
   resourceDescription: string;
+  /** The account approving it grants: shown so the approver sees what is granted. */
+  account: Account;
   /** `confirm_approval`: Approve asks "are you sure?" first. */
   confirmApproval: boolean;
   stages: readonly Stage[];
