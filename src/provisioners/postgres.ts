@@ -65,7 +65,7 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
   // An idle connection dropped by the server (restart, failover) must not crash the bot.
   pool.on('error', () => undefined);
   const fail = (message: string, cause?: unknown) => new ProvisionerError('postgres', message, { cause });
-  /** What retrying cannot fix: the person has no login, or theirs is not a personal one. */
+  /** What retrying cannot fix: a missing role or login, a person with no login, or one that is not personal. */
   const refuse = (message: string) => new ProvisionerError('postgres', message, { permanent: true });
   const role = escapeIdentifier(options.role);
 
@@ -138,9 +138,9 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
 
   async function grantTo(client: pg.PoolClient, login: string, expiresAt: string): Promise<void> {
     const found = await existing(client, [options.role]);
-    if (!found.has(options.role)) throw fail(`role "${options.role}" does not exist in the database; create it or correct provisioner.role`);
+    if (!found.has(options.role)) throw refuse(`role "${options.role}" does not exist in the database; create it or correct provisioner.role`);
     const facts = await factsOf(client, login, expiresAt);
-    if (!facts) throw fail(`login "${login}" does not exist in the database; create it, or map the person in provisioner.login`);
+    if (!facts) throw refuse(`login "${login}" does not exist in the database; create it, or map the person in provisioner.login`);
     const refusal = notPersonal(login, facts);
     if (refusal) throw refuse(refusal);
     await client.query(`GRANT ${role} TO ${escapeIdentifier(login)}`);
@@ -185,11 +185,13 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
       try {
         return await withClient('probing', async (client) => {
           const mapped = options.login === 'email_localpart' ? [] : Object.values(options.login);
-          const found = await existing(client, [options.role, ...mapped]);
-          return [
-            ...(found.has(options.role) ? [] : [`role "${options.role}" does not exist`]),
-            ...mapped.filter((login) => !found.has(login)).map((login) => `login "${login}" (in provisioner.login) does not exist`),
-          ];
+          const problems = (await existing(client, [options.role])).has(options.role) ? [] : [`role "${options.role}" does not exist`];
+          for (const login of mapped) {
+            const facts = await factsOf(client, login, null);
+            const wrong = facts ? notPersonal(login, facts) : `login "${login}" (in provisioner.login) does not exist`;
+            if (wrong) problems.push(wrong);
+          }
+          return problems;
         });
       } catch (error) {
         return [errorMessage(error)];

@@ -94,6 +94,8 @@ describe('the postgres provisioner, against the real PostgreSQL', () => {
     const p = provisioner();
     await assert.rejects(p.apply(event('access.grant', `${pg.prefix}_nobody@example.com`, Date.now() + HOUR)), /postgres: login "jit_[0-9a-f]+_nobody" does not exist in the database; create it, or map the person in provisioner\.login/);
     await assert.rejects(p.apply(event('access.grant', '', Date.now() + HOUR)), /U0ALICE has no email in Slack, so they have no login; map them in provisioner\.login/);
+    const missing = await failure(p.apply(event('access.grant', `${pg.prefix}_nobody@example.com`, Date.now() + HOUR)));
+    assert.ok(missing instanceof ProvisionerError && missing.permanent, 'a missing login is not fixed by retrying');
     const noRole = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: `${pg.prefix}_missing`, login: { U0ALICE: alice }, terminateSessions: false, validUntil: false });
     await assert.rejects(noRole.apply(event('access.grant', '', Date.now() + HOUR)), /role "jit_[0-9a-f]+_missing" does not exist/);
     await noRole.apply(event('access.revoke', '', Date.now())); // nothing to take away: done
@@ -132,6 +134,9 @@ describe('the postgres provisioner, against the real PostgreSQL', () => {
       assert.match(error.message, why);
     }
     assert.deepEqual(await pg.members(), [], 'nobody got the role');
+    const mapped = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: pg.role, login: { U0ALICE: alice, U0ROOT: root }, terminateSessions: false, validUntil: false });
+    assert.deepEqual(await mapped.probe?.(), [`login "${root}" is a superuser; jitbot grants only personal logins; map the person to their own in provisioner.login`], 'policy check --probe names a mapped login that is not personal');
+    await mapped.close?.();
 
     // Membership given outside jitbot, and a live session: the revoke of a refused grant leaves both.
     await pg.admin.query(`GRANT ${pg.role} TO ${group}`);
