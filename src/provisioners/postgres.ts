@@ -48,7 +48,7 @@ interface LoginFacts {
  * `GRANT role TO login` for the grant's duration, `REVOKE` after (and the login's sessions
  * ended, since a session that did `SET ROLE` keeps the role's rights). Only a person's own
  * login is granted: a group role, a role that cannot log in, a superuser or jitbot's own
- * login is refused (and never revoked from or disconnected). With `valid_until`, a login's
+ * login is refused (and its sessions are never ended). With `valid_until`, a login's
  * `VALID UNTIL` is moved to the grant's end when it is earlier (never earlier than it was, and
  * never onto a login whose password does not expire), so access ends inside PostgreSQL even
  * while jitbot is down. Identifiers are quoted by the driver.
@@ -120,20 +120,19 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
     return undefined;
   }
 
-  async function revokeFrom(client: pg.PoolClient, login: string, terminateSessions: boolean): Promise<void> {
+  /**
+   * Takes the role away (whoever holds it, it is jitbot's to give), and with
+   * `terminate_sessions` ends the sessions only of a personal login: never a service's,
+   * a superuser's or jitbot's own.
+   */
+  async function revokeFrom(client: pg.PoolClient, login: string): Promise<void> {
     const found = await existing(client, [options.role, login]);
     // Without the role or the login, there is no membership left to take away.
     if (found.has(options.role) && found.has(login)) await client.query(`REVOKE ${role} FROM ${escapeIdentifier(login)}`);
-    if (terminateSessions) {
+    const facts = await factsOf(client, login, null);
+    if (options.terminateSessions && !(facts && notPersonal(login, facts))) {
       await client.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1 and pid <> pg_backend_pid()', [login]);
     }
-  }
-
-  /** The end of a person's grant. A login that is not personal was never granted: it is left as it is. */
-  async function revokeGrant(client: pg.PoolClient, login: string): Promise<void> {
-    const facts = await factsOf(client, login, null);
-    if (facts && notPersonal(login, facts)) return;
-    await revokeFrom(client, login, options.terminateSessions);
   }
 
   async function grantTo(client: pg.PoolClient, login: string, expiresAt: string): Promise<void> {
@@ -154,7 +153,7 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
 
     async apply(event) {
       const login = loginFor(event);
-      if (event.type === 'access.revoke') await withClient(`revoking ${options.role} from ${login}`, (client) => revokeGrant(client, login));
+      if (event.type === 'access.revoke') await withClient(`revoking ${options.role} from ${login}`, (client) => revokeFrom(client, login));
       else await withClient(`granting ${options.role} to ${login}`, (client) => grantTo(client, login, event.expires_at));
     },
 
@@ -173,12 +172,8 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
       });
     },
 
-    // Access held without a grant goes; the sessions only of a personal login (not a service's).
     async removeUnmanaged(login) {
-      await withClient(`revoking ${options.role} from ${login}`, async (client) => {
-        const facts = await factsOf(client, login, null);
-        await revokeFrom(client, login, options.terminateSessions && !(facts && notPersonal(login, facts)));
-      });
+      await withClient(`revoking ${options.role} from ${login}`, (client) => revokeFrom(client, login));
     },
 
     async probe() {
