@@ -7,7 +7,7 @@ import { isoInstant } from './config/iso-instant.js';
 import { ConfigError } from './config/errors.js';
 import { Redis } from 'ioredis';
 import { parseEnv, SLACK_API_DEFAULT, type Env } from './config/env.js';
-import { explainPolicy } from './config/explain-policy.js';
+import { explainPolicy, policyWarnings } from './config/explain-policy.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
 import { createAccessQueue, DEFAULT_RETRY } from './jobs/access-queue.js';
@@ -67,6 +67,7 @@ function policyCheck(path: string): { policy: Policy } | undefined {
     const { policy, version } = loadPolicyFile(path);
     process.stdout.write(`${path}: OK (version ${version})\n`);
     for (const line of explainPolicy(policy)) process.stdout.write(`  ${line}\n`);
+    for (const warning of policyWarnings(policy)) process.stdout.write(`  warning: ${warning}\n`);
     return { policy };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

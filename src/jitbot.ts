@@ -21,6 +21,8 @@ import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
+import { accountOf } from './provisioners/provisioner.js';
+import type { AccountLookup } from './services/ports.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
@@ -165,12 +167,13 @@ export function createJitbot(options: JitbotOptions) {
   const notifier = refreshingHomes(createSlackNotifier({ client, directory, policy: () => loaded.policy, metrics, log }), homeTab);
   client.on(WebClientEvent.RATE_LIMITED, (_retryAfter: number, call: { url: string }) => metrics.slackError(call.url.split('/').pop() ?? call.url, 'rate_limited'));
   const membership = createMembership({ policy: () => loaded.policy, directory });
+  const accountOfUser: AccountLookup = (resource, user) => accountOf(provisioners.get(resource), user);
 
-  const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
+  const accessRequests = createAccessRequestService({ store, policy, membership, directory, accountOf: accountOfUser, notifier, scheduler, metrics, clock, log });
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
   const book = createPolicyBook({ current: policy, store, log });
   const rulesOf = (version: string) => book.of(version);
-  const decisions = createDecisionService({ store, rulesOf, membership, notifier, scheduler, metrics, messages, clock, log });
+  const decisions = createDecisionService({ store, rulesOf, membership, accountOf: accountOfUser, notifier, scheduler, metrics, messages, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
   const grantLifecycle = createGrantLifecycle({
     store,
@@ -186,10 +189,10 @@ export function createJitbot(options: JitbotOptions) {
   const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
   const escalation = createEscalation({ store, rulesOf, membership, notifier, clock, log });
-  const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
+  const breakGlass = createBreakGlassService({ store, policy, membership, directory, accountOf: accountOfUser, notifier, scheduler, metrics, clock, log });
   const drift = createDriftDetector({ store, provisioners: () => provisioners.all(), policy, notifier, clock, log });
   const reviews = createReviewService({ store, policy, membership, notifier, endAccess, optOut, messages, clock, log });
-  const extension = createExtensionService({ store, policy, accessRequests, scheduler, clock, log });
+  const extension = createExtensionService({ store, policy, accessRequests, scheduler, notifier, messages, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
   const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
   const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);

@@ -4,6 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from './config/errors.js';
 import { parseEnv } from './config/env.js';
 import { loadPolicyFile } from './config/load-policy.js';
+import { policyWarnings } from './config/explain-policy.js';
 import { createJitbot, StartupError } from './jitbot.js';
 import { createLogger } from './logging.js';
 import { errorMessage } from './error-message.js';
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const policyPath = resolve(env.POLICY_PATH);
   const policy = loadPolicyFile(policyPath);
   const logger = createLogger(env.LOG_LEVEL);
+  for (const warning of policyWarnings(policy.policy)) logger.warn({ policyPath }, warning);
   const jitbot = createJitbot({ env, policy, policyDir: dirname(policyPath), secrets: process.env, logger });
   await jitbot.start();
 

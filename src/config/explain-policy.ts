@@ -54,3 +54,20 @@ export function explainPolicy(policy: Policy): string[] {
   }
   return lines;
 }
+
+/**
+ * What is valid but probably not meant, for `jitbot policy check` (and a log line at start):
+ * the policy still runs as written.
+ */
+export function policyWarnings(policy: Policy): string[] {
+  const warnings: string[] = [];
+  for (const [name, r] of Object.entries(policy.resources)) {
+    const p = r.provisioner;
+    if (p.type === 'postgres' && p.login === 'email_localpart' && !p.email_domain) {
+      warnings.push(
+        `resources.${name}.provisioner: login: email_localpart without email_domain maps an email of any domain to a login: someone whose Slack email is app_devs@anything gets the login app_devs. Set email_domain to your own domain(s).`,
+      );
+    }
+  }
+  return warnings;
+}

@@ -39,6 +39,11 @@ const stage = z.strictObject({
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 
+const emailDomain = z
+  .string({ error: 'expected an email domain like example.com' })
+  .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'expected an email domain like example.com (no @)')
+  .transform((d) => d.toLowerCase());
+
 const provisioner = z.discriminatedUnion(
   'type',
   [
@@ -59,6 +64,11 @@ const provisioner = z.discriminatedUnion(
       connection_env: envName,
       role: z.string().min(1),
       login: z.union([z.literal('email_localpart'), z.record(userId, z.string().min(1))]),
+      /** With `email_localpart`, only emails of these domains map to a login (one or a list). */
+      email_domain: z
+        .union([emailDomain, z.array(emailDomain).min(1, 'expected at least one email domain')], { error: 'expected an email domain like example.com, or a list of them' })
+        .transform((d) => (typeof d === 'string' ? [d] : d))
+        .optional(),
       terminate_sessions: z.boolean().default(false),
       valid_until: z.boolean().default(false),
     }),
@@ -128,6 +138,9 @@ const resource = z
     }
     if (r.default_duration && r.default_duration.toMillis() > r.max_duration.toMillis()) {
       ctx.addIssue({ code: 'custom', path: ['default_duration'], message: 'expected at most max_duration' });
+    }
+    if (r.provisioner.type === 'postgres' && r.provisioner.email_domain && r.provisioner.login !== 'email_localpart') {
+      ctx.addIssue({ code: 'custom', path: ['provisioner', 'email_domain'], message: 'applies only to login: email_localpart (a map names each login itself)' });
     }
     // Nobody may approve their own exception, so an allowed opt-out needs someone named to approve it.
     if (r.opt_out?.allowed && !r.opt_out.approvers) {

@@ -22,7 +22,7 @@ export interface ValidBreakGlassAsk {
 }
 
 /** The longest break-glass grant: `break_glass.max_duration`, else the resource's `max_duration`. */
-export const breakGlassMax = (resource: ResourcePolicy, breakGlass: BreakGlassPolicy): Duration => breakGlass.max_duration ?? resource.max_duration;
+export const breakGlassMax = (resource: Pick<ResourcePolicy, 'max_duration'>, breakGlass: BreakGlassPolicy): Duration => breakGlass.max_duration ?? resource.max_duration;
 
 /** Who may break the glass: `eligible`, or when absent, whoever may request the resource. */
 export const breakGlassAskers = (resource: ResourcePolicy, breakGlass: BreakGlassPolicy): readonly string[] | undefined => breakGlass.eligible ?? resource.requesters;

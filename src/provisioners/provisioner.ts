@@ -24,16 +24,30 @@ export const ACTION_OF: Record<AccessEvent['type'], AccessAction> = {
   'access.revoke': 'revoke',
 };
 
-/**
- * Makes access appear and disappear somewhere. Each call is one attempt: it resolves when
- * done and throws ProvisionerError when not; the caller (a BullMQ job) retries with backoff.
- * Implementations must be idempotent: the same event may be delivered more than once.
- */
 /** What a resource's provisioner gives access to: its `target`, else the resource itself. */
 export function targetOf(provisioner: Pick<Provisioner, 'target'> | undefined, resource: string): string {
   return provisioner?.target ?? `resource:${resource}`;
 }
 
+/**
+ * The account a person gets at a provisioner's target: their own Slack identity or email, as
+ * the provisioner is given (nothing to choose), a named account (a PostgreSQL login, say), or
+ * none, when the provisioner maps nobody to this person.
+ */
+export type Account = { kind: 'as_person' } | { kind: 'named'; identity: string; at: string } | { kind: 'unmapped'; at: string };
+
+export function accountOf(provisioner: Pick<Provisioner, 'type' | 'identify'> | undefined, user: AccessEvent['user']): Account {
+  if (!provisioner?.identify) return { kind: 'as_person' };
+  const identity = provisioner.identify(user);
+  if (identity === undefined) return { kind: 'unmapped', at: provisioner.type };
+  return identity === user.slack_id ? { kind: 'as_person' } : { kind: 'named', identity, at: provisioner.type };
+}
+
+/**
+ * Makes access appear and disappear somewhere. Each call is one attempt: it resolves when
+ * done and throws ProvisionerError when not; the caller (a BullMQ job) retries with backoff.
+ * Implementations must be idempotent: the same event may be delivered more than once.
+ */
 export interface Provisioner {
   readonly type: string;
   apply(event: AccessEvent): Promise<void>;

@@ -54,6 +54,7 @@ function build(name: string, config: Exclude<ProvisionerConfig, { type: 'module'
         connectionEnv: config.connection_env,
         role: config.role,
         login: config.login,
+        emailDomains: config.email_domain,
         terminateSessions: config.terminate_sessions,
         validUntil: config.valid_until,
       });

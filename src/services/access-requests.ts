@@ -9,7 +9,8 @@ import { newId } from '../store/ids.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import { mappedAccount } from './accounts.js';
+import { DirectoryError, type AccountLookup, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
@@ -29,6 +30,7 @@ export interface AccessRequestDeps {
   policy: () => LoadedPolicy;
   membership: Membership;
   directory: Pick<Directory, 'userProfile'>;
+  accountOf: AccountLookup;
   notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
   scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleEscalation' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
@@ -59,6 +61,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     const where = await deps.notifier.postApprovalRequest({
       request,
       resourceDescription: resource.description,
+      account: deps.accountOf(request.resource, { slack_id: request.requesterId, email: request.requesterEmail }),
       confirmApproval: resource.confirm_approval,
       stages,
       progress: approvalProgress(stages, approvals),
@@ -102,6 +105,8 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
 
       const profile = await deps.directory.userProfile(input.userId).catch(() => undefined);
       const email = profile?.email ?? null;
+      const mapped = mappedAccount(deps.accountOf, resourceName, { slack_id: input.userId, email }, profile !== undefined);
+      if (!mapped.ok) return mapped;
       const now = clock.now().toMillis();
       let startsAt: number | null = null;
       if (input.startText !== undefined) {

@@ -10,7 +10,8 @@ import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { createRefusals } from './refusals.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
+import { mappedAccount } from './accounts.js';
+import { DirectoryError, type AccountLookup, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
@@ -32,6 +33,7 @@ export function createBreakGlassService(deps: {
   policy: () => LoadedPolicy;
   membership: Pick<Membership, 'names' | 'members' | 'securityOnly'>;
   directory: Pick<Directory, 'userProfile'>;
+  accountOf: AccountLookup;
   notifier: Pick<Notifier, 'breakGlassAlert' | 'breakGlassAcknowledged' | 'breakGlassReminder'>;
   scheduler: Pick<Scheduler, 'scheduleGrant'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
@@ -62,10 +64,10 @@ export function createBreakGlassService(deps: {
         }
       }
 
-      const email = await deps.directory.userProfile(input.userId).then(
-        (profile) => profile.email,
-        () => null,
-      );
+      const profile = await deps.directory.userProfile(input.userId).catch(() => undefined);
+      const email = profile?.email ?? null;
+      const mapped = mappedAccount(deps.accountOf, resourceName, { slack_id: input.userId, email }, profile !== undefined);
+      if (!mapped.ok) return refuse({ ...refusal, resource: resourceName, reason: 'no_account' }, mapped.error);
       const now = clock.now().toMillis();
       const request = { id: newId('req'), requesterId: input.userId, requesterEmail: email, resource: resourceName, durationMs: duration.toMillis(), reason, policyVersion: version, createdAt: now };
       const granted = store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => grantForRequest(approved, now));

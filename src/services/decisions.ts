@@ -6,7 +6,8 @@ import { expandPrincipals } from '../domain/principals.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
-import { DirectoryError, type Log, type Metrics, type Notifier, type RequestOutcome, type Scheduler } from './ports.js';
+import type { Account } from '../provisioners/provisioner.js';
+import { DirectoryError, type AccountLookup, type Log, type Metrics, type Notifier, type RequestOutcome, type Scheduler } from './ports.js';
 import type { MessageLane } from './message-lane.js';
 import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
@@ -38,6 +39,8 @@ function alreadyDecided(request: RequestRow): string {
 export interface WaitingRequest {
   request: RequestRow;
   resourceDescription: string;
+  /** The account approving it grants. */
+  account: Account;
   confirmApproval: boolean;
   /** Which stage of how many it waits at (0-based), for chains of more than one. */
   stage: number;
@@ -51,11 +54,12 @@ export interface WaitingRequest {
 const QUEUE_SCAN = 1_000;
 
 export interface DecisionDeps {
-  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore'>;
+  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore' | 'findBreakGlass'>;
   /** The rules of the policy version a request was made under. */
   rulesOf: (version: string) => LoadedPolicy;
   membership: Membership;
-  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached'>;
+  accountOf: AccountLookup;
+  notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached' | 'breakGlassExtended'>;
   scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleExtension' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
   /** The updated approval message and the requester's DM go here: the click's ack comes first. */
@@ -67,6 +71,7 @@ export interface DecisionDeps {
 /** Approve and Deny clicks on an approval message. */
 export function createDecisionService(deps: DecisionDeps) {
   const { store, clock, log } = deps;
+  const accountFor = (request: RequestRow) => deps.accountOf(request.resource, { slack_id: request.requesterId, email: request.requesterEmail });
 
   /** Which stages of the request's chain name this person; throws DirectoryError. */
   async function stagesNaming(request: RequestRow, userId: string) {
@@ -143,7 +148,7 @@ export function createDecisionService(deps: DecisionDeps) {
         const approvals = store.approvalsOf(request.id);
         if (awaitsApprovalFrom({ userId, requesterId: request.requesterId, selfApproval: resource.self_approval, stages, approvals, namingStages: naming })) {
           const { stage } = approvalProgress(stages, approvals);
-          waiting.push({ request, resourceDescription: resource.description, confirmApproval: resource.confirm_approval, stage, stages: stages.length });
+          waiting.push({ request, resourceDescription: resource.description, account: accountFor(request), confirmApproval: resource.confirm_approval, stage, stages: stages.length });
         }
       }
       return waiting;
@@ -189,6 +194,7 @@ export function createDecisionService(deps: DecisionDeps) {
           await deps.notifier.updateApprovalProgress({
             request: outcome.request,
             resourceDescription: chain.resource.description,
+            account: accountFor(outcome.request),
             confirmApproval: chain.resource.confirm_approval,
             stages: chain.stages,
             progress: outcome.progress,
@@ -213,6 +219,11 @@ export function createDecisionService(deps: DecisionDeps) {
           const schedule = outcome.kind === 'approved' ? () => deps.scheduler.scheduleGrant(grant) : () => deps.scheduler.scheduleExtension(grant);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, schedule);
           await settled(outcome.request, { kind: 'approved', by: input.approverId, at: now });
+          const breakGlass = outcome.kind === 'extended' ? store.findBreakGlass(grant.id) : undefined;
+          if (breakGlass) {
+            const how = { kind: 'approved' as const, byMs: outcome.request.durationMs, by: input.approverId, requestId: outcome.request.id };
+            deps.messages.send(() => deps.notifier.breakGlassExtended(breakGlass, grant, how));
+          }
           return outcome;
         }
       }

@@ -2,13 +2,14 @@ import { Duration } from 'luxon';
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
 import { formatDuration } from '../domain/duration.js';
-import { extensionChoices, extensionVoid } from '../domain/extension-rules.js';
+import { atOnceLimitMs, extensionChoices, extensionVoid } from '../domain/extension-rules.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
 import { err, ok, type Result } from '../domain/result.js';
-import type { GrantRow, RequestRow } from '../store/schema.js';
+import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { AccessRequestService } from './access-requests.js';
-import type { Log, Scheduler } from './ports.js';
+import type { MessageLane } from './message-lane.js';
+import type { Log, Notifier, Scheduler } from './ports.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 /** What the Extend form offers: at once within policy, or to the approvers beyond it. */
@@ -16,6 +17,8 @@ export interface ExtensionChoices {
   grant: GrantRow;
   choicesMs: number[];
   approvalChoicesMs: number[];
+  /** A break-glass grant: extended at once only within this much in all (`break_glass.max_duration`). */
+  breakGlassMaxMs?: number | undefined;
 }
 
 export type ExtensionOutcome = { kind: 'extended'; grant: GrantRow } | { kind: 'requested'; request: RequestRow; posted: boolean };
@@ -23,19 +26,23 @@ export type ExtensionOutcome = { kind: 'extended'; grant: GrantRow } | { kind: '
 /**
  * Extending one's own grant (expiry warning, App Home): within `max_duration` the same grant
  * ends later at once (live sessions are not cut) and the provisioner hears `access.extend`;
- * beyond it, the approvers decide on an extension request. `max_extensions` caps both.
+ * beyond it, the approvers decide on an extension request. `max_extensions` caps both. A
+ * break-glass grant extends at once only within `break_glass.max_duration`, and each extension
+ * of one is announced to security.
  */
 export function createExtensionService(deps: {
-  store: Pick<Store, 'findGrant' | 'extendGrant'>;
+  store: Pick<Store, 'findGrant' | 'extendGrant' | 'findBreakGlass'>;
   policy: () => LoadedPolicy;
   accessRequests: Pick<AccessRequestService, 'requestExtension'>;
   scheduler: Pick<Scheduler, 'scheduleExtension'>;
+  notifier: Pick<Notifier, 'breakGlassExtended'>;
+  messages: Pick<MessageLane, 'send'>;
   clock: Clock;
   log: Log;
 }) {
   const { store, clock, log } = deps;
 
-  function extendable(userId: string, grantId: string): Result<ExtensionChoices & { resource: ResourcePolicy }> {
+  function extendable(userId: string, grantId: string): Result<ExtensionChoices & { resource: ResourcePolicy; breakGlass: BreakGlassRow | undefined }> {
     const grant = store.findGrant(grantId);
     if (!grant || grant.userId !== userId) return err(`You have no grant ${grantId}. \`/request list\` shows your access.`);
     const resource = deps.policy().policy.resources[grant.resource];
@@ -43,7 +50,9 @@ export function createExtensionService(deps: {
     const voided = extensionVoid(grant, clock.now().toMillis(), resource.max_extensions);
     if (voided === 'grant_ended') return err(`Your access \`${grant.id}\` has already ended or is ending; ask again with \`/request ${grant.resource} <duration> <reason>\`.`);
     if (voided === 'max_extensions') return err(`\`${grant.id}\` has been extended ${grant.extensions} time(s), the most ${grant.resource} allows (\`max_extensions: ${resource.max_extensions}\`). To keep access longer, ask again with \`/request ${grant.resource} <duration> <reason>\` and an approver will decide.`);
-    return ok({ grant, resource, ...extensionChoices(grant, resource) });
+    const breakGlass = store.findBreakGlass(grant.id);
+    const atOnceMs = atOnceLimitMs(resource, breakGlass !== undefined);
+    return ok({ grant, resource, breakGlass, breakGlassMaxMs: breakGlass ? atOnceMs : undefined, ...extensionChoices(grant, resource, atOnceMs) });
   }
 
   const words = (ms: number) => formatDuration(Duration.fromMillis(ms));
@@ -55,7 +64,7 @@ export function createExtensionService(deps: {
     async extend(input: { userId: string; grantId: string; byMs: number }): Promise<Result<ExtensionOutcome>> {
       const checked = extendable(input.userId, input.grantId);
       if (!checked.ok) return checked;
-      const { grant, resource, choicesMs, approvalChoicesMs } = checked.value;
+      const { grant, resource, choicesMs, approvalChoicesMs, breakGlass, breakGlassMaxMs } = checked.value;
       if (approvalChoicesMs.includes(input.byMs)) {
         const asked = await deps.accessRequests.requestExtension({ grant, resource, byMs: input.byMs });
         return asked.ok ? ok({ kind: 'requested', ...asked.value }) : asked;
@@ -65,6 +74,7 @@ export function createExtensionService(deps: {
       if (!extended) return err(`\`${grant.id}\` changed meanwhile and was not extended; look at \`/request list\`.`);
       log.info({ grantId: grant.id, expiresAt: extended.expiresAt, extensions: extended.extensions }, 'grant extended');
       await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleExtension(extended));
+      if (breakGlass) deps.messages.send(() => deps.notifier.breakGlassExtended(breakGlass, extended, { kind: 'at_once', byMs: input.byMs, withinMs: breakGlassMaxMs ?? 0 }));
       return ok({ kind: 'extended', grant: extended });
     },
   };

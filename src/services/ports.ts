@@ -4,6 +4,7 @@ import type { ExpandedPrincipals } from '../domain/principals.js';
 import type { RevokeReason } from '../domain/states.js';
 import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { ReviewReport } from '../domain/review-report.js';
+import type { Account } from '../provisioners/provisioner.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
 export interface Directory {
@@ -25,6 +26,9 @@ export interface ExceptionWindow {
   endsAt: number;
 }
 
+/** The account a resource's provisioner would grant this person (see accountOf). */
+export type AccountLookup = (resource: string, user: { slack_id: string; email: string | null }) => Account;
+
 /** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant or exception. */
 export interface Scheduler {
   /** Provision at its start (now, or a scheduled start) and revoke at expiry. */
@@ -44,6 +48,8 @@ export interface Scheduler {
 export interface ApprovalView {
   request: RequestRow;
   resourceDescription: string;
+  /** The account approving it grants: shown so the approver sees what is granted. */
+  account: Account;
   /** `confirm_approval`: Approve asks "are you sure?" first. */
   confirmApproval: boolean;
   stages: readonly Stage[];
@@ -58,6 +64,9 @@ export type RequestOutcome =
   | { kind: 'lapsed'; by: string; at: DateTime }
   /** An extension request whose grant ended (or hit `max_extensions`) before it was approved. */
   | { kind: 'withdrawn'; by: string; at: DateTime };
+
+/** How a break-glass grant was extended: at once within `break_glass.max_duration`, or by an approved extension request. */
+export type BreakGlassExtension = { byMs: number } & ({ kind: 'at_once'; withinMs: number } | { kind: 'approved'; by: string; requestId: string });
 
 export type ExceptionOutcome = Extract<RequestOutcome, { kind: 'approved' | 'denied' }>;
 
@@ -94,6 +103,8 @@ export interface Notifier {
   breakGlassAcknowledged(use: BreakGlassRow, grant: GrantRow): Promise<void>;
   /** An hour unacknowledged: the alert again in the security channel, and a DM to each of `securityTeam`. */
   breakGlassReminder(use: BreakGlassRow, grant: GrantRow, securityTeam: readonly string[]): Promise<void>;
+  /** A break-glass grant now ends later: announced in the security channel (else the resource's), however it was extended. */
+  breakGlassExtended(use: BreakGlassRow, grant: GrantRow, how: BreakGlassExtension): Promise<void>;
   /** An incident revoke-all, announced in the security channel with what it ended. */
   revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): Promise<void>;
   /** An accepted change of the access rules, announced in the security channel: changing who may approve is privileged. */

@@ -139,6 +139,8 @@ export function createSlackNotifier(deps: {
       for (const userId of securityTeam) await dm(userId, () => breakGlassMessages.securityDm(use, channel), { grantId: use.grantId });
     },
 
+    breakGlassExtended: (use, grant, how) => alert(use.resource, breakGlassMessages.extended(use, grant, how), { grantId: use.grantId }),
+
     revokedAll: (actorId, scope, reason, counts) => announce(securityNotes.revokedAll(actorId, scope, reason, counts), { revokeAll: true, actorId }),
     policyChanged: (from, to, changes) => announce(securityNotes.policyChanged(from, to, changes), { policyVersion: to }),
 

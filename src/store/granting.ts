@@ -1,4 +1,5 @@
 import { appendAudit } from './audit-log.js';
+import * as breakGlass from './break-glass.js';
 import type { Db } from './database.js';
 import * as grants from './grants.js';
 import * as requests from './requests.js';
@@ -37,8 +38,12 @@ export function grantCreated(tx: Db, grant: GrantRow, actor: string, at: number)
   });
 }
 
-/** The audit event of a grant's end moved later: by its holder within policy, or by approvers (`extra.request_id`). */
+/**
+ * The audit event of a grant's end moved later: by its holder within policy, or by approvers
+ * (`extra.request_id`); `break_glass: true` when the grant was a break-glass one.
+ */
 export function grantExtended(tx: Db, from: number, grant: GrantRow, actor: string, at: number, extra: Record<string, unknown> = {}): void {
+  const emergency = breakGlass.findUse(tx, grant.id) ? { break_glass: true } : {};
   appendAudit(tx, {
     at,
     actor,
@@ -46,7 +51,7 @@ export function grantExtended(tx: Db, from: number, grant: GrantRow, actor: stri
     subjectType: 'grant',
     subjectId: grant.id,
     resource: grant.resource,
-    details: { from, to: grant.expiresAt, extensions: grant.extensions, ...extra },
+    details: { from, to: grant.expiresAt, extensions: grant.extensions, ...extra, ...emergency },
   });
 }
 

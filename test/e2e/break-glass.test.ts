@@ -92,3 +92,67 @@ describe('break-glass', () => {
     assert.match(JSON.stringify(reviews.at(-1)?.args['blocks']), /Unacknowledged break-glass\*\\n0/);
   });
 });
+
+/** pager: break-glass lasts at most 15 min; an approved grant up to 2 h. */
+const pager = `
+  pager:
+    channel: C0PAGER
+    approvers: [db-leads]
+    max_duration: 2h
+    max_extensions: 3
+    break_glass: { allowed: true, eligible: [db-leads], max_duration: 15m }
+`;
+const MINUTE = 60_000;
+
+describe('extending break-glass access', () => {
+  let h: Harness;
+  let grantId: string;
+  before(async () => {
+    h = await startHarness({ policyExtra: pager });
+    const reply = await h.ask(USERS.lead, 'pager 10m --emergency pages are not going out');
+    grantId = /grt-[0-9a-z]+/.exec(reply)?.[0] ?? '';
+    await eventually('the grant to be provisioned', () => (h.grantById(grantId)?.provisioned_at ? true : undefined));
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('extends at once only within break_glass.max_duration, and the security channel is told', async () => {
+    const before = h.bot.store.findGrant(grantId);
+    const { options, answer, text } = await h.extendBy(USERS.lead, grantId, 5 * MINUTE);
+    assert.deepEqual(options, [5, 15, 30, 60, 120].map((m) => m * MINUTE), 'the 5 min left of break-glass at once; up to max_duration for the approvers');
+    assert.match(text, /Break-glass access extends at once only within its 15 min/);
+    assert.equal(answer.response_action, 'update');
+    assert.equal((h.bot.store.findGrant(grantId)?.expiresAt ?? 0) - (before?.expiresAt ?? 0), 5 * MINUTE);
+    const [note] = await eventually('the announcement', () => {
+      const found = postsIn(h, 'C0SECURITY', /Break-glass access extended/);
+      return found.length ? found : undefined;
+    });
+    assert.match(String(note?.args['text']), new RegExp(`🚨 Break-glass access extended: <@U0LEAD1> on pager, 5 min longer \\(grant \`${grantId}\`\\), at once within break-glass's 15 min`));
+    const audit = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'grant.extended'").pluck().get(grantId) as string;
+    assert.equal(JSON.parse(audit).break_glass, true);
+  });
+
+  test('anything longer goes to the approvers, and their approval is announced too', async () => {
+    const before = h.bot.store.findGrant(grantId);
+    const asked = await h.extendBy(USERS.lead, grantId, 60 * MINUTE);
+    assert.deepEqual(asked.options, [15, 30, 60, 120].map((m) => m * MINUTE), 'nothing left at once');
+    assert.equal(asked.answer.response_action, 'update');
+    assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, before?.expiresAt, 'no longer without an approver');
+    const request = h.bot.store.pendingExtensionOf(grantId);
+    assert.ok(request);
+    await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0PAGER' && JSON.stringify(c.args['blocks']).includes(request.id));
+
+    await h.click(USERS.lead2, 'approve', request.id);
+    await eventually('the extension', () => ((h.bot.store.findGrant(grantId)?.expiresAt ?? 0) > (before?.expiresAt ?? 0) ? true : undefined));
+    const note = await eventually('the announcement', () => postsIn(h, 'C0SECURITY', /approved by <@U0LEAD2>/)[0]);
+    assert.match(String(note.args['text']), new RegExp(`🚨 Break-glass access extended: <@U0LEAD1> on pager, 1 h longer \\(grant \`${grantId}\`\\), approved by <@U0LEAD2> \\(\`${request.id}\`\\)`));
+  });
+
+  test('Extend in App Home offers the same: nothing more at once, every choice for the approvers', async () => {
+    const { triggerId } = await h.clickInHome(USERS.lead, 'extend', grantId);
+    const form = await h.slack.waitForCall('views.open', (c) => c.args['trigger_id'] === triggerId);
+    const options = (form.args['view'] as { blocks: { block_id?: string; element?: { options: { text: { text: string } }[] } }[] }).blocks.find((b) => b.block_id === 'by')?.element?.options.map((o) => o.text.text);
+    assert.ok(options?.length && options.every((o) => o.endsWith('(approvers decide)')), String(options));
+  });
+});

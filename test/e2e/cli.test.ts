@@ -48,6 +48,7 @@ describe('the jitbot CLI', () => {
       const ok = jitbot(['policy', 'check', path, '--probe'], { PG_URL: TEST_POSTGRES_URL });
       assert.equal(ok.status, 0, ok.stdout + ok.stderr);
       assert.match(ok.stdout, /probe:\n  db \(postgres\): OK\n  manual \(none\): nothing to probe/);
+      assert.match(ok.stdout, /warning: resources\.db\.provisioner: login: email_localpart without email_domain maps an email of any domain to a login/);
 
       const bad =
         good +

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, requestIdIn, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/harness.js';
-import { signedPost, viewSubmissionBody } from '../support/slack-requests.js';
+import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
 import { TIMER_LEAD_MS } from '../../src/jobs/access-queue.js';
 
 const MINUTE = 60_000;
 type Call = { args: Record<string, unknown> };
 const buttonsOf = (call: Call) => ((call.args['blocks'] ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []).filter((e) => e.action_id !== undefined);
 
-/** Clicks Extend, picks `byMs` in the form it opens (or a forged value), and returns the form's answer. */
-async function extendBy(h: Harness, grantId: string, byMs: number | 'first') {
-  const opened = h.slack.callsTo('views.open').length;
-  await h.click(USERS.alice, 'extend', grantId);
-  const open = await eventually('the Extend form', () => h.slack.callsTo('views.open')[opened]);
-  const view = open.args['view'] as { callback_id: string; private_metadata: string; blocks: { block_id?: string; element?: { options: { value: string }[] } }[] };
-  const options = view.blocks.find((b) => b.block_id === 'by')?.element?.options.map((o) => Number(o.value)) ?? [];
-  const value = String(byMs === 'first' ? options[0] : byMs);
-  const body = viewSubmissionBody({ userId: USERS.alice, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { by: { value: { type: 'static_select', selected_option: { value } } } } });
-  const answer = (await (await signedPost(h.eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded')).json()) as { response_action: string; errors?: Record<string, string> };
-  return { options, answer };
-}
+/** Alice extends her grant from the form Extend opens. */
+const extendBy = (h: Harness, grantId: string, byMs: number | 'first') => h.extendBy(USERS.alice, grantId, byMs);
 
 describe('expiry warnings, extensions and release', () => {
   let h: Harness;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
+import { parsePolicy } from '../../src/config/load-policy.js';
+import { eventually, requestIdIn, startHarness, testPolicy, USERS, type Harness } from '../support/harness.js';
 import { startPostgresFixture, TEST_POSTGRES_URL, type PostgresFixture } from '../support/postgres.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
@@ -13,6 +14,26 @@ describe('production database access, end to end through the real PostgreSQL', (
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   let h: Harness;
   let login: string;
+  /** pgdb maps people to logins; pgmail takes the email's local part, for corp.example only. */
+  const resources = (logins: string) => `
+  pgdb:
+    channel: C0PG
+    approvers: [db-leads]
+    max_duration: 2h
+    provisioner:
+      type: postgres
+      connection_env: PROD_PG_URL
+      role: ${pg.role}
+      login: { ${logins} }
+      terminate_sessions: true
+      valid_until: true
+  pgmail:
+    channel: C0PG
+    approvers: [db-leads]
+    max_duration: 2h
+    break_glass: { allowed: true }
+    provisioner: { type: postgres, connection_env: PROD_PG_URL, role: ${pg.role}, login: email_localpart, email_domain: corp.example }
+`;
 
   before(async () => {
     pg = await startPostgresFixture();
@@ -24,19 +45,7 @@ describe('production database access, end to end through the real PostgreSQL', (
     h = await startHarness({
       secrets: { PROD_PG_URL: viaProxy.toString() },
       retry: { attempts: 6, backoffMs: 300 },
-      policyExtra: `
-  pgdb:
-    channel: C0PG
-    approvers: [db-leads]
-    max_duration: 2h
-    provisioner:
-      type: postgres
-      connection_env: PROD_PG_URL
-      role: ${pg.role}
-      login: { ${USERS.alice}: ${login} }
-      terminate_sessions: true
-      valid_until: true
-`,
+      policyExtra: resources(`${USERS.alice}: ${login}, ${USERS.bob}: ${pg.prefix}_bob`),
     });
   });
   after(async () => {
@@ -83,8 +92,25 @@ describe('production database access, end to end through the real PostgreSQL', (
     assert.deepEqual(await pg.members(), []);
   });
 
+  test('the approval message shows the login to be granted; someone whose email maps to no login is refused at /request', async () => {
+    const requestId = requestIdIn(await h.ask(USERS.alice, 'pgdb 10m which login INC-8'));
+    const post = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0PG' && JSON.stringify(c.args['blocks']).includes(requestId));
+    assert.match(JSON.stringify(post.args['blocks']), new RegExp(`Granted as\\*\\\\n\`${login}\` \\(postgres\\)`));
+    await h.ask(USERS.alice, `cancel ${requestId}`);
+
+    const requests = () => h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get();
+    const before = requests();
+    // Alice's Slack email is u0alice@example.com; pgmail maps corp.example emails only.
+    assert.match(await h.ask(USERS.alice, 'pgmail 10m INC-9'), /No postgres account on pgmail maps to you \(your Slack email is u0alice@example\.com\), so access could not be set up/);
+    assert.match(await h.ask(USERS.alice, 'pgmail 10m --emergency INC-9'), /No postgres account on pgmail maps to you/);
+    assert.equal(requests(), before, 'nothing requested');
+  });
+
   test('a person with no login is a clear provisioning error for the requester, the approvers and the security channel, not a crash', async () => {
     const requestId = requestIdIn(await h.ask(USERS.bob, 'pgdb 10m look at a slow query INC-3'));
+    // Bob's login is taken out of the map while his request waits.
+    const reloaded = await h.bot.reloadPolicy(parsePolicy(testPolicy(h.webhook.url, resources(`${USERS.alice}: ${login}`)), 'test-policy.yaml'));
+    assert.equal(reloaded.kind, 'reloaded');
     await h.click(USERS.lead, 'approve', requestId);
     const alert = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /U0BOB has no login in provisioner\.login/.test(String(c.args['text'])), 20_000);
     assert.ok(alert);

@@ -10,7 +10,7 @@ import { createJitbot, type Jitbot } from '../../src/jitbot.js';
 import { startFakeSlack } from './fake-slack.js';
 import { startFakeSocketMode } from './fake-socket-mode.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
-import { blockActionBody, homeActionBody, signedPost, slashCommandBody } from './slack-requests.js';
+import { blockActionBody, homeActionBody, signedPost, slashCommandBody, viewSubmissionBody } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -191,6 +191,22 @@ export async function startHarness(options: HarnessOptions = {}) {
       const body = blockActionBody({ actionId, value, userId, responseUrl: slack.responseUrl(name), channelId: 'C0DBAPPROVALS', triggerId: `trig-${name}`, ...(opts.blockId ? { blockId: opts.blockId } : {}) });
       const res = await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', opts);
       return { status: res.status, responseName: name };
+    },
+
+    /**
+     * The holder clicks Extend, picks `byMs` in the form it opens (or a forged value, or the
+     * first offered), and submits: the choices offered and the form's answer.
+     */
+    async extendBy(userId: string, grantId: string, byMs: number | 'first') {
+      const opened = slack.callsTo('views.open').length;
+      await harness.click(userId, 'extend', grantId);
+      const open = await eventually('the Extend form', () => slack.callsTo('views.open')[opened]);
+      const view = open.args['view'] as { callback_id: string; private_metadata: string; blocks: { block_id?: string; text?: { text: string }; element?: { options: { value: string }[] } }[] };
+      const options = view.blocks.find((b) => b.block_id === 'by')?.element?.options.map((o) => Number(o.value)) ?? [];
+      const value = String(byMs === 'first' ? options[0] : byMs);
+      const body = viewSubmissionBody({ userId, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { by: { value: { type: 'static_select', selected_option: { value } } } } });
+      const answer = (await (await signedPost(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded')).json()) as { response_action: string; errors?: Record<string, string> };
+      return { options, answer, text: view.blocks.map((b) => b.text?.text ?? '').join('\n') };
     },
 
     /** A click on a button in the user's App Home (no response_url: answers come as a redrawn home). */

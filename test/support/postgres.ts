@@ -23,6 +23,13 @@ export async function startPostgresFixture() {
   await admin.query(`GRANT USAGE ON SCHEMA ${id(schema)} TO ${id(role)}`);
   await admin.query(`GRANT SELECT ON ${id(schema)}.secrets TO ${id(role)}`);
 
+  async function createRole(name: string, options: string): Promise<string> {
+    const login = `${prefix}_${name}`;
+    await admin.query(`CREATE ROLE ${id(login)} ${options}`);
+    logins.push(login);
+    return login;
+  }
+
   const urlAs = (login: string) => {
     const url = new URL(TEST_POSTGRES_URL);
     url.username = login;
@@ -34,13 +41,13 @@ export async function startPostgresFixture() {
     prefix,
     role,
     admin,
-    /** A login role (no rights of its own). */
-    async createLogin(name: string): Promise<string> {
-      const login = `${prefix}_${name}`;
-      await admin.query(`CREATE ROLE ${id(login)} LOGIN`);
-      logins.push(login);
-      return login;
-    },
+    /**
+     * A personal login (no rights of its own), made as the README says: its password's
+     * VALID UNTIL in the past, so only jitbot's grants open it.
+     */
+    createLogin: (name: string): Promise<string> => createRole(name, "LOGIN VALID UNTIL '2000-01-01'"),
+    /** Any other role under the prefix, e.g. `createRole('app_devs', 'LOGIN')` or `createRole('root', 'LOGIN SUPERUSER')`. */
+    createRole,
     /** Connects as the login and tries to read the table through the role: 'ok' or the error. */
     async readAs(login: string): Promise<string> {
       const client = new pg.Client({ connectionString: urlAs(login) });

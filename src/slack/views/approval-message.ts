@@ -5,6 +5,7 @@ import type { RequestRow } from '../../store/schema.js';
 import type { ApprovalView, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
 import type { ExpandedPrincipals } from '../../domain/principals.js';
+import type { Account } from '../../provisioners/provisioner.js';
 
 export interface SlackMessage {
   text: string;
@@ -13,13 +14,21 @@ export interface SlackMessage {
 
 export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
 
-function summary(request: RequestRow, description: string): KnownBlock[] {
+/** Which account approving grants, where the provisioner names one (or names none). */
+export function accountField(account: Account): string | undefined {
+  if (account.kind === 'named') return `*Granted as*\n\`${account.identity}\` (${account.at})`;
+  if (account.kind === 'unmapped') return `*Granted as*\n⚠️ no ${account.at} account maps to this person: approving cannot give access`;
+  return undefined;
+}
+
+function summary(request: RequestRow, description: string, account?: Account): KnownBlock[] {
   const about = description ? ` — ${description}` : '';
   const asks =
     request.extendsGrantId === null
       ? `*<@${request.requesterId}>* asks for access to *${request.resource}*${about}`
       : `*<@${request.requesterId}>* asks to extend their access to *${request.resource}*${about} (\`${request.extendsGrantId}\`) beyond what the policy allows without approval`;
   const duration = formatDuration(Duration.fromMillis(request.durationMs));
+  const granted = account && accountField(account);
   return [
     {
       type: 'section',
@@ -28,6 +37,7 @@ function summary(request: RequestRow, description: string): KnownBlock[] {
         mrkdwn(`*${request.extendsGrantId === null ? 'Duration' : 'Longer by'}*\n${duration}${request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, undefined)}`}`),
         mrkdwn(`*Request*\n\`${request.id}\``),
         mrkdwn(`*Reason*\n${request.reason}`),
+        ...(granted ? [mrkdwn(granted)] : []),
       ],
     },
   ];
@@ -77,7 +87,7 @@ export function approvalMessage(view: ApprovalView): SlackMessage {
   return {
     text: `<@${request.requesterId}> asks for ${request.resource} for ${formatDuration(Duration.fromMillis(request.durationMs))}: ${request.reason}`,
     blocks: [
-      ...summary(request, view.resourceDescription),
+      ...summary(request, view.resourceDescription, view.account),
       ...(progress ? [{ type: 'context' as const, elements: [mrkdwn(progress)] }] : []),
       { type: 'actions', block_id: 'decision', elements: decisionButtons(request.id, view.confirmApproval ? approveConfirmation(request) : undefined) },
     ],

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
+import type { BreakGlassExtension } from '../../services/ports.js';
 import type { BreakGlassRow, GrantRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
@@ -48,6 +49,12 @@ export const breakGlassMessages = {
       text: `⏰ Still unacknowledged after an hour: break-glass use by <@${use.userId}> on ${use.resource}`,
       blocks: [...summary(use, expiresAt), { type: 'context', elements: [mrkdwn(`⏰ *Still unacknowledged* since ${slackTime(use.createdAt, undefined)}.`)] }, acknowledgeButton(use)],
     };
+  },
+
+  extended(use: BreakGlassRow, grant: Pick<GrantRow, 'expiresAt'>, how: BreakGlassExtension): string {
+    const words = (ms: number) => formatDuration(Duration.fromMillis(ms));
+    const way = how.kind === 'at_once' ? `at once within break-glass's ${words(how.withinMs)}` : `approved by <@${how.by}> (\`${how.requestId}\`)`;
+    return `🚨 Break-glass access extended: <@${use.userId}> on ${use.resource}, ${words(how.byMs)} longer (grant \`${use.grantId}\`), ${way}; it now ends ${slackTime(grant.expiresAt, undefined)}. Reason given: ${use.reason}`;
   },
 
   securityDm: (use: BreakGlassRow, where: string | undefined): string =>

@@ -14,13 +14,14 @@ const plain = (text: string) => ({ type: 'plain_text' as const, text });
  * Extend: how much longer. Choices within policy apply at once; longer ones are marked as
  * going to the approvers. The grant ID travels in private_metadata.
  */
-export function extendModal({ grant, choicesMs, approvalChoicesMs }: ExtensionChoices): ModalView {
+export function extendModal({ grant, choicesMs, approvalChoicesMs, breakGlassMaxMs }: ExtensionChoices): ModalView {
   const words = (ms: number) => formatDuration(Duration.fromMillis(ms));
   const options = [
     ...choicesMs.map((ms) => ({ text: plain(words(ms)), value: String(ms) })),
     ...approvalChoicesMs.map((ms) => ({ text: plain(`${words(ms)} (approvers decide)`), value: String(ms) })),
   ];
   const beyond = approvalChoicesMs.length > 0 ? ' Choices marked "approvers decide" go beyond what the policy allows at once: they are sent to the approvers like a request.' : '';
+  const emergency = breakGlassMaxMs === undefined ? '' : ` Break-glass access extends at once only within its ${words(breakGlassMaxMs)} in all, and security is told of every extension.`;
   return {
     type: 'modal',
     callback_id: EXTEND_MODAL,
@@ -29,7 +30,7 @@ export function extendModal({ grant, choicesMs, approvalChoicesMs }: ExtensionCh
     submit: plain('Extend'),
     close: plain('Cancel'),
     blocks: [
-      { type: 'section', text: mrkdwn(`*${grant.resource}* (\`${grant.id}\`) ends ${slackTime(grant.expiresAt, undefined)}.${beyond}`) },
+      { type: 'section', text: mrkdwn(`*${grant.resource}* (\`${grant.id}\`) ends ${slackTime(grant.expiresAt, undefined)}.${emergency}${beyond}`) },
       { type: 'input', block_id: EXTEND_BLOCK, label: plain('Extend by'), element: { type: 'static_select', action_id: 'value', options, ...(options[0] ? { initial_option: options[0] } : {}) } },
     ],
   };

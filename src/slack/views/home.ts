@@ -4,7 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { WaitingRequest } from '../../services/decisions.js';
 import type { HomeContents } from '../../services/home.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
-import { approveConfirmation, askedFor, decisionButtons, mrkdwn } from './approval-message.js';
+import { accountField, approveConfirmation, askedFor, decisionButtons, mrkdwn } from './approval-message.js';
 import { expiryButtons } from './direct-messages.js';
 import { grantWindow, slackTime } from './time.js';
 
@@ -48,14 +48,16 @@ function ownException(exception: ExceptionRow, zone: string | undefined): KnownB
   return { type: 'section', text: mrkdwn(`*${exception.resource}* ${state}: your requests are granted without approval\n\`${exception.id}\` · ${exception.reason}`) };
 }
 
-function waitingRequest({ request, resourceDescription, confirmApproval, stage, stages }: WaitingRequest, zone: string | undefined): KnownBlock[] {
+function waitingRequest({ request, resourceDescription, account, confirmApproval, stage, stages }: WaitingRequest, zone: string | undefined): KnownBlock[] {
   const atStage = stages > 1 ? ` · stage ${stage + 1} of ${stages}` : '';
+  const granted = accountField(account);
   const starting = request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, zone)}`;
   const about = resourceDescription ? ` — ${resourceDescription}` : '';
   return [
     {
       type: 'section',
       text: mrkdwn(`<@${request.requesterId}> asks for ${askedFor(request)}${about}${starting}\n_${request.reason}_ · asked ${slackTime(request.createdAt, zone)}${atStage} · \`${request.id}\``),
+      ...(granted ? { fields: [mrkdwn(granted)] } : {}),
     },
     actions(`home-decide-${request.id}`, decisionButtons(request.id, confirmApproval ? approveConfirmation(request) : undefined)),
   ];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainPolicy } from '../../../src/config/explain-policy.js';
+import { explainPolicy, policyWarnings } from '../../../src/config/explain-policy.js';
 import { parsePolicy } from '../../../src/config/load-policy.js';
 
 test('policy check explains chains, escalation, break-glass and who each notification reaches', () => {
@@ -42,4 +42,19 @@ resources:
 test('policy check says when a resource allows no extensions', () => {
   const { policy } = parsePolicy('resources:\n  kiosk: { channel: C0K, approvers: [U0A], max_duration: 30m, max_extensions: 0 }\n', 'p.yaml');
   assert.ok(explainPolicy(policy).includes('  extensions: none (`max_extensions: 0`)'));
+});
+
+test('policy check warns where a login is an email local part of any domain, and not where email_domain limits it', () => {
+  const pg = (extra: string) => `{ type: postgres, connection_env: PG_URL, role: app, ${extra} }`;
+  const { policy } = parsePolicy(
+    `resources:
+  open-db: { channel: C0A, approvers: [U0A], max_duration: 1h, provisioner: ${pg('login: email_localpart')} }
+  closed-db: { channel: C0A, approvers: [U0A], max_duration: 1h, provisioner: ${pg('login: email_localpart, email_domain: example.com')} }
+  mapped-db: { channel: C0A, approvers: [U0A], max_duration: 1h, provisioner: ${pg('login: { U0ALICE: alice }')} }
+`,
+    'p.yaml',
+  );
+  assert.deepEqual(policyWarnings(policy), [
+    'resources.open-db.provisioner: login: email_localpart without email_domain maps an email of any domain to a login: someone whose Slack email is app_devs@anything gets the login app_devs. Set email_domain to your own domain(s).',
+  ]);
 });

@@ -153,6 +153,8 @@ describe('a valid policy', () => {
     assert.equal(pg.terminate_sessions, true);
     assert.equal(pg.valid_until, true);
 
+    assert.equal(pg.email_domain, undefined, 'email_domain is optional (policy check warns without it)');
+
     const mapped = p('pg-mapped');
     assert.ok(mapped?.type === 'postgres');
     assert.deepEqual(mapped.login, { U0ALICE: 'alice', W0BOB: 'bob' });
@@ -301,6 +303,23 @@ describe('an invalid policy stops with one message naming the key and what was e
   test('a resource with neither approvers nor stages is refused', () => {
     const error = configError(smallPolicy().replace('    approvers: [db-leads]\n', ''));
     assert.match(error.message, /^test\.yaml: resources\.prod-db\.approvers: expected approvers or stages/);
+  });
+
+  test('email_domain on a postgres provisioner is one domain or a list, read without case', () => {
+    const domains = (value: string) => {
+      const { policy } = parsePolicy(smallPolicy(`    provisioner: { type: postgres, connection_env: PG_URL, role: app, login: email_localpart, email_domain: ${value} }`), 'test.yaml');
+      const provisioner = policy.resources['prod-db']?.provisioner;
+      return provisioner?.type === 'postgres' ? provisioner.email_domain : undefined;
+    };
+    assert.deepEqual(domains('Example.com'), ['example.com']);
+    assert.deepEqual(domains('[example.com, corp.example]'), ['example.com', 'corp.example']);
+  });
+
+  test('an email_domain that is not a domain, or beside a login map, is refused at its path', () => {
+    const pgWith = (extra: string) => smallPolicy(`    provisioner: { type: postgres, connection_env: PG_URL, role: app, ${extra} }`);
+    assert.match(configError(pgWith('login: email_localpart, email_domain: "@example.com"')).message, /resources\.prod-db\.provisioner\.email_domain: expected an email domain like example\.com/);
+    assert.match(configError(pgWith('login: email_localpart, email_domain: []')).message, /resources\.prod-db\.provisioner\.email_domain: expected at least one email domain/);
+    assert.match(configError(pgWith('login: { U0ALICE: alice }, email_domain: example.com')).message, /resources\.prod-db\.provisioner\.email_domain: applies only to login: email_localpart/);
   });
 
   test('an unknown provisioner type is refused and lists the types', () => {

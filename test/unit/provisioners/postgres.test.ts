@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createPostgresProvisioner, loginOf } from '../../../src/provisioners/postgres.js';
-import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+import { ProvisionerError, type AccessEvent } from '../../../src/provisioners/provisioner.js';
 import { startPostgresFixture, TEST_POSTGRES_URL, type PostgresFixture } from '../../support/postgres.js';
 
 const HOUR = 3_600_000;
@@ -25,18 +25,29 @@ test('the login is the email local part, or the mapped name; unknown people have
   assert.equal(loginOf({ U0ALICE: 'alice' }, { slack_id: 'U0BOB', email: 'bob@example.com' }), undefined);
 });
 
+test('with email_domain, only emails of those domains map (in any case); other domains and subdomains have no login', () => {
+  const domains = ['example.com', 'corp.example'];
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: 'alice@Example.COM' }, domains), 'alice');
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: 'bob@corp.example' }, domains), 'bob');
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: 'app_devs@anything.example' }, domains), undefined);
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: 'alice@evil.example.com' }, domains), undefined);
+  assert.equal(loginOf('email_localpart', { slack_id: 'U1', email: 'alice@example.com.evil' }, domains), undefined);
+});
+
 describe('the postgres provisioner, against the real PostgreSQL', () => {
   let pg: PostgresFixture;
   let alice: string;
-  const provisioner = (extra: { terminateSessions?: boolean; validUntil?: boolean } = {}) =>
+  const provisioner = (extra: { terminateSessions?: boolean; validUntil?: boolean; emailDomains?: string[] } = {}) =>
     createPostgresProvisioner({
       connectionString: TEST_POSTGRES_URL,
       connectionEnv: 'PROD_DB_ADMIN_URL',
       role: pg.role,
       login: 'email_localpart',
+      ...(extra.emailDomains ? { emailDomains: extra.emailDomains } : {}),
       terminateSessions: extra.terminateSessions ?? true,
       validUntil: extra.validUntil ?? true,
     });
+  const failure = (attempt: Promise<void>) => attempt.then(() => assert.fail('expected a provisioning error'), (error: unknown) => error);
 
   before(async () => {
     pg = await startPostgresFixture();
@@ -83,11 +94,75 @@ describe('the postgres provisioner, against the real PostgreSQL', () => {
     const p = provisioner();
     await assert.rejects(p.apply(event('access.grant', `${pg.prefix}_nobody@example.com`, Date.now() + HOUR)), /postgres: login "jit_[0-9a-f]+_nobody" does not exist in the database; create it, or map the person in provisioner\.login/);
     await assert.rejects(p.apply(event('access.grant', '', Date.now() + HOUR)), /U0ALICE has no email in Slack, so they have no login; map them in provisioner\.login/);
+    const missing = await failure(p.apply(event('access.grant', `${pg.prefix}_nobody@example.com`, Date.now() + HOUR)));
+    assert.ok(missing instanceof ProvisionerError && missing.permanent, 'a missing login is not fixed by retrying');
     const noRole = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: `${pg.prefix}_missing`, login: { U0ALICE: alice }, terminateSessions: false, validUntil: false });
     await assert.rejects(noRole.apply(event('access.grant', '', Date.now() + HOUR)), /role "jit_[0-9a-f]+_missing" does not exist/);
     await noRole.apply(event('access.revoke', '', Date.now())); // nothing to take away: done
     assert.deepEqual(await noRole.probe?.(), [`role "${pg.prefix}_missing" does not exist`]);
     await Promise.all([p.close?.(), noRole.close?.()]);
+  });
+
+  test('an email outside email_domain is a permanent provisioning error naming the domains; nothing is granted', async () => {
+    const p = provisioner({ emailDomains: ['example.com'] });
+    const error = await failure(p.apply(event('access.grant', `${alice}@anything.example`, Date.now() + HOUR)));
+    assert.ok(error instanceof ProvisionerError && error.permanent, 'retrying cannot fix it');
+    assert.match(error.message, /postgres: U0ALICE's Slack email is not in provisioner\.email_domain \(example\.com\), so they have no login; map them in provisioner\.login/);
+    assert.deepEqual(await pg.members(), []);
+    await p.apply(event('access.grant', `${alice}@EXAMPLE.com`, Date.now() + HOUR));
+    assert.deepEqual(await pg.members(), [alice]);
+    await p.apply(event('access.revoke', `${alice}@example.com`, Date.now()));
+    await p.close?.();
+  });
+
+  test("a group role, a role that cannot log in, a superuser and jitbot's own login are refused for good, and revoking never ends their sessions", async () => {
+    const group = await pg.createRole('app_devs', 'LOGIN');
+    await pg.admin.query(`GRANT ${group} TO ${alice}`);
+    const nologin = await pg.createRole('readers', 'NOLOGIN');
+    const root = await pg.createRole('root', 'LOGIN SUPERUSER');
+    const own = new URL(TEST_POSTGRES_URL).username;
+    const p = provisioner();
+    const refused: [string, RegExp][] = [
+      [group, /login "jit_[0-9a-f]+_app_devs" has members \(a group role: they would all get "jit_[0-9a-f]+_rw"\); jitbot grants only personal logins/],
+      [nologin, /role "jit_[0-9a-f]+_readers" cannot log in, so it is nobody's personal login/],
+      [root, /login "jit_[0-9a-f]+_root" is a superuser; jitbot grants only personal logins/],
+      [own, /login "postgres" is the one jitbot connects as \(PROD_DB_ADMIN_URL\); jitbot grants only personal logins/],
+    ];
+    for (const [login, why] of refused) {
+      const error = await failure(p.apply(event('access.grant', `${login}@example.com`, Date.now() + HOUR)));
+      assert.ok(error instanceof ProvisionerError && error.permanent, `${login}: retrying cannot fix it`);
+      assert.match(error.message, why);
+    }
+    assert.deepEqual(await pg.members(), [], 'nobody got the role');
+    const mapped = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: pg.role, login: { U0ALICE: alice, U0ROOT: root }, terminateSessions: false, validUntil: false });
+    assert.deepEqual(await mapped.probe?.(), [`login "${root}" is a superuser; jitbot grants only personal logins; map the person to their own in provisioner.login`], 'policy check --probe names a mapped login that is not personal');
+    await mapped.close?.();
+
+    // The role held anyway (given before this rule, or outside jitbot) and a live session: the
+    // revoke takes the role away, but the service's session is not ended.
+    await pg.admin.query(`GRANT ${pg.role} TO ${group}`);
+    const session = await pg.sessionAs(group);
+    const validUntil = await pg.validUntil(group);
+    await p.apply(event('access.revoke', `${group}@example.com`, Date.now()));
+    assert.deepEqual(await pg.members(), [], 'the role is jitbot\'s to take away');
+    assert.deepEqual((await session.query<{ one: number }>('select 1 as one')).rows, [{ one: 1 }], 'the session lives');
+    assert.equal(await pg.validUntil(group), validUntil);
+    await session.end();
+    await p.close?.();
+  });
+
+  test('valid_until never gives an expiry to a login whose password never expires (a service account keeps working)', async () => {
+    const service = await pg.createRole('svc_payments', 'LOGIN');
+    const forever = await pg.createRole('svc_forever', "LOGIN VALID UNTIL 'infinity'");
+    const p = provisioner();
+    for (const login of [service, forever]) {
+      const before = await pg.validUntil(login);
+      await p.apply(event('access.grant', `${login}@example.com`, Date.now() + HOUR));
+      assert.equal(await pg.readAs(login), 'ok', 'the grant itself works');
+      assert.deepEqual(await pg.validUntil(login), before, `${login}: VALID UNTIL unchanged`);
+      await p.apply(event('access.revoke', `${login}@example.com`, Date.now()));
+    }
+    await p.close?.();
   });
 
   test('identifiers are quoted by the driver: a hostile login name is a name, not SQL', async () => {

@@ -11,7 +11,7 @@ const exception = (n: number) => exceptionRow({ id: `exc-${n}`, resource: `legac
 test('a full home stays within Slack\'s 100 blocks and says how many more there are', () => {
   const contents: HomeContents = {
     own: { active: many(30, (n) => grantRow({ id: `grt-${n}` })), pending: many(30, request), exceptions: many(10, exception) },
-    waiting: { requests: many(30, (n) => ({ request: request(n), resourceDescription: '', confirmApproval: true, stage: 1, stages: 2 })), exceptions: many(30, exception) },
+    waiting: { requests: many(30, (n) => ({ request: request(n), resourceDescription: '', account: { kind: 'named', identity: `login_${n}`, at: 'postgres' }, confirmApproval: true, stage: 1, stages: 2 })), exceptions: many(30, exception) },
   };
   const view = homeView(contents, { now: NOW, zone: 'Europe/Paris', notice: 'Something to say' });
   assert.ok(view.blocks.length <= 100, `${view.blocks.length} blocks`);

@@ -30,8 +30,8 @@ const progress = { stage: 0, approvedInStage: [], complete: false };
 
 /** Everything people read, one entry per message, with what each must show. */
 const rendered: { name: string; text: string; hasTime: boolean }[] = [
-  { name: 'approval message', text: JSON.stringify(approvalMessage({ request, resourceDescription: '', confirmApproval: true, stages, progress, approvals: [] })), hasTime: true },
-  { name: 'extension approval message', text: JSON.stringify(approvalMessage({ request: extension, resourceDescription: '', confirmApproval: false, stages, progress, approvals: [] })), hasTime: false },
+  { name: 'approval message', text: JSON.stringify(approvalMessage({ request, resourceDescription: '', account: { kind: 'named', identity: 'alice', at: 'postgres' }, confirmApproval: true, stages, progress, approvals: [] })), hasTime: true },
+  { name: 'extension approval message', text: JSON.stringify(approvalMessage({ request: extension, resourceDescription: '', account: { kind: 'as_person' }, confirmApproval: false, stages, progress, approvals: [] })), hasTime: false },
   { name: 'closed approval message', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at })), hasTime: true },
   ...(['approved', 'denied', 'lapsed', 'withdrawn'] as const).flatMap((kind) => [
     { name: `decision DM (${kind})`, text: messages.requestDecided(request, { kind, by: 'U0LEAD1', at }), hasTime: false },
@@ -49,7 +49,7 @@ const rendered: { name: string; text: string; hasTime: boolean }[] = [
   { name: 'break-glass acknowledged', text: JSON.stringify(breakGlassMessages.acknowledged(use, grant.expiresAt)), hasTime: true },
   { name: '/request list', text: replies.list({ pending: [request, extension], active: [grant], exceptions: [open] }, zone), hasTime: true },
   { name: 'request reply', text: replies.requested(request, 'C0DB', true), hasTime: true },
-  { name: 'App Home', text: JSON.stringify(homeView({ own: { pending: [request], active: [grant], exceptions: [open] }, waiting: { requests: [{ request: extension, resourceDescription: '', confirmApproval: true, stage: 0, stages: 1 }], exceptions: [exceptionRow({ durationMs: ODD })] } }, { now: T0, zone })), hasTime: true },
+  { name: 'App Home', text: JSON.stringify(homeView({ own: { pending: [request], active: [grant], exceptions: [open] }, waiting: { requests: [{ request: extension, resourceDescription: '', account: { kind: 'unmapped', at: 'postgres' }, confirmApproval: true, stage: 0, stages: 1 }], exceptions: [exceptionRow({ durationMs: ODD })] } }, { now: T0, zone })), hasTime: true },
   { name: 'Extend form', text: JSON.stringify(extendModal({ grant, choicesMs: [15 * MINUTE, ODD], approvalChoicesMs: [120 * MINUTE] })), hasTime: true },
   { name: 'Extend form, sent', text: JSON.stringify(extendedView({ kind: 'requested', request: extension, posted: true })), hasTime: false },
   {
