@@ -6,6 +6,7 @@ import type { PostedReview } from '../../services/ports.js';
 import type { ReviewDecisionRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
+import { typedText } from './typed-text.js';
 
 /**
  * Slack allows 50 blocks a message; each item takes two. Items past this many are left to
@@ -26,7 +27,7 @@ function itemLine(item: ReviewItem): string {
 
 function decided(decision: ReviewDecisionRow): string {
   const verb = decision.decision === 'keep' ? '✓ Kept' : '✗ Revoked';
-  return `${verb} by <@${decision.decidedBy}> ${slackTime(decision.decidedAt, undefined)}${decision.note ? ` — ${decision.note}` : ''}`;
+  return `${verb} by <@${decision.decidedBy}> ${slackTime(decision.decidedAt, undefined)}${decision.note ? ` — ${typedText(decision.note)}` : ''}`;
 }
 
 function itemBlocks(reviewId: string, item: ReviewItem, decision: ReviewDecisionRow | undefined): KnownBlock[] {
@@ -50,10 +51,10 @@ export function reviewMessage({ review, report, decisions }: PostedReview): Slac
   const items = reviewItems(report);
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;
-  const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.revokeError ?? 'no error recorded'}`);
-  const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${b.reason}`);
+  const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.revokeError === null ? 'no error recorded' : typedText(g.revokeError)}`);
+  const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${typedText(b.reason)}`);
   const drift = report.drift.map((d) =>
-    d.kind === 'unmanaged' ? `• *${d.resource}*: \`${d.identity}\` holds it without a grant (\`${d.id}\`)` : `• *${d.resource}*: grant \`${d.grantId ?? ''}\` has no access at the target (\`${d.id}\`)`,
+    d.kind === 'unmanaged' ? `• *${d.resource}*: \`${typedText(d.identity)}\` holds it without a grant (\`${d.id}\`)` : `• *${d.resource}*: grant \`${d.grantId ?? ''}\` has no access at the target (\`${d.id}\`)`,
   );
   const patternLines = [
     ...patterns.repeatRequesters.map((p) => `• <@${p.userId}> asked for *${p.resource}* ${p.requests} times: an opt-out or a policy change?`),
