@@ -1,6 +1,7 @@
 import { Duration } from 'luxon';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { RESOURCE_NAME } from '../domain/access-rules.js';
 import { DURATION_HINT, parseDuration } from '../domain/duration.js';
 import { OPT_OUT_MODES } from '../domain/states.js';
 
@@ -167,7 +168,7 @@ const namedRecord = <K extends z.ZodType<string>, V extends z.ZodType>(key: K, v
 
 const resourceName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a resource name of lowercase letters, digits, . _ -');
+  .regex(RESOURCE_NAME, 'expected a resource name of lowercase letters, digits, . _ -');
 const groupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a group name of letters, digits, . _ -');
 
 export const policySchema = z

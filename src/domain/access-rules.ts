@@ -5,6 +5,9 @@ import { err, ok, type Result } from './result.js';
 
 export const MAX_REASON_LENGTH = 500;
 
+/** What a resource may be called in the policy (and so what any resource ever granted is called). */
+export const RESOURCE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
 export interface AccessAsk {
   resource: string;
   durationText: string | undefined;
