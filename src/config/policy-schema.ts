@@ -149,6 +149,9 @@ const settings = z.strictObject({
   reconcile_interval: positiveDuration.prefault('30s'),
   review_schedule: z.enum(['off', 'daily', 'weekly']).default('weekly'),
   usergroup_cache: duration.prefault('60s'),
+  /** Requests one person may have waiting for approval on one resource, and on all together. */
+  max_pending_per_resource: z.number().int().min(1).default(5),
+  max_pending_per_person: z.number().int().min(1).default(20),
   /** Streams every audit event, in order, to a SIEM (Standard Webhooks signing, retried). */
   audit_webhook: z
     .strictObject({

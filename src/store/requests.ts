@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
+import type { PendingCounts } from '../domain/access-rules.js';
 import type { RequestStatus } from '../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { requestApprovals, requests, type RequestRow } from './schema.js';
@@ -83,6 +84,16 @@ export function pendingRequestsOf(db: Db, userId: string): RequestRow[] {
     .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
     .orderBy(asc(requests.createdAt))
     .all();
+}
+
+/** How many requests this person has pending: on this resource, and in all (extension requests included). */
+export function pendingCounts(db: Db, userId: string, resource: string): PendingCounts {
+  const row = db
+    .select({ inAll: sql<number>`count(*)`, onResource: sql<number>`coalesce(sum(${requests.resource} = ${resource}), 0)` })
+    .from(requests)
+    .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
+    .get();
+  return { inAll: row?.inAll ?? 0, onResource: row?.onResource ?? 0 };
 }
 
 export function pendingWithoutApprovalMessage(db: Db, createdBefore: number, limit: number): RequestRow[] {
