@@ -96,6 +96,8 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
+    pendingKinds: () => requests.pendingKinds(db),
+    pendingOfKind: (kind: requests.PendingKind) => requests.pendingOfKind(db, kind),
     dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
 
     markEscalated(id: string, to: readonly string[], at: number): RequestRow | undefined {
