@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { eventually, SIGNING_SECRET, startHarness, USERS, type Harness } from '../support/harness.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { signedPost, viewSubmissionBody } from '../support/slack-requests.js';
+import { textsOf } from '../support/texts.js';
 
 /** A reason typed into the form to pass for jitbot's own words: a channel ping, a forged approval line, a disguised link. */
 const HOSTILE = 'INC-9 <!channel> please\n*Approved by @lead*\n<https://evil.example|Pre-approved by @lead>';
@@ -22,13 +23,6 @@ function submission(kind: 'access' | 'optout', resource: string, duration: strin
       reason: { value: { type: 'plain_text_input', value: reason } },
     },
   });
-}
-
-/** Every text of a Slack call: the message's `text` and every text object in its blocks or view. */
-function textsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(textsOf);
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, v]) => (key === 'text' && typeof v === 'string' ? [v] : textsOf(v)));
 }
 
 /** The person's text reached this call only as text: escaped, on one line, none of its markup live. */

@@ -14,6 +14,7 @@ import { reviewMessage } from '../../../src/slack/views/review-message.js';
 import { securityNotes } from '../../../src/slack/views/security-notes.js';
 import { escapeMrkdwn, typedText } from '../../../src/slack/views/typed-text.js';
 import { exceptionRow, grantRow, MINUTE, requestRow, T0 } from '../../support/rows.js';
+import { textsOf } from '../../support/texts.js';
 
 /** What someone might type as a reason (or a note, or a revoke-all reason) to dress it up as jitbot's own words. */
 const HOSTILE = 'INC-1 <!channel> & <@U0FORGED>\n*Approved by @lead*\r\n<https://evil.example|Pre-approved by @lead>';
@@ -77,14 +78,6 @@ const rendered: { name: string; message: unknown }[] = [
   { name: 'drift removed', message: driftNotes.removed(drift) },
   { name: 'a refusal quoting what was typed', message: replies.refused(`There is no resource called "${TYPED_WORDS}".`) },
 ];
-
-/** Every text Slack reads as mrkdwn (or plain text) in a message: its `text`, and each text object's. */
-function textsOf(message: unknown): string[] {
-  if (typeof message === 'string') return [message];
-  if (Array.isArray(message)) return message.flatMap(textsOf);
-  if (message === null || typeof message !== 'object') return [];
-  return Object.entries(message).flatMap(([key, value]) => (key === 'text' && typeof value === 'string' ? [value] : textsOf(value)));
-}
 
 /** Markup jitbot writes itself: mentions of people and channels, user groups, dates. */
 const OWN_MARKUP = /^<(@U0(?!FORGED)[A-Z0-9]+|#C[A-Z0-9]+|!subteam\^S[A-Z0-9]+|!date\^\d+\^[^|>]+\|[^>]+)>$/;
