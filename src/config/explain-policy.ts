@@ -21,7 +21,7 @@ function reach(policy: Policy, principals: readonly string[] | undefined): strin
 export function explainPolicy(policy: Policy): string[] {
   const { settings } = policy;
   const lines = [
-    `settings: times in ${settings.timezone} by default; requests lapse after ${compactDuration(settings.pending_timeout)}; sweep every ${compactDuration(settings.reconcile_interval)}; reviews ${settings.review_schedule}`,
+    `settings: times in ${settings.timezone} by default; requests lapse after ${compactDuration(settings.pending_timeout)}, at most ${settings.max_pending_per_person} pending per person (${settings.max_pending_per_resource} per resource); sweep every ${compactDuration(settings.reconcile_interval)}; reviews ${settings.review_schedule}`,
     `security team: ${securityTeam(policy).length ? reach(policy, securityTeam(policy)) : 'nobody (set settings.security_team)'}; alerts in ${settings.security_channel ?? "each resource's channel (no security_channel)"}`,
   ];
   for (const [name, r] of Object.entries(policy.resources)) {

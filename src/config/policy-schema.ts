@@ -1,6 +1,7 @@
 import { Duration } from 'luxon';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { RESOURCE_NAME } from '../domain/access-rules.js';
 import { DURATION_HINT, parseDuration } from '../domain/duration.js';
 import { OPT_OUT_MODES } from '../domain/states.js';
 
@@ -161,6 +162,9 @@ const settings = z.strictObject({
   reconcile_interval: positiveDuration.prefault('30s'),
   review_schedule: z.enum(['off', 'daily', 'weekly']).default('weekly'),
   usergroup_cache: duration.prefault('60s'),
+  /** Requests one person may have waiting for approval on one resource, and on all together. */
+  max_pending_per_resource: z.number().int().min(1).default(5),
+  max_pending_per_person: z.number().int().min(1).default(20),
   /** Streams every audit event, in order, to a SIEM (Standard Webhooks signing, retried). */
   audit_webhook: z
     .strictObject({
@@ -180,7 +184,7 @@ const namedRecord = <K extends z.ZodType<string>, V extends z.ZodType>(key: K, v
 
 const resourceName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a resource name of lowercase letters, digits, . _ -');
+  .regex(RESOURCE_NAME, 'expected a resource name of lowercase letters, digits, . _ -');
 const groupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a group name of letters, digits, . _ -');
 
 export const policySchema = z

@@ -5,6 +5,9 @@ import { err, ok, type Result } from './result.js';
 
 export const MAX_REASON_LENGTH = 500;
 
+/** What a resource may be called in the policy (and so what any resource ever granted is called). */
+export const RESOURCE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
 export interface AccessAsk {
   resource: string;
   durationText: string | undefined;
@@ -80,6 +83,36 @@ export function checkReason(resourceName: string, pattern: string | undefined, t
     );
   }
   return ok(reason);
+}
+
+/** How many requests one person has waiting for approval: on the resource asked for, and in all. */
+export interface PendingCounts {
+  onResource: number;
+  inAll: number;
+}
+
+export type PendingLimits = Pick<Policy['settings'], 'max_pending_per_resource' | 'max_pending_per_person'>;
+
+/**
+ * Whether one more pending request is one too many (`max_pending_per_resource`, then
+ * `max_pending_per_person`): a flood from one person cannot bury everyone else's requests.
+ */
+export function pendingLimitReached(counts: PendingCounts, limits: PendingLimits): keyof PendingLimits | undefined {
+  if (counts.onResource >= limits.max_pending_per_resource) return 'max_pending_per_resource';
+  if (counts.inAll >= limits.max_pending_per_person) return 'max_pending_per_person';
+  return undefined;
+}
+
+/** The refusal when `pendingLimitReached` says so. */
+export function pendingLimitMessage(limit: keyof PendingLimits, limits: PendingLimits, resourceName: string): string {
+  const waiting =
+    limit === 'max_pending_per_resource'
+      ? `${limits.max_pending_per_resource} requests for ${resourceName}`
+      : `${limits.max_pending_per_person} requests`;
+  return (
+    `You already have ${waiting} waiting for approval, the most the access policy allows (\`settings.${limit}\`); nothing was requested. ` +
+    'Cancel one you no longer need (`/request list` shows them), or wait until the approvers decide.'
+  );
 }
 
 export function longerThanAllowed(duration: Duration, { what, max }: LengthLimit): string | undefined {

@@ -1,3 +1,4 @@
+import { RESOURCE_NAME } from './access-rules.js';
 import { err, ok, type Result } from './result.js';
 
 /** What an incident revoke-all takes away: one resource's access, one person's, or everyone's. */
@@ -19,8 +20,11 @@ export function parseRevokeAll(words: readonly string[]): Result<{ scope: Revoke
   } else if (flag === '--resource' || flag === '--user') {
     const [target, ...more] = rest;
     if (target === undefined) return err(`Say which ${flag.slice(2)}: ${USAGE}.`);
-    if (flag === '--resource') scope = { kind: 'resource', resource: target.toLowerCase() };
-    else {
+    if (flag === '--resource') {
+      const resource = target.toLowerCase();
+      if (!RESOURCE_NAME.test(resource)) return err(`"${target}" is not a resource name (lowercase letters, digits, . _ -). ${USAGE}.`);
+      scope = { kind: 'resource', resource };
+    } else {
       const userId = userIdOf(target);
       if (!userId) return err(`"${target}" is not a Slack user: mention them (@name) or give their ID (U…). ${USAGE}.`);
       scope = { kind: 'user', userId };

@@ -1,6 +1,6 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
-import { checkAccessAsk, type AccessAsk } from '../domain/access-rules.js';
+import { checkAccessAsk, pendingLimitMessage, type AccessAsk } from '../domain/access-rules.js';
 import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
@@ -17,7 +17,7 @@ import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 export interface AccessRequestDeps {
   store: Pick<
     Store,
-    | 'createRequest'
+    | 'createRequestWithinLimits'
     | 'grantUnderException'
     | 'setApprovalMessage'
     | 'findRequest'
@@ -135,7 +135,9 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         await deps.notifier.grantedUnderException(request, grant, exception);
         return ok({ kind: 'granted', ...underException });
       }
-      const request = store.createRequest(newRequest);
+      const created = store.createRequestWithinLimits(newRequest, policy.settings);
+      if (created.kind === 'limit_reached') return err(pendingLimitMessage(created.limit, policy.settings, resourceName));
+      const { request } = created;
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
       return ok({ kind: 'requested', request, posted: await awaitApprovers(request, resource) });
     },
@@ -148,17 +150,21 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       const { grant } = input;
       const asked = store.pendingExtensionOf(grant.id);
       if (asked) return err(`You already asked to extend \`${grant.id}\` (\`${asked.id}\`); the approvers have not decided yet.`);
-      const request = store.createRequest({
+      const { policy, version } = deps.policy();
+      const extension = {
         id: newId('req'),
         requesterId: grant.userId,
         requesterEmail: grant.userEmail,
         resource: grant.resource,
         durationMs: input.byMs,
         reason: grant.reason,
-        policyVersion: deps.policy().version,
+        policyVersion: version,
         createdAt: clock.now().toMillis(),
         extendsGrantId: grant.id,
-      });
+      };
+      const created = store.createRequestWithinLimits(extension, policy.settings);
+      if (created.kind === 'limit_reached') return err(pendingLimitMessage(created.limit, policy.settings, grant.resource));
+      const { request } = created;
       log.info({ requestId: request.id, grantId: grant.id }, 'extension requested');
       return ok({ request, posted: await awaitApprovers(request, input.resource) });
     },

@@ -3,6 +3,7 @@ import { approvalProgress, approvalStages, awaitsApprovalFrom, type ApprovalProg
 import type { Clock } from '../domain/clock.js';
 import type { ExtensionVoid } from '../domain/extension-rules.js';
 import { expandPrincipals } from '../domain/principals.js';
+import type { PendingKind } from '../store/requests.js';
 import type { GrantRow, RequestRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
@@ -47,14 +48,11 @@ export interface WaitingRequest {
   stages: number;
 }
 
-/**
- * How many pending requests App Home's queue looks through, oldest first. They lapse after
- * `pending_timeout`, so this many waiting at once is far beyond normal use.
- */
-const QUEUE_SCAN = 1_000;
+/** Which rules judge a request, and whether escalation has added approvers: all that says who may decide it. */
+const kindOf = (request: RequestRow): PendingKind => ({ policyVersion: request.policyVersion, resource: request.resource, escalated: request.escalatedAt !== null });
 
 export interface DecisionDeps {
-  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'pendingCreatedBefore' | 'findBreakGlass'>;
+  store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'findBreakGlass' | 'pendingKinds' | 'pendingOfKind'>;
   /** The rules of the policy version a request was made under. */
   rulesOf: (version: string) => LoadedPolicy;
   membership: Membership;
@@ -73,10 +71,10 @@ export function createDecisionService(deps: DecisionDeps) {
   const { store, clock, log } = deps;
   const accountFor = (request: RequestRow) => deps.accountOf(request.resource, { slack_id: request.requesterId, email: request.requesterEmail });
 
-  /** Which stages of the request's chain name this person; throws DirectoryError. */
-  async function stagesNaming(request: RequestRow, userId: string) {
-    const rules = deps.rulesOf(request.policyVersion).policy;
-    const resource = rules.resources[request.resource];
+  /** Which stages of the chain of requests of this kind name this person; throws DirectoryError. */
+  async function stagesNaming(kind: PendingKind, userId: string) {
+    const rules = deps.rulesOf(kind.policyVersion).policy;
+    const resource = rules.resources[kind.resource];
     if (!resource) return undefined;
     const stages = approvalStages(resource);
     const naming = new Set<number>();
@@ -84,7 +82,7 @@ export function createDecisionService(deps: DecisionDeps) {
       if (await deps.membership.names(stage.approvers, userId, rules)) naming.add(index);
     }
     // Once escalated, the `to` approvers may decide at whichever stage the request stands.
-    if (request.escalatedAt !== null && resource.escalation && (await deps.membership.names(resource.escalation.to, userId, rules))) {
+    if (kind.escalated && resource.escalation && (await deps.membership.names(resource.escalation.to, userId, rules))) {
       stages.forEach((_, index) => naming.add(index));
     }
     return { resource, stages, naming };
@@ -106,7 +104,7 @@ export function createDecisionService(deps: DecisionDeps) {
 
   async function lookUp(request: RequestRow, actorId: string, decision: 'approve' | 'deny') {
     try {
-      return await stagesNaming(request, actorId);
+      return await stagesNaming(kindOf(request), actorId);
     } catch (error) {
       if (!(error instanceof DirectoryError)) throw error;
       log.warn({ err: error, requestId: request.id }, 'approver check failed closed');
@@ -115,12 +113,12 @@ export function createDecisionService(deps: DecisionDeps) {
   }
 
   /** The chain naming this person, or undefined when Slack could not say (logged; nothing is shown). */
-  async function chainOrNothing(request: RequestRow, userId: string) {
+  async function chainOrNothing(kind: PendingKind, userId: string) {
     try {
-      return await stagesNaming(request, userId);
+      return await stagesNaming(kind, userId);
     } catch (error) {
       if (!(error instanceof DirectoryError)) throw error;
-      log.warn({ err: error, requestId: request.id, userId }, 'approver check for App Home failed');
+      log.warn({ err: error, resource: kind.resource, policyVersion: kind.policyVersion, userId }, 'approver check for App Home failed');
       return undefined;
     }
   }
@@ -138,25 +136,30 @@ export function createDecisionService(deps: DecisionDeps) {
   }
 
   return {
-    /** Pending requests on which this person's approval would count now, oldest first (App Home's queue). */
+    /**
+     * Pending requests on which this person's approval would count now, oldest first (App
+     * Home's queue), however many are pending: who may decide is asked once per kind of
+     * request, and only the kinds whose chain names them are read.
+     */
     async waitingOn(userId: string): Promise<WaitingRequest[]> {
       const waiting: WaitingRequest[] = [];
-      for (const request of store.pendingCreatedBefore(clock.now().toMillis() + 1, QUEUE_SCAN)) {
-        const chain = await chainOrNothing(request, userId);
+      for (const kind of store.pendingKinds()) {
+        const chain = await chainOrNothing(kind, userId);
         if (!chain || chain.naming.size === 0) continue;
         const { resource, stages, naming } = chain;
-        const approvals = store.approvalsOf(request.id);
-        if (awaitsApprovalFrom({ userId, requesterId: request.requesterId, selfApproval: resource.self_approval, stages, approvals, namingStages: naming })) {
-          const { stage } = approvalProgress(stages, approvals);
-          waiting.push({ request, resourceDescription: resource.description, account: accountFor(request), confirmApproval: resource.confirm_approval, stage, stages: stages.length });
+        for (const { request, approvals } of store.pendingOfKind(kind)) {
+          if (awaitsApprovalFrom({ userId, requesterId: request.requesterId, selfApproval: resource.self_approval, stages, approvals, namingStages: naming })) {
+            const { stage } = approvalProgress(stages, approvals);
+            waiting.push({ request, resourceDescription: resource.description, account: accountFor(request), confirmApproval: resource.confirm_approval, stage, stages: stages.length });
+          }
         }
       }
-      return waiting;
+      return waiting.sort((a, b) => a.request.createdAt - b.request.createdAt || a.request.id.localeCompare(b.request.id));
     },
 
     /** Whether the request's chain names this person anywhere: a change to it may change their queue. */
     async concerns(request: RequestRow, userId: string): Promise<boolean> {
-      return ((await chainOrNothing(request, userId))?.naming.size ?? 0) > 0;
+      return ((await chainOrNothing(kindOf(request), userId))?.naming.size ?? 0) > 0;
     },
 
     async approve(input: { requestId: string; approverId: string }): Promise<DecisionResult> {

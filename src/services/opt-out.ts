@@ -27,7 +27,8 @@ export interface OptOutDeps {
     | 'denyException'
     | 'setExceptionApprovalMessage'
     | 'liveExceptionsOf'
-    | 'pendingExceptions'
+    | 'pendingExceptionResources'
+    | 'pendingExceptionsOn'
     | 'recordEvent'
   >;
   policy: () => LoadedPolicy;
@@ -41,9 +42,6 @@ export interface OptOutDeps {
   clock: Clock;
   log: Log;
 }
-
-/** How many pending exceptions App Home's queue looks through, oldest first: far beyond normal use. */
-const QUEUE_SCAN = 1_000;
 
 function alreadyDecided(exception: ExceptionRow): string {
   const who = exception.decidedBy ? ` by <@${exception.decidedBy}>` : '';
@@ -59,8 +57,8 @@ export function createOptOutService(deps: OptOutDeps) {
 
   const { refuse } = createRefusals(deps);
 
-  /** Whether the current policy lets this person decide on (or end) this exception; else why not. */
-  async function mayDecide(exception: ExceptionRow, userId: string): Promise<Result<true, { reason: string; message: string }>> {
+  /** Whether the current policy lets this person decide on (or end) exceptions for this resource; else why not. */
+  async function mayDecide(exception: Pick<ExceptionRow, 'resource'> & { id?: string }, userId: string): Promise<Result<true, { reason: string; message: string }>> {
     const optOut = deps.policy().policy.resources[exception.resource]?.opt_out;
     if (!optOut?.allowed || !optOut.approvers) {
       return err({ reason: 'opt_out_not_allowed', message: `${exception.resource} no longer allows opt-out exceptions in the access policy, so nothing changed.` });
@@ -69,7 +67,7 @@ export function createOptOutService(deps: OptOutDeps) {
       if (await deps.membership.names(optOut.approvers, userId)) return ok(true);
     } catch (error) {
       if (!(error instanceof DirectoryError)) throw error;
-      log.warn({ err: error, exceptionId: exception.id }, 'exception approver check failed closed');
+      log.warn({ err: error, exceptionId: exception.id, resource: exception.resource }, 'exception approver check failed closed');
       return err({ reason: 'directory_error', message: `jitbot could not check your rights with Slack (${error.message}), so nothing changed. Try again in a minute.` });
     }
     return err({ reason: 'not_an_approver', message: `Only the opt-out approvers of ${exception.resource} may decide on or end its exceptions; nothing changed.` });
@@ -119,13 +117,17 @@ export function createOptOutService(deps: OptOutDeps) {
   return {
     postForApproval,
 
-    /** Exceptions waiting for this person's decision, oldest first (App Home's queue); never their own. */
+    /**
+     * Exceptions waiting for this person's decision, oldest first (App Home's queue), however
+     * many are pending; never their own. Who decides is asked once per resource.
+     */
     async waitingOn(userId: string): Promise<ExceptionRow[]> {
       const waiting: ExceptionRow[] = [];
-      for (const exception of store.pendingExceptions(QUEUE_SCAN)) {
-        if (exception.userId !== userId && (await mayDecide(exception, userId)).ok) waiting.push(exception);
+      for (const resource of store.pendingExceptionResources()) {
+        if (!(await mayDecide({ resource }, userId)).ok) continue;
+        waiting.push(...store.pendingExceptionsOn(resource).filter((exception) => exception.userId !== userId));
       }
-      return waiting;
+      return waiting.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     },
 
     /** Whether a change to this exception may change what this person's App Home shows. */

@@ -168,7 +168,12 @@ export function openExceptionsIn(db: Db, scope: { resource?: string | undefined;
     .all();
 }
 
-/** Exceptions waiting for a decision, oldest first. */
-export function pendingExceptions(db: Db, limit: number): ExceptionRow[] {
-  return db.select().from(exceptions).where(eq(exceptions.status, 'pending')).orderBy(asc(exceptions.createdAt)).limit(limit).all();
+/** The resources with exceptions waiting for a decision: who decides depends on nothing else. */
+export function pendingExceptionResources(db: Db): string[] {
+  return db.selectDistinct({ resource: exceptions.resource }).from(exceptions).where(eq(exceptions.status, 'pending')).all().map((r) => r.resource);
+}
+
+/** Exceptions for this resource waiting for a decision, oldest first. */
+export function pendingExceptionsOn(db: Db, resource: string): ExceptionRow[] {
+  return db.select().from(exceptions).where(and(eq(exceptions.status, 'pending'), eq(exceptions.resource, resource))).orderBy(asc(exceptions.createdAt), asc(exceptions.id)).all();
 }

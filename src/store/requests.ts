@@ -1,7 +1,8 @@
-import { and, asc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import type { PendingCounts } from '../domain/access-rules.js';
 import type { RequestStatus } from '../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
-import { requestApprovals, requests, type RequestRow } from './schema.js';
+import { requestApprovals, requests, type RequestApprovalRow, type RequestRow } from './schema.js';
 
 /** Owns the `requests` and `request_approvals` tables. */
 export type NewRequest = typeof requests.$inferInsert;
@@ -83,6 +84,59 @@ export function pendingRequestsOf(db: Db, userId: string): RequestRow[] {
     .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
     .orderBy(asc(requests.createdAt))
     .all();
+}
+
+/**
+ * Pending requests alike for an approver: judged by the same rules (one resource of one
+ * policy version), escalated or not (escalation adds approvers).
+ */
+export interface PendingKind {
+  policyVersion: string;
+  resource: string;
+  escalated: boolean;
+}
+
+/** Every kind of request pending now: few (resources × policy versions), however many requests. */
+export function pendingKinds(db: Db): PendingKind[] {
+  return db
+    .selectDistinct({ policyVersion: requests.policyVersion, resource: requests.resource, escalated: sql<number>`${requests.escalatedAt} is not null` })
+    .from(requests)
+    .where(eq(requests.status, 'pending'))
+    .all()
+    .map((kind) => ({ ...kind, escalated: kind.escalated === 1 }));
+}
+
+/** The pending requests of one kind, oldest first, each with the approvals recorded on it so far. */
+export function pendingOfKind(db: Db, kind: PendingKind): { request: RequestRow; approvals: RequestApprovalRow[] }[] {
+  const ofKind = and(
+    eq(requests.status, 'pending'),
+    eq(requests.resource, kind.resource),
+    eq(requests.policyVersion, kind.policyVersion),
+    kind.escalated ? isNotNull(requests.escalatedAt) : isNull(requests.escalatedAt),
+  );
+  const approvals = new Map<string, RequestApprovalRow[]>();
+  for (const { approval } of db.select({ approval: requestApprovals }).from(requestApprovals).innerJoin(requests, eq(requests.id, requestApprovals.requestId)).where(ofKind).all()) {
+    const recorded = approvals.get(approval.requestId);
+    if (recorded) recorded.push(approval);
+    else approvals.set(approval.requestId, [approval]);
+  }
+  return db
+    .select()
+    .from(requests)
+    .where(ofKind)
+    .orderBy(asc(requests.createdAt), asc(requests.id))
+    .all()
+    .map((request) => ({ request, approvals: approvals.get(request.id) ?? [] }));
+}
+
+/** How many requests this person has pending: on this resource, and in all (extension requests included). */
+export function pendingCounts(db: Db, userId: string, resource: string): PendingCounts {
+  const row = db
+    .select({ inAll: sql<number>`count(*)`, onResource: sql<number>`coalesce(sum(${requests.resource} = ${resource}), 0)` })
+    .from(requests)
+    .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
+    .get();
+  return { inAll: row?.inAll ?? 0, onResource: row?.onResource ?? 0 };
 }
 
 export function pendingWithoutApprovalMessage(db: Db, createdBefore: number, limit: number): RequestRow[] {

@@ -33,6 +33,8 @@ export const requests = sqliteTable(
     uniqueIndex('requests_one_pending_extension').on(t.extendsGrantId).where(sql`${t.status} = 'pending' and ${t.extendsGrantId} is not null`),
     index('requests_status_created').on(t.status, t.createdAt),
     index('requests_requester_status').on(t.requesterId, t.status),
+    // App Home's queues: the pending requests judged by one resource's rules of one policy version.
+    index('requests_status_rules').on(t.status, t.resource, t.policyVersion, t.createdAt),
     check('requests_status_valid', sql`${t.status} in (${inList(REQUEST_STATUSES)})`),
     check('requests_duration_positive', sql`${t.durationMs} > 0`),
   ],
@@ -271,6 +273,7 @@ export const driftFindings = sqliteTable(
 );
 
 export type RequestRow = typeof requests.$inferSelect;
+export type RequestApprovalRow = typeof requestApprovals.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
 export type ExceptionRow = typeof exceptions.$inferSelect;
 export type AuditRow = typeof auditEvents.$inferSelect;

@@ -5,6 +5,7 @@ import {
   type ApprovalRefusal,
   type Stage,
 } from '../domain/approval-chain.js';
+import { pendingLimitReached, type PendingLimits } from '../domain/access-rules.js';
 import { extensionVoid, type ExtensionVoid } from '../domain/extension-rules.js';
 import type { RevokeReason } from '../domain/states.js';
 import { appendAudit, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
@@ -31,6 +32,15 @@ export type ApproveOutcome =
   | { kind: 'extended'; request: RequestRow; grant: GrantRow }
   /** An extension request whose grant can no longer be extended: withdrawn by jitbot, nothing approved. */
   | { kind: 'withdrawn'; request: RequestRow; reason: ExtensionVoid };
+
+export type CreateWithinLimits = { kind: 'created'; request: RequestRow } | { kind: 'limit_reached'; limit: keyof PendingLimits };
+
+/** A request row and its `request.created` event. */
+function insertRequest(tx: Db, request: requests.NewRequest & { createdAt: number }): RequestRow {
+  const row = requests.insertRequest(tx, request);
+  requestCreated(tx, row);
+  return row;
+}
 
 export interface Revocation {
   grantId: string;
@@ -86,6 +96,8 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
+    pendingKinds: () => requests.pendingKinds(db),
+    pendingOfKind: (kind: requests.PendingKind) => requests.pendingOfKind(db, kind),
     dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
 
     markEscalated(id: string, to: readonly string[], at: number): RequestRow | undefined {
@@ -137,10 +149,18 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     },
 
     createRequest(request: requests.NewRequest & { createdAt: number }): RequestRow {
-      return transaction((tx) => {
-        const row = requests.insertRequest(tx, request);
-        requestCreated(tx, row);
-        return row;
+      return transaction((tx) => insertRequest(tx, request));
+    },
+
+    /**
+     * A new pending request, unless its requester already has as many waiting as `limits`
+     * allow: then nothing is written. Counted and inserted in one transaction, so a burst of
+     * requests at once cannot slip past the limit.
+     */
+    createRequestWithinLimits(request: requests.NewRequest & { createdAt: number }, limits: PendingLimits): CreateWithinLimits {
+      return transaction((tx): CreateWithinLimits => {
+        const limit = pendingLimitReached(requests.pendingCounts(tx, request.requesterId, request.resource), limits);
+        return limit ? { kind: 'limit_reached', limit } : { kind: 'created', request: insertRequest(tx, request) };
       });
     },
 

@@ -95,11 +95,11 @@ describe('opt-out exceptions', () => {
 
   describe('asking is refused with a clear reply, and nothing but an audit event is written', () => {
     const cases: [string, string, string, RegExp][] = [
-      ['a resource without opt_out', USERS.alice, 'optout prod-db 1d incident INC-1', /prod-db does not allow opt-out exceptions.*\/request prod-db <duration> <reason>/],
+      ['a resource without opt_out', USERS.alice, 'optout prod-db 1d incident INC-1', /prod-db does not allow opt-out exceptions.*\/request prod-db &lt;duration&gt; &lt;reason&gt;/],
       ['opt_out with allowed: false', USERS.alice, 'optout kiosk 1d broken badge reader', /kiosk does not allow opt-out exceptions/],
       ['someone not eligible', USERS.outsider, 'optout wiki 1d migration week', /not eligible for opt-out exceptions on wiki/],
       ['a window over max_duration', USERS.alice, 'optout wiki 2d migration week', /longer than an opt-out exception for wiki allows: at most 1 d\. Ask for 1d or less/],
-      ['a missing reason', USERS.alice, 'optout wiki 1d', /say why you need an exception: `\/request optout wiki 1d <reason>`/],
+      ['a missing reason', USERS.alice, 'optout wiki 1d', /say why you need an exception: `\/request optout wiki 1d &lt;reason&gt;`/],
       ['a missing duration', USERS.alice, 'optout wiki migration week', /Say how long the exception should last \(at most 1 d\)/],
       ['a negative duration', USERS.alice, 'optout wiki -1h oops', /is negative/],
       ['an unknown resource', USERS.alice, 'optout nope 1h why', /no resource called "nope"/],

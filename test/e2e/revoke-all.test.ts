@@ -60,7 +60,7 @@ describe('incident revoke-all', () => {
 
   test('refused outside the security team and for a malformed command: an audit event, nothing ended', async () => {
     assert.match(await h.ask(USERS.lead, 'revoke-all --resource prod-db leaked credentials'), /Only the security team .* may revoke everything at once; nothing changed/);
-    assert.match(await h.ask(USERS.sec, 'revoke-all'), /Say what to revoke: `revoke-all --resource <name> \| --user <@person or U…> \| --all <reason…>`/);
+    assert.match(await h.ask(USERS.sec, 'revoke-all'), /Say what to revoke: `revoke-all --resource &lt;name&gt; \| --user &lt;@person or U…&gt; \| --all &lt;reason…&gt;`/);
     assert.match(await h.ask(USERS.sec, 'revoke-all --resource prod-db'), /Say why/);
     assert.equal(grants(h, "status = 'active' and end_requested_reason is not null").length, 0);
     assert.equal(h.bot.database.sqlite.prepare("select count(*) from audit_events where action = 'revoke_all.refused'").pluck().get(), 1);

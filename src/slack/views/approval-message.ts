@@ -6,17 +6,19 @@ import type { ApprovalView, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
 import type { ExpandedPrincipals } from '../../domain/principals.js';
 import type { Account } from '../../provisioners/provisioner.js';
+import { quotedField, typedText } from './typed-text.js';
 
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
 }
 
-export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
+/** `verbatim`: Slack links nothing by itself (a typed "@channel" or URL stays text); jitbot's own `<…>` markup still works. */
+export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text, verbatim: true });
 
 /** Which account approving grants, where the provisioner names one (or names none). */
 export function accountField(account: Account): string | undefined {
-  if (account.kind === 'named') return `*Granted as*\n\`${account.identity}\` (${account.at})`;
+  if (account.kind === 'named') return `*Granted as*\n\`${typedText(account.identity)}\` (${account.at})`;
   if (account.kind === 'unmapped') return `*Granted as*\n⚠️ no ${account.at} account maps to this person: approving cannot give access`;
   return undefined;
 }
@@ -36,7 +38,7 @@ function summary(request: RequestRow, description: string, account?: Account): K
       fields: [
         mrkdwn(`*${request.extendsGrantId === null ? 'Duration' : 'Longer by'}*\n${duration}${request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, undefined)}`}`),
         mrkdwn(`*Request*\n\`${request.id}\``),
-        mrkdwn(`*Reason*\n${request.reason}`),
+        mrkdwn(quotedField('Reason', request.reason)),
         ...(granted ? [mrkdwn(granted)] : []),
       ],
     },
@@ -85,7 +87,7 @@ export function approvalMessage(view: ApprovalView): SlackMessage {
   const { request } = view;
   const progress = progressLine(view);
   return {
-    text: `<@${request.requesterId}> asks for ${request.resource} for ${formatDuration(Duration.fromMillis(request.durationMs))}: ${request.reason}`,
+    text: `<@${request.requesterId}> asks for ${request.resource} for ${formatDuration(Duration.fromMillis(request.durationMs))}: ${typedText(request.reason)}`,
     blocks: [
       ...summary(request, view.resourceDescription, view.account),
       ...(progress ? [{ type: 'context' as const, elements: [mrkdwn(progress)] }] : []),
@@ -123,5 +125,5 @@ export const approvalThread = {
     `⏫ Nobody has answered this request yet, so it is escalated: ${mentions} may now approve or deny it.`,
   stageReached: (stage: number, total: number, mentions: string) => `➡️ Stage ${stage + 1} of ${total}: ${mentions}, your approval is needed.`,
   escalatedDm: (request: RequestRow, channel: string | null) =>
-    `⏫ <@${request.requesterId}> has been waiting for access to *${request.resource}* (\`${request.id}\`, reason: ${request.reason}) and nobody has answered. You may now approve or deny it${channel ? ` in <#${channel}>` : ''}.`,
+    `⏫ <@${request.requesterId}> has been waiting for access to *${request.resource}* (\`${request.id}\`, reason: ${typedText(request.reason)}) and nobody has answered. You may now approve or deny it${channel ? ` in <#${channel}>` : ''}.`,
 };

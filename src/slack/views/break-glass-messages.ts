@@ -5,6 +5,7 @@ import type { BreakGlassExtension } from '../../services/ports.js';
 import type { BreakGlassRow, GrantRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
+import { quotedField, typedText } from './typed-text.js';
 
 function summary(use: BreakGlassRow, expiresAt: number): KnownBlock[] {
   return [
@@ -15,7 +16,7 @@ function summary(use: BreakGlassRow, expiresAt: number): KnownBlock[] {
       fields: [
         mrkdwn(`*Until*\n${slackTime(expiresAt, undefined)}`),
         mrkdwn(`*Grant*\n\`${use.grantId}\``),
-        mrkdwn(`*Reason*\n${use.reason}`),
+        mrkdwn(quotedField('Reason', use.reason)),
       ],
     },
   ];
@@ -32,7 +33,7 @@ export const breakGlassMessages = {
   alert(use: BreakGlassRow, grant: Pick<GrantRow, 'expiresAt' | 'grantedAt'>): SlackMessage {
     const length = formatDuration(Duration.fromMillis(grant.expiresAt - grant.grantedAt));
     return {
-      text: `🚨 Break-glass: <@${use.userId}> has access to ${use.resource} for ${length} without approval: ${use.reason}`,
+      text: `🚨 Break-glass: <@${use.userId}> has access to ${use.resource} for ${length} without approval: ${typedText(use.reason)}`,
       blocks: [...summary(use, grant.expiresAt), { type: 'context', elements: [mrkdwn(`Security: acknowledge once you have looked. Unacknowledged, this is posted again after an hour and stays on every review.`)] }, acknowledgeButton(use)],
     };
   },
@@ -58,5 +59,5 @@ export const breakGlassMessages = {
   },
 
   securityDm: (use: BreakGlassRow, where: string | undefined): string =>
-    `⏰ A break-glass use is still unacknowledged after an hour: <@${use.userId}> on *${use.resource}* (grant \`${use.grantId}\`, reason: ${use.reason}).${where ? ` Acknowledge it in <#${where}>.` : ''}`,
+    `⏰ A break-glass use is still unacknowledged after an hour: <@${use.userId}> on *${use.resource}* (grant \`${use.grantId}\`, reason: ${typedText(use.reason)}).${where ? ` Acknowledge it in <#${where}>.` : ''}`,
 };

@@ -6,6 +6,7 @@ import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { ExceptionOutcome, RequestOutcome } from '../../services/ports.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
+import { typedText } from './typed-text.js';
 
 /** Texts for the requester's DMs and the security channel. `zone` is the reader's Slack tz. */
 export const messages = {
@@ -67,11 +68,11 @@ export const messages = {
   },
 
   provisioningFailed(grant: GrantRow, error: string): string {
-    return `⚠️ jitbot could not set up access to *${grant.resource}* for <@${grant.userId}> (grant \`${grant.id}\`): ${error}`;
+    return `⚠️ jitbot could not set up access to *${grant.resource}* for <@${grant.userId}> (grant \`${grant.id}\`): ${typedText(error)}`;
   },
 
   revocationFailed(grant: GrantRow, error: string): string {
-    return `🚨 *Revocation failed*: <@${grant.userId}> still has access to *${grant.resource}* (grant \`${grant.id}\`, due to end ${slackTime(grant.expiresAt, 'utc')}). jitbot keeps retrying. Last error: ${error}`;
+    return `🚨 *Revocation failed*: <@${grant.userId}> still has access to *${grant.resource}* (grant \`${grant.id}\`, due to end ${slackTime(grant.expiresAt, 'utc')}). jitbot keeps retrying. Last error: ${typedText(error)}`;
   },
 
   revocationRecovered(grant: GrantRow): string {

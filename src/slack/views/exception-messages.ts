@@ -5,6 +5,7 @@ import type { ExceptionOutcome } from '../../services/ports.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import { mrkdwn, OUTCOME_WORDS, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
+import { quotedField, typedText } from './typed-text.js';
 
 const windowOf = (exception: ExceptionRow) => formatDuration(Duration.fromMillis(exception.durationMs));
 
@@ -24,7 +25,7 @@ function summary(exception: ExceptionRow, description: string): KnownBlock[] {
       fields: [
         mrkdwn(`*For how long*\n${windowOf(exception)}, from approval`),
         mrkdwn(`*Exception*\n\`${exception.id}\``),
-        mrkdwn(`*Reason*\n${exception.reason}`),
+        mrkdwn(quotedField('Reason', exception.reason)),
       ],
     },
   ];
@@ -33,7 +34,7 @@ function summary(exception: ExceptionRow, description: string): KnownBlock[] {
 /** The message opt-out approvers see (security channel, else the resource's), with Approve / Deny. */
 export function exceptionApprovalMessage(exception: ExceptionRow, description: string): SlackMessage {
   return {
-    text: `Exception from JIT: <@${exception.userId}> asks to opt out of approval for ${exception.resource} for ${windowOf(exception)}: ${exception.reason}`,
+    text: `Exception from JIT: <@${exception.userId}> asks to opt out of approval for ${exception.resource} for ${windowOf(exception)}: ${typedText(exception.reason)}`,
     blocks: [
       ...summary(exception, description),
       {
@@ -61,13 +62,13 @@ export function closedExceptionApprovalMessage(exception: ExceptionRow, outcome:
 /** Channel notes about exceptions: informational, never with buttons. */
 export const exceptionNotes = {
   requested: (exception: ExceptionRow, approvalChannel: string | undefined) =>
-    `ℹ️ <@${exception.userId}> asked for an *exception from JIT* on *${exception.resource}* for ${windowOf(exception)} (\`${exception.id}\`): ${exception.reason}.` +
+    `ℹ️ <@${exception.userId}> asked for an *exception from JIT* on *${exception.resource}* for ${windowOf(exception)} (\`${exception.id}\`): ${typedText(exception.reason)}.` +
     (approvalChannel ? ` Opt-out approvers decide in <#${approvalChannel}>.` : ''),
 
   grantedUnder: (request: RequestRow, grant: GrantRow, exception: ExceptionRow) =>
     `ℹ️ <@${request.requesterId}> was granted *${request.resource}* for ${formatDuration(Duration.fromMillis(request.durationMs))} without approval, ` +
     `under opt-out exception \`${exception.id}\`${exception.decidedBy ? ` (approved by <@${exception.decidedBy}>)` : ''}. ` +
-    `Request \`${request.id}\`, grant \`${grant.id}\` — reason: ${request.reason}`,
+    `Request \`${request.id}\`, grant \`${grant.id}\` — reason: ${typedText(request.reason)}`,
 
   closed: (exception: ExceptionRow) => {
     const how = exception.closeReason === 'revoked' ? `revoked${exception.closedBy ? ` by <@${exception.closedBy}>` : ''}` : 'its window ended';

@@ -7,6 +7,7 @@ import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import { accountField, approveConfirmation, askedFor, decisionButtons, mrkdwn } from './approval-message.js';
 import { expiryButtons } from './direct-messages.js';
 import { grantWindow, slackTime } from './time.js';
+import { escapeMrkdwn, typedText } from './typed-text.js';
 
 /** Slack allows 100 blocks in a view: each list shows this many, and says how many more there are. */
 const SHOWN = 10;
@@ -25,7 +26,7 @@ function activeGrant(grant: GrantRow, now: number, zone: string | undefined): Kn
   const length = grant.provisionedAt === null ? `(${words(grant.expiresAt - grant.grantedAt)})` : `· ${words(Math.max(0, Math.ceil((grant.expiresAt - now) / MINUTE) * MINUTE))} left`;
   const when = `${grantWindow(grant, zone)} ${length}`;
   return [
-    { type: 'section', text: mrkdwn(`*${grant.resource}* ${when}\n\`${grant.id}\` · ${grant.reason}`) },
+    { type: 'section', text: mrkdwn(`*${grant.resource}* ${when}\n\`${grant.id}\` · ${typedText(grant.reason)}`) },
     actions(`home-grant-${grant.id}`, expiryButtons(grant.id)),
   ];
 }
@@ -35,7 +36,7 @@ function pendingRequest(request: RequestRow, zone: string | undefined): KnownBlo
   return {
     type: 'section',
     block_id: `home-request-${request.id}`,
-    text: mrkdwn(`${askedFor(request)}${starting}, asked ${slackTime(request.createdAt, zone)}\n\`${request.id}\` · ${request.reason}`),
+    text: mrkdwn(`${askedFor(request)}${starting}, asked ${slackTime(request.createdAt, zone)}\n\`${request.id}\` · ${typedText(request.reason)}`),
     accessory: { type: 'button', action_id: 'cancel', text: { type: 'plain_text', text: 'Cancel' }, value: request.id },
   };
 }
@@ -45,7 +46,7 @@ function ownException(exception: ExceptionRow, zone: string | undefined): KnownB
     exception.status === 'open' && exception.endsAt !== null
       ? `open until ${slackTime(exception.endsAt, zone)}`
       : `waiting for approval (${words(exception.durationMs)} from approval)`;
-  return { type: 'section', text: mrkdwn(`*${exception.resource}* ${state}: your requests are granted without approval\n\`${exception.id}\` · ${exception.reason}`) };
+  return { type: 'section', text: mrkdwn(`*${exception.resource}* ${state}: your requests are granted without approval\n\`${exception.id}\` · ${typedText(exception.reason)}`) };
 }
 
 function waitingRequest({ request, resourceDescription, account, confirmApproval, stage, stages }: WaitingRequest, zone: string | undefined): KnownBlock[] {
@@ -56,7 +57,7 @@ function waitingRequest({ request, resourceDescription, account, confirmApproval
   return [
     {
       type: 'section',
-      text: mrkdwn(`<@${request.requesterId}> asks for ${askedFor(request)}${about}${starting}\n_${request.reason}_ · asked ${slackTime(request.createdAt, zone)}${atStage} · \`${request.id}\``),
+      text: mrkdwn(`<@${request.requesterId}> asks for ${askedFor(request)}${about}${starting}\n_${typedText(request.reason)}_ · asked ${slackTime(request.createdAt, zone)}${atStage} · \`${request.id}\``),
       ...(granted ? { fields: [mrkdwn(granted)] } : {}),
     },
     actions(`home-decide-${request.id}`, decisionButtons(request.id, confirmApproval ? approveConfirmation(request) : undefined)),
@@ -67,7 +68,7 @@ function waitingException(exception: ExceptionRow, zone: string | undefined): Kn
   return [
     {
       type: 'section',
-      text: mrkdwn(`<@${exception.userId}> asks to skip approval on *${exception.resource}* for ${words(exception.durationMs)}\n_${exception.reason}_ · asked ${slackTime(exception.createdAt, zone)} · \`${exception.id}\``),
+      text: mrkdwn(`<@${exception.userId}> asks to skip approval on *${exception.resource}* for ${words(exception.durationMs)}\n_${typedText(exception.reason)}_ · asked ${slackTime(exception.createdAt, zone)} · \`${exception.id}\``),
     },
     actions(`home-decide-${exception.id}`, decisionButtons(exception.id)),
   ];
@@ -107,6 +108,6 @@ export function homeView(contents: HomeContents, opts: { now: number; zone: stri
     blocks.push(header('Opt-out exceptions'));
     for (const exception of own.exceptions.slice(0, SHOWN)) blocks.push(ownException(exception, zone));
   }
-  blocks.push(context(`Shown ${slackTime(now, zone)}; redrawn whenever something here changes. Ask for access with \`/request <resource> <duration> <reason>\`.`));
+  blocks.push(context(`Shown ${slackTime(now, zone)}; redrawn whenever something here changes. Ask for access with \`${escapeMrkdwn('/request <resource> <duration> <reason>')}\`.`));
   return { type: 'home', blocks };
 }

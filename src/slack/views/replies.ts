@@ -11,16 +11,23 @@ import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { OwnAccess } from '../../services/home.js';
 import { grantWindow, slackTime } from './time.js';
 import { askedFor } from './approval-message.js';
+import { escapeMrkdwn } from './typed-text.js';
 
 /** Ephemeral replies to `/request …`. */
 export const replies = {
+  /**
+   * Why something typed was refused. Refusals quote what was typed (`There is no resource
+   * called "…"`) and carry no markup of jitbot's, so the whole text is shown as text.
+   */
+  refused: (message: string): string => escapeMrkdwn(message),
+
   help(policy: Policy): string {
     const resources = Object.entries(policy.resources)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, r]) => `• *${name}* (up to ${compactDuration(r.max_duration)})${r.description ? ` — ${r.description}` : ''}`)
       .join('\n');
-    return [
-      '*jitbot: access when you need it, for as long as you need it*',
+    // The usage lines' `<placeholders>` are text, not Slack markup.
+    const usage = [
       '`/request <resource> <duration> <reason>` — ask for access, e.g. `/request prod-db 30m debugging INC-4211`',
       '`/request` — the same, in a form',
       '`/request list` — your pending requests and active access',
@@ -32,6 +39,10 @@ export const replies = {
       '`/request revoke-all --resource <name> | --user <@person> | --all <reason>` — the security team, in an incident: end every matching grant and exception now',
       '`/request review` — the security team: post the security review, with Keep / Revoke on each long-lived item and active grant',
       'Durations: `90s`, `30m`, `2h`, `1h30m`, `1d`.',
+    ].map(escapeMrkdwn);
+    return [
+      '*jitbot: access when you need it, for as long as you need it*',
+      ...usage,
       '',
       '*Resources*',
       resources,

@@ -6,6 +6,7 @@ import type { PostedReview } from '../../services/ports.js';
 import type { ReviewDecisionRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
+import { typedText } from './typed-text.js';
 
 /**
  * Slack allows 50 blocks a message; each item takes two, and the rest of the review at most
@@ -23,15 +24,8 @@ const REVIEW_BLOCK = /^review:(rev-[0-9a-z]+):/;
 const reviewItemBlockId = (reviewId: string, subjectId: string) => `review:${reviewId}:${subjectId}`;
 export const reviewIdOfBlock = (blockId: string): string | undefined => REVIEW_BLOCK.exec(blockId)?.[1];
 
-/** What someone typed (or a provisioner reported), on one line, as text: no mention, link or channel ping. */
-function asText(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  const short = line.length > max ? `${line.slice(0, max - 1)}…` : line;
-  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** A Slack user as a mention; anyone else (`jitbot`, `cli:…`) by name. */
-const person = (id: string) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : asText(id, SHOWN_CHARS.detail));
+const person = (id: string) => (/^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : typedText(id, SHOWN_CHARS.detail));
 
 /** One entry of the listing: who, on what, since and until, who approved it, and why. */
 function entryLine({ item, since, approvedBy, reason, standingGrantId }: ReviewEntry): string {
@@ -40,12 +34,12 @@ function entryLine({ item, since, approvedBy, reason, standingGrantId }: ReviewE
   const window = [since === null ? '' : `since ${slackTime(since, undefined)}`, item.until === null ? '' : `until ${slackTime(item.until, undefined)}`].filter((w) => w !== '').join(' ');
   const approved = approvedBy === null ? 'no approver recorded' : `approved by ${person(approvedBy)}`;
   const standing = standingGrantId === null ? '' : `\nIts standing grant \`${standingGrantId}\` ends with it.`;
-  return `<@${item.userId}> on *${item.resource}*: ${what}\n${window} · ${approved}\n> ${asText(reason, SHOWN_CHARS.reason) || '_no reason_'}${standing}`;
+  return `<@${item.userId}> on *${item.resource}*: ${what}\n${window} · ${approved}\n> ${typedText(reason, SHOWN_CHARS.reason) || '_no reason_'}${standing}`;
 }
 
 function decided(decision: ReviewDecisionRow): string {
   const verb = decision.decision === 'keep' ? '✓ Kept' : '✗ Revoked';
-  return `${verb} by <@${decision.decidedBy}> ${slackTime(decision.decidedAt, undefined)}${decision.note ? ` — ${asText(decision.note, SHOWN_CHARS.reason)}` : ''}`;
+  return `${verb} by <@${decision.decidedBy}> ${slackTime(decision.decidedAt, undefined)}${decision.note ? ` — ${typedText(decision.note, SHOWN_CHARS.reason)}` : ''}`;
 }
 
 function entryBlocks(reviewId: string, entry: ReviewEntry, decision: ReviewDecisionRow | undefined): KnownBlock[] {
@@ -73,11 +67,11 @@ export function reviewMessage({ review, report, decisions }: PostedReview): Slac
   const listing = reviewListing(report);
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;
-  const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${asText(g.revokeError ?? 'no error recorded', SHOWN_CHARS.detail)}`);
-  const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${asText(b.reason, SHOWN_CHARS.detail)}`);
+  const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${typedText(g.revokeError ?? 'no error recorded', SHOWN_CHARS.detail)}`);
+  const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${typedText(b.reason, SHOWN_CHARS.detail)}`);
   const drift = report.drift.map((d) =>
     d.kind === 'unmanaged'
-      ? `• *${d.resource}*: \`${asText(d.identity, SHOWN_CHARS.detail)}\` holds it without a grant (\`${d.id}\`)`
+      ? `• *${d.resource}*: \`${typedText(d.identity, SHOWN_CHARS.detail)}\` holds it without a grant (\`${d.id}\`)`
       : `• *${d.resource}*: grant \`${d.grantId ?? ''}\` has no access at the target (\`${d.id}\`)`,
   );
   const patternLines = [

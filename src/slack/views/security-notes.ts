@@ -1,8 +1,10 @@
+import { typedText } from './typed-text.js';
+
 /** Announcements in the security channel about privileged acts. */
 export const securityNotes = {
   revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): string {
     const who = actorId.startsWith('cli:') ? `\`${actorId}\`` : `<@${actorId}>`;
-    return `🚨 *Revoke-all* by ${who}: ${scope}. ${counts.grants} grant(s) and ${counts.exceptions} opt-out exception(s) are being revoked now. Reason: ${reason}`;
+    return `🚨 *Revoke-all* by ${who}: ${scope}. ${counts.grants} grant(s) and ${counts.exceptions} opt-out exception(s) are being revoked now. Reason: ${typedText(reason)}`;
   },
 
   policyChanged(from: string, to: string, changes: readonly string[]): string {

@@ -59,8 +59,11 @@ export function tempStores() {
   };
 }
 
-export function createPendingRequest(store: Store, overrides: Partial<Parameters<Store['createRequest']>[0]> = {}): RequestRow {
-  return store.createRequest({
+type NewRequest = Parameters<Store['createRequest']>[0];
+
+/** What a new request of Alice's for prod-db is made of, before it is written. */
+export function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
+  return {
     id: newId('req'),
     requesterId: ALICE,
     resource: 'prod-db',
@@ -69,7 +72,11 @@ export function createPendingRequest(store: Store, overrides: Partial<Parameters
     policyVersion: 'v1',
     createdAt: T0,
     ...overrides,
-  });
+  };
+}
+
+export function createPendingRequest(store: Store, overrides: Partial<NewRequest> = {}): RequestRow {
+  return store.createRequest(newRequest(overrides));
 }
 
 export const ONE_STAGE = [{ approvers: ['db-leads'], approvalsRequired: 1 }] as const;

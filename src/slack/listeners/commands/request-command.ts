@@ -18,46 +18,46 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       const ask = { userId, resource: command.resource, durationText: command.durationText, reason: command.reason };
       if (command.emergency) {
         const result = await services.breakGlass.breakGlass(ask);
-        return result.ok ? replies.breakGlassGranted(result.value) : result.error;
+        return result.ok ? replies.breakGlassGranted(result.value) : replies.refused(result.error);
       }
       const result = await services.accessRequests.requestAccess({ ...ask, startText: command.startText });
-      return result.ok ? replies.accessAnswer(result.value, policy) : result.error;
+      return result.ok ? replies.accessAnswer(result.value, policy) : replies.refused(result.error);
     }
     case 'optout': {
       const result = await services.optOut.requestException({ userId, ...command });
-      return result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : result.error;
+      return result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : replies.refused(result.error);
     }
     case 'list': {
       return replies.list(services.home.own(userId), await readerZone(services.directory, policy, userId));
     }
     case 'cancel': {
       const result = await services.accessRequests.cancel({ userId, requestId: command.requestId });
-      return result.ok ? replies.cancelled(result.value) : result.error;
+      return result.ok ? replies.cancelled(result.value) : replies.refused(result.error);
     }
     case 'release': {
       const result = await services.endAccess.release({ userId, target: command.target });
-      return result.ok ? replies.released(result.value) : result.error;
+      return result.ok ? replies.released(result.value) : replies.refused(result.error);
     }
     case 'revoke': {
       if (isExceptionId(command.target)) {
         const result = await services.optOut.revoke({ actorId: userId, exceptionId: command.target.toLowerCase() });
-        return result.ok ? replies.exceptionRevoked(result.value) : result.error;
+        return result.ok ? replies.exceptionRevoked(result.value) : replies.refused(result.error);
       }
       const result = await services.endAccess.revoke({ actorId: userId, target: command.target });
-      return result.ok ? replies.revoked(result.value) : result.error;
+      return result.ok ? replies.revoked(result.value) : replies.refused(result.error);
     }
     case 'review': {
       const result = await services.reviews.requestReview({ userId });
-      return result.ok ? replies.reviewPosted(result.value) : result.error;
+      return result.ok ? replies.reviewPosted(result.value) : replies.refused(result.error);
     }
     case 'revoke-all': {
       const result = await services.revokeAll.revokeAll({ actorId: userId, scope: command.scope, reason: command.reason, checkedBy: 'security' });
-      return result.ok ? replies.revokedAll(command.scope, result.value) : result.error;
+      return result.ok ? replies.revokedAll(command.scope, result.value) : replies.refused(result.error);
     }
     case 'help':
       return replies.help(policy);
     case 'invalid':
-      return command.message;
+      return replies.refused(command.message);
   }
 }
 

@@ -29,10 +29,10 @@ export function requestModalSubmission(services: SlackServices) {
     let text: string;
     if (optout) {
       const result = await services.optOut.requestException({ userId, ...ask });
-      text = result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : result.error;
+      text = result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : replies.refused(result.error);
     } else {
       const result = await services.accessRequests.requestAccess({ userId, ...ask });
-      text = result.ok ? replies.accessAnswer(result.value, services.policy().policy) : result.error;
+      text = result.ok ? replies.accessAnswer(result.value, services.policy().policy) : replies.refused(result.error);
     }
     await client.chat.postMessage({ channel: userId, text });
   };

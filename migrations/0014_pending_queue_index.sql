@@ -1,0 +1,1 @@
+CREATE INDEX `requests_status_rules` ON `requests` (`status`,`resource`,`policy_version`,`created_at`);
