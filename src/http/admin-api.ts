@@ -8,6 +8,7 @@ import type { Log } from '../services/ports.js';
 import { postedReview } from '../services/review.js';
 import { documentAsJson, rowAsJson } from '../services/row-json.js';
 import type { Store } from '../store/store.js';
+import { requestTarget } from './request-target.js';
 import { sendJson } from './send-json.js';
 
 type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'pageReviews' | 'reviewDecisions' | 'recordEvent'>;
@@ -110,7 +111,11 @@ export function createAdminApi(deps: { token: string; store: ApiStore; clock: Cl
   const isCollection = (name: string): name is Collection => Object.hasOwn(collections, name);
 
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req);
+    if (url === undefined) {
+      send(res, 400, { error: 'bad_request_target' });
+      return;
+    }
     if (!authorized(req.headers.authorization)) {
       deps.store.recordEvent({
         at: deps.clock.now().toMillis(),

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Log } from '../services/ports.js';
 import type { HealthReport } from './health.js';
+import { requestTarget } from './request-target.js';
 import { sendJson } from './send-json.js';
 
 /** One HTTP server for everything: Slack's requests, health checks, metrics and the admin API. */
@@ -12,8 +13,13 @@ export function createHttpServer(deps: {
   api: RequestListener | undefined;
   log: Log;
 }) {
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const target = requestTarget(req);
+    if (target === undefined) {
+      sendJson(res, 400, { error: 'bad_request_target' });
+      return;
+    }
+    const path = target.pathname;
     if (path === '/slack/events' && req.method === 'POST' && deps.slack) {
       deps.slack(req, res);
       return;
@@ -46,5 +52,16 @@ export function createHttpServer(deps: {
       return;
     }
     sendJson(res, 404, { error: 'not_found' });
+  };
+
+  // Whatever a handler throws is this request's 500, never the process's end.
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    try {
+      route(req, res);
+    } catch (error) {
+      deps.log.error({ err: error, method: req.method }, 'HTTP request handler failed');
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal_error' });
+    }
   });
 }
