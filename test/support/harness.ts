@@ -101,6 +101,8 @@ export interface HarnessOptions {
   retry?: { attempts: number; backoffMs: number };
   /** More environment variables for provisioners (connection strings, tokens). */
   secrets?: Record<string, string>;
+  /** More of the bot's own environment (METRICS_PORT, METRICS_TOKEN, HOST…). */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -131,6 +133,7 @@ export async function startHarness(options: HarnessOptions = {}) {
         REDIS_PREFIX: prefix,
         JITBOT_ROLE: role,
         ...(options.adminToken ? { ADMIN_API_TOKEN: options.adminToken } : {}),
+        ...options.env,
       }),
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,
@@ -142,9 +145,14 @@ export async function startHarness(options: HarnessOptions = {}) {
       ...(options.workerConcurrency === undefined ? {} : { workerConcurrency: options.workerConcurrency }),
     });
 
+  /** Where a started bot answers: Slack's events, and /metrics (on METRICS_PORT when it has one). */
+  const urlsOf = ({ port, metricsPort }: { port: number; metricsPort: number | undefined }) => ({
+    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    metricsUrl: `http://127.0.0.1:${metricsPort ?? port}/metrics`,
+  });
   let bot = makeBot();
   const others: Jitbot[] = [];
-  let eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
+  let { eventsUrl, metricsUrl } = urlsOf(await bot.start());
 
   let responseCount = 0;
   const harness = {
@@ -159,6 +167,9 @@ export async function startHarness(options: HarnessOptions = {}) {
     },
     get eventsUrl() {
       return eventsUrl;
+    },
+    get metricsUrl() {
+      return metricsUrl;
     },
 
     grantFor: (requestId: string) => bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
@@ -220,15 +231,15 @@ export async function startHarness(options: HarnessOptions = {}) {
       if (opts.settings !== undefined) settings = opts.settings;
       if (opts.policyExtra !== undefined || opts.settings !== undefined) policyText = policyFor(opts.policyExtra ?? options.policyExtra);
       bot = makeBot();
-      eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
+      ({ eventsUrl, metricsUrl } = urlsOf(await bot.start()));
     },
 
     /** Another process-equivalent on the same SQLite file and Redis prefix, e.g. the worker of a split deployment. */
-    async startAnother(role: 'all' | 'web' | 'worker'): Promise<{ bot: Jitbot; eventsUrl: string }> {
+    async startAnother(role: 'all' | 'web' | 'worker'): Promise<{ bot: Jitbot; eventsUrl: string; metricsUrl: string }> {
       const another = makeBot(role);
-      const { port } = await another.start();
+      const started = await another.start();
       others.push(another);
-      return { bot: another, eventsUrl: `http://127.0.0.1:${port}/slack/events` };
+      return { bot: another, ...urlsOf(started) };
     },
 
     async close() {
