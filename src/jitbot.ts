@@ -26,6 +26,7 @@ import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
+import { createDeliveryLog } from './services/deliveries.js';
 import { createDriftDetector } from './services/drift.js';
 import { createEscalation } from './services/escalation.js';
 import { createExtensionService } from './services/extension.js';
@@ -205,7 +206,8 @@ export function createJitbot(options: JitbotOptions) {
   const extension = createExtensionService({ store, policy, accessRequests, scheduler, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
   const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
+  const deliveries = createDeliveryLog({ store, clock });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, deliveries, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,

@@ -10,7 +10,7 @@ import { createJitbot, type Jitbot } from '../../src/jitbot.js';
 import { startFakeSlack } from './fake-slack.js';
 import { startFakeSocketMode } from './fake-socket-mode.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
-import { blockActionBody, homeActionBody, signedPost, slashCommandBody } from './slack-requests.js';
+import { blockActionBody, homeActionBody, signedPost, slashCommandBody, uniqueDeliveryId } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -217,7 +217,7 @@ export async function startHarness(options: HarnessOptions = {}) {
 
     /** An Events API delivery (JSON), e.g. app_home_opened. */
     async event(event: Record<string, unknown>) {
-      const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0JITBOT', event, event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000) });
+      const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0JITBOT', event, event_id: uniqueDeliveryId('Ev'), event_time: Math.floor(Date.now() / 1000) });
       return signedPost(eventsUrl, SIGNING_SECRET, body, 'application/json');
     },
 
