@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { z } from 'zod';
 import type { DeliveryLog } from '../services/deliveries.js';
@@ -40,22 +40,5 @@ export function dropRepeatedDeliveries(deliveries: Pick<DeliveryLog, 'firstSight
     }
     log.warn({ retryNum: args.context.retryNum, retryReason: args.context.retryReason }, 'repeated Slack delivery acked and dropped');
     if ('ack' in args && args.ack !== undefined) await args.ack();
-  };
-}
-
-/**
- * Before Bolt: a request signed more than a minute ahead of our clock is refused 401. Bolt
- * refuses only those older than 5 minutes, so one signed ahead would be replayable for longer.
- */
-export function refuseFutureTimestamps(listener: RequestListener, deliveries: Pick<DeliveryLog, 'fromTheFuture'>, log: Log): RequestListener {
-  return (req, res) => {
-    const timestamp = Number(req.headers['x-slack-request-timestamp']);
-    if (Number.isFinite(timestamp) && deliveries.fromTheFuture(timestamp)) {
-      log.warn({ timestamp }, 'Slack request signed in the future refused');
-      res.writeHead(401);
-      res.end();
-      return;
-    }
-    listener(req, res);
   };
 }

@@ -2,7 +2,8 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as Pino } from 'pino';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './listeners/index.js';
-import { dropRepeatedDeliveries, refuseFutureTimestamps, signatureOf } from './replay-guard.js';
+import { dropRepeatedDeliveries, signatureOf } from './replay-guard.js';
+import { screenSlackRequests } from './request-screen.js';
 import type { SlackServices } from './services.js';
 import { webClientOptions } from './web-client.js';
 
@@ -41,5 +42,6 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   // Before any listener: a replayed or redelivered request is acked and changes nothing.
   app.use(dropRepeatedDeliveries(services.deliveries, pino));
   registerListeners(app, services);
-  return { app, httpListener: receiver && refuseFutureTimestamps(receiver.requestListener, services.deliveries, pino) };
+  const httpListener = receiver && screenSlackRequests(receiver.requestListener, { signingSecret: options.signingSecret ?? '', deliveries: services.deliveries, log: pino });
+  return { app, httpListener };
 }
