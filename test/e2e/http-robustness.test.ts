@@ -7,10 +7,7 @@ const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
 
 const portOf = (h: Harness) => Number(new URL(h.eventsUrl).port);
 
-function rowCounts(h: Harness) {
-  const one = (table: string) => (h.bot.database.sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
-  return { requests: one('requests'), grants: one('grants'), exceptions: one('exceptions') };
-}
+const rowCounts = (h: Harness) => ({ requests: h.count('requests'), grants: h.count('grants'), exceptions: h.count('exceptions') });
 
 const auditActions = (h: Harness) => (h.bot.database.sqlite.prepare('select distinct action from audit_events').all() as { action: string }[]).map((r) => r.action);
 

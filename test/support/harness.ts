@@ -58,6 +58,17 @@ resources:
 ${extra}`;
 }
 
+/** payments: break-glass for db-leads, at most 1 h (prod-db, in the base policy, allows none). */
+export const PAYMENTS_WITH_BREAK_GLASS = `
+  payments:
+    channel: C0PAY
+    approvers: [db-leads]
+    requesters: [engineers]
+    max_duration: 2h
+    reason_pattern: "INC-[0-9]+"
+    break_glass: { allowed: true, eligible: [db-leads], max_duration: 1h }
+`;
+
 /** Real time plus an offset tests can move forward (BullMQ delays stay consistent with it). */
 export function movableClock() {
   let offsetMs = 0;
@@ -172,6 +183,8 @@ export async function startHarness(options: HarnessOptions = {}) {
       return metricsUrl;
     },
 
+    /** How many rows a table of the bot's database holds. */
+    count: (table: string) => bot.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number,
     grantFor: (requestId: string) => bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
     grantById: (grantId: string) => bot.database.sqlite.prepare('select * from grants where id = ?').get(grantId) as GrantState | undefined,
 
