@@ -58,8 +58,9 @@ const otherJson = z.looseObject({ type: z.string() });
 /** Which schema a parsed body must meet, classified in the order Bolt routes it (helpers.getTypeAndConversation). */
 function schemaFor(body: unknown): z.ZodType {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return z.never({ error: 'expected a JSON object or form' });
-  const has = (key: string) => key in body && (body as Record<string, unknown>)[key] !== undefined;
-  const type = has('type') ? (body as Record<string, unknown>)['type'] : undefined;
+  const fields: Record<string, unknown> = Object.fromEntries(Object.entries(body));
+  const has = (key: string) => fields[key] !== undefined;
+  const type = fields['type'];
   if (has('event')) return eventCallback;
   if (has('command')) return command;
   if (has('name') || type === 'block_suggestion') return otherInteraction;

@@ -4,6 +4,7 @@ import { startHarness, USERS, type Harness } from '../support/harness.js';
 import { fuzzSettings, inParallel, rawExchange, type Random } from '../support/fuzz.js';
 
 const ADMIN_TOKEN = 'fuzz-admin-token-0123456789';
+const METRICS_TOKEN = 'fuzz-metrics-token-0123456789';
 
 const portOf = (h: Harness) => Number(new URL(h.eventsUrl).port);
 
@@ -46,7 +47,7 @@ function malformedRequest(random: Random): Buffer {
   const headers: string[] = [];
   if (random.chance(0.9)) headers.push(`Host: ${random.chance(0.9) ? 'localhost' : random.text(20)}`);
   if (random.chance(0.6)) headers.push(`Content-Type: ${random.pick(['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', random.text(30)])}`);
-  if (random.chance(0.5)) headers.push(`Authorization: ${random.pick([`Bearer ${ADMIN_TOKEN}`, 'Bearer ', 'Bearer wrong', `Basic ${random.text(20)}`, random.text(40)])}`);
+  if (random.chance(0.5)) headers.push(`Authorization: ${random.pick([`Bearer ${ADMIN_TOKEN}`, `Bearer ${METRICS_TOKEN}`, 'Bearer ', 'Bearer wrong', `Basic ${random.text(20)}`, random.text(40)])}`);
   if (random.chance(0.5)) headers.push(`X-Slack-Request-Timestamp: ${random.pick([String(Math.floor(Date.now() / 1000)), String(Math.floor(Date.now() / 1000) + 3_600), '-1', '1e99', 'NaN', random.text(12)])}`);
   if (random.chance(0.5)) headers.push(`X-Slack-Signature: ${random.pick(['v0=' + 'ab'.repeat(32), 'v0=', 'v1=abc', '=', random.text(70)])}`);
   if (random.chance(0.2)) headers.push(`X-Slack-Retry-Num: ${random.text(4)}`);
@@ -77,7 +78,7 @@ function malformedRequest(random: Random): Buffer {
 describe('no HTTP request crashes the bot', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ adminToken: ADMIN_TOKEN });
+    h = await startHarness({ adminToken: ADMIN_TOKEN, env: { METRICS_TOKEN } });
   });
   after(async () => {
     await h.close();
