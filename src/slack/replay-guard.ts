@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { z } from 'zod';
@@ -9,12 +10,13 @@ const deliveryIds = z.looseObject({ trigger_id: z.string().min(1).optional(), ev
 
 /**
  * The keys a delivery is remembered by: its signature (a byte-for-byte replay) and its
- * trigger_id or event_id (Slack's own redelivery, which is signed anew).
+ * trigger_id or event_id (Slack's own redelivery, which is signed anew). The signature is
+ * kept as its SHA-256 only: the database never holds what would authenticate a request.
  */
 export function deliveryKeys(body: unknown, signature: string | undefined): string[] {
   const ids = deliveryIds.safeParse(body);
   return [
-    signature === undefined ? undefined : `signature:${signature}`,
+    signature === undefined ? undefined : `signature:${createHash('sha256').update(signature).digest('hex')}`,
     ids.success && ids.data.trigger_id !== undefined ? `trigger:${ids.data.trigger_id}` : undefined,
     ids.success && ids.data.event_id !== undefined ? `event:${ids.data.event_id}` : undefined,
   ].filter((key) => key !== undefined);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import { createDeliveryLog, MAX_AHEAD_MS, REMEMBER_MS } from '../../../src/services/deliveries.js';
 import { deliveryKeys } from '../../../src/slack/replay-guard.js';
 
 const T0 = Date.UTC(2026, 11, 1, 12, 0);
+const signed = (signature: string) => `signature:${createHash('sha256').update(signature).digest('hex')}`;
 
 function logAt(now: { ms: number }) {
   const calls: { keys: readonly string[]; at: number; forgetBefore: number }[] = [];
@@ -39,15 +41,15 @@ describe('the replay window', () => {
 });
 
 describe('what a delivery is remembered by', () => {
-  test('its signature, and its trigger_id (interactions, commands) or event_id (events)', () => {
-    assert.deepEqual(deliveryKeys({ type: 'block_actions', trigger_id: '123.456.abc' }, 'v0=ff'), ['signature:v0=ff', 'trigger:123.456.abc']);
-    assert.deepEqual(deliveryKeys({ type: 'event_callback', event_id: 'Ev01' }, 'v0=ee'), ['signature:v0=ee', 'event:Ev01']);
+  test('its signature (hashed), and its trigger_id (interactions, commands) or event_id (events)', () => {
+    assert.deepEqual(deliveryKeys({ type: 'block_actions', trigger_id: '123.456.abc' }, 'v0=ff'), [signed('v0=ff'), 'trigger:123.456.abc']);
+    assert.deepEqual(deliveryKeys({ type: 'event_callback', event_id: 'Ev01' }, 'v0=ee'), [signed('v0=ee'), 'event:Ev01']);
     assert.deepEqual(deliveryKeys({ command: '/request', trigger_id: 't' }, undefined), ['trigger:t'], 'Socket Mode has no signature');
   });
 
   test('a body without usable IDs is remembered by its signature alone', () => {
-    assert.deepEqual(deliveryKeys({ trigger_id: 42, event_id: '' }, 'v0=dd'), ['signature:v0=dd']);
-    assert.deepEqual(deliveryKeys('not an object', 'v0=cc'), ['signature:v0=cc']);
+    assert.deepEqual(deliveryKeys({ trigger_id: 42, event_id: '' }, 'v0=dd'), [signed('v0=dd')]);
+    assert.deepEqual(deliveryKeys('not an object', 'v0=cc'), [signed('v0=cc')]);
     assert.deepEqual(deliveryKeys(null, undefined), []);
   });
 });
