@@ -36,7 +36,16 @@ export function dropRepeatedDeliveries(deliveries: Pick<DeliveryLog, 'firstSight
   return async (args) => {
     const signature = args.context['slackSignature'];
     const keys = deliveryKeys(args.body, typeof signature === 'string' ? signature : undefined);
-    if (deliveries.firstSighting(keys)) {
+    let first: boolean;
+    try {
+      first = deliveries.firstSighting(keys);
+    } catch (error) {
+      // The log is in the database: when it cannot be read, nothing can change either, and
+      // the listener answers the person with its own error reference.
+      log.error({ err: error }, 'could not check whether a Slack delivery was seen before');
+      first = true;
+    }
+    if (first) {
       await args.next();
       return;
     }
