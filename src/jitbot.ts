@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClientEvent } from '@slack/web-api';
 import { Redis } from 'ioredis';
@@ -10,7 +11,8 @@ import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
 import { createMetrics } from './http/metrics.js';
-import { createHttpServer } from './http/server.js';
+import { metricsEndpoint } from './http/metrics-endpoint.js';
+import { createHttpServer, createMetricsServer } from './http/server.js';
 import { createAccessQueue, DEFAULT_RETRY, type RetrySettings } from './jobs/access-queue.js';
 import { createAccessWorker } from './jobs/access-worker.js';
 import { startAuditForwarder } from './jobs/audit-forwarder.js';
@@ -26,6 +28,7 @@ import type { AccountLookup } from './services/ports.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createBreakGlassService } from './services/break-glass.js';
 import { createDecisionService } from './services/decisions.js';
+import { createDeliveryLog } from './services/deliveries.js';
 import { createDriftDetector } from './services/drift.js';
 import { createEscalation } from './services/escalation.js';
 import { createExtensionService } from './services/extension.js';
@@ -102,6 +105,17 @@ function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets
   const secret = secrets[config.secret_env];
   if (secret === undefined || secret === '') throw new ConfigError(`settings.audit_webhook.secret_env: environment variable ${config.secret_env} is not set`);
   return createWebhookSender({ url: config.url, secret, timeoutMs: config.timeout.toMillis(), clock });
+}
+
+/** Starts a server on HOST and its port; a port in use or an address not ours stops start-up naming the variable. */
+async function listen(server: Server, host: string, port: number, variable: string): Promise<number> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    throw new StartupError(`${variable}: cannot listen on ${host}:${port} (${errorMessage(error)})`);
+  }
+  return (server.address() as AddressInfo).port;
 }
 
 /**
@@ -195,7 +209,8 @@ export function createJitbot(options: JitbotOptions) {
   const extension = createExtensionService({ store, policy, accessRequests, scheduler, notifier, messages, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
   const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
+  const deliveries = createDeliveryLog({ store, clock });
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, deliveries, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -216,9 +231,13 @@ export function createJitbot(options: JitbotOptions) {
   const answersSlack = env.JITBOT_ROLE !== 'worker';
   const runsTimers = env.JITBOT_ROLE !== 'web';
 
+  // Not public by default: the numbers say who holds access. Its own port, a token, or off.
+  const metricsAt = env.METRICS_PORT !== undefined ? 'own port' : env.METRICS_TOKEN !== undefined ? 'token' : 'off';
+  const serveMetrics = metricsEndpoint({ registry: telemetry, token: env.METRICS_TOKEN, log });
+  const metricsServer = metricsAt === 'own port' ? createMetricsServer({ metrics: serveMetrics, log }) : undefined;
   const server = createHttpServer({
     slack: answersSlack ? slackApp.httpListener : undefined,
-    metrics: telemetry,
+    metrics: metricsAt === 'token' ? serveMetrics : undefined,
     api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, clock, log }) : undefined,
     health: () =>
       checkHealth({
@@ -290,7 +309,7 @@ export function createJitbot(options: JitbotOptions) {
       return this.reloadPolicy(next);
     },
 
-    async start(): Promise<{ port: number }> {
+    async start(): Promise<{ port: number; metricsPort: number | undefined }> {
       await provisioners.load();
       store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
       try {
@@ -325,17 +344,19 @@ export function createJitbot(options: JitbotOptions) {
         await reviewSchedule.sync(settings.review_schedule, settings.timezone);
       }
 
-      server.listen(env.PORT, '0.0.0.0');
-      await once(server, 'listening');
+      const port = await listen(server, env.HOST, env.PORT, 'PORT');
+      const metricsPort = metricsServer && env.METRICS_PORT !== undefined ? await listen(metricsServer, env.HOST, env.METRICS_PORT, 'METRICS_PORT') : undefined;
+      if (metricsAt === 'off') log.warn('GET /metrics is off: set METRICS_PORT (a port of its own) or METRICS_TOKEN (a bearer token) to serve it');
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.start();
-      const port = (server.address() as AddressInfo).port;
-      log.info({ port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', role: env.JITBOT_ROLE }, 'jitbot is running');
-      return { port };
+      log.info({ host: env.HOST, port, metrics: metricsPort ?? metricsAt, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', role: env.JITBOT_ROLE }, 'jitbot is running');
+      return { port, metricsPort };
     },
 
     async stop(): Promise<void> {
-      server.close();
-      server.closeAllConnections();
+      for (const listening of [server, metricsServer]) {
+        listening?.close();
+        listening?.closeAllConnections();
+      }
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
       await loop?.stop();
       await driftLoop?.stop();

@@ -28,6 +28,7 @@ export interface BotProcessOptions {
 /** The bot as its own process (dist/main.js), ready when /healthz answers 200. */
 export async function startBotProcess(options: BotProcessOptions) {
   const port = await freePort();
+  const metricsPort = await freePort();
   const policyPath = join(options.dir, `policy-${port}.yaml`);
   writeFileSync(policyPath, options.policy);
   // BENCH_PROFILE=dir writes a V8 CPU profile of the bot there (open it in Chrome DevTools).
@@ -42,6 +43,7 @@ export async function startBotProcess(options: BotProcessOptions) {
       SLACK_SIGNING_SECRET: options.signingSecret,
       SLACK_API_URL: options.slackApiUrl,
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       DATABASE_PATH: join(options.dir, 'jitbot.sqlite'),
       REDIS_URL: options.redisUrl,
       REDIS_PREFIX: options.prefix,
@@ -66,7 +68,7 @@ export async function startBotProcess(options: BotProcessOptions) {
   }
   return {
     eventsUrl: `${base}/slack/events`,
-    metricsUrl: `${base}/metrics`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     startupMs: performance.now() - startedAt,
     /** Resident set size of the bot process, in bytes, from /proc. */
     rssBytes(): number {

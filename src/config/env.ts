@@ -8,6 +8,8 @@ const ROLES = ['all', 'web', 'worker'] as const;
 /** Slack's Web API, unless `SLACK_API_URL` points elsewhere (a test double, a proxy). */
 export const SLACK_API_DEFAULT = 'https://slack.com/api/';
 
+const port = z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535);
+
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z
@@ -16,7 +18,13 @@ const envSchema = z
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional(),
     SLACK_API_URL: z.url({ error: `expected a URL like ${SLACK_API_DEFAULT}` }).default(SLACK_API_DEFAULT),
-    PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
+    PORT: port.default(3000),
+    HOST: z
+      .string()
+      .regex(/^[A-Za-z0-9.:%[\]-]+$/, 'expected a listen address like 0.0.0.0, 127.0.0.1 or ::')
+      .default('0.0.0.0'),
+    METRICS_PORT: port.optional(),
+    METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     DATABASE_PATH: z.string().min(1).default('./data/jitbot.sqlite'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a URL like redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z
@@ -29,6 +37,9 @@ const envSchema = z
     JITBOT_ROLE: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }).default('all'),
   })
   .superRefine((env, ctx) => {
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (unset it to serve /metrics on PORT with METRICS_TOKEN)' });
+    }
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
         code: 'custom',

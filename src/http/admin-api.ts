@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { isoInstant } from '../config/iso-instant.js';
@@ -8,6 +7,8 @@ import type { Log } from '../services/ports.js';
 import { postedReview } from '../services/review.js';
 import { documentAsJson, rowAsJson } from '../services/row-json.js';
 import type { Store } from '../store/store.js';
+import { bearerTokenCheck } from './bearer-token.js';
+import { requestTarget } from './request-target.js';
 import { sendJson } from './send-json.js';
 
 type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'pageReviews' | 'reviewDecisions' | 'recordEvent'>;
@@ -54,12 +55,7 @@ const send = (res: ServerResponse, status: number, body: unknown) => sendJson(re
  * (compared in constant time). A wrong or missing token is answered 401 and audited.
  */
 export function createAdminApi(deps: { token: string; store: ApiStore; clock: Clock; log: Log }) {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  const expected = digest(deps.token);
-  const authorized = (header: string | undefined) => {
-    const presented = /^Bearer (.+)$/.exec(header ?? '')?.[1];
-    return presented !== undefined && timingSafeEqual(digest(presented), expected);
-  };
+  const authorized = bearerTokenCheck(deps.token);
 
   type Answer = { status: number; body: unknown };
   type Page = { position: [number, string]; row: object }[];
@@ -110,7 +106,11 @@ export function createAdminApi(deps: { token: string; store: ApiStore; clock: Cl
   const isCollection = (name: string): name is Collection => Object.hasOwn(collections, name);
 
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req);
+    if (url === undefined) {
+      send(res, 400, { error: 'bad_request_target' });
+      return;
+    }
     if (!authorized(req.headers.authorization)) {
       deps.store.recordEvent({
         at: deps.clock.now().toMillis(),

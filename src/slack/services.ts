@@ -1,6 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { AccessRequestService } from '../services/access-requests.js';
 import type { BreakGlassService } from '../services/break-glass.js';
+import type { DeliveryLog } from '../services/deliveries.js';
 import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
 import type { ExtensionService } from '../services/extension.js';
@@ -17,6 +18,8 @@ export interface SlackServices {
   accessRequests: AccessRequestService;
   breakGlass: BreakGlassService;
   decisions: DecisionService;
+  /** Which deliveries were seen already (replays, Slack's redeliveries). */
+  deliveries: DeliveryLog;
   endAccess: EndAccessService;
   extension: ExtensionService;
   home: HomeService;

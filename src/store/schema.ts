@@ -177,6 +177,19 @@ export const homeViewers = sqliteTable('home_viewers', {
   openedAt: integer('opened_at').notNull(),
 });
 
+/**
+ * Slack deliveries seen lately, by signature and by trigger_id / event_id: a replayed or
+ * redelivered one is acked and dropped. Rows older than the replay window are pruned.
+ */
+export const slackDeliveries = sqliteTable(
+  'slack_deliveries',
+  {
+    key: text('key').primaryKey(),
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [index('slack_deliveries_seen_at').on(t.seenAt)],
+);
+
 /** Append-only, hash-chained (see audit.ts); triggers in the migrations refuse UPDATE and DELETE. */
 export const auditEvents = sqliteTable(
   'audit_events',

@@ -17,6 +17,7 @@ import * as grants from './grants.js';
 import * as homeViewers from './home-viewers.js';
 import * as policyVersions from './policy-versions.js';
 import * as requests from './requests.js';
+import * as slackDeliveries from './slack-deliveries.js';
 import { reviewTransactions } from './review-store.js';
 import { driftTransactions } from './drift-store.js';
 import { breakGlassTransactions } from './break-glass-store.js';
@@ -126,6 +127,21 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
 
     homeOpened: (userId: string, at: number) => homeViewers.noteHomeOpened(db, userId, at),
     homeViewersSince: (since: number) => homeViewers.homeViewersSince(db, since),
+
+    /**
+     * Whether a Slack delivery is new: none of its keys (signature, trigger_id, event_id) seen
+     * since `forgetBefore`. A new one's keys are remembered in the same transaction, so of two
+     * copies arriving at once, in one process or two, exactly one is new.
+     */
+    firstDelivery(keys: readonly string[], at: number, forgetBefore: number): boolean {
+      if (keys.length === 0) return true;
+      return transaction((tx) => {
+        slackDeliveries.forgetDeliveriesBefore(tx, forgetBefore);
+        if (slackDeliveries.anyDeliverySeen(tx, keys)) return false;
+        slackDeliveries.noteDeliveries(tx, keys, at);
+        return true;
+      });
+    },
 
 
     /**

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { eventually, startHarness, USERS, type Harness } from '../support/harness.js';
+import { eventually, PAYMENTS_WITH_BREAK_GLASS as payments, startHarness, USERS, type Harness } from '../support/harness.js';
 
-/** payments: break-glass for db-leads, at most 1 h; prod-db (the base policy) allows none. */
-const payments = `
-  payments:
-    channel: C0PAY
-    approvers: [db-leads]
-    requesters: [engineers]
-    max_duration: 2h
-    reason_pattern: "INC-[0-9]+"
-    break_glass: { allowed: true, eligible: [db-leads], max_duration: 1h }
-`;
-
-const count = (h: Harness, table: 'requests' | 'grants' | 'break_glass_uses') => h.bot.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+const count = (h: Harness, table: 'requests' | 'grants' | 'break_glass_uses') => h.count(table);
 const lastAudit = (h: Harness, subjectId: string) =>
   h.bot.database.sqlite.prepare('select action, actor, reason from audit_events where subject_id = ? order by seq desc limit 1').get(subjectId) as { action: string; actor: string; reason: string } | undefined;
 const postsIn = (h: Harness, channel: string, pattern: RegExp) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && pattern.test(String(c.args['text'])));

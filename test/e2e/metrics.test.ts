@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { connect } from 'node:net';
 import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
+
+const METRICS_TOKEN = 'metrics-token-0123456789';
 
 /** The value of one sample in Prometheus text format, e.g. `jitbot_requests_total{outcome="approved"}`. */
 function sample(text: string, name: string): number | undefined {
@@ -11,14 +14,14 @@ function sample(text: string, name: string): number | undefined {
 describe('GET /metrics', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { METRICS_TOKEN } });
   });
   after(async () => {
     await h.close();
   });
 
   const scrape = async () => {
-    const res = await fetch(h.eventsUrl.replace('/slack/events', '/metrics'));
+    const res = await fetch(h.metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     return res.text();
@@ -51,5 +54,75 @@ describe('GET /metrics', () => {
     assert.ok((sample(text, 'jitbot_queue_jobs{state="delayed"}') ?? 0) >= 1, 'the lasting grant’s revocation waits in the delayed set');
     assert.equal(sample(text, 'jitbot_slack_api_errors_total{method="chat.postMessage",error="not_in_channel"}'), 1);
     assert.match(text, /^jitbot_process_resident_memory_bytes /m);
+  });
+});
+
+/** Whether anything accepts a TCP connection on host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+describe('/metrics is not public by default', () => {
+  test('with neither METRICS_PORT nor METRICS_TOKEN set, /metrics is not served', async () => {
+    const h = await startHarness();
+    try {
+      const res = await fetch(h.eventsUrl.replace('/slack/events', '/metrics'));
+      assert.equal(res.status, 404);
+      assert.doesNotMatch(await res.text(), /jitbot_active_grants/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('with METRICS_TOKEN, /metrics answers only Authorization: Bearer <that token>', async () => {
+    const h = await startHarness({ env: { METRICS_TOKEN } });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Bearer ${METRICS_TOKEN}x`, METRICS_TOKEN, `Basic ${METRICS_TOKEN}`]) {
+        const res = await fetch(h.metricsUrl, { headers: authorization === undefined ? {} : { authorization } });
+        assert.equal(res.status, 401, `refused with ${authorization ?? 'no header'}`);
+        assert.doesNotMatch(await res.text(), /jitbot_active_grants/);
+      }
+      const res = await fetch(h.metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^jitbot_active_grants 0$/m);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('with METRICS_PORT, /metrics is served on that port and not on PORT, which keeps everything else', async () => {
+    const h = await startHarness({ env: { METRICS_PORT: '0' } });
+    try {
+      assert.notEqual(new URL(h.metricsUrl).port, new URL(h.eventsUrl).port);
+      const res = await fetch(h.metricsUrl);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^jitbot_active_grants 0$/m);
+      assert.equal((await fetch(h.eventsUrl.replace('/slack/events', '/metrics'))).status, 404, 'not on the main port');
+      assert.equal((await fetch(h.metricsUrl.replace('/metrics', '/healthz'))).status, 404, 'the metrics port serves metrics only');
+      assert.equal((await fetch(h.eventsUrl.replace('/slack/events', '/healthz'))).status, 200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('HOST is the address both ports listen on', async () => {
+    const h = await startHarness({ env: { HOST: '127.0.0.1', METRICS_PORT: '0' } });
+    try {
+      const port = Number(new URL(h.eventsUrl).port);
+      const metricsPort = Number(new URL(h.metricsUrl).port);
+      assert.equal(await accepts('127.0.0.1', port), true);
+      // 127.0.0.2 is loopback too: only a bot listening on 0.0.0.0 would answer there.
+      assert.equal(await accepts('127.0.0.2', port), false);
+      assert.equal(await accepts('127.0.0.2', metricsPort), false);
+    } finally {
+      await h.close();
+    }
   });
 });

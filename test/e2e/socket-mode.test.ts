@@ -36,4 +36,23 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     const grant = await eventually('grant over socket', () => h.grantFor(requestId));
     assert.equal(grant.status, 'active');
   });
+
+  test('a command the socket delivers twice (same trigger_id) is acted on once', async () => {
+    const socket = h.socket;
+    assert.ok(socket);
+    const before = h.count('requests');
+    const command = {
+      token: 'x', team_id: 'T0TEAM', channel_id: 'C0GENERAL', user_id: USERS.bob, user_name: 'bob',
+      command: '/request', text: 'prod-db 30m twice over the socket INC-51', response_url: h.slack.responseUrl('sock-twice'), trigger_id: 'trig-sock-twice', api_app_id: 'A0JITBOT',
+    };
+    await socket.deliver('slash_commands', command);
+    await h.slack.waitForResponse('sock-twice');
+    const again = await socket.deliver('slash_commands', { ...command, response_url: h.slack.responseUrl('sock-twice-again') });
+    assert.ok(again.envelope_id, 'the second copy is acked too');
+    // A later command is answered; by then the second copy would have made its request.
+    await socket.deliver('slash_commands', { ...command, text: 'list', trigger_id: 'trig-sock-list', response_url: h.slack.responseUrl('sock-list') });
+    await h.slack.waitForResponse('sock-list');
+    assert.equal(h.count('requests'), before + 1);
+    assert.equal(h.slack.responses.filter((r) => r.name === 'sock-twice-again').length, 0, 'the copy got no answer of its own');
+  });
 });

@@ -6,7 +6,7 @@ import { signedPost, slashCommandBody } from '../support/slack-requests.js';
 describe('a split deployment: JITBOT_ROLE=web answers Slack, JITBOT_ROLE=worker runs the timers', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ role: 'web' });
+    h = await startHarness({ role: 'web', env: { METRICS_PORT: '0' } });
   });
   after(async () => {
     await h.close();
@@ -42,6 +42,6 @@ describe('a split deployment: JITBOT_ROLE=web answers Slack, JITBOT_ROLE=worker 
     const res = await signedPost(worker.eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
     assert.equal(res.status, 404);
     assert.equal((await fetch(worker.eventsUrl.replace('/slack/events', '/healthz'))).status, 200);
-    assert.equal((await fetch(worker.eventsUrl.replace('/slack/events', '/metrics'))).status, 200);
+    assert.equal((await fetch(worker.metricsUrl)).status, 200);
   });
 });

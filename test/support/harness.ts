@@ -10,7 +10,7 @@ import { createJitbot, type Jitbot } from '../../src/jitbot.js';
 import { startFakeSlack } from './fake-slack.js';
 import { startFakeSocketMode } from './fake-socket-mode.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
-import { blockActionBody, homeActionBody, signedPost, slashCommandBody, viewSubmissionBody } from './slack-requests.js';
+import { blockActionBody, homeActionBody, signedPost, slashCommandBody, uniqueDeliveryId, viewSubmissionBody } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -58,6 +58,17 @@ resources:
 ${extra}`;
 }
 
+/** payments: break-glass for db-leads, at most 1 h (prod-db, in the base policy, allows none). */
+export const PAYMENTS_WITH_BREAK_GLASS = `
+  payments:
+    channel: C0PAY
+    approvers: [db-leads]
+    requesters: [engineers]
+    max_duration: 2h
+    reason_pattern: "INC-[0-9]+"
+    break_glass: { allowed: true, eligible: [db-leads], max_duration: 1h }
+`;
+
 /** Real time plus an offset tests can move forward (BullMQ delays stay consistent with it). */
 export function movableClock() {
   let offsetMs = 0;
@@ -101,6 +112,8 @@ export interface HarnessOptions {
   retry?: { attempts: number; backoffMs: number };
   /** More environment variables for provisioners (connection strings, tokens). */
   secrets?: Record<string, string>;
+  /** More of the bot's own environment (METRICS_PORT, METRICS_TOKEN, HOST…). */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -131,6 +144,7 @@ export async function startHarness(options: HarnessOptions = {}) {
         REDIS_PREFIX: prefix,
         JITBOT_ROLE: role,
         ...(options.adminToken ? { ADMIN_API_TOKEN: options.adminToken } : {}),
+        ...options.env,
       }),
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,
@@ -142,9 +156,14 @@ export async function startHarness(options: HarnessOptions = {}) {
       ...(options.workerConcurrency === undefined ? {} : { workerConcurrency: options.workerConcurrency }),
     });
 
+  /** Where a started bot answers: Slack's events, and /metrics (on METRICS_PORT when it has one). */
+  const urlsOf = ({ port, metricsPort }: { port: number; metricsPort: number | undefined }) => ({
+    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    metricsUrl: `http://127.0.0.1:${metricsPort ?? port}/metrics`,
+  });
   let bot = makeBot();
   const others: Jitbot[] = [];
-  let eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
+  let { eventsUrl, metricsUrl } = urlsOf(await bot.start());
 
   let responseCount = 0;
   const harness = {
@@ -160,7 +179,12 @@ export async function startHarness(options: HarnessOptions = {}) {
     get eventsUrl() {
       return eventsUrl;
     },
+    get metricsUrl() {
+      return metricsUrl;
+    },
 
+    /** How many rows a table of the bot's database holds. */
+    count: (table: string) => bot.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number,
     grantFor: (requestId: string) => bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
     grantById: (grantId: string) => bot.database.sqlite.prepare('select * from grants where id = ?').get(grantId) as GrantState | undefined,
 
@@ -222,7 +246,7 @@ export async function startHarness(options: HarnessOptions = {}) {
 
     /** An Events API delivery (JSON), e.g. app_home_opened. */
     async event(event: Record<string, unknown>) {
-      const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0JITBOT', event, event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000) });
+      const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM', api_app_id: 'A0JITBOT', event, event_id: uniqueDeliveryId('Ev'), event_time: Math.floor(Date.now() / 1000) });
       return signedPost(eventsUrl, SIGNING_SECRET, body, 'application/json');
     },
 
@@ -236,15 +260,15 @@ export async function startHarness(options: HarnessOptions = {}) {
       if (opts.settings !== undefined) settings = opts.settings;
       if (opts.policyExtra !== undefined || opts.settings !== undefined) policyText = policyFor(opts.policyExtra ?? options.policyExtra);
       bot = makeBot();
-      eventsUrl = `http://127.0.0.1:${(await bot.start()).port}/slack/events`;
+      ({ eventsUrl, metricsUrl } = urlsOf(await bot.start()));
     },
 
     /** Another process-equivalent on the same SQLite file and Redis prefix, e.g. the worker of a split deployment. */
-    async startAnother(role: 'all' | 'web' | 'worker'): Promise<{ bot: Jitbot; eventsUrl: string }> {
+    async startAnother(role: 'all' | 'web' | 'worker'): Promise<{ bot: Jitbot; eventsUrl: string; metricsUrl: string }> {
       const another = makeBot(role);
-      const { port } = await another.start();
+      const started = await another.start();
       others.push(another);
-      return { bot: another, eventsUrl: `http://127.0.0.1:${port}/slack/events` };
+      return { bot: another, ...urlsOf(started) };
     },
 
     async close() {

@@ -28,6 +28,10 @@ export function signedPost(
 
 const TEAM = { id: 'T0TEAM', domain: 'example' };
 
+let sent = 0;
+/** A trigger_id or event_id no other delivery of this test process has: the bot drops repeated ones. */
+export const uniqueDeliveryId = (prefix: string) => `${prefix}-${process.pid}-${(sent += 1)}-${Date.now()}`;
+
 export function slashCommandBody(args: { text: string; userId: string; responseUrl: string; triggerId?: string; channelId?: string; command?: string }): string {
   return new URLSearchParams({
     token: 'legacy-verification-token',
@@ -41,7 +45,7 @@ export function slashCommandBody(args: { text: string; userId: string; responseU
     text: args.text,
     api_app_id: 'A0JITBOT',
     response_url: args.responseUrl,
-    trigger_id: args.triggerId ?? `trigger-${Date.now()}`,
+    trigger_id: args.triggerId ?? uniqueDeliveryId('trigger'),
   }).toString();
 }
 
@@ -62,7 +66,7 @@ export function blockActionBody(args: {
   const channel = args.channelId ?? 'C0APPROVALS';
   const ts = args.messageTs ?? '1700000000.000100';
   return payloadBody({
-    ...buttonClick({ ...args, blockId: args.blockId ?? 'decision', triggerId: args.triggerId ?? `trigger-${Date.now()}` }),
+    ...buttonClick({ ...args, blockId: args.blockId ?? 'decision', triggerId: args.triggerId ?? uniqueDeliveryId('trigger') }),
     container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
     channel: { id: channel, name: 'approvals' },
     message: { type: 'message', ts, text: 'approval request' },
@@ -104,7 +108,7 @@ export function viewSubmissionBody(args: {
     team: TEAM,
     api_app_id: 'A0JITBOT',
     token: 'legacy-verification-token',
-    trigger_id: `trigger-${Date.now()}`,
+    trigger_id: uniqueDeliveryId('trigger'),
     view: {
       id: 'V0MODAL',
       type: 'modal',

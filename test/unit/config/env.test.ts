@@ -86,6 +86,19 @@ describe('parseEnv', () => {
     assert.match(configError({ ...HTTP_MODE, SLACK_BOT_TOKEN: '' }).message, /^environment: SLACK_BOT_TOKEN: required/);
   });
 
+  test('HOST is 0.0.0.0 and /metrics has neither a port nor a token unless set; each is checked', () => {
+    const env = parseEnv(HTTP_MODE);
+    assert.equal(env.HOST, '0.0.0.0');
+    assert.equal(env.METRICS_PORT, undefined);
+    assert.equal(env.METRICS_TOKEN, undefined);
+    const set = parseEnv({ ...HTTP_MODE, HOST: '127.0.0.1', METRICS_PORT: '9464', METRICS_TOKEN: 'scrape-token-0123456789' });
+    assert.deepEqual([set.HOST, set.METRICS_PORT, set.METRICS_TOKEN], ['127.0.0.1', 9464, 'scrape-token-0123456789']);
+    assert.match(configError({ ...HTTP_MODE, METRICS_PORT: 'prom' }).message, /^environment: METRICS_PORT: expected a port number/);
+    assert.match(configError({ ...HTTP_MODE, METRICS_TOKEN: 'short' }).message, /^environment: METRICS_TOKEN: expected at least 16 characters/);
+    assert.match(configError({ ...HTTP_MODE, PORT: '8080', METRICS_PORT: '8080' }).message, /^environment: METRICS_PORT: must differ from PORT/);
+    assert.match(configError({ ...HTTP_MODE, HOST: 'http://0.0.0.0/' }).message, /^environment: HOST: expected a listen address/);
+  });
+
   test('PORT "abc" is refused, naming PORT', () => {
     assert.match(configError({ ...HTTP_MODE, PORT: 'abc' }).message, /^environment: PORT: expected a port number/);
   });
