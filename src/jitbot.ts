@@ -20,6 +20,7 @@ import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
+import { startCheckpointSchedule } from './jobs/checkpoint-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { createAccessRequestService } from './services/access-requests.js';
 import { createBreakGlassService } from './services/break-glass.js';
@@ -136,7 +137,7 @@ export function createJitbot(options: JitbotOptions) {
   let provisioners = provisionersFor(loaded);
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const database = openOrExplain(env.DATABASE_PATH);
-  const store = createStore(database);
+  const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
 
   // Producers fail fast when Redis is down (Slack's 3 s); the worker waits and retries forever.
   const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -233,6 +234,7 @@ export function createJitbot(options: JitbotOptions) {
   let forwarder: ReturnType<typeof startAuditForwarder> | undefined;
   let loop: ReturnType<typeof startReconcileLoop> | undefined;
   let reviewSchedule: ReturnType<typeof startReviewSchedule> | undefined;
+  let checkpointSchedule: ReturnType<typeof startCheckpointSchedule> | undefined;
   let driftLoop: ReturnType<typeof startDriftLoop> | undefined;
 
   return {
@@ -244,6 +246,10 @@ export function createJitbot(options: JitbotOptions) {
     /** The `review_schedule` job scheduler, on a process that runs timers. */
     get reviewSchedule() {
       return reviewSchedule;
+    },
+    /** The daily audit checkpoint in the security channel, on a process that runs timers. */
+    get checkpointSchedule() {
+      return checkpointSchedule;
     },
 
     /**
@@ -269,6 +275,7 @@ export function createJitbot(options: JitbotOptions) {
       store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: policyDigest(previous.loaded.text), sha256_after: policyDigest(next.text), changes } });
       await previous.provisioners.close();
       await reviewSchedule?.sync(next.policy.settings.review_schedule, next.policy.settings.timezone);
+      await checkpointSchedule?.sync(next.policy.settings.security_channel, next.policy.settings.timezone);
       log.info({ from: previous.loaded.version, to: next.version, changes }, 'policy reloaded');
       messages.send(() => notifier.policyChanged(previous.loaded.version, next.version, changes));
       return { kind: 'reloaded', from: previous.loaded.version, to: next.version, changes };
@@ -310,7 +317,7 @@ export function createJitbot(options: JitbotOptions) {
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
         driftLoop = startDriftLoop({ drift, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
-        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, clock, log });
+        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, alert: (problem) => notifier.auditStreamStopped(problem), clock, log });
         const { settings } = loaded.policy;
         reviewSchedule = startReviewSchedule({
           producer,
@@ -320,6 +327,17 @@ export function createJitbot(options: JitbotOptions) {
           log,
         });
         await reviewSchedule.sync(settings.review_schedule, settings.timezone);
+        checkpointSchedule = startCheckpointSchedule({
+          producer,
+          workerConnection,
+          prefix: env.REDIS_PREFIX,
+          post: async () => {
+            const head = store.auditHead();
+            if (head) await notifier.auditCheckpoint(store.auditCheckpoint(head, clock.now().toMillis()));
+          },
+          log,
+        });
+        await checkpointSchedule.sync(settings.security_channel, settings.timezone);
       }
 
       server.listen(env.PORT, '0.0.0.0');
@@ -338,6 +356,7 @@ export function createJitbot(options: JitbotOptions) {
       await driftLoop?.stop();
       await forwarder?.stop();
       await reviewSchedule?.close();
+      await checkpointSchedule?.close();
       await worker?.close();
       await messages.drain(5_000);
       await homeTab.stop();
