@@ -9,6 +9,7 @@ import { escalationDelays } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
+import { createRefusalTally } from './http/refusal-tally.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import { createAccessQueue, DEFAULT_RETRY, type RetrySettings } from './jobs/access-queue.js';
@@ -214,10 +215,11 @@ export function createJitbot(options: JitbotOptions) {
   const answersSlack = env.JITBOT_ROLE !== 'worker';
   const runsTimers = env.JITBOT_ROLE !== 'web';
 
+  const apiRefusals = createRefusalTally({ record: (event) => store.recordEvent(event), clock, log });
   const server = createHttpServer({
     slack: answersSlack ? slackApp.httpListener : undefined,
     metrics: telemetry,
-    api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, clock, log }) : undefined,
+    api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, refusals: apiRefusals }) : undefined,
     health: () =>
       checkHealth({
         sqlite: async () => {
@@ -362,6 +364,7 @@ export function createJitbot(options: JitbotOptions) {
       await homeTab.stop();
       await accessQueue.close();
       await provisioners.close();
+      apiRefusals.stop();
       producer.disconnect();
       workerConnection.disconnect();
       database.close();

@@ -171,7 +171,7 @@ describe('the audit chain', () => {
     t.open.sqlite.exec('DROP TRIGGER audit_events_no_delete');
     t.open.sqlite.prepare('delete from audit_events where seq > 7').run();
     const check = verified(t.open.db);
-    assert.ok(!check.ok);
+    assert.ok(!check.ok, 'the chain is refused');
     assert.equal(check.brokenAt, 8);
     assert.match(check.problem, /events after seq 7 were removed \(the log once reached seq 9\)/);
   });
@@ -182,7 +182,7 @@ describe('the audit chain', () => {
     t.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
     t.open.sqlite.prepare('update audit_events set seq = 100 where seq = 9').run();
     const check = verified(t.open.db);
-    assert.ok(!check.ok);
+    assert.ok(!check.ok, 'the chain is refused');
     assert.equal(check.brokenAt, 100);
   });
 
@@ -190,7 +190,7 @@ describe('the audit chain', () => {
     const t = stores.fresh();
     someActivity(t);
     const check = verifyAuditChain(t.open.db, 'another-key-of-thirty-two-characters!!');
-    assert.ok(!check.ok);
+    assert.ok(!check.ok, 'the chain is refused');
     assert.equal(check.brokenAt, 1);
     assert.match(check.problem, /AUDIT_HMAC_KEY is not the key it was written with/);
   });
@@ -207,7 +207,7 @@ describe('the audit chain', () => {
       { seq: 5, action: 'decision.refused', details: '{}' },
     ]);
     const check = verifyAuditChain(t.open.db, TEST_AUDIT_KEY);
-    assert.ok(check.ok);
+    assert.ok(check.ok, 'the chain verifies');
     assert.deepEqual([check.count, check.unkeyed, check.head?.seq], [5, 3, 5]);
     assert.equal(t.reopen().store.auditHead()?.seq, 5, 'another connection does not seal twice');
   });
@@ -220,7 +220,7 @@ describe('the audit chain', () => {
     t.open.sqlite.prepare("update audit_events set actor = 'U0EVE' where seq = 2").run();
     forge(t, (row, prev) => (row.seq <= 3 ? rehashUnkeyed(row, prev) : row.hash));
     const check = verified(t.open.db);
-    assert.ok(!check.ok);
+    assert.ok(!check.ok, 'the chain is refused');
     assert.equal(check.brokenAt, 4, 'the seal no longer matches the prefix');
 
     const u = stores.fresh();
@@ -229,7 +229,7 @@ describe('the audit chain', () => {
     u.open.sqlite.prepare("update audit_events set reason = 'forged' where seq = 9").run();
     forge(u, (row, prev) => (row.seq === 9 ? rehashUnkeyed(row, prev) : row.hash));
     const after = verified(u.open.db);
-    assert.ok(!after.ok);
+    assert.ok(!after.ok, 'the chain is refused');
     assert.equal(after.brokenAt, 9);
   });
 });
