@@ -1,9 +1,7 @@
-import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Log } from '../services/ports.js';
+import { startJobScheduler } from './job-scheduler.js';
 
-const CHECKPOINT_QUEUE = 'audit-checkpoints';
-export const CHECKPOINT_SCHEDULER_ID = 'audit-checkpoint';
 /** Midnight in the policy's time zone. */
 const DAILY = '0 0 * * *';
 
@@ -18,30 +16,13 @@ export function startCheckpointSchedule(deps: {
   post: () => Promise<void>;
   log: Log;
 }) {
-  const queue = new Queue(CHECKPOINT_QUEUE, { connection: deps.producer, prefix: deps.prefix });
-  const worker = new Worker(CHECKPOINT_QUEUE, () => deps.post(), { connection: deps.workerConnection, prefix: deps.prefix, concurrency: 1 });
-  worker.on('error', (error) => deps.log.error({ err: error }, 'audit checkpoint worker error'));
-  worker.on('failed', (job, error) => deps.log.warn({ err: error, jobId: job?.id }, 'daily audit checkpoint failed'));
+  const scheduler = startJobScheduler<Record<string, never>>({ ...deps, queueName: 'audit-checkpoints', schedulerId: 'audit-checkpoint', what: 'audit checkpoint', run: () => deps.post() });
 
   /** Makes the scheduler in Redis match the policy (at start-up and after a policy reload). */
   async function sync(securityChannel: string | undefined, timezone: string): Promise<void> {
-    if (securityChannel === undefined) {
-      await queue.removeJobScheduler(CHECKPOINT_SCHEDULER_ID);
-      return;
-    }
-    await queue.upsertJobScheduler(
-      CHECKPOINT_SCHEDULER_ID,
-      { pattern: DAILY, tz: timezone },
-      { name: 'checkpoint', opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 50 } },
-    );
+    if (securityChannel === undefined) await scheduler.remove();
+    else await scheduler.upsert(DAILY, timezone, {});
   }
 
-  return {
-    queue,
-    sync,
-    async close(): Promise<void> {
-      await worker.close();
-      await queue.close();
-    },
-  };
+  return { queue: scheduler.queue, sync, close: scheduler.close };
 }

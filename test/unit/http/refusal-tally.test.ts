@@ -25,7 +25,7 @@ describe('refused admin API calls in the audit trail', () => {
     const t = tally();
     const path = `/api/${'A'.repeat(15_000)}`;
     for (let i = 0; i < 200; i += 1) t.refusals.note({ source: '203.0.113.9', path, hadToken: i % 2 === 0 });
-    assert.deepEqual(t.recorded, [], 'nothing is written while the minute lasts');
+    assert.equal(t.recorded.length, 0, 'nothing is written while the minute lasts');
     t.advance(60_000);
     t.refusals.note({ source: '203.0.113.9', path: '/api/grants', hadToken: false });
     assert.equal(t.recorded.length, 1);
