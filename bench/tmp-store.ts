@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seedGrants } from './support/seed.js';
+import { BENCH_AUDIT_KEY, seedGrants } from './support/seed.js';
 import { openDatabase } from '../src/store/database.js';
 import { createStore } from '../src/store/store.js';
 const dir = mkdtempSync(join(tmpdir(), 'st-'));
@@ -9,7 +9,7 @@ const path = join(dir, 'x.sqlite');
 const now = Date.now();
 seedGrants(path, 5000, (i) => now + 1000 + i, now);
 const db = openDatabase(path);
-const store = createStore(db);
+const store = createStore(db, { auditKey: BENCH_AUDIT_KEY });
 const ids = db.sqlite.prepare('select id from grants').pluck().all() as string[];
 let t = performance.now();
 for (const id of ids.slice(0, 2000)) store.findGrant(id);

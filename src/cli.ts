@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { isoInstant } from './config/iso-instant.js';
 import { ConfigError } from './config/errors.js';
 import { Redis } from 'ioredis';
-import { parseEnv, SLACK_API_DEFAULT, type Env } from './config/env.js';
+import { readFileSync } from 'node:fs';
+import { parseAuditKey, parseEnv, SLACK_API_DEFAULT, type Env } from './config/env.js';
 import { explainPolicy, policyWarnings } from './config/explain-policy.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
@@ -23,7 +24,10 @@ import type { Policy } from './config/policy-schema.js';
 import { probeProvisioners } from './provisioners/registry.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { createWebClient } from './slack/web-client.js';
-import { verifyAuditChain } from './store/audit-log.js';
+import { auditEventAt, verifyAuditChain } from './store/audit-log.js';
+import type { AuditKey } from './domain/audit-chain.js';
+import { reachesCheckpoint, readCheckpoint } from './services/audit-checkpoint.js';
+import { AUDIT_STREAM } from './jobs/audit-forwarder.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
@@ -37,7 +41,12 @@ const USAGE = `usage:
   jitbot policy check [path] [--probe]
                                validate a policy file (default: POLICY_PATH or ./policy.yaml) and explain it;
                                --probe also connects to each provisioner's target (needs its variables)
-  jitbot audit verify          walk the audit hash chain in DATABASE_PATH
+  jitbot audit verify [--checkpoint <file> | <seq>:<hash>]
+                               walk the audit hash chain in DATABASE_PATH (keyed with AUDIT_HMAC_KEY);
+                               --checkpoint: and fail unless it still reaches that checkpoint (from the SIEM or Slack)
+  jitbot audit resume-forwarding --after <seq>
+                               the audit_webhook stream goes on after that event (0: from the start), once its
+                               refusal has been looked into; audited
   jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
                                the audit events of that range (since ≤ at < until), in chain order
   jitbot review [--days N]     runs and stores the security review of the last N days (default 7); prints it as Markdown
@@ -76,25 +85,75 @@ function policyCheck(path: string): { policy: Policy } | undefined {
   }
 }
 
-function auditVerify(databasePath: string): number {
+function auditVerify(databasePath: string, key: AuditKey, args: readonly string[]): number {
+  let checkpointArg: string | undefined;
+  try {
+    ({ checkpoint: checkpointArg } = parseArgs({ args: [...args], options: { checkpoint: { type: 'string' } }, strict: true }).values);
+  } catch (error) {
+    process.stderr.write(`jitbot audit verify: ${errorMessage(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const checkpoint = checkpointArg === undefined ? undefined : readCheckpoint(checkpointArg, key, (path) => readFileSync(path, 'utf8'));
+  if (checkpoint && !checkpoint.ok) {
+    process.stderr.write(`jitbot audit verify: --checkpoint ${checkpoint.error}\n`);
+    return 2;
+  }
   const database = openDatabase(databasePath);
   try {
-    const check = verifyAuditChain(database.db);
-    if (check.ok) {
-      process.stdout.write(`audit chain OK: ${check.count} events\n`);
-      return 0;
+    const check = verifyAuditChain(database.db, key);
+    if (!check.ok) {
+      process.stderr.write(`audit chain BROKEN at event ${check.brokenAt}: ${check.problem} (${check.count} events verified before it)\n`);
+      return 1;
     }
-    process.stderr.write(`audit chain BROKEN at event ${check.brokenAt}: ${check.problem} (${check.count} events verified before it)\n`);
-    return 1;
+    const unkeyed = check.unkeyed > 0 ? `; events 1–${check.unkeyed} were written before AUDIT_HMAC_KEY and are only hash-chained (unkeyed before seq ${check.unkeyed + 1})` : '';
+    const head = check.head ? ` up to ${check.head.seq}:${check.head.hash}` : '';
+    if (checkpoint) {
+      const missed = reachesCheckpoint(checkpoint.value, check.head, (seq) => auditEventAt(database.db, seq)?.hash);
+      if (missed) {
+        process.stderr.write(`audit chain does NOT reach the checkpoint: ${missed}\n`);
+        return 1;
+      }
+    }
+    const held = checkpoint ? `; reaches the ${checkpoint.value.signed ? 'signed ' : ''}checkpoint at event ${checkpoint.value.seq}` : '';
+    process.stdout.write(`audit chain OK: ${check.count} events${head}${held}${unkeyed}\n`);
+    return 0;
   } finally {
     database.close();
   }
 }
 
-function listExceptions(databasePath: string, all: boolean): number {
+function resumeForwarding(databasePath: string, key: AuditKey, args: readonly string[]): number {
+  let after: number;
+  try {
+    const { values } = parseArgs({ args: [...args], options: { after: { type: 'string' } }, strict: true });
+    const parsed = z.coerce.number({ error: '--after: expected the seq of the last event the SIEM holds' }).int().min(0, '--after: expected 0 or more').safeParse(values.after);
+    if (values.after === undefined || !parsed.success) {
+      process.stderr.write(`jitbot audit resume-forwarding: ${parsed.success ? '--after <seq> is required' : parsed.error.issues.map((i) => i.message).join('; ')}\n`);
+      return 2;
+    }
+    after = parsed.data;
+  } catch (error) {
+    process.stderr.write(`jitbot audit resume-forwarding: ${errorMessage(error)}\n${USAGE}\n`);
+    return 2;
+  }
   const database = openDatabase(databasePath);
   try {
-    for (const e of createStore(database).listExceptions({ all })) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
+    const position = createStore(database, { auditKey: key }).resumeAuditForwarding(AUDIT_STREAM, after, `cli:${userInfo().username}`, systemClock.now().toMillis());
+    if (!position) {
+      process.stderr.write(`jitbot audit resume-forwarding: there is no event ${after} in ${databasePath}\n`);
+      return 1;
+    }
+    process.stdout.write(`${AUDIT_STREAM} resumes after event ${position.seq}\n`);
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
+function listExceptions(databasePath: string, key: AuditKey, all: boolean): number {
+  const database = openDatabase(databasePath);
+  try {
+    for (const e of createStore(database, { auditKey: key }).listExceptions({ all })) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
     return 0;
   } finally {
     database.close();
@@ -109,7 +168,7 @@ const exportOptions = z.object({
   format: z.enum(['jsonl', 'csv'], { error: '--format: expected jsonl or csv' }).default('jsonl'),
 });
 
-function auditExport(databasePath: string, args: readonly string[]): number {
+function auditExport(databasePath: string, key: AuditKey, args: readonly string[]): number {
   let parsed: z.output<typeof exportOptions>;
   try {
     const { values } = parseArgs({ args: [...args], options: { since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' } }, strict: true });
@@ -126,14 +185,14 @@ function auditExport(databasePath: string, args: readonly string[]): number {
   const database = openDatabase(databasePath);
   try {
     const range = { since: parsed.since ?? 0, until: parsed.until ?? Number.MAX_SAFE_INTEGER };
-    exportAudit(createStore(database), range, parsed.format, (chunk) => process.stdout.write(chunk));
+    exportAudit(createStore(database, { auditKey: key }), range, parsed.format, (chunk) => process.stdout.write(chunk));
     return 0;
   } finally {
     database.close();
   }
 }
 
-function review(databasePath: string, args: readonly string[]): number {
+function review(databasePath: string, key: AuditKey, args: readonly string[]): number {
   let days: number;
   try {
     const { values } = parseArgs({ args: [...args], options: { days: { type: 'string' } }, strict: true });
@@ -150,7 +209,7 @@ function review(databasePath: string, args: readonly string[]): number {
   const database = openDatabase(databasePath);
   try {
     // Whoever ran it is recorded: a review is evidence, and evidence says who produced it.
-    const record = conductReview(createStore(database), { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
+    const record = conductReview(createStore(database, { auditKey: key }), { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
     process.stdout.write(reviewMarkdown(record));
     return 0;
   } finally {
@@ -160,7 +219,7 @@ function review(databasePath: string, args: readonly string[]): number {
 
 const reviewExportOptions = z.object({ format: z.enum(['md', 'csv'], { error: '--format: expected md or csv' }).default('md') });
 
-function reviewExport(databasePath: string, args: readonly string[]): number {
+function reviewExport(databasePath: string, key: AuditKey, args: readonly string[]): number {
   let id: string | undefined;
   let format: 'md' | 'csv';
   try {
@@ -178,7 +237,7 @@ function reviewExport(databasePath: string, args: readonly string[]): number {
   }
   const database = openDatabase(databasePath);
   try {
-    const store = createStore(database);
+    const store = createStore(database, { auditKey: key });
     const review = id === undefined ? undefined : store.findReview(id);
     if (!review) {
       process.stderr.write(`jitbot review export: there is no review ${id ?? ''} in ${databasePath}\n`);
@@ -216,7 +275,7 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from SQLite'));
   const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis() });
   const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2);
-  const store = createStore(database);
+  const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
   const policy = () => loaded.policy;
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
   const notifier = createSlackNotifier({ client, directory, policy, metrics: { slackError: () => undefined }, log });
@@ -251,12 +310,24 @@ async function main(argv: readonly string[]): Promise<number> {
     return withProbe ? probe(checked.policy, path) : 0;
   }
   const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
-  if (group === 'audit' && command === 'verify') return auditVerify(databasePath);
-  if (group === 'audit' && command === 'export') return auditExport(databasePath, argv.slice(2));
   if (group === 'revoke-all') return revokeAllCli(argv.slice(1));
-  if (group === 'review' && command === 'export') return reviewExport(databasePath, argv.slice(2));
-  if (group === 'review') return review(databasePath, argv.slice(1));
-  if (group === 'exceptions' && (command === undefined || command === '--all')) return listExceptions(databasePath, command === '--all');
+  const withKey = (run: (key: AuditKey) => number): number => {
+    let key: AuditKey;
+    try {
+      key = parseAuditKey(process.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`jitbot: ${error.message} (the audit trail is keyed with it: use the bot's value)\n`);
+      return 2;
+    }
+    return run(key);
+  };
+  if (group === 'audit' && command === 'verify') return withKey((key) => auditVerify(databasePath, key, argv.slice(2)));
+  if (group === 'audit' && command === 'export') return withKey((key) => auditExport(databasePath, key, argv.slice(2)));
+  if (group === 'audit' && command === 'resume-forwarding') return withKey((key) => resumeForwarding(databasePath, key, argv.slice(2)));
+  if (group === 'review' && command === 'export') return withKey((key) => reviewExport(databasePath, key, argv.slice(2)));
+  if (group === 'review') return withKey((key) => review(databasePath, key, argv.slice(1)));
+  if (group === 'exceptions' && (command === undefined || command === '--all')) return withKey((key) => listExceptions(databasePath, key, command === '--all'));
   process.stderr.write(`${USAGE}\n`);
   return group === undefined || group === 'help' ? 0 : 2;
 }

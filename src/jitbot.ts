@@ -10,6 +10,7 @@ import { escalationDelays } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
+import { createRefusalTally } from './http/refusal-tally.js';
 import { createMetrics } from './http/metrics.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
 import { createHttpServer, createMetricsServer } from './http/server.js';
@@ -22,6 +23,7 @@ import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
+import { startCheckpointSchedule } from './jobs/checkpoint-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { accountOf } from './provisioners/provisioner.js';
 import type { AccountLookup } from './services/ports.js';
@@ -152,7 +154,7 @@ export function createJitbot(options: JitbotOptions) {
   let provisioners = provisionersFor(loaded);
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const database = openOrExplain(env.DATABASE_PATH);
-  const store = createStore(database);
+  const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
 
   // Producers fail fast when Redis is down (Slack's 3 s); the worker waits and retries forever.
   const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -235,10 +237,11 @@ export function createJitbot(options: JitbotOptions) {
   const metricsAt = env.METRICS_PORT !== undefined ? 'own port' : env.METRICS_TOKEN !== undefined ? 'token' : 'off';
   const serveMetrics = metricsEndpoint({ registry: telemetry, token: env.METRICS_TOKEN, log });
   const metricsServer = metricsAt === 'own port' ? createMetricsServer({ metrics: serveMetrics, log }) : undefined;
+  const apiRefusals = createRefusalTally({ record: (event) => store.recordEvent(event), clock, log });
   const server = createHttpServer({
     slack: answersSlack ? slackApp.httpListener : undefined,
     metrics: metricsAt === 'token' ? serveMetrics : undefined,
-    api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, clock, log }) : undefined,
+    api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, refusals: apiRefusals }) : undefined,
     health: () =>
       checkHealth({
         sqlite: async () => {
@@ -255,6 +258,7 @@ export function createJitbot(options: JitbotOptions) {
   let forwarder: ReturnType<typeof startAuditForwarder> | undefined;
   let loop: ReturnType<typeof startReconcileLoop> | undefined;
   let reviewSchedule: ReturnType<typeof startReviewSchedule> | undefined;
+  let checkpointSchedule: ReturnType<typeof startCheckpointSchedule> | undefined;
   let driftLoop: ReturnType<typeof startDriftLoop> | undefined;
 
   return {
@@ -266,6 +270,10 @@ export function createJitbot(options: JitbotOptions) {
     /** The `review_schedule` job scheduler, on a process that runs timers. */
     get reviewSchedule() {
       return reviewSchedule;
+    },
+    /** The daily audit checkpoint in the security channel, on a process that runs timers. */
+    get checkpointSchedule() {
+      return checkpointSchedule;
     },
 
     /**
@@ -291,6 +299,7 @@ export function createJitbot(options: JitbotOptions) {
       store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: policyDigest(previous.loaded.text), sha256_after: policyDigest(next.text), changes } });
       await previous.provisioners.close();
       await reviewSchedule?.sync(next.policy.settings.review_schedule, next.policy.settings.timezone);
+      await checkpointSchedule?.sync(next.policy.settings.security_channel, next.policy.settings.timezone);
       log.info({ from: previous.loaded.version, to: next.version, changes }, 'policy reloaded');
       messages.send(() => notifier.policyChanged(previous.loaded.version, next.version, changes));
       return { kind: 'reloaded', from: previous.loaded.version, to: next.version, changes };
@@ -332,7 +341,7 @@ export function createJitbot(options: JitbotOptions) {
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
         driftLoop = startDriftLoop({ drift, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
-        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, clock, log });
+        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, alert: (problem) => notifier.auditStreamStopped(problem), clock, log });
         const { settings } = loaded.policy;
         reviewSchedule = startReviewSchedule({
           producer,
@@ -342,6 +351,17 @@ export function createJitbot(options: JitbotOptions) {
           log,
         });
         await reviewSchedule.sync(settings.review_schedule, settings.timezone);
+        checkpointSchedule = startCheckpointSchedule({
+          producer,
+          workerConnection,
+          prefix: env.REDIS_PREFIX,
+          post: async () => {
+            const head = store.auditHead();
+            if (head) await notifier.auditCheckpoint(store.auditCheckpoint(head, clock.now().toMillis()));
+          },
+          log,
+        });
+        await checkpointSchedule.sync(settings.security_channel, settings.timezone);
       }
 
       const port = await listen(server, env.HOST, env.PORT, 'PORT');
@@ -362,11 +382,13 @@ export function createJitbot(options: JitbotOptions) {
       await driftLoop?.stop();
       await forwarder?.stop();
       await reviewSchedule?.close();
+      await checkpointSchedule?.close();
       await worker?.close();
       await messages.drain(5_000);
       await homeTab.stop();
       await accessQueue.close();
       await provisioners.close();
+      apiRefusals.stop();
       producer.disconnect();
       workerConnection.disconnect();
       database.close();

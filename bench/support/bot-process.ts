@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../test/support/free-port.js';
+import { BENCH_AUDIT_KEY } from './seed.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -41,6 +42,7 @@ export async function startBotProcess(options: BotProcessOptions) {
       PATH: process.env['PATH'] ?? '',
       SLACK_BOT_TOKEN: 'xoxb-bench-token',
       SLACK_SIGNING_SECRET: options.signingSecret,
+      AUDIT_HMAC_KEY: BENCH_AUDIT_KEY,
       SLACK_API_URL: options.slackApiUrl,
       PORT: String(port),
       METRICS_PORT: String(metricsPort),

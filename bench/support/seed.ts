@@ -2,6 +2,8 @@ import { openDatabase } from '../../src/store/database.js';
 import { newId } from '../../src/store/ids.js';
 import { createStore } from '../../src/store/store.js';
 
+/** AUDIT_HMAC_KEY of the bench's bots and of the stores that seed them. */
+export const BENCH_AUDIT_KEY = 'bench-audit-hmac-key-0123456789abcdef';
 export const APPROVER = 'U0LEAD1';
 export const userId = (i: number) => `U0B${String(i % 200).padStart(5, '0')}`;
 
@@ -12,7 +14,7 @@ export const userId = (i: number) => `U0B${String(i % 200).padStart(5, '0')}`;
  */
 export function seedGrants(databasePath: string, count: number, expiresAt: (i: number) => number, now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database);
+  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
   const seedOne = (i: number) => {
     const request = store.createRequest({
       id: newId('req'),
@@ -59,7 +61,7 @@ export function seedGrants(databasePath: string, count: number, expiresAt: (i: n
 /** Open auto_approve exceptions on `vpn`, one per person. */
 export function seedExceptions(databasePath: string, count: number, endsAt: number, now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database);
+  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
   try {
     for (let i = 0; i < count; i += 1) {
       const created = store.createException({
@@ -98,7 +100,7 @@ export function revocationLateness(databasePath: string): { lateness: number[]; 
 /** Pending requests on prod-db from the bench's users, and people who have opened App Home. */
 export function seedPendingAndViewers(databasePath: string, pending: number, viewers: readonly string[], now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database);
+  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
   try {
     database.db.transaction(() => {
       for (let i = 0; i < pending; i += 1) {

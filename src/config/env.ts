@@ -9,6 +9,13 @@ const ROLES = ['all', 'web', 'worker'] as const;
 export const SLACK_API_DEFAULT = 'https://slack.com/api/';
 
 const port = z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535);
+/**
+ * Keys the audit hash chain, its checkpoints and the forwarder's position. It must live outside
+ * the database (a secret store, the service's environment): whoever holds it can rewrite history.
+ */
+const auditKey = z
+  .string({ error: 'required: a secret of at least 32 characters that keys the audit trail (e.g. `openssl rand -base64 32`)' })
+  .min(32, 'expected at least 32 characters (e.g. `openssl rand -base64 32`)');
 
 const envSchema = z
   .object({
@@ -33,6 +40,7 @@ const envSchema = z
       .default('jitbot'),
     POLICY_PATH: z.string().min(1).default('./policy.yaml'),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    AUDIT_HMAC_KEY: auditKey,
     ADMIN_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
     JITBOT_ROLE: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }).default('all'),
   })
@@ -56,11 +64,20 @@ function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
-  const result = envSchema.safeParse(withoutEmpty(source));
+function parsed<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {
+  const result = schema.safeParse(withoutEmpty(source));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
     throw new ConfigError(`environment: ${problems[0]}`, problems);
   }
   return result.data;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  return parsed(envSchema, source);
+}
+
+/** `AUDIT_HMAC_KEY` alone, for the CLI's commands that need nothing else of the bot's environment. */
+export function parseAuditKey(source: NodeJS.ProcessEnv): string {
+  return parsed(z.object({ AUDIT_HMAC_KEY: auditKey }), source).AUDIT_HMAC_KEY;
 }

@@ -2,16 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { isoInstant } from '../config/iso-instant.js';
 import { EXCEPTION_STATUSES, GRANT_STATUSES, REQUEST_STATUSES } from '../domain/states.js';
-import type { Clock } from '../domain/clock.js';
-import type { Log } from '../services/ports.js';
 import { postedReview } from '../services/review.js';
 import { documentAsJson, rowAsJson } from '../services/row-json.js';
 import type { Store } from '../store/store.js';
 import { bearerTokenCheck } from './bearer-token.js';
 import { requestTarget } from './request-target.js';
 import { sendJson } from './send-json.js';
+import type { RefusalTally } from './refusal-tally.js';
 
-type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'pageReviews' | 'reviewDecisions' | 'recordEvent'>;
+type ApiStore = Pick<Store, 'listGrants' | 'listRequests' | 'pageExceptions' | 'listAuditEvents' | 'pageReviews' | 'reviewDecisions'>;
 
 const MAX_LIMIT = 500;
 
@@ -52,9 +51,10 @@ const send = (res: ServerResponse, status: number, body: unknown) => sendJson(re
 
 /**
  * DESIGN.md §5: read-only JSON under /api/, only with `Authorization: Bearer $ADMIN_API_TOKEN`
- * (compared in constant time). A wrong or missing token is answered 401 and audited.
+ * (compared in constant time). A wrong or missing token is answered 401 and counted: the
+ * audit trail gets one event per source and minute (see RefusalTally).
  */
-export function createAdminApi(deps: { token: string; store: ApiStore; clock: Clock; log: Log }) {
+export function createAdminApi(deps: { token: string; store: ApiStore; refusals: Pick<RefusalTally, 'note'> }) {
   const authorized = bearerTokenCheck(deps.token);
 
   type Answer = { status: number; body: unknown };
@@ -112,15 +112,7 @@ export function createAdminApi(deps: { token: string; store: ApiStore; clock: Cl
       return;
     }
     if (!authorized(req.headers.authorization)) {
-      deps.store.recordEvent({
-        at: deps.clock.now().toMillis(),
-        actor: 'unknown',
-        action: 'api.unauthorized',
-        subjectType: 'system',
-        subjectId: url.pathname,
-        details: { remote_address: req.socket.remoteAddress ?? null, had_token: req.headers.authorization !== undefined },
-      });
-      deps.log.warn({ path: url.pathname }, 'admin API request without a valid token');
+      deps.refusals.note({ source: req.socket.remoteAddress, path: url.pathname, hadToken: req.headers.authorization !== undefined });
       send(res, 401, { error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_API_TOKEN>' });
       return;
     }

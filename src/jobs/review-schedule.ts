@@ -1,9 +1,6 @@
-import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Log } from '../services/ports.js';
-
-const REVIEW_QUEUE = 'reviews';
-const REVIEW_SCHEDULER_ID = 'security-review';
+import { startJobScheduler } from './job-scheduler.js';
 
 export type ReviewSchedule = 'off' | 'daily' | 'weekly';
 type Scheduled = Exclude<ReviewSchedule, 'off'>;
@@ -29,36 +26,18 @@ export function startReviewSchedule(deps: {
   run: (days: number) => Promise<unknown>;
   log: Log;
 }) {
-  const queue = new Queue<ReviewJobData>(REVIEW_QUEUE, { connection: deps.producer, prefix: deps.prefix });
-  const worker = new Worker<ReviewJobData>(REVIEW_QUEUE, async (job) => void (await deps.run(job.data.days)), {
-    connection: deps.workerConnection,
-    prefix: deps.prefix,
-    concurrency: 1,
-  });
-  worker.on('error', (error) => deps.log.error({ err: error }, 'review worker error'));
-  worker.on('failed', (job, error) => deps.log.warn({ err: error, jobId: job?.id }, 'scheduled security review failed'));
+  const scheduler = startJobScheduler<ReviewJobData>({ ...deps, queueName: 'reviews', schedulerId: 'security-review', what: 'security review', run: (data) => deps.run(data.days) });
 
   /** Makes the scheduler in Redis match the policy (at start-up and after a policy reload). */
   async function sync(schedule: ReviewSchedule, timezone: string): Promise<void> {
     if (schedule === 'off') {
-      await queue.removeJobScheduler(REVIEW_SCHEDULER_ID);
+      await scheduler.remove();
       return;
     }
     const { pattern, days } = PATTERNS[schedule];
-    await queue.upsertJobScheduler(
-      REVIEW_SCHEDULER_ID,
-      { pattern, tz: timezone },
-      { name: 'review', data: { days }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 50 } },
-    );
+    await scheduler.upsert(pattern, timezone, { days });
     deps.log.info({ schedule, pattern, timezone }, 'security review scheduled');
   }
 
-  return {
-    queue,
-    sync,
-    async close(): Promise<void> {
-      await worker.close();
-      await queue.close();
-    },
-  };
+  return { queue: scheduler.queue, sync, close: scheduler.close };
 }

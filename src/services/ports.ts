@@ -5,6 +5,7 @@ import type { RevokeReason } from '../domain/states.js';
 import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
 import type { ReviewReport } from '../domain/review-report.js';
 import type { Account } from '../provisioners/provisioner.js';
+import type { SignedCheckpoint } from '../domain/audit-chain.js';
 
 /** What services need to know about Slack people. Lookups may throw DirectoryError. */
 export interface Directory {
@@ -109,6 +110,10 @@ export interface Notifier {
   revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): Promise<void>;
   /** An accepted change of the access rules, announced in the security channel: changing who may approve is privileged. */
   policyChanged(from: string, to: string, changes: readonly string[]): Promise<void>;
+  /** Where the audit chain stands, signed, posted daily in the security channel so it is kept outside the database. */
+  auditCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
+  /** The audit stream to the SIEM stopped rather than skip events: the security channel is told why. */
+  auditStreamStopped(problem: string): Promise<void>;
   /** Drift found at a provisioner, alerted once in the security channel. */
   driftFound(finding: DriftFindingRow): Promise<void>;
   /** Unmanaged access removed under `revoke_unmanaged`. */

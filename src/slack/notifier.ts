@@ -143,6 +143,8 @@ export function createSlackNotifier(deps: {
 
     revokedAll: (actorId, scope, reason, counts) => announce(securityNotes.revokedAll(actorId, scope, reason, counts), { revokeAll: true, actorId }),
     policyChanged: (from, to, changes) => announce(securityNotes.policyChanged(from, to, changes), { policyVersion: to }),
+    auditCheckpoint: (checkpoint) => announce(securityNotes.auditCheckpoint(checkpoint), { auditCheckpoint: checkpoint.seq }),
+    auditStreamStopped: (problem) => announce(securityNotes.auditStreamStopped(problem), { auditStream: 'stopped' }),
 
     driftFound: (finding) => alert(finding.resource, driftNotes.found(finding), { findingId: finding.id }),
     unmanagedRemoved: (finding) => alert(finding.resource, driftNotes.removed(finding), { findingId: finding.id }),

@@ -1,23 +1,55 @@
 import { eq } from 'drizzle-orm';
+import { GENESIS_HASH, positionSignatureValid, signPosition, type AuditKey } from '../domain/audit-chain.js';
+import { auditEventAt } from './audit-log.js';
 import type { Db } from './database.js';
 import { auditForwarding } from './schema.js';
 
 /** Owns the `audit_forwarding` table: how far each audit stream has delivered. */
 
-export function deliveredSeq(db: Db, stream: string): number {
-  return db.select({ seq: auditForwarding.deliveredSeq }).from(auditForwarding).where(eq(auditForwarding.stream, stream)).get()?.seq ?? 0;
+/** The last event a stream delivered (seq 0 and the genesis hash before the first). */
+export interface Position {
+  seq: number;
+  hash: string;
 }
 
-export function markDelivered(db: Db, stream: string, seq: number, at: number): void {
+export type PositionCheck = { ok: true; position: Position } | { ok: false; seq: number; problem: string };
+
+export const START: Position = { seq: 0, hash: GENESIS_HASH };
+
+/**
+ * Where a stream stands, if that can be trusted: the position is signed with the audit key and
+ * the event it names is still in the log unchanged. Anything else is refused, never skipped over.
+ */
+export function deliveredPosition(db: Db, key: AuditKey, stream: string): PositionCheck {
+  const row = db.select().from(auditForwarding).where(eq(auditForwarding.stream, stream)).get();
+  if (!row) return { ok: true, position: START };
+  const { deliveredSeq: seq, deliveredHash: hash, signature } = row;
+  if (hash === null || signature === null || !positionSignatureValid(key, stream, seq, hash, signature)) {
+    return { ok: false, seq, problem: `its position (after seq ${seq}) is not signed with AUDIT_HMAC_KEY: it was moved by hand, or written by a jitbot that did not sign it` };
+  }
+  if (seq === 0) return hash === GENESIS_HASH ? { ok: true, position: START } : { ok: false, seq, problem: 'its position names no event' };
+  const event = auditEventAt(db, seq);
+  if (!event) return { ok: false, seq, problem: `the event it delivered last (seq ${seq}) is no longer in the audit log` };
+  if (event.hash !== hash) return { ok: false, seq, problem: `the event it delivered last (seq ${seq}) has changed since` };
+  return { ok: true, position: { seq, hash } };
+}
+
+/** The seq the table holds for a stream, trusted or not (what an operator moves it from). */
+export function storedSeq(db: Db, stream: string): number | undefined {
+  return db.select({ seq: auditForwarding.deliveredSeq }).from(auditForwarding).where(eq(auditForwarding.stream, stream)).get()?.seq;
+}
+
+export function markDelivered(db: Db, key: AuditKey, stream: string, position: Position, at: number): void {
+  const values = { deliveredSeq: position.seq, deliveredHash: position.hash, signature: signPosition(key, stream, position.seq, position.hash), lastError: null, updatedAt: at };
   db.insert(auditForwarding)
-    .values({ stream, deliveredSeq: seq, lastError: null, updatedAt: at })
-    .onConflictDoUpdate({ target: auditForwarding.stream, set: { deliveredSeq: seq, lastError: null, updatedAt: at } })
+    .values({ stream, ...values })
+    .onConflictDoUpdate({ target: auditForwarding.stream, set: values })
     .run();
 }
 
-export function noteDeliveryError(db: Db, stream: string, error: string, at: number): void {
+export function noteDeliveryError(db: Db, key: AuditKey, stream: string, error: string, at: number): void {
   db.insert(auditForwarding)
-    .values({ stream, deliveredSeq: 0, lastError: error, updatedAt: at })
+    .values({ stream, deliveredSeq: START.seq, deliveredHash: START.hash, signature: signPosition(key, stream, START.seq, START.hash), lastError: error, updatedAt: at })
     .onConflictDoUpdate({ target: auditForwarding.stream, set: { lastError: error, updatedAt: at } })
     .run();
 }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { and, asc, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
+import { GENESIS_HASH, keyedHash, unkeyedHash, type AuditKey, type StoredEvent } from '../domain/audit-chain.js';
 import { equalsIfGiven, preparedFor, type Db } from './database.js';
 import { auditEvents, type AuditRow } from './schema.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 export interface AuditEvent {
   at: number;
@@ -19,16 +18,30 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-function eventHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'prevHash' | 'hash'>): string {
-  const body = canonicalize({ ...row, details: JSON.parse(row.details) as unknown }) ?? '';
-  return createHash('sha256').update(prevHash).update(body).digest('hex');
+/** The first keyed event after events written before the chain had a key: it names where the keyed chain starts. */
+export const CHAIN_KEYED = 'audit.chain_keyed';
+
+export class AuditKeyMissing extends Error {
+  override readonly name = 'AuditKeyMissing';
+  constructor() {
+    super('no AUDIT_HMAC_KEY was given to this database connection (createStore takes it)');
+  }
+}
+
+/** Per connection: the chain's key, and whether its head is known to be keyed already. */
+const chains = new WeakMap<Db, { key: AuditKey; sealed: boolean }>();
+
+/** Gives a connection the key its audit appends are chained with (createStore does this). */
+export function useAuditKey(db: Db, key: AuditKey): void {
+  chains.set(db, { key, sealed: false });
 }
 
 const statements = preparedFor((db) => ({
-  lastHash: db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).prepare(),
+  head: db.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1).prepare(),
   insert: db
     .insert(auditEvents)
     .values({
+      seq: sql.placeholder('seq'),
       at: sql.placeholder('at'),
       actor: sql.placeholder('actor'),
       action: sql.placeholder('action'),
@@ -43,11 +56,27 @@ const statements = preparedFor((db) => ({
     .prepare(),
 }));
 
+const stored = ({ prevHash: _prev, hash: _hash, ...event }: AuditRow): StoredEvent => event;
+
+function insertKeyed(db: Db, key: AuditKey, head: AuditRow | undefined, event: Omit<StoredEvent, 'seq'>): AuditRow {
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  const row = { ...event, seq: (head?.seq ?? 0) + 1 };
+  const hash = keyedHash(key, prevHash, row);
+  statements(db).insert.run({ ...row, prevHash, hash });
+  return { ...row, prevHash, hash };
+}
+
 /** Appends one event, chained to the previous one. Call inside the state change's transaction. */
 export function appendAudit(db: Db, event: AuditEvent): void {
-  const { lastHash, insert } = statements(db);
-  const prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
-  const row = {
+  const chain = chains.get(db);
+  if (!chain) throw new AuditKeyMissing();
+  let head = statements(db).head.get();
+  // The first append after an upgrade seals the unkeyed events before it with a keyed marker.
+  if (!chain.sealed && head && head.hash === unkeyedHash(head.prevHash, stored(head))) {
+    head = insertKeyed(db, chain.key, head, { at: event.at, actor: 'jitbot', action: CHAIN_KEYED, subjectType: 'system', subjectId: 'audit', resource: null, reason: null, details: JSON.stringify({ unkeyed_before: head.seq + 1 }) });
+  }
+  chain.sealed = true;
+  insertKeyed(db, chain.key, head, {
     at: event.at,
     actor: event.actor,
     action: event.action,
@@ -56,28 +85,63 @@ export function appendAudit(db: Db, event: AuditEvent): void {
     resource: event.resource ?? null,
     reason: event.reason ?? null,
     details: JSON.stringify(event.details ?? {}),
-  };
-  insert.run({ ...row, prevHash, hash: eventHash(prevHash, row) });
+  });
 }
 
-export type ChainCheck = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; problem: string };
+export type ChainCheck =
+  /** `unkeyed`: events at the start written before the chain was keyed (0 on a database that always had the key). */
+  | { ok: true; count: number; unkeyed: number; head: { seq: number; hash: string } | undefined }
+  | { ok: false; count: number; brokenAt: number; problem: string };
+
+/** The highest `seq` the table ever handed out (SQLite's AUTOINCREMENT counter). */
+function highestSeqEver(db: Db): number {
+  return db.get<{ seq: number } | undefined>(sql`select seq from sqlite_sequence where name = 'audit_events'`)?.seq ?? 0;
+}
 
 /** Walks the whole chain in pages; reports the first event whose link does not hold. */
-export function verifyAuditChain(db: Db, pageSize = 5_000): ChainCheck {
+export function verifyAuditChain(db: Db, key: AuditKey, pageSize = 5_000): ChainCheck {
   let prevHash = GENESIS_HASH;
   let lastSeq = 0;
   let count = 0;
+  let unkeyed = 0;
   for (;;) {
     const page = db.select().from(auditEvents).where(gt(auditEvents.seq, lastSeq)).orderBy(asc(auditEvents.seq)).limit(pageSize).all();
-    if (page.length === 0) return { ok: true, count };
-    for (const { seq, prevHash: storedPrev, hash, ...row } of page) {
-      if (storedPrev !== prevHash) return { ok: false, count, brokenAt: seq, problem: 'previous-hash link does not match' };
-      if (eventHash(prevHash, row) !== hash) return { ok: false, count, brokenAt: seq, problem: 'event content does not match its hash' };
-      prevHash = hash;
+    if (page.length === 0) break;
+    for (const row of page) {
+      const { seq } = row;
+      const broken = (problem: string): ChainCheck => ({ ok: false, count, brokenAt: seq, problem });
+      if (row.prevHash !== prevHash) return broken('previous-hash link does not match');
+      const event = stored(row);
+      if (row.hash === keyedHash(key, prevHash, event)) {
+        if (unkeyed === count && unkeyed > 0 && !(row.action === CHAIN_KEYED && row.details === JSON.stringify({ unkeyed_before: seq }))) {
+          return broken(`the unkeyed events before it are not sealed by an ${CHAIN_KEYED} event`);
+        }
+      } else if (unkeyed === count && row.hash === unkeyedHash(prevHash, event)) {
+        unkeyed += 1;
+      } else {
+        return broken(unkeyed === count ? 'event content does not match its hash (or AUDIT_HMAC_KEY is not the key it was written with)' : 'event content does not match its hash');
+      }
+      prevHash = row.hash;
       lastSeq = seq;
       count += 1;
     }
   }
+  if (unkeyed > 0 && unkeyed === count) {
+    return { ok: false, count, brokenAt: lastSeq, problem: `no event is keyed: all ${count} could have been rewritten by anyone with the file (start jitbot with AUDIT_HMAC_KEY once to seal them)` };
+  }
+  const ever = highestSeqEver(db);
+  if (ever > lastSeq) return { ok: false, count, brokenAt: lastSeq + 1, problem: `events after seq ${lastSeq} were removed (the log once reached seq ${ever})` };
+  return { ok: true, count, unkeyed, head: count === 0 ? undefined : { seq: lastSeq, hash: prevHash } };
+}
+
+/** The last event's position in the chain. */
+export function auditHead(db: Db): { seq: number; hash: string } | undefined {
+  const head = statements(db).head.get();
+  return head ? { seq: head.seq, hash: head.hash } : undefined;
+}
+
+export function auditEventAt(db: Db, seq: number): AuditRow | undefined {
+  return db.select().from(auditEvents).where(eq(auditEvents.seq, seq)).get();
 }
 
 export function auditEventsFor(db: Db, subjectId: string): AuditRow[] {

@@ -209,10 +209,15 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_subject').on(t.subjectType, t.subjectId), index('audit_at').on(t.at)],
 );
 
-/** How far each audit stream (the `audit_webhook`) has delivered; owned by audit-forwarding.ts. */
+/**
+ * How far each audit stream (the `audit_webhook`) has delivered: the last event's seq and hash,
+ * signed with the audit key (see domain/audit-chain.ts); owned by audit-forwarding.ts.
+ */
 export const auditForwarding = sqliteTable('audit_forwarding', {
   stream: text('stream').primaryKey(),
   deliveredSeq: integer('delivered_seq').notNull(),
+  deliveredHash: text('delivered_hash'),
+  signature: text('signature'),
   lastError: text('last_error'),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -8,7 +8,8 @@ import {
 import { pendingLimitReached, type PendingLimits } from '../domain/access-rules.js';
 import { extensionVoid, type ExtensionVoid } from '../domain/extension-rules.js';
 import type { RevokeReason } from '../domain/states.js';
-import { appendAudit, listAuditEvents, type AuditEvent, type AuditFilter } from './audit-log.js';
+import { signCheckpoint, type AuditKey, type SignedCheckpoint } from '../domain/audit-chain.js';
+import { appendAudit, auditEventAt, auditHead, listAuditEvents, useAuditKey, type AuditEvent, type AuditFilter } from './audit-log.js';
 import type { Db, OpenDatabase, Transaction } from './database.js';
 import { exceptionTransactions } from './exception-store.js';
 import { grantCreated, grantExtended, requestCreated } from './granting.js';
@@ -69,7 +70,8 @@ export interface ApproveInput {
  * The system of record. Every method that changes state is one SQLite transaction that
  * also appends its audit event; transitions are conditional, so a lost race changes nothing.
  */
-export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
+export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { auditKey: AuditKey }) {
+  useAuditKey(db, auditKey);
   // IMMEDIATE takes the write lock up front, so two processes cannot both read "pending".
   // The work runs on `db` itself (one connection, synchronous): its prepared statements apply.
   const transaction: Transaction = <T>(fn: (tx: Db) => T): T => db.transaction(() => fn(db), { behavior: 'immediate' });
@@ -92,9 +94,25 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     listGrants: (filter: grants.GrantFilter, after: { at: number; id: string } | undefined, limit: number) => grants.listGrants(db, filter, after, limit),
     listRequests: (filter: requests.RequestFilter, after: { at: number; id: string } | undefined, limit: number) => requests.listRequests(db, filter, after, limit),
     listAuditEvents: (filter: AuditFilter, afterSeq: number, limit: number) => listAuditEvents(db, filter, afterSeq, limit),
-    auditDeliveredSeq: (stream: string) => auditForwarding.deliveredSeq(db, stream),
-    markAuditDelivered: (stream: string, seq: number, at: number) => auditForwarding.markDelivered(db, stream, seq, at),
-    noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
+    auditPosition: (stream: string) => auditForwarding.deliveredPosition(db, auditKey, stream),
+    markAuditDelivered: (stream: string, position: auditForwarding.Position, at: number) => auditForwarding.markDelivered(db, auditKey, stream, position, at),
+    noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, auditKey, stream, error, at),
+    auditHead: () => auditHead(db),
+    /** Where the chain stood, signed with the audit key, to be kept outside the database. */
+    auditCheckpoint: (position: auditForwarding.Position, at: number): SignedCheckpoint => signCheckpoint(auditKey, { seq: position.seq, head_hash: position.hash, at: new Date(at).toISOString() }),
+
+    /** An operator puts a stream's position after `seq` (0: from the start), e.g. after the forwarder refused it. */
+    resumeAuditForwarding(stream: string, afterSeq: number, by: string, at: number): auditForwarding.Position | undefined {
+      return transaction((tx) => {
+        const event = afterSeq === 0 ? undefined : auditEventAt(tx, afterSeq);
+        if (afterSeq !== 0 && !event) return undefined;
+        const position = event ? { seq: event.seq, hash: event.hash } : auditForwarding.START;
+        const before = auditForwarding.storedSeq(tx, stream);
+        auditForwarding.markDelivered(tx, auditKey, stream, position, at);
+        appendAudit(tx, { at, actor: by, action: 'audit.forwarding_resumed', subjectType: 'system', subjectId: stream, details: { after_seq: position.seq, stored_seq_before: before ?? null } });
+        return position;
+      });
+    },
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
     pendingKinds: () => requests.pendingKinds(db),

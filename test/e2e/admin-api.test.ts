@@ -4,6 +4,11 @@ import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../s
 
 const TOKEN = 'admin-token-0123456789abcdef';
 
+const refusedEvents = (h: Harness) =>
+  (h.bot.database.sqlite.prepare("select details from audit_events where action = 'api.unauthorized' order by seq").pluck().all() as string[]).map(
+    (details) => JSON.parse(details) as { remote_address: string | null; requests: number; with_token: number; first_path: string; path_truncated: boolean },
+  );
+
 describe('the admin API (/api/…)', () => {
   let h: Harness;
   let api: (path: string, token?: string | null) => Promise<{ status: number; body: Record<string, unknown> }>;
@@ -33,8 +38,10 @@ describe('the admin API (/api/…)', () => {
       assert.equal(status, 401);
       assert.equal(body['items'], undefined);
     }
-    const refused = h.bot.database.sqlite.prepare("select count(*) from audit_events where action = 'api.unauthorized'").pluck().get();
-    assert.equal(refused, 3);
+    h.clock.advance(60_000);
+    const refused = await eventually('the minute of refusals recorded', () => refusedEvents(h)[0]);
+    assert.equal(refusedEvents(h).length, 1, 'one event for the source and minute');
+    assert.deepEqual([refused.requests, refused.with_token, refused.first_path], [3, 2, '/api/grants']);
   });
 
   test('grants, requests, exceptions and audit events, filtered, as JSON with ISO times', async () => {
@@ -94,5 +101,32 @@ describe('the admin API without ADMIN_API_TOKEN', () => {
   test('is off: /api answers 404 whatever the token', async () => {
     const res = await fetch(h.eventsUrl.replace('/slack/events', '/api/grants'), { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.status, 404);
+  });
+});
+
+describe('strangers cannot write the audit trail at will', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ adminToken: TOKEN });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('200 unauthenticated GET /api/<15,000 characters>: one small audit event with the count, the path cut short', async () => {
+    const base = h.eventsUrl.replace('/slack/events', '');
+    const path = `/api/${'x'.repeat(15_000)}`;
+    const bytes = () => h.bot.database.sqlite.prepare('select coalesce(sum(length(subject_id) + length(details)), 0) from audit_events').pluck().get() as number;
+    const before = bytes();
+    for (let batch = 0; batch < 10; batch += 1) {
+      const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}${path}`).then((res) => res.status)));
+      assert.deepEqual(new Set(statuses), new Set([401]));
+    }
+    h.clock.advance(60_000);
+    const [refused] = await eventually('the minute of refusals recorded', () => (refusedEvents(h).length > 0 ? refusedEvents(h) : undefined));
+    assert.equal(refusedEvents(h).length, 1);
+    assert.deepEqual([refused?.requests, refused?.first_path.length, refused?.path_truncated], [200, 200, true]);
+    assert.match(String(refused?.remote_address), /127\.0\.0\.1/);
+    assert.ok(bytes() - before < 1_000, `the audit trail grew by ${bytes() - before} bytes`);
   });
 });

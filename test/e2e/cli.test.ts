@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.js';
 import { createStore } from '../../src/store/store.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { startPostgresFixture, TEST_POSTGRES_URL } from '../support/postgres.js';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 const jitbot = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, ...env }, encoding: 'utf8' });
 
 describe('the jitbot CLI', () => {
   let dir: string;
@@ -80,7 +81,7 @@ describe('the jitbot CLI', () => {
   test('exceptions lists pending and open opt-out exceptions as JSON lines, --all the closed ones too', () => {
     const path = join(dir, 'exceptions.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
     const ask = (id: string, resource: string) =>
       store.createException({ id, userId: 'U0ALICE', resource, mode: 'standing', durationMs: 3_600_000, reason: 'legacy VPN', policyVersion: 'v1', createdAt: 1_700_000_000_000 });
     ask('exc-open', 'vpn');
@@ -106,7 +107,7 @@ describe('the jitbot CLI', () => {
   test('audit export writes a time range of events in chain order, as JSON lines or CSV, and refuses bad dates', () => {
     const path = join(dir, 'export.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
     const day = (d: number) => Date.UTC(2026, 10, d, 12, 0);
     for (const d of [1, 2, 3, 4]) {
       store.recordEvent({ at: day(d), actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${d}`, reason: d === 3 ? 'said "no", twice' : 'not_an_approver', details: { d } });
@@ -140,7 +141,7 @@ describe('the jitbot CLI', () => {
   test('review prints the security review of the history as Markdown', () => {
     const path = join(dir, 'review.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
     const now = Date.now();
     const request = store.createRequest({ id: 'req-review1', requesterId: 'U0ALICE', resource: 'prod-db', durationMs: 3_600_000, reason: 'INC-1', policyVersion: 'v1', createdAt: now - 60_000 });
     store.approve({
@@ -167,7 +168,7 @@ describe('the jitbot CLI', () => {
   test('audit verify says OK with the count, and names the first broken event after tampering', () => {
     const path = join(dir, 'audit.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
     for (let i = 0; i < 3; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
     database.close();
     const good = jitbot(['audit', 'verify'], { DATABASE_PATH: path });
@@ -181,5 +182,55 @@ describe('the jitbot CLI', () => {
     const bad = jitbot(['audit', 'verify'], { DATABASE_PATH: path });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /BROKEN at event 2/);
+  });
+
+  test('audit verify --checkpoint fails once the database no longer reaches it: the last events deleted and SQLite’s counter reset', () => {
+    const path = join(dir, 'checkpointed.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    for (let i = 0; i < 5; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'break_glass.used', subjectType: 'grant', subjectId: `grt-${i}` });
+    const head = store.auditHead();
+    assert.ok(head);
+    const file = join(dir, 'checkpoint.json');
+    writeFileSync(file, JSON.stringify({ type: 'audit.checkpoint', data: store.auditCheckpoint(head, 1_700_000_001_000) }));
+    database.close();
+    const short = `${head.seq}:${head.hash}`;
+
+    const good = jitbot(['audit', 'verify', '--checkpoint', file], { DATABASE_PATH: path });
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, new RegExp(`audit chain OK: 5 events up to 5:${head.hash}; reaches the signed checkpoint at event 5\n`));
+    assert.equal(jitbot(['audit', 'verify', '--checkpoint', short], { DATABASE_PATH: path }).status, 0);
+
+    const raw = openDatabase(path);
+    raw.sqlite.exec("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq > 3; UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit_events'");
+    raw.close();
+    assert.equal(jitbot(['audit', 'verify'], { DATABASE_PATH: path }).status, 0, 'what is left is a valid chain on its own');
+    for (const checkpoint of [file, short]) {
+      const bad = jitbot(['audit', 'verify', '--checkpoint', checkpoint], { DATABASE_PATH: path });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /does NOT reach the checkpoint: the log ends at event 3, before the checkpoint's event 5: events were removed/);
+    }
+  });
+
+  test('audit verify refuses a checkpoint whose signature does not verify, and needs AUDIT_HMAC_KEY', () => {
+    const path = join(dir, 'signed.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    store.recordEvent({ at: 1_700_000_000_000, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-1' });
+    const head = store.auditHead();
+    assert.ok(head);
+    const checkpoint = store.auditCheckpoint(head, 1_700_000_001_000);
+    database.close();
+    const file = join(dir, 'forged-checkpoint.json');
+    writeFileSync(file, JSON.stringify({ ...checkpoint, seq: 2 }));
+    const forged = jitbot(['audit', 'verify', '--checkpoint', file], { DATABASE_PATH: path });
+    assert.equal(forged.status, 2);
+    assert.match(forged.stderr, /signature does not verify with AUDIT_HMAC_KEY/);
+    const noKey = jitbot(['audit', 'verify'], { DATABASE_PATH: path, AUDIT_HMAC_KEY: '' });
+    assert.equal(noKey.status, 2);
+    assert.match(noKey.stderr, /AUDIT_HMAC_KEY: required/);
+    const otherKey = jitbot(['audit', 'verify'], { DATABASE_PATH: path, AUDIT_HMAC_KEY: 'x'.repeat(32) });
+    assert.equal(otherKey.status, 1);
+    assert.match(otherKey.stderr, /BROKEN at event 1: .*AUDIT_HMAC_KEY is not the key it was written with/);
   });
 });

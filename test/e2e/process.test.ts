@@ -11,6 +11,7 @@ import { eventually, SIGNING_SECRET, testPolicy, USERS, WEBHOOK_SECRET } from '.
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis-prefix.js';
 import { blockActionBody, signedPost, slashCommandBody } from '../support/slack-requests.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
@@ -48,7 +49,7 @@ describe('the bot as a process: npm start’s entry point', () => {
     try {
       const policyPath = join(dir, 'policy.yaml');
       writeFileSync(policyPath, 'resources:\n  prod-db:\n    channel: C0DB\n    approvers: [U0LEAD]\n    max_duration: soon\n');
-      const run = runMain({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 'x', POLICY_PATH: policyPath });
+      const run = runMain({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 'x', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, POLICY_PATH: policyPath });
       assert.equal(await run.exited, 1);
       const lines = run.stderr().trim().split('\n');
       assert.equal(lines.length, 1, run.stderr());
@@ -83,6 +84,7 @@ describe('the bot as a process: npm start’s entry point', () => {
         env: {
           SLACK_BOT_TOKEN: 'xoxb-test-token',
           SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
           SLACK_API_URL: slack.apiUrl,
           PORT: String(port),
           DATABASE_PATH: join(dir, 'jitbot.sqlite'),

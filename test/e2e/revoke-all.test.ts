@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, exceptionIdIn, requestIdIn, SIGNING_SECRET, startHarness, testPolicy, USERS, type Harness } from '../support/harness.js';
 import { TEST_REDIS_URL } from '../support/redis-prefix.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -87,6 +88,7 @@ describe('incident revoke-all', () => {
       PATH: process.env['PATH'] ?? '',
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
       SLACK_API_URL: h.slack.apiUrl,
       DATABASE_PATH: join(h.dir, 'jitbot.sqlite'),
       REDIS_URL: TEST_REDIS_URL,

@@ -12,6 +12,7 @@ import { startFakeSocketMode } from './fake-socket-mode.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
 import { blockActionBody, homeActionBody, signedPost, slashCommandBody, uniqueDeliveryId, viewSubmissionBody } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
+import { TEST_AUDIT_KEY } from './audit-key.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0xMjM0NTY=';
@@ -136,6 +137,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       env: parseEnv({
         SLACK_BOT_TOKEN: 'xoxb-test-token',
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
         ...(options.socketMode ? { SLACK_APP_TOKEN: 'xapp-test-token' } : {}),
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',

@@ -5,6 +5,7 @@ import { parseEnv } from '../../../src/config/env.js';
 import { ConfigError } from '../../../src/config/errors.js';
 import { parsePolicy } from '../../../src/config/load-policy.js';
 import { createJitbot } from '../../../src/jitbot.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
 const policy = (auditWebhook: string) => `
 settings:
@@ -22,7 +23,7 @@ test('audit_webhook is validated like a webhook provisioner', () => {
 test('a missing audit_webhook secret stops start-up naming the variable, before anything is opened', () => {
   const make = () =>
     createJitbot({
-      env: parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_PATH: '/nonexistent/never-created.sqlite' }),
+      env: parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, DATABASE_PATH: '/nonexistent/never-created.sqlite' }),
       policy: parsePolicy(policy('{ url: "https://siem.example/hooks", secret_env: SIEM_SECRET }'), 'p.yaml'),
       policyDir: '.',
       secrets: {},

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseEnv } from '../../../src/config/env.js';
 import { ConfigError } from '../../../src/config/errors.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
-const HTTP_MODE = { SLACK_BOT_TOKEN: 'xoxb-123-abc', SLACK_SIGNING_SECRET: 'shh' };
+const KEY = { AUDIT_HMAC_KEY: TEST_AUDIT_KEY };
+const HTTP_MODE = { SLACK_BOT_TOKEN: 'xoxb-123-abc', SLACK_SIGNING_SECRET: 'shh', ...KEY };
 
 function configError(source: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -32,13 +34,13 @@ describe('parseEnv', () => {
   });
 
   test('HTTP mode without SLACK_SIGNING_SECRET stops start-up with a message naming it', () => {
-    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', ...KEY });
     assert.match(error.message, /^environment: SLACK_SIGNING_SECRET: required in HTTP mode/);
     assert.match(error.message, /SLACK_APP_TOKEN/, 'the message says how Socket Mode avoids it');
   });
 
   test('with SLACK_APP_TOKEN (Socket Mode) the signing secret is optional', () => {
-    const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-abc' });
+    const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-abc', ...KEY });
     assert.equal(env.SLACK_APP_TOKEN, 'xapp-1-abc');
     assert.equal(env.SLACK_SIGNING_SECRET, undefined);
   });
@@ -79,7 +81,7 @@ describe('parseEnv', () => {
   });
 
   test('an empty SLACK_SIGNING_SECRET counts as missing in HTTP mode', () => {
-    assert.match(configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '' }).message, /SLACK_SIGNING_SECRET: required in HTTP mode/);
+    assert.match(configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '', ...KEY }).message, /SLACK_SIGNING_SECRET: required in HTTP mode/);
   });
 
   test('an empty SLACK_BOT_TOKEN counts as missing', () => {
@@ -117,6 +119,13 @@ describe('parseEnv', () => {
 
   test('an ADMIN_API_TOKEN shorter than 16 characters is refused, naming it', () => {
     assert.match(configError({ ...HTTP_MODE, ADMIN_API_TOKEN: 'short' }).message, /^environment: ADMIN_API_TOKEN: expected at least 16/);
+  });
+
+  test('without AUDIT_HMAC_KEY, or with a short one, start-up stops naming it: the audit trail is never unkeyed', () => {
+    const { AUDIT_HMAC_KEY: _key, ...unkeyed } = HTTP_MODE;
+    assert.match(configError(unkeyed).message, /^environment: AUDIT_HMAC_KEY: required: a secret of at least 32 characters/);
+    assert.match(configError({ ...HTTP_MODE, AUDIT_HMAC_KEY: 'too-short' }).message, /^environment: AUDIT_HMAC_KEY: expected at least 32 characters/);
+    assert.equal(parseEnv(HTTP_MODE).AUDIT_HMAC_KEY, TEST_AUDIT_KEY);
   });
 
   test('variables jitbot does not know are ignored', () => {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { appendAudit, auditEventsFor, GENESIS_HASH, verifyAuditChain } from '../../../src/store/audit-log.js';
+import { appendAudit, auditEventsFor, GENESIS_HASH, verifyAuditChain, type ChainCheck } from '../../../src/store/audit-log.js';
+import type { Db } from '../../../src/store/database.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
+import { createHash, createHmac } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { ALICE, approveInput, createPendingRequest, LEAD1, MINUTE, T0, tempStores, type TempStore } from './temp-store.js';
 
 const stores = tempStores();
@@ -18,25 +22,31 @@ function someActivity(t: TempStore): void {
   t.store.recordEvent({ at: T0 + 41 * MINUTE, actor: 'U0BOB', action: 'decision.refused', subjectType: 'grant', subjectId: outcome.grant.id, details: { nested: { b: 1, a: [1, 2] } } });
 }
 
+/** The chain checked with the test key; a good chain as `{ ok, count }`. */
+function verified(db: Db, pageSize?: number): ChainCheck | { ok: true; count: number } {
+  const check = verifyAuditChain(db, TEST_AUDIT_KEY, pageSize);
+  return check.ok ? { ok: true, count: check.count } : check;
+}
+
 const seqs = (t: TempStore) => (t.open.sqlite.prepare('select seq from audit_events order by seq').all() as { seq: number }[]).map((r) => r.seq);
 
 describe('the audit chain', () => {
   test('an empty log verifies with zero events', () => {
     const t = stores.fresh();
-    assert.deepEqual(verifyAuditChain(t.open.db), { ok: true, count: 0 });
+    assert.deepEqual(verified(t.open.db), { ok: true, count: 0 });
   });
 
   test('after some activity the chain verifies and counts every event', () => {
     const t = stores.fresh();
     someActivity(t);
     assert.equal(t.count('audit_events'), 9);
-    assert.deepEqual(verifyAuditChain(t.open.db), { ok: true, count: 9 });
+    assert.deepEqual(verified(t.open.db), { ok: true, count: 9 });
   });
 
   test('verification reads across page boundaries the same way', () => {
     const t = stores.fresh();
     someActivity(t);
-    assert.deepEqual(verifyAuditChain(t.open.db, 2), { ok: true, count: 9 });
+    assert.deepEqual(verified(t.open.db, 2), { ok: true, count: 9 });
   });
 
   test('the first event links to the genesis hash and each later one to its predecessor', () => {
@@ -55,7 +65,7 @@ describe('the audit chain', () => {
     const b = createPendingRequest(other.store);
     other.store.approve(approveInput(a.id, LEAD1));
     t.store.closeRequest(b.id, 'cancelled', ALICE, T0 + MINUTE);
-    assert.deepEqual(verifyAuditChain(other.open.db), { ok: true, count: 6 });
+    assert.deepEqual(verified(other.open.db), { ok: true, count: 6 });
   });
 
   test("altering one event's reason in the file is detected at exactly that event", () => {
@@ -66,7 +76,7 @@ describe('the audit chain', () => {
     t.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
     t.open.sqlite.prepare("update audit_events set reason = 'nothing to see here' where seq = ?").run(target);
 
-    const check = verifyAuditChain(t.open.db);
+    const check = verified(t.open.db);
     assert.equal(check.ok, false);
     assert.ok(!check.ok);
     assert.equal(check.brokenAt, target);
@@ -80,7 +90,7 @@ describe('the audit chain', () => {
     const last = seqs(t).at(-1);
     t.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
     t.open.sqlite.prepare(`update audit_events set details = '{"nested":{"a":[1,2],"b":2}}' where seq = ?`).run(last);
-    const check = verifyAuditChain(t.open.db);
+    const check = verified(t.open.db);
     assert.ok(!check.ok);
     assert.equal(check.brokenAt, last);
   });
@@ -91,7 +101,7 @@ describe('the audit chain', () => {
     const last = seqs(t).at(-1);
     t.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
     t.open.sqlite.prepare(`update audit_events set details = '{ "nested": { "a": [1, 2], "b": 1 } }' where seq = ?`).run(last);
-    assert.deepEqual(verifyAuditChain(t.open.db), { ok: true, count: 9 });
+    assert.deepEqual(verified(t.open.db), { ok: true, count: 9 });
   });
 
   test('removing an event breaks the link at the event after it', () => {
@@ -102,7 +112,7 @@ describe('the audit chain', () => {
     t.open.sqlite.exec('DROP TRIGGER audit_events_no_delete');
     t.open.sqlite.prepare('delete from audit_events where seq = ?').run(removed);
 
-    const check = verifyAuditChain(t.open.db);
+    const check = verified(t.open.db);
     assert.ok(!check.ok);
     assert.equal(check.brokenAt, all[4]);
     assert.match(check.problem, /previous-hash link/);
@@ -112,7 +122,7 @@ describe('the audit chain', () => {
     const t = stores.fresh();
     someActivity(t);
     assert.throws(() => t.open.sqlite.prepare("update audit_events set reason = 'x' where seq = 1").run(), /append-only/);
-    assert.deepEqual(verifyAuditChain(t.open.db), { ok: true, count: 9 });
+    assert.deepEqual(verified(t.open.db), { ok: true, count: 9 });
   });
 
   test('with the triggers in place, a DELETE on audit_events is refused as append-only', () => {
@@ -126,7 +136,7 @@ describe('the audit chain', () => {
     const t = stores.fresh();
     someActivity(t);
     appendAudit(t.open.db, { at: T0, actor: 'jitbot', action: 'system.started', subjectType: 'system', subjectId: 'jitbot' });
-    assert.deepEqual(verifyAuditChain(t.open.db), { ok: true, count: 10 });
+    assert.deepEqual(verified(t.open.db), { ok: true, count: 10 });
   });
 
   test('auditEventsFor lists one subject’s events in order', () => {
@@ -139,4 +149,153 @@ describe('the audit chain', () => {
       ['request.created', 'request.cancelled'],
     );
   });
+
+  test('the trigger dropped, a break-glass grant’s events deleted and every hash recomputed (as plain SHA-256, or keyed with another key): verify fails', () => {
+    for (const rehash of [rehashUnkeyed, (row: RawRow, prev: string) => rehashKeyed('a-guessed-key-that-is-not-the-real-one', row, prev)]) {
+      const t = stores.fresh();
+      someActivity(t);
+      t.store.recordEvent({ at: T0 + 42 * MINUTE, actor: ALICE, action: 'break_glass.used', subjectType: 'grant', subjectId: 'grt-breakglass', reason: 'emergency' });
+      t.store.recordEvent({ at: T0 + 43 * MINUTE, actor: 'jitbot', action: 'grant.revoked', subjectType: 'grant', subjectId: 'grt-breakglass', reason: 'expired' });
+      t.store.recordEvent({ at: T0 + 44 * MINUTE, actor: LEAD1, action: 'decision.refused', subjectType: 'request', subjectId: 'req-later' });
+      forgeWithout(t, 'grt-breakglass', rehash);
+      assert.equal(t.count('audit_events'), 10);
+      const check = verified(t.open.db);
+      assert.ok(!check.ok, 'the rewritten chain is refused');
+      assert.match(check.problem, /no event is keyed|content does not match its hash/);
+    }
+  });
+
+  test('deleting the last events is detected, though what is left still links up', () => {
+    const t = stores.fresh();
+    someActivity(t);
+    t.open.sqlite.exec('DROP TRIGGER audit_events_no_delete');
+    t.open.sqlite.prepare('delete from audit_events where seq > 7').run();
+    const check = verified(t.open.db);
+    assert.ok(!check.ok, 'the chain is refused');
+    assert.equal(check.brokenAt, 8);
+    assert.match(check.problem, /events after seq 7 were removed \(the log once reached seq 9\)/);
+  });
+
+  test('renumbering an event (seq is hashed too) is detected at that event', () => {
+    const t = stores.fresh();
+    someActivity(t);
+    t.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
+    t.open.sqlite.prepare('update audit_events set seq = 100 where seq = 9').run();
+    const check = verified(t.open.db);
+    assert.ok(!check.ok, 'the chain is refused');
+    assert.equal(check.brokenAt, 100);
+  });
+
+  test('verifying with another key than the one the chain was written with fails at the first event, saying so', () => {
+    const t = stores.fresh();
+    someActivity(t);
+    const check = verifyAuditChain(t.open.db, 'another-key-of-thirty-two-characters!!');
+    assert.ok(!check.ok, 'the chain is refused');
+    assert.equal(check.brokenAt, 1);
+    assert.match(check.problem, /AUDIT_HMAC_KEY is not the key it was written with/);
+  });
+
+  test('an unkeyed chain from before AUDIT_HMAC_KEY is sealed by the first keyed append, then verifies and is reported as unkeyed', () => {
+    const t = stores.fresh();
+    writeUnkeyed(t, 3);
+    assert.match(String((verified(t.open.db) as { problem?: string }).problem), /no event is keyed: all 3 could have been rewritten/);
+
+    t.store.recordEvent({ at: T0 + 5 * MINUTE, actor: LEAD1, action: 'decision.refused', subjectType: 'request', subjectId: 'req-new' });
+    const rows = t.open.sqlite.prepare('select seq, action, details from audit_events where seq > 3 order by seq').all();
+    assert.deepEqual(rows.map((r) => ({ ...(r as object) })), [
+      { seq: 4, action: 'audit.chain_keyed', details: '{"unkeyed_before":4}' },
+      { seq: 5, action: 'decision.refused', details: '{}' },
+    ]);
+    const check = verifyAuditChain(t.open.db, TEST_AUDIT_KEY);
+    assert.ok(check.ok, 'the chain verifies');
+    assert.deepEqual([check.count, check.unkeyed, check.head?.seq], [5, 3, 5]);
+    assert.equal(t.reopen().store.auditHead()?.seq, 5, 'another connection does not seal twice');
+  });
+
+  test('an unkeyed prefix can no longer be rewritten once sealed, nor an unkeyed event slipped in after the keyed ones', () => {
+    const t = stores.fresh();
+    writeUnkeyed(t, 3);
+    t.store.recordEvent({ at: T0 + 5 * MINUTE, actor: LEAD1, action: 'decision.refused', subjectType: 'request', subjectId: 'req-new' });
+    t.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
+    t.open.sqlite.prepare("update audit_events set actor = 'U0EVE' where seq = 2").run();
+    forge(t, (row, prev) => (row.seq <= 3 ? rehashUnkeyed(row, prev) : row.hash));
+    const check = verified(t.open.db);
+    assert.ok(!check.ok, 'the chain is refused');
+    assert.equal(check.brokenAt, 4, 'the seal no longer matches the prefix');
+
+    const u = stores.fresh();
+    someActivity(u);
+    u.open.sqlite.exec('DROP TRIGGER audit_events_no_update');
+    u.open.sqlite.prepare("update audit_events set reason = 'forged' where seq = 9").run();
+    forge(u, (row, prev) => (row.seq === 9 ? rehashUnkeyed(row, prev) : row.hash));
+    const after = verified(u.open.db);
+    assert.ok(!after.ok, 'the chain is refused');
+    assert.equal(after.brokenAt, 9);
+  });
 });
+
+/** An audit row as SQLite holds it. */
+interface RawRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  resource: string | null;
+  reason: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** What an attacker with the file can compute: the body hashed before jitbot keyed it. */
+const body = (row: RawRow, withSeq: boolean) =>
+  canonicalize({
+    ...(withSeq ? { seq: row.seq } : {}),
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    resource: row.resource,
+    reason: row.reason,
+    details: JSON.parse(row.details) as unknown,
+  }) ?? '';
+const rehashUnkeyed = (row: RawRow, prev: string) => createHash('sha256').update(prev).update(body(row, false)).digest('hex');
+const rehashKeyed = (key: string, row: RawRow, prev: string) => createHmac('sha256', key).update(prev).update(body(row, true)).digest('hex');
+
+/** Rewrites every prev_hash and hash in chain order with `rehash` (given the row and its new predecessor). */
+function forge(t: TempStore, rehash: (row: RawRow, prev: string) => string): void {
+  t.open.sqlite.exec('DROP TRIGGER IF EXISTS audit_events_no_update');
+  const rows = t.open.sqlite.prepare('select * from audit_events order by seq').all() as RawRow[];
+  let prev = GENESIS_HASH;
+  for (const row of rows) {
+    const hash = rehash(row, prev);
+    t.open.sqlite.prepare('update audit_events set prev_hash = ?, hash = ? where seq = ?').run(prev, hash, row.seq);
+    prev = hash;
+  }
+}
+
+/** The attack of the security issue: a subject's events deleted, the rest renumbered and rehashed, SQLite's counter reset. */
+function forgeWithout(t: TempStore, subjectId: string, rehash: (row: RawRow, prev: string) => string): void {
+  t.open.sqlite.exec('DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_events_no_update');
+  t.open.sqlite.prepare('delete from audit_events where subject_id = ?').run(subjectId);
+  const left = t.open.sqlite.prepare('select seq from audit_events order by seq').pluck().all() as number[];
+  left.forEach((seq, i) => t.open.sqlite.prepare('update audit_events set seq = ? where seq = ?').run(i + 1, seq));
+  t.open.sqlite.prepare("update sqlite_sequence set seq = ? where name = 'audit_events'").run(left.length);
+  forge(t, rehash);
+}
+
+/** `count` events as a jitbot before AUDIT_HMAC_KEY wrote them (plain SHA-256, no seq in the hash). */
+function writeUnkeyed(t: TempStore, count: number): void {
+  let prev = GENESIS_HASH;
+  for (let seq = 1; seq <= count; seq += 1) {
+    const row: RawRow = { seq, at: T0 + seq, actor: ALICE, action: 'request.created', subject_type: 'request', subject_id: `req-old${seq}`, resource: 'prod-db', reason: 'INC-1', details: '{}', prev_hash: prev, hash: '' };
+    row.hash = rehashUnkeyed(row, prev);
+    t.open.sqlite
+      .prepare('insert into audit_events (seq, at, actor, action, subject_type, subject_id, resource, reason, details, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(row.seq, row.at, row.actor, row.action, row.subject_type, row.subject_id, row.resource, row.reason, row.details, row.prev_hash, row.hash);
+    prev = row.hash;
+  }
+}

@@ -5,6 +5,7 @@ import { newId } from '../../../src/store/ids.js';
 import type { ExceptionRow } from '../../../src/store/schema.js';
 import type { Store } from '../../../src/store/store.js';
 import { ALICE, LEAD1, MINUTE, SEC1, T0, tempStores } from './temp-store.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
 const stores = tempStores();
 after(() => stores.cleanup());
@@ -140,7 +141,7 @@ describe('closing an exception', () => {
     assert.deepEqual(t.actions(exception.id), ['exception.requested', 'exception.opened', 'exception.closed']);
     assert.deepEqual(t.actions(grant.id), ['grant.created', 'grant.revoke_requested']);
     assert.deepEqual(t.store.grantsDueForRevocation(T0, 10).map((g) => g.id), [grant.id], 'the sweep sees the grant must end, even before its expiry');
-    assert.equal(verifyAuditChain(t.open.db).ok, true);
+    assert.equal(verifyAuditChain(t.open.db, TEST_AUDIT_KEY).ok, true);
   });
 
   test('an expiry close before the end changes nothing; a revocation may close it early', () => {

@@ -6,6 +6,7 @@ import { openDatabase, type OpenDatabase } from '../../../src/store/database.js'
 import { newId } from '../../../src/store/ids.js';
 import type { RequestRow } from '../../../src/store/schema.js';
 import { createStore, type ApproveInput, type Store } from '../../../src/store/store.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
 export const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 export const MINUTE = 60_000;
@@ -31,7 +32,7 @@ export function tempStores() {
   const openAt = (path: string) => {
     const open = openDatabase(path);
     opened.push(open);
-    return { open, store: createStore(open) };
+    return { open, store: createStore(open, { auditKey: TEST_AUDIT_KEY }) };
   };
   return {
     fresh(): TempStore {

@@ -1,0 +1,2 @@
+ALTER TABLE `audit_forwarding` ADD `delivered_hash` text;--> statement-breakpoint
+ALTER TABLE `audit_forwarding` ADD `signature` text;

@@ -1,0 +1,90 @@
+import type { Clock } from '../domain/clock.js';
+import type { Log } from '../services/ports.js';
+import type { AuditEvent } from '../store/audit-log.js';
+
+const MINUTE_MS = 60_000;
+/** The part of a refused path kept: enough to tell what was tried, not a place to store text. */
+export const REFUSED_PATH_CHARS = 200;
+/** Sources recorded one by one in a minute; the rest share one event. */
+export const SOURCES_PER_MINUTE = 20;
+const CHECK_EVERY_MS = 1_000;
+
+interface Tally {
+  requests: number;
+  withToken: number;
+  firstPath: string;
+}
+
+/**
+ * Refused admin API calls, counted per source address and minute: each source's minute becomes
+ * one `api.unauthorized` audit event with a count (and the first path, cut short) once the minute
+ * is over; past SOURCES_PER_MINUTE sources, the others share one event. So strangers cannot
+ * write the audit trail at will: at most SOURCES_PER_MINUTE + 1 events a minute, each small.
+ * Counts live in memory until their minute is written: a crash loses at most that minute.
+ */
+export function createRefusalTally(deps: { record: (event: AuditEvent) => void; clock: Clock; log: Log }) {
+  let minute: number | undefined;
+  let sources = new Map<string, Tally>();
+  let others: Tally | undefined;
+  const minuteNow = () => Math.floor(deps.clock.now().toMillis() / MINUTE_MS);
+
+  function write(source: string | null, tally: Tally, startMs: number): void {
+    const path = tally.firstPath.slice(0, REFUSED_PATH_CHARS);
+    deps.record({
+      at: deps.clock.now().toMillis(),
+      actor: 'unknown',
+      action: 'api.unauthorized',
+      subjectType: 'system',
+      subjectId: 'admin-api',
+      details: {
+        remote_address: source,
+        ...(source === null ? { other_sources: true } : {}),
+        requests: tally.requests,
+        with_token: tally.withToken,
+        minute: new Date(startMs).toISOString(),
+        first_path: path,
+        path_truncated: path.length < tally.firstPath.length,
+      },
+    });
+    deps.log.warn({ remoteAddress: source, requests: tally.requests, path }, 'admin API requests without a valid token');
+  }
+
+  /** Writes the minute being counted, if it is over (or `always`, at shutdown). */
+  function flush(always = false): void {
+    if (minute === undefined || (!always && minuteNow() === minute)) return;
+    const startMs = minute * MINUTE_MS;
+    const [done, rest] = [sources, others];
+    minute = undefined;
+    sources = new Map();
+    others = undefined;
+    try {
+      for (const [source, tally] of done) write(source, tally, startMs);
+      if (rest) write(null, rest, startMs);
+    } catch (error) {
+      deps.log.error({ err: error }, 'could not record refused admin API requests');
+    }
+  }
+
+  const timer = setInterval(() => flush(), CHECK_EVERY_MS);
+  timer.unref();
+
+  return {
+    note(refused: { source: string | undefined; path: string; hadToken: boolean }): void {
+      flush();
+      minute ??= minuteNow();
+      const source = refused.source ?? 'unknown';
+      let tally = sources.get(source);
+      if (!tally && sources.size < SOURCES_PER_MINUTE) sources.set(source, (tally = { requests: 0, withToken: 0, firstPath: refused.path.slice(0, REFUSED_PATH_CHARS + 1) }));
+      tally ??= others ??= { requests: 0, withToken: 0, firstPath: refused.path.slice(0, REFUSED_PATH_CHARS + 1) };
+      tally.requests += 1;
+      if (refused.hadToken) tally.withToken += 1;
+    },
+    /** At shutdown: the minute so far is written now. */
+    stop(): void {
+      clearInterval(timer);
+      flush(true);
+    },
+  };
+}
+
+export type RefusalTally = ReturnType<typeof createRefusalTally>;
