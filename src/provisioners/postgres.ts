@@ -42,6 +42,8 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
   // An idle connection dropped by the server (restart, failover) must not crash the bot.
   pool.on('error', () => undefined);
   const fail = (message: string, cause?: unknown) => new ProvisionerError('postgres', message, { cause });
+  /** A login or role that does not exist: retrying cannot fix it until someone creates or maps it. */
+  const missing = (message: string) => new ProvisionerError('postgres', message, { permanent: true });
   const role = escapeIdentifier(options.role);
 
   async function withClient<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -66,7 +68,7 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
   function loginFor(event: AccessEvent): string {
     const login = loginOf(options.login, event.user);
     if (login !== undefined) return login;
-    throw fail(
+    throw missing(
       options.login === 'email_localpart'
         ? `${event.user.slack_id} has no email in Slack, so they have no login; map them in provisioner.login`
         : `${event.user.slack_id} has no login in provisioner.login`,
@@ -84,8 +86,8 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
 
   async function grantTo(client: pg.PoolClient, login: string, expiresAt: string): Promise<void> {
     const found = await existing(client, [options.role, login]);
-    if (!found.has(options.role)) throw fail(`role "${options.role}" does not exist in the database; create it or correct provisioner.role`);
-    if (!found.has(login)) throw fail(`login "${login}" does not exist in the database; create it, or map the person in provisioner.login`);
+    if (!found.has(options.role)) throw missing(`role "${options.role}" does not exist in the database; create it or correct provisioner.role`);
+    if (!found.has(login)) throw missing(`login "${login}" does not exist in the database; create it, or map the person in provisioner.login`);
     await client.query(`GRANT ${role} TO ${escapeIdentifier(login)}`);
     if (!options.validUntil) return;
     const { rows } = await client.query<{ later: boolean }>(

@@ -5,6 +5,7 @@ import { reviewItems, type ReviewItem } from '../../domain/review-report.js';
 import type { PostedReview } from '../../services/ports.js';
 import type { ReviewDecisionRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
+import { provisionerErrorFor } from './provisioner-error.js';
 import { slackTime } from './time.js';
 
 /**
@@ -51,6 +52,9 @@ export function reviewMessage({ review, report, decisions }: PostedReview): Slac
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;
   const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.revokeError ?? 'no error recorded'}`);
+  const notSetUp = report.notSetUp.map(
+    (g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.status === 'provision_failed' ? 'setup failed, jitbot stopped trying' : 'setup failing, jitbot keeps trying'}: ${provisionerErrorFor.security(g.provisionError ?? 'no error recorded')}`,
+  );
   const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${b.reason}`);
   const drift = report.drift.map((d) =>
     d.kind === 'unmanaged' ? `• *${d.resource}*: \`${d.identity}\` holds it without a grant (\`${d.id}\`)` : `• *${d.resource}*: grant \`${d.grantId ?? ''}\` has no access at the target (\`${d.id}\`)`,
@@ -73,12 +77,14 @@ export function reviewMessage({ review, report, decisions }: PostedReview): Slac
         mrkdwn(`*Standing grants*\n${longLived.standingGrants.length}`),
         mrkdwn(`*Long grants*\n${longLived.longGrants.length}`),
         mrkdwn(`*Failed revocations*\n${report.failedRevocations.length}`),
+        mrkdwn(`*Not set up*\n${report.notSetUp.length}`),
         mrkdwn(`*Drift findings*\n${report.drift.length}`),
         mrkdwn(`*Unacknowledged break-glass*\n${report.unacknowledgedBreakGlass.length}`),
       ],
     },
     ...(breakGlass.length ? [{ type: 'section' as const, text: mrkdwn(`*Unacknowledged break-glass*\n${breakGlass.slice(0, 10).join('\n')}`) }] : []),
     ...(failed.length ? [{ type: 'section' as const, text: mrkdwn(`*Failed revocations*\n${failed.slice(0, 10).join('\n')}`) }] : []),
+    ...(notSetUp.length ? [{ type: 'section' as const, text: mrkdwn(`*Approved but not set up* (not counted as active)\n${notSetUp.slice(0, 10).join('\n')}`) }] : []),
     ...(drift.length ? [{ type: 'section' as const, text: mrkdwn(`*Drift*\n${drift.slice(0, 10).join('\n')}`) }] : []),
     { type: 'section', text: mrkdwn(`*Patterns*\n${patternLines.slice(0, 12).join('\n')}`) },
     { type: 'divider' },
