@@ -11,6 +11,19 @@ import { ACCESS_QUEUE, retryBackoff, TIMER_LEAD_MS, type AccessJobData, type Acc
 
 type AccessJob = Job<AccessJobData, void, AccessJobName>;
 
+/** What a job acts on, named as every log line names it (`grantId`, `exceptionId`, `requestId`). */
+function subjectOf(job: AccessJob): Record<string, string> {
+  switch (job.name) {
+    case 'warn-exception':
+    case 'close-exception':
+      return { exceptionId: job.data.id };
+    case 'escalate':
+      return { requestId: job.data.id };
+    default:
+      return { grantId: job.data.id };
+  }
+}
+
 /** Runs the access queue's jobs. A thrown error is a failed attempt: BullMQ backs off and retries. */
 export function createAccessWorker(deps: {
   connection: Redis;
@@ -79,7 +92,7 @@ export function createAccessWorker(deps: {
   // One line per failed attempt. A provisioner's refusal is expected: its words once, no stack;
   // anything else is a fault in jitbot and keeps its stack.
   worker.on('failed', (job, error) => {
-    const attempt = { jobId: job?.id, attempt: job?.attemptsMade, of: job?.opts.attempts };
+    const attempt = { jobId: job?.id, ...(job ? subjectOf(job) : {}), attempt: job?.attemptsMade, of: job?.opts.attempts };
     if (error instanceof ProvisionerError) deps.log.warn({ ...attempt, permanent: error.permanent, error: error.message }, 'access job attempt failed');
     else deps.log.warn({ ...attempt, err: error }, 'access job attempt failed');
   });
