@@ -135,7 +135,7 @@ describe('a provisioner that fails to set access up is visible at its first fail
 describe('a revocation that keeps failing is alerted once it is a minute overdue', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ retry: { attempts: 4, backoffMs: 300 } });
+    h = await startHarness({ retry: { attempts: 5, backoffMs: 500 } });
   });
   after(async () => {
     await h.close();
@@ -170,7 +170,7 @@ describe('a revocation that keeps failing is alerted once it is a minute overdue
   test('the alert is redrawn when the revocation becomes revoke_failed, and again when it succeeds', async () => {
     const grantId = await releasedWhileFailing('prod-db 30m stuck for good INC-42');
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /Revocation overdue/.test(textOf(c)) && textOf(c).includes(grantId));
-    await eventually('revoke_failed', () => (h.grantById(grantId)?.status === 'revoke_failed' ? true : undefined), 10_000);
+    await eventually('revoke_failed', () => (h.grantById(grantId)?.status === 'revoke_failed' ? true : undefined), 20_000);
     const ts = h.bot.store.findGrant(grantId)?.revokeAlertTs ?? undefined;
     await h.slack.waitForCall('chat.update', (c) => c.args['ts'] === ts && /Revocation failed.*revoke_failed.*keeps retrying/.test(textOf(c)));
     h.webhook.answerNormally();
