@@ -72,6 +72,9 @@ export function createSlackNotifier(deps: {
     else log.warn({ ...context, announcement: text }, 'no security_channel to announce in');
   }
 
+  /** A one-section message: what an alert is when it will be redrawn with chat.update. */
+  const asMessage = (text: string): SlackMessage => ({ text, blocks: [{ type: 'section', text: mrkdwn(text) }] });
+
   /** An alert that is redrawn later: where it landed. */
   async function postAlertAt(resource: string, message: SlackMessage, context: object): Promise<{ channel: string; ts: string } | undefined> {
     const channel = alertChannel(resource);
@@ -148,21 +151,21 @@ export function createSlackNotifier(deps: {
 
     async provisioningRecovered(grant, request) {
       await dm(grant.userId, (zone) => messages.setupRecovered(grant, zone), { grantId: grant.id });
-      await redrawApproval(request, { kind: 'recovered', at: grant.provisionedAt ?? Date.now() });
+      await redrawApproval(request, { kind: 'recovered' });
     },
 
     async revocationFailing(grant, error) {
-      const text = securityNotes.revocationFailing(grant, error);
+      const message = asMessage(securityNotes.revocationFailing(grant, error));
       const { revokeAlertChannel: channel, revokeAlertTs: ts } = grant;
-      if (!channel || !ts) return postAlertAt(grant.resource, { text, blocks: [{ type: 'section', text: mrkdwn(text) }] }, { grantId: grant.id });
-      await attempt('chat.update', { grantId: grant.id }, () => client.chat.update({ channel, ts, text, blocks: [{ type: 'section', text: mrkdwn(text) }] }));
+      if (!channel || !ts) return postAlertAt(grant.resource, message, { grantId: grant.id });
+      await attempt('chat.update', { grantId: grant.id }, () => client.chat.update({ channel, ts, ...message }));
       return { channel, ts };
     },
 
     async revocationRecovered(grant) {
       const { revokeAlertChannel: channel, revokeAlertTs: ts } = grant;
-      const text = securityNotes.revocationSucceeded(grant, grant.revokeError);
-      if (channel && ts) await attempt('chat.update', { grantId: grant.id }, () => client.chat.update({ channel, ts, text, blocks: [{ type: 'section', text: mrkdwn(text) }] }));
+      const message = asMessage(securityNotes.revocationSucceeded(grant, grant.revokeError));
+      if (channel && ts) await attempt('chat.update', { grantId: grant.id }, () => client.chat.update({ channel, ts, ...message }));
       if (channel && ts) await post(channel, securityNotes.revocationRecovered(grant), { grantId: grant.id }, ts);
       else await alert(grant.resource, securityNotes.revocationRecovered(grant), { grantId: grant.id });
     },

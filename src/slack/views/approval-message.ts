@@ -94,7 +94,7 @@ export const OUTCOME_WORDS: Record<RequestOutcome['kind'], string> = {
 };
 
 /** How setting the approved access up went, shown under the decision when it did not simply work. */
-export type SetupNote = { kind: 'failing'; error: string; permanent: boolean } | { kind: 'failed'; error: string } | { kind: 'recovered'; at: number };
+export type SetupNote = { kind: 'failing'; error: string; permanent: boolean } | { kind: 'failed'; error: string } | { kind: 'recovered' };
 
 function setupLine(note: SetupNote): string {
   switch (note.kind) {
@@ -103,7 +103,7 @@ function setupLine(note: SetupNote): string {
     case 'failed':
       return `❌ Access could not be set up, and jitbot has stopped trying: ${provisionerErrorFor.approvers(note.error)}`;
     case 'recovered':
-      return `🔓 Access is now active: set up ${slackTime(note.at, 'utc')}, after a failed attempt.`;
+      return '🔓 Access is now active: a later attempt set it up.';
   }
 }
 

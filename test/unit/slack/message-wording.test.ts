@@ -56,7 +56,7 @@ const rendered: { name: string; text: string; hasTime: boolean }[] = [
   { name: 'setup given up DM', text: messages.setupGaveUp(grant, 'webhook: HTTP 503'), hasTime: false },
   { name: 'setup recovered DM', text: messages.setupRecovered(grant, zone), hasTime: true },
   { name: 'approval message, setup failing', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at }, { kind: 'failing', error: 'postgres: login "jdoe" does not exist', permanent: true })), hasTime: true },
-  { name: 'approval message, setup recovered', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at }, { kind: 'recovered', at: T0 + 2 * MINUTE })), hasTime: true },
+  { name: 'approval message, setup recovered', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at }, { kind: 'recovered' })), hasTime: true },
   { name: 'revocation overdue alert', text: securityNotes.revocationFailing(grantRow({ endRequestedAt: T0 + MINUTE }), 'webhook: HTTP 500'), hasTime: true },
   { name: 'revocation succeeded alert', text: securityNotes.revocationSucceeded(grant, 'webhook: HTTP 500'), hasTime: true },
   { name: '/request list, setup failed', text: replies.list({ pending: [], active: [grantRow({ status: 'provision_failed', provisionedAt: null, provisionError: 'webhook: HTTP 500' })], exceptions: [] }, zone), hasTime: true },
