@@ -171,7 +171,8 @@ export function createJitbot(options: JitbotOptions) {
   });
   const { scheduler } = accessQueue;
   const telemetry = createMetrics({
-    activeGrants: () => store.countLiveGrants(),
+    liveGrants: () => store.liveGrantSetups(),
+    now: () => clock.now().toMillis(),
     openExceptions: () => store.countOpenExceptions(),
     queueCounts: () => accessQueue.queue.getJobCounts('waiting', 'delayed', 'active', 'failed'),
   });

@@ -38,9 +38,10 @@ export default function createProvisioner(options, context) {
     target: `http-idp:${options.group}`,
 
     // Called for access.grant, access.extend and access.revoke; throw to fail the attempt (it is retried).
+    // An error marked `permanent: true` says retrying cannot fix it: told at once, retried less often.
     async apply(event) {
       const identity = identify(event.user);
-      if (!identity) throw new Error(`${event.user.slack_id} has no email in Slack`);
+      if (!identity) throw Object.assign(new Error(`${event.user.slack_id} has no email in Slack`), { permanent: true });
       await call(event.type === 'access.revoke' ? 'DELETE' : 'PUT', member(identity));
     },
 

@@ -1,4 +1,5 @@
 /** Drift: access at a provisioner that the grants do not explain, or grants whose access is gone. */
+import type { GrantStatus } from './states.js';
 
 export const DRIFT_KINDS = ['unmanaged', 'missing'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
@@ -17,7 +18,7 @@ export interface HeldGrant {
   id: string;
   userId: string;
   identity: string | undefined;
-  status: 'active' | 'revoked' | 'revoke_failed';
+  status: GrantStatus;
   provisionedAt: number | null;
   endRequested: boolean;
   expiresAt: number;

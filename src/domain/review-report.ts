@@ -1,7 +1,7 @@
 /** The security review (issue 8): what it finds in the history. Pure: the caller reads the data. */
 import { z } from 'zod';
 import { DRIFT_KINDS } from './drift.js';
-import { GRANT_STATUSES, isStandingGrant } from './states.js';
+import { GRANT_STATUSES, isStandingGrant, setupTrouble } from './states.js';
 
 
 const time = z.number().int();
@@ -19,6 +19,9 @@ export const reviewGrantSchema = z.object({
   revokeError: z.string().nullable(),
   /** Why it was asked for (reports stored before reasons were listed have none). */
   reason: z.string().default(''),
+  /** Reports stored before the setup states have neither: their grants read as set up. */
+  provisionedAt: time.nullable().default(0),
+  provisionError: z.string().nullable().default(null),
 });
 export type ReviewGrant = z.infer<typeof reviewGrantSchema>;
 
@@ -88,6 +91,8 @@ export const reviewReportSchema = z.object({
     longGrants: z.array(reviewGrantSchema),
   }),
   failedRevocations: z.array(reviewGrantSchema),
+  /** Grants not ended whose setup failed or keeps failing: not access anyone has (reports stored before this have none). */
+  notSetUp: z.array(reviewGrantSchema).default([]),
   /** Open drift findings (reports stored before drift detection have none). */
   drift: z.array(reviewDriftSchema).default([]),
   /** Break-glass uses nobody has acknowledged yet, however old. */
@@ -132,7 +137,9 @@ export function buildReviewReport(input: {
   thresholds?: ReviewThresholds;
 }): ReviewReport {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
-  const live = input.grants.filter((g) => g.status === 'active').sort((a, b) => a.expiresAt - b.expiresAt || a.id.localeCompare(b.id));
+  const byEnd = (a: ReviewGrant, b: ReviewGrant) => a.expiresAt - b.expiresAt || a.id.localeCompare(b.id);
+  const live = input.grants.filter((g) => g.status === 'active' && setupTrouble(g) === undefined).sort(byEnd);
+  const notSetUp = input.grants.filter((g) => g.status !== 'revoke_failed' && setupTrouble(g) !== undefined).sort(byEnd);
   const inWindow = input.requests.filter((r) => r.createdAt >= input.since && r.createdAt < input.now);
   const approved = inWindow.filter((r) => r.status === 'approved' && r.decidedAt !== null && r.decidedBy !== null && r.decidedBy !== 'jitbot');
 
@@ -154,6 +161,7 @@ export function buildReviewReport(input: {
       longGrants: live.filter((g) => g.expiresAt - g.grantedAt > t.longGrantMs),
     },
     failedRevocations: input.grants.filter((g) => g.status === 'revoke_failed').sort((a, b) => a.expiresAt - b.expiresAt),
+    notSetUp,
     drift: [...(input.drift ?? [])].sort((a, b) => a.foundAt - b.foundAt || a.id.localeCompare(b.id)),
     unacknowledgedBreakGlass: [...(input.breakGlass ?? [])].sort((a, b) => a.createdAt - b.createdAt || a.grantId.localeCompare(b.grantId)),
     patterns: {

@@ -1,8 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { grantSetup, type GrantStatus } from '../domain/states.js';
 import type { Metrics } from '../services/ports.js';
 
 export interface MetricsSources {
-  activeGrants: () => number;
+  /** Grants whose access may still exist, with where their setup stands. */
+  liveGrants: () => readonly { status: GrantStatus; grantedAt: number; provisionedAt: number | null; provisionError: string | null }[];
+  now: () => number;
   openExceptions: () => number;
   /** Jobs in the access queue by state (waiting, delayed, active, failed). */
   queueCounts: () => Promise<Record<string, number>>;
@@ -37,12 +40,35 @@ export function createMetrics(sources: MetricsSources) {
     registers,
   });
   const slackErrors = new Counter({ name: 'jitbot_slack_api_errors_total', help: 'Slack Web API calls that failed, by method and error', labelNames: ['method', 'error'], registers });
+  /** Live grants as the two gauges count them: set up (or failing to revoke), and the rest by setup state. */
+  function countGrants() {
+    const counts = { active: 0, scheduled: 0, setting_up: 0, setup_failed: 0 };
+    const now = sources.now();
+    for (const grant of sources.liveGrants()) {
+      const setup = grantSetup(grant, now);
+      if (setup === 'done' || grant.status === 'revoke_failed') counts.active += 1;
+      else if (setup === 'failed') counts.setup_failed += 1;
+      else if (setup === 'scheduled') counts.scheduled += 1;
+      else counts.setting_up += 1;
+    }
+    return counts;
+  }
   new Gauge({
     name: 'jitbot_active_grants',
-    help: 'Grants whose access may still exist (active or revoke_failed)',
+    help: 'Grants whose access is set up and may still exist (active, or revoke_failed)',
     registers,
     collect() {
-      this.set(sources.activeGrants());
+      this.set(countGrants().active);
+    },
+  });
+  new Gauge({
+    name: 'jitbot_grants_not_set_up',
+    help: 'Grants not ended whose access is not set up, by state (scheduled, setting_up, setup_failed)',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const { active: _setUp, ...notSetUp } = countGrants();
+      for (const [state, count] of Object.entries(notSetUp)) this.set({ state }, count);
     },
   });
   new Gauge({

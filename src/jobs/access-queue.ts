@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
 import { reminderAt } from '../domain/reminder.js';
@@ -6,6 +6,7 @@ import type { ExceptionWindow, Scheduler } from '../services/ports.js';
 import type { TimerStore } from '../services/reconcile.js';
 import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
+import { ProvisionerError } from '../provisioners/provisioner.js';
 
 export const ACCESS_QUEUE = 'access';
 /**
@@ -27,6 +28,22 @@ export interface RetrySettings {
 
 /** How jobs retry unless told otherwise: six attempts, backing off from 2 s and doubling (about a minute in all). */
 export const DEFAULT_RETRY: RetrySettings = { attempts: 6, backoffMs: 2_000 };
+
+/** The name of the backoff below, as jobs carry it (the worker supplies the strategy). */
+export const RETRY_BACKOFF = 'jitbot';
+/** An error retrying cannot fix (a login that does not exist) waits this many times longer between attempts. */
+export const PERMANENT_BACKOFF_FACTOR = 8;
+
+/**
+ * The wait before the next attempt: the job's backoff delay, doubling each attempt; an error its
+ * provisioner marks permanent waits PERMANENT_BACKOFF_FACTOR times longer (someone has to fix it first).
+ */
+export function retryBackoff(attemptsMade: number, _type?: string, error?: Error, job?: MinimalJob): number {
+  const backoff = job?.opts.backoff;
+  const delay = typeof backoff === 'number' ? backoff : (backoff?.delay ?? DEFAULT_RETRY.backoffMs);
+  const doubled = Math.round(2 ** Math.max(0, attemptsMade - 1) * delay);
+  return error instanceof ProvisionerError && error.permanent ? doubled * PERMANENT_BACKOFF_FACTOR : doubled;
+}
 
 /**
  * Timed jobs are due this long before their moment; the worker then waits the rest in
@@ -58,7 +75,7 @@ export function createAccessQueue(deps: {
     prefix,
     defaultJobOptions: {
       attempts: deps.retry.attempts,
-      backoff: { type: 'exponential', delay: deps.retry.backoffMs },
+      backoff: { type: RETRY_BACKOFF, delay: deps.retry.backoffMs },
       // Finished jobs leave no trace in Redis: SQLite keeps the history, and a later
       // add() with the same ID (a retry after revoke_failed) starts afresh.
       removeOnComplete: true,

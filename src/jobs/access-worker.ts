@@ -6,9 +6,23 @@ import type { ExceptionLifecycle } from '../services/exception-lifecycle.js';
 import type { Escalation } from '../services/escalation.js';
 import type { GrantLifecycle } from '../services/grant-lifecycle.js';
 import type { Log } from '../services/ports.js';
-import { ACCESS_QUEUE, TIMER_LEAD_MS, type AccessJobData, type AccessJobName } from './access-queue.js';
+import { ProvisionerError } from '../provisioners/provisioner.js';
+import { ACCESS_QUEUE, retryBackoff, TIMER_LEAD_MS, type AccessJobData, type AccessJobName } from './access-queue.js';
 
 type AccessJob = Job<AccessJobData, void, AccessJobName>;
+
+/** What a job acts on, named as every log line names it (`grantId`, `exceptionId`, `requestId`). */
+function subjectOf(job: AccessJob): Record<string, string> {
+  switch (job.name) {
+    case 'warn-exception':
+    case 'close-exception':
+      return { exceptionId: job.data.id };
+    case 'escalate':
+      return { requestId: job.data.id };
+    default:
+      return { grantId: job.data.id };
+  }
+}
 
 /** Runs the access queue's jobs. A thrown error is a failed attempt: BullMQ backs off and retries. */
 export function createAccessWorker(deps: {
@@ -72,10 +86,15 @@ export function createAccessWorker(deps: {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency,
+    settings: { backoffStrategy: retryBackoff },
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'access worker error'));
+  // One line per failed attempt. A provisioner's refusal is expected: its words once, no stack;
+  // anything else is a fault in jitbot and keeps its stack.
   worker.on('failed', (job, error) => {
-    deps.log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'access job attempt failed');
+    const attempt = { jobId: job?.id, ...(job ? subjectOf(job) : {}), attempt: job?.attemptsMade, of: job?.opts.attempts };
+    if (error instanceof ProvisionerError) deps.log.warn({ ...attempt, permanent: error.permanent, error: error.message }, 'access job attempt failed');
+    else deps.log.warn({ ...attempt, err: error }, 'access job attempt failed');
   });
   return worker;
 }

@@ -4,6 +4,9 @@ import { ConfigError } from '../config/errors.js';
 import { errorMessage } from '../error-message.js';
 import { ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
+/** Whether a module's error says retrying cannot fix it: `throw Object.assign(new Error('…'), { permanent: true })`. */
+const markedPermanent = (error: unknown): boolean => z.object({ permanent: z.literal(true) }).safeParse(error).success;
+
 /** What a module's factory receives besides its `options`. */
 export interface ModuleContext {
   /** The resource whose provisioner this is. */
@@ -50,7 +53,9 @@ export async function loadModuleProvisioner(args: { at: string; path: string; op
   const parsed = moduleShape.safeParse(made);
   if (!parsed.success) throw refuse(`${args.path} returned no provisioner: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'} ${i.message}`).join('; ')}`);
   const m = parsed.data;
-  const fail = (error: unknown) => (error instanceof ProvisionerError ? error : new ProvisionerError('module', errorMessage(error), { cause: error }));
+  // A module says retrying cannot fix an error by throwing it with `permanent: true`.
+  const fail = (error: unknown) =>
+    error instanceof ProvisionerError ? error : new ProvisionerError('module', errorMessage(error), { cause: error, permanent: markedPermanent(error) });
   const call = async (fn: (arg?: unknown) => unknown, arg?: unknown) => {
     try {
       return await fn.call(made, arg);

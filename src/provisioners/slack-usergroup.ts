@@ -2,7 +2,12 @@ import { errorMessage } from '../error-message.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { ProvisionerError, type Provisioner } from './provisioner.js';
 
-/** The Slack Web API calls this provisioner needs (src/slack/usergroup-admin.ts). */
+/** The user group does not exist (Slack's `no_such_subteam`): retrying cannot fix that. */
+export class UsergroupNotFoundError extends Error {
+  override readonly name = 'UsergroupNotFoundError';
+}
+
+/** The Slack Web API calls this provisioner needs (src/slack/usergroup-admin.ts); a missing group throws UsergroupNotFoundError. */
 export interface UsergroupAdmin {
   /** Members, and whether the group is disabled (a disabled group gives nobody anything). */
   state(usergroup: string): Promise<{ members: readonly string[]; disabled: boolean }>;
@@ -18,7 +23,8 @@ export interface UsergroupAdmin {
  */
 export function createSlackUsergroupProvisioner(options: { usergroup: string; admin: UsergroupAdmin; lock: KeyedLock }): Provisioner {
   const { usergroup, admin } = options;
-  const fail = (what: string, error: unknown) => new ProvisionerError('slack_usergroup', `${what} ${usergroup}: ${errorMessage(error)}`, { cause: error });
+  const fail = (what: string, error: unknown) =>
+    new ProvisionerError('slack_usergroup', `${what} ${usergroup}: ${errorMessage(error)}`, { cause: error, permanent: error instanceof UsergroupNotFoundError });
   const locked = <T>(what: string, task: () => Promise<T>) =>
     options.lock(usergroup, async () => {
       try {

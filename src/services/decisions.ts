@@ -218,10 +218,12 @@ export function createDecisionService(deps: DecisionDeps) {
           log.info({ requestId: request.id, grantId: grant.id, approverId: input.approverId }, outcome.kind === 'approved' ? 'request approved' : 'extension approved');
           deps.metrics.requestOutcome('approved');
           deps.metrics.approvalLatency((now.toMillis() - request.createdAt) / 1000);
+          // Closing the approval message (and telling the requester) is queued before the grant is,
+          // so what provisioning reports later (a failed setup under the decision) is drawn after it.
+          await settled(outcome.request, { kind: 'approved', by: input.approverId, at: now });
           // A new grant is provisioned; an extended one tells its provisioner about the later end.
           const schedule = outcome.kind === 'approved' ? () => deps.scheduler.scheduleGrant(grant) : () => deps.scheduler.scheduleExtension(grant);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, schedule);
-          await settled(outcome.request, { kind: 'approved', by: input.approverId, at: now });
           const breakGlass = outcome.kind === 'extended' ? store.findBreakGlass(grant.id) : undefined;
           if (breakGlass) {
             const how = { kind: 'approved' as const, byMs: outcome.request.durationMs, by: input.approverId, requestId: outcome.request.id };

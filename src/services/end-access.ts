@@ -2,6 +2,7 @@ import type { LoadedPolicy } from '../config/load-policy.js';
 import { approvalStages } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
+import { UNENDED_GRANT_STATUSES } from '../domain/states.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { createRefusals } from './refusals.js';
@@ -56,7 +57,7 @@ export function createEndAccessService(deps: EndAccessDeps) {
 
     async revoke(input: { actorId: string; target: string }): Promise<Result<GrantRow>> {
       const grant = store.findGrant(input.target.toLowerCase());
-      if (!grant || grant.status !== 'active') {
+      if (!grant || !UNENDED_GRANT_STATUSES.includes(grant.status)) {
         return err(`There is no active grant ${input.target}. Grant IDs look like grt-7fk2m9qa3d.`);
       }
       const resource = deps.policy().policy.resources[grant.resource];

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
-import { isStandingGrant, type RevokeReason } from '../domain/states.js';
+import { accessEndsAt, isStandingGrant, REVOCATION_OVERDUE_ALERT_MS, type RevokeReason } from '../domain/states.js';
 import { ACTION_OF, ProvisionerError, targetOf, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
 import type { GrantRow } from '../store/schema.js';
 import type { Revocation, Store } from '../store/store.js';
@@ -30,13 +30,19 @@ export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeRe
 }
 
 export interface GrantLifecycleDeps {
-  store: Pick<Store, 'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markGrantWarned' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError'>;
+  store: Pick<
+    Store,
+    'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markGrantWarned' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError' | 'claimRevokeAlert' | 'setRevokeAlertMessage'
+  >;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
   /** `expiry_warning`: how long before the end the holder is warned. */
   warningLeadMs: () => number;
-  notifier: Pick<Notifier, 'accessActive' | 'accessExtended' | 'accessEndingSoon' | 'accessEnded' | 'provisioningFailed' | 'revocationFailed' | 'revocationRecovered'>;
+  notifier: Pick<
+    Notifier,
+    'accessActive' | 'accessExtended' | 'accessEndingSoon' | 'accessEnded' | 'provisioningFailing' | 'provisioningFailed' | 'provisioningRecovered' | 'revocationFailing' | 'revocationRecovered'
+  >;
   metrics: Pick<Metrics, 'provisionerCall' | 'revocationLateness'>;
   /** DMs after a grant or revocation go here, so a burst of expiries revokes first. */
   messages: Pick<MessageLane, 'send'>;
@@ -47,7 +53,8 @@ export interface GrantLifecycleDeps {
 /**
  * The work behind the timers: provisioning a grant and revoking it. One call is one attempt;
  * a failure throws so BullMQ retries with backoff, and `finalAttempt` turns the last failure
- * into a recorded, alerted state.
+ * into a recorded, alerted state. People hear of a failing setup at its first failed attempt,
+ * and of a failing revocation once the access has outlived its end by a minute.
  */
 export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const { store, clock, log } = deps;
@@ -79,6 +86,28 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
     return store.outlastingGrantsOf(grant.userId, now, grant.id).find((other) => targetOfGrant(other) === target);
   }
 
+  const requestOf = (grant: GrantRow) => (grant.requestId === null ? undefined : store.findRequest(grant.requestId));
+
+  /**
+   * The first failed attempt is told to the requester and on the approval message; an error
+   * retrying cannot fix, and the last attempt, to the security channel too.
+   */
+  async function tellSetupFailure(before: GrantRow, failed: GrantRow, error: string, how: { final: boolean; permanent: boolean }): Promise<void> {
+    if (how.final) await deps.notifier.provisioningFailed(failed, error, requestOf(failed));
+    else if (before.provisionError === null) await deps.notifier.provisioningFailing(failed, error, requestOf(failed), { permanent: how.permanent });
+  }
+
+  /**
+   * One alert per grant in the security channel, posted when the revocation is overdue or
+   * becomes revoke_failed, whichever comes first; redrawn in place when it becomes revoke_failed.
+   */
+  async function alertRevocation(grant: GrantRow, error: string, at: number): Promise<void> {
+    const alreadyPosted = grant.revokeAlertChannel !== null && grant.revokeAlertTs !== null;
+    if (!alreadyPosted && grant.status !== 'revoke_failed' && !store.claimRevokeAlert(grant.id, at)) return;
+    const posted = await deps.notifier.revocationFailing(grant, error);
+    if (posted && !alreadyPosted) store.setRevokeAlertMessage(grant.id, posted.channel, posted.ts, at);
+  }
+
   return {
     async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<{ kind: 'provisioned' | 'skipped' } | { kind: 'not_due'; dueAt: number }> {
       const grant = store.findGrant(grantId);
@@ -91,13 +120,14 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         await apply(grant, accessEvent(grant, 'access.grant', null));
       } catch (error) {
         const message = errorMessage(error);
-        store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
-        log.warn({ grantId, err: error, final: opts.finalAttempt }, 'provisioning failed');
-        if (opts.finalAttempt) await deps.notifier.provisioningFailed(grant, message, grant.requestId === null ? undefined : store.findRequest(grant.requestId));
+        const failed = store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
+        if (failed) await tellSetupFailure(grant, failed, message, { final: opts.finalAttempt, permanent: error instanceof ProvisionerError && error.permanent });
         throw error;
       }
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
-      if (provisioned) deps.messages.send(() => deps.notifier.accessActive(provisioned));
+      if (!provisioned) return { kind: 'provisioned' };
+      if (grant.provisionError === null) deps.messages.send(() => deps.notifier.accessActive(provisioned));
+      else deps.messages.send(() => deps.notifier.provisioningRecovered(provisioned, requestOf(provisioned)));
       return { kind: 'provisioned' };
     },
 
@@ -141,10 +171,12 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       } catch (error) {
         const message = errorMessage(error);
         store.noteRevokeError(grant.id, message);
-        log.warn({ grantId, err: error, final: opts.finalAttempt }, 'revocation failed');
+        const at = clock.now().toMillis();
         if (opts.finalAttempt) {
-          const failed = store.markRevokeFailed(grant.id, message, clock.now().toMillis());
-          if (failed) await deps.notifier.revocationFailed(failed, message);
+          const failed = store.markRevokeFailed(grant.id, message, at);
+          if (failed) await alertRevocation(failed, message, at);
+        } else if (grant.revokeAlertedAt === null && at - accessEndsAt(grant) >= REVOCATION_OVERDUE_ALERT_MS) {
+          await alertRevocation(grant, message, at);
         }
         throw error;
       }
@@ -155,7 +187,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       log.info({ grantId, reason, latenessMs }, 'grant revoked');
       if (reason === 'expired') deps.metrics.revocationLateness(latenessMs / 1000);
       deps.messages.send(() => deps.notifier.accessEnded(revoked, reason, by));
-      if (grant.status === 'revoke_failed') deps.messages.send(() => deps.notifier.revocationRecovered(revoked));
+      if (grant.status === 'revoke_failed' || grant.revokeAlertedAt !== null) deps.messages.send(() => deps.notifier.revocationRecovered(revoked));
       return { kind: 'revoked' };
     },
   };

@@ -94,9 +94,22 @@ export interface Notifier {
   /** `expiry_warning` before the end: a DM with Extend and Release. */
   accessEndingSoon(grant: GrantRow): Promise<void>;
   accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;
-  /** To the security channel, the requester, and the thread of the approval message (`request`) where approvers decided. */
+  /**
+   * The first failed attempt to set the access up: the requester is told it is not active yet,
+   * and the approval message (`request`'s) shows it under the decision; an error retrying cannot
+   * fix (`permanent`) goes to the security channel and the approval thread too.
+   */
+  provisioningFailing(grant: GrantRow, error: string, request: RequestRow | undefined, how: { permanent: boolean }): Promise<void>;
+  /** jitbot gave up setting it up: the security channel, the requester, the approval message and its thread. */
   provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined): Promise<void>;
-  revocationFailed(grant: GrantRow, error: string): Promise<void>;
+  /** A later attempt set it up after all: the requester and the approval message learn it is now active. */
+  provisioningRecovered(grant: GrantRow, request: RequestRow | undefined): Promise<void>;
+  /**
+   * The revocation keeps failing (overdue, or now revoke_failed): the security channel's alert,
+   * posted the first time and redrawn in place after (`grant.revokeAlertTs`); where it is.
+   */
+  revocationFailing(grant: GrantRow, error: string): Promise<{ channel: string; ts: string } | undefined>;
+  /** A revocation that was alerted finally succeeded: the alert redrawn, and said in its thread. */
   revocationRecovered(grant: GrantRow): Promise<void>;
   /** The loud alert: security channel and resource channel, with Acknowledge; where each landed. */
   breakGlassAlert(use: BreakGlassRow, grant: GrantRow): Promise<{ security?: { channel: string; ts: string }; resource?: { channel: string; ts: string } }>;

@@ -52,6 +52,8 @@ export function reviewMarkdown(record: PostedReview): string {
     table(['grant', 'who', 'resource', 'since', 'until'], longLived.longGrants.map((g) => [g.id, g.userId, g.resource, iso(g.grantedAt), iso(g.expiresAt)])),
     `## Failed revocations (${report.failedRevocations.length})`,
     table(['grant', 'who', 'resource', 'due', 'last error'], report.failedRevocations.map((g) => [g.id, g.userId, g.resource, iso(g.expiresAt), g.revokeError ?? '—'])),
+    `## Approved but not set up (${report.notSetUp.length})`,
+    table(['grant', 'who', 'resource', 'until', 'setup', 'last error'], report.notSetUp.map((g) => [g.id, g.userId, g.resource, iso(g.expiresAt), g.status === 'provision_failed' ? 'failed' : 'failing', g.provisionError ?? '—'])),
     `## Unacknowledged break-glass uses (${report.unacknowledgedBreakGlass.length})`,
     table(['grant', 'who', 'resource', 'when', 'reason'], report.unacknowledgedBreakGlass.map((b) => [b.grantId, b.userId, b.resource, iso(b.createdAt), b.reason])),
     `## Drift: access the grants do not explain (${report.drift.length})`,
@@ -105,6 +107,7 @@ export function reviewCsv(record: PostedReview): string {
     ...report.longLived.standingGrants.map((g) => row('standing_grant', grant(g, `exception ${g.exceptionId ?? ''}`))),
     ...report.longLived.longGrants.map((g) => row('long_grant', grant(g))),
     ...report.failedRevocations.map((g) => row('failed_revocation', grant(g, g.revokeError ?? ''))),
+    ...report.notSetUp.map((g) => row('not_set_up', grant(g, g.provisionError ?? ''))),
     ...report.unacknowledgedBreakGlass.map((b) =>
       row('unacknowledged_break_glass', { id: b.grantId, userId: b.userId, resource: b.resource, since: b.createdAt, until: null, approvedBy: null, detail: b.reason }),
     ),

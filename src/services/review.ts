@@ -63,6 +63,7 @@ export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigge
     open_exceptions: report.longLived.openExceptions.length,
     long_grants: report.longLived.longGrants.length,
     failed_revocations: report.failedRevocations.length,
+    not_set_up: report.notSetUp.length,
     drift_findings: report.drift.length,
     unacknowledged_break_glass: report.unacknowledgedBreakGlass.length,
   };

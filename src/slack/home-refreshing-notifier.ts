@@ -48,8 +48,21 @@ export function refreshingHomes(notifier: Notifier, homes: Pick<HomeTab, 'change
       await notifier.accessEnded(grant, reason, by);
       forUser(grant.userId);
     },
-    async revocationFailed(grant, error) {
-      await notifier.revocationFailed(grant, error);
+    async revocationFailing(grant, error) {
+      const where = await notifier.revocationFailing(grant, error);
+      forUser(grant.userId);
+      return where;
+    },
+    async provisioningFailing(grant, error, request, how) {
+      await notifier.provisioningFailing(grant, error, request, how);
+      forUser(grant.userId);
+    },
+    async provisioningFailed(grant, error, request) {
+      await notifier.provisioningFailed(grant, error, request);
+      forUser(grant.userId);
+    },
+    async provisioningRecovered(grant, request) {
+      await notifier.provisioningRecovered(grant, request);
       forUser(grant.userId);
     },
     async grantedUnderException(request, grant, exception) {

@@ -1,8 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../config/policy-schema.js';
 import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
-import type { ExceptionRow } from '../store/schema.js';
-import { approvalMessage, approvalThread, closedApprovalMessage, mentionsOf, type SlackMessage } from './views/approval-message.js';
+import { DateTime } from 'luxon';
+import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
+import { approvalMessage, approvalThread, closedApprovalMessage, mentionsOf, mrkdwn, type SetupNote, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { expiryWarning, messages } from './views/direct-messages.js';
 import { reviewMessage } from './views/review-message.js';
@@ -71,7 +72,34 @@ export function createSlackNotifier(deps: {
     else log.warn({ ...context, announcement: text }, 'no security_channel to announce in');
   }
 
+  /** A one-section message: what an alert is when it will be redrawn with chat.update. */
+  const asMessage = (text: string): SlackMessage => ({ text, blocks: [{ type: 'section', text: mrkdwn(text) }] });
+
+  /** An alert that is redrawn later: where it landed. */
+  async function postAlertAt(resource: string, message: SlackMessage, context: object): Promise<{ channel: string; ts: string } | undefined> {
+    const channel = alertChannel(resource);
+    if (channel) return postAt(channel, message, context);
+    log.error({ ...context, alert: message.text }, 'no channel to post an alert to');
+    return undefined;
+  }
+
   const resourceChannel = (exception: ExceptionRow) => deps.policy().resources[exception.resource]?.channel;
+
+  /** The closed approval message, with how setting the access up went under the decision. */
+  async function redrawApproval(request: RequestRow | undefined, setup: SetupNote): Promise<void> {
+    if (!request || request.status !== 'approved' || request.decidedBy === null || request.decidedAt === null) return;
+    const { approvalChannel: channel, approvalTs: ts } = request;
+    if (!channel || !ts) return;
+    const outcome = { kind: 'approved' as const, by: request.decidedBy, at: DateTime.fromMillis(request.decidedAt) };
+    await attempt('chat.update', { requestId: request.id }, () => client.chat.update({ channel, ts, ...closedApprovalMessage(request, outcome, setup) }));
+  }
+
+  /** A setup failure that needs eyes: the security channel, and the approval message's thread where approvers decided. */
+  async function toSecurityAndThread(grant: GrantRow, error: string, request: RequestRow | undefined, final: boolean): Promise<void> {
+    await alert(grant.resource, securityNotes.provisioningFailed(grant, error, { final }), { grantId: grant.id });
+    const { approvalChannel: channel, approvalTs: ts } = request ?? {};
+    if (channel && ts && channel !== deps.policy().settings.security_channel) await post(channel, approvalThread.setupFailed(grant, error, final), { grantId: grant.id }, ts);
+  }
 
   return {
     async postApprovalRequest(view) {
@@ -109,14 +137,39 @@ export function createSlackNotifier(deps: {
     accessEndingSoon: (grant) => dm(grant.userId, (zone) => expiryWarning(grant, zone), { grantId: grant.id }),
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 
-    async provisioningFailed(grant, error, request) {
-      await alert(grant.resource, messages.provisioningFailed(grant, error), { grantId: grant.id });
-      const { approvalChannel: channel, approvalTs: ts } = request ?? {};
-      if (channel && ts && channel !== deps.policy().settings.security_channel) await post(channel, messages.provisioningFailed(grant, error), { grantId: grant.id }, ts);
-      await dm(grant.userId, () => messages.provisioningFailed(grant, error), { grantId: grant.id });
+    async provisioningFailing(grant, error, request, { permanent }) {
+      await dm(grant.userId, () => messages.setupFailing(grant, error, permanent), { grantId: grant.id });
+      await redrawApproval(request, { kind: 'failing', error, permanent });
+      if (permanent) await toSecurityAndThread(grant, error, request, false);
     },
-    revocationFailed: (grant, error) => alert(grant.resource, messages.revocationFailed(grant, error), { grantId: grant.id }),
-    revocationRecovered: (grant) => alert(grant.resource, messages.revocationRecovered(grant), { grantId: grant.id }),
+
+    async provisioningFailed(grant, error, request) {
+      await toSecurityAndThread(grant, error, request, true);
+      await redrawApproval(request, { kind: 'failed', error });
+      await dm(grant.userId, () => messages.setupGaveUp(grant, error), { grantId: grant.id });
+    },
+
+    async provisioningRecovered(grant, request) {
+      await dm(grant.userId, (zone) => messages.setupRecovered(grant, zone), { grantId: grant.id });
+      await redrawApproval(request, { kind: 'recovered' });
+    },
+
+    async revocationFailing(grant, error) {
+      const message = asMessage(securityNotes.revocationFailing(grant, error));
+      const { revokeAlertChannel: channel, revokeAlertTs: ts } = grant;
+      if (!channel || !ts) return postAlertAt(grant.resource, message, { grantId: grant.id });
+      await attempt('chat.update', { grantId: grant.id }, () => client.chat.update({ channel, ts, ...message }));
+      return { channel, ts };
+    },
+
+    async revocationRecovered(grant) {
+      const { revokeAlertChannel: channel, revokeAlertTs: ts } = grant;
+      const message = asMessage(securityNotes.revocationSucceeded(grant, grant.revokeError));
+      if (channel && ts) await attempt('chat.update', { grantId: grant.id }, () => client.chat.update({ channel, ts, ...message }));
+      if (channel && ts) await post(channel, securityNotes.revocationRecovered(grant), { grantId: grant.id }, ts);
+      else await alert(grant.resource, securityNotes.revocationRecovered(grant), { grantId: grant.id });
+    },
+
     async breakGlassAlert(use, grant) {
       const policy = deps.policy();
       const at = async (channel: string | undefined) => (channel ? postAt(channel, breakGlassMessages.alert(use, grant), { grantId: use.grantId }) : undefined);

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { UsergroupAdmin } from '../provisioners/slack-usergroup.js';
+import { UsergroupNotFoundError, type UsergroupAdmin } from '../provisioners/slack-usergroup.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 
 /** Thrown with Slack's own error code, so a provisioning error says what Slack said. */
@@ -11,7 +11,9 @@ async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
   try {
     return await withSlackRetry(run);
   } catch (error) {
-    throw new SlackCallError(`${method} failed: ${slackErrorCode(error) ?? String(error)}`, { cause: error });
+    const code = slackErrorCode(error);
+    const message = `${method} failed: ${code ?? String(error)}`;
+    throw code === 'no_such_subteam' ? new UsergroupNotFoundError(message, { cause: error }) : new SlackCallError(message, { cause: error });
   }
 }
 

@@ -63,10 +63,16 @@ export function openDatabase(path: string): OpenDatabase {
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
+  // Migrations run in one transaction, where SQLite ignores `PRAGMA foreign_keys`: a table
+  // rebuilt by drizzle-kit (create, copy, drop, rename) is only droppable with them off.
+  // They are checked once the schema is up to date, and enforced from then on.
+  sqlite.pragma('foreign_keys = OFF');
   migrate(db, { migrationsFolder: MIGRATIONS });
+  const broken = sqlite.pragma('foreign_key_check');
+  if (Array.isArray(broken) && broken.length > 0) throw new Error(`the database has rows whose references are missing after migrating: ${JSON.stringify(broken.slice(0, 5))}`);
+  sqlite.pragma('foreign_keys = ON');
   return { db, sqlite, close: () => sqlite.close() };
 }
 

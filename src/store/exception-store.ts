@@ -100,7 +100,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
         appendAudit(tx, { ...exceptionSubject(closed), at, actor: by, action: 'exception.closed', reason, details: { ends_at: closed.endsAt, lateness_ms: reason === 'expired' ? at - (closed.endsAt ?? at) : null } });
         const endedGrants: GrantRow[] = [];
         for (const grant of grants.activeStandingGrantsOf(tx, id)) {
-          const ending = grants.requestEnd(tx, grant.id, 'exception_closed', by);
+          const ending = grants.requestEnd(tx, grant.id, 'exception_closed', by, at);
           if (!ending) continue;
           appendAudit(tx, { at, actor: by, action: 'grant.revoke_requested', subjectType: 'grant', subjectId: grant.id, resource: grant.resource, reason: 'exception_closed', details: { exception_id: id } });
           endedGrants.push(ending);

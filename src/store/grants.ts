@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { LIVE_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
+import { LIVE_GRANT_STATUSES, UNENDED_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
 
@@ -7,6 +7,9 @@ import { grants, type GrantRow } from './schema.js';
 export type NewGrant = typeof grants.$inferInsert;
 
 const p = sql.placeholder;
+
+/** Not ended yet: set up, being set up, or whose setup failed. */
+const unended = inArray(grants.status, [...UNENDED_GRANT_STATUSES]);
 
 /** The statements every approval, provisioning and revocation runs. */
 const statements = preparedFor((db) => ({
@@ -34,7 +37,7 @@ const statements = preparedFor((db) => ({
   markProvisioned: db
     .update(grants)
     .set({ provisionedAt: param('at'), provisionError: null })
-    .where(and(eq(grants.id, sql.placeholder('id')), isNull(grants.provisionedAt)))
+    .where(and(eq(grants.id, sql.placeholder('id')), eq(grants.status, 'active'), isNull(grants.provisionedAt)))
     .returning()
     .prepare(),
   markRevoked: db
@@ -64,11 +67,12 @@ export function findGrant(db: Db, id: string): GrantRow | undefined {
   return statements(db).find.get({ id });
 }
 
+/** The person's grants that have not ended, set up or not (what `/request list` and App Home show). */
 export function activeGrantsOf(db: Db, userId: string): GrantRow[] {
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.userId, userId), eq(grants.status, 'active')))
+    .where(and(eq(grants.userId, userId), unended))
     .orderBy(asc(grants.expiresAt))
     .all();
 }
@@ -77,16 +81,25 @@ export function markProvisioned(db: Db, id: string, at: number): GrantRow | unde
   return statements(db).markProvisioned.get({ id, at });
 }
 
-export function markProvisionFailed(db: Db, id: string, error: string): void {
-  db.update(grants).set({ provisionError: error }).where(eq(grants.id, id)).run();
-}
-
-/** Records that an active grant must end now (release/revoke); undefined if it is not active. */
-export function requestEnd(db: Db, id: string, reason: RevokeReason, by: string): GrantRow | undefined {
+/**
+ * A failed setup attempt: its error kept; `final` (jitbot gives up) turns an active grant that was
+ * never set up into `provision_failed`. Undefined when the grant is no longer waiting for its setup.
+ */
+export function markProvisionFailed(db: Db, id: string, error: string, final: boolean): GrantRow | undefined {
   return db
     .update(grants)
-    .set({ endRequestedReason: reason, endRequestedBy: by })
-    .where(and(eq(grants.id, id), eq(grants.status, 'active'), isNull(grants.endRequestedReason)))
+    .set({ provisionError: error, ...(final ? { status: 'provision_failed' as const } : {}) })
+    .where(and(eq(grants.id, id), eq(grants.status, 'active'), isNull(grants.provisionedAt)))
+    .returning()
+    .get();
+}
+
+/** Records that a grant must end now (release/revoke); undefined if it has ended or is ending. */
+export function requestEnd(db: Db, id: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ endRequestedReason: reason, endRequestedBy: by, endRequestedAt: at })
+    .where(and(eq(grants.id, id), unended, isNull(grants.endRequestedReason)))
     .returning()
     .get();
 }
@@ -100,7 +113,7 @@ export function markRevokeFailed(db: Db, id: string, error: string): GrantRow | 
   return db
     .update(grants)
     .set({ status: 'revoke_failed', revokeError: error })
-    .where(and(eq(grants.id, id), eq(grants.status, 'active')))
+    .where(and(eq(grants.id, id), unended))
     .returning()
     .get();
 }
@@ -114,8 +127,8 @@ export function noteRevokeError(db: Db, id: string, error: string): void {
  * index-backed reads rather than one OR, which SQLite would answer by scanning every active grant.
  */
 export function grantsDueForRevocation(db: Db, now: number, limit: number): GrantRow[] {
-  const expired = db.select().from(grants).where(and(eq(grants.status, 'active'), lte(grants.expiresAt, now))).limit(limit).all();
-  const asked = db.select().from(grants).where(and(eq(grants.status, 'active'), isNotNull(grants.endRequestedReason))).limit(limit).all();
+  const expired = db.select().from(grants).where(and(unended, lte(grants.expiresAt, now))).limit(limit).all();
+  const asked = db.select().from(grants).where(and(unended, isNotNull(grants.endRequestedReason))).limit(limit).all();
   const failed = db.select().from(grants).where(eq(grants.status, 'revoke_failed')).limit(limit).all();
   const unique = new Map([...expired, ...asked, ...failed].map((g) => [g.id, g]));
   return [...unique.values()].slice(0, limit);
@@ -148,6 +161,7 @@ export interface GrantTimer {
   /** When it starts: provisioning waits until then (scheduled access). */
   grantedAt: number;
   expiresAt: number;
+  /** Set up already, or given up on (`provision_failed`): no provisioning job. */
   provisioned: boolean;
   /** The holder was already told it ends soon. */
   warned: boolean;
@@ -156,11 +170,11 @@ export interface GrantTimer {
 /** Everything the timers in Redis should cover, read in pages by expiry. */
 export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: string, limit: number): GrantTimer[] {
   return db
-    .select({ id: grants.id, grantedAt: grants.grantedAt, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt, warnedAt: grants.warnedAt })
+    .select({ id: grants.id, status: grants.status, grantedAt: grants.grantedAt, expiresAt: grants.expiresAt, provisionedAt: grants.provisionedAt, warnedAt: grants.warnedAt })
     .from(grants)
     .where(
       and(
-        eq(grants.status, 'active'),
+        unended,
         or(
           and(eq(grants.expiresAt, afterExpiresAt), gt(grants.id, afterId)),
           gt(grants.expiresAt, afterExpiresAt),
@@ -170,20 +184,24 @@ export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: strin
     .orderBy(asc(grants.expiresAt), asc(grants.id))
     .limit(limit)
     .all()
-    .map((g) => ({ id: g.id, grantedAt: g.grantedAt, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null, warned: g.warnedAt !== null }));
+    .map((g) => ({ id: g.id, grantedAt: g.grantedAt, expiresAt: g.expiresAt, provisioned: g.provisionedAt !== null || g.status === 'provision_failed', warned: g.warnedAt !== null }));
 }
 
-/** Grants whose access may still exist: active, or failing to revoke. */
-export function countLiveGrants(db: Db): number {
-  return db.select({ n: count() }).from(grants).where(inArray(grants.status, [...LIVE_GRANT_STATUSES])).get()?.n ?? 0;
+/** Grants whose access may still exist, as much of each as tells where its setup stands (what the metrics count). */
+export function liveGrantSetups(db: Db): Pick<GrantRow, 'status' | 'grantedAt' | 'provisionedAt' | 'provisionError'>[] {
+  return db
+    .select({ status: grants.status, grantedAt: grants.grantedAt, provisionedAt: grants.provisionedAt, provisionError: grants.provisionError })
+    .from(grants)
+    .where(inArray(grants.status, [...LIVE_GRANT_STATUSES]))
+    .all();
 }
 
-/** The still-active standing grant of an exception (the one with no request behind it). */
+/** The unended standing grant of an exception (the one with no request behind it). */
 export function activeStandingGrantsOf(db: Db, exceptionId: string): GrantRow[] {
   return db
     .select()
     .from(grants)
-    .where(and(eq(grants.exceptionId, exceptionId), isNull(grants.requestId), eq(grants.status, 'active')))
+    .where(and(eq(grants.exceptionId, exceptionId), isNull(grants.requestId), unended))
     .all();
 }
 
@@ -227,12 +245,12 @@ export function liveGrants(db: Db, resources?: readonly string[]): GrantRow[] {
     .all();
 }
 
-/** Marks every active grant in scope to end (an incident revoke-all), in one statement. */
-export function requestEndIn(db: Db, scope: { resource?: string | undefined; userId?: string | undefined }, by: string): GrantRow[] {
+/** Marks every unended grant in scope to end (an incident revoke-all), in one statement. */
+export function requestEndIn(db: Db, scope: { resource?: string | undefined; userId?: string | undefined }, by: string, at: number): GrantRow[] {
   return db
     .update(grants)
-    .set({ endRequestedReason: 'revoked', endRequestedBy: by })
-    .where(and(eq(grants.status, 'active'), isNull(grants.endRequestedReason), equalsIfGiven(grants.resource, scope.resource), equalsIfGiven(grants.userId, scope.userId)))
+    .set({ endRequestedReason: 'revoked', endRequestedBy: by, endRequestedAt: at })
+    .where(and(unended, isNull(grants.endRequestedReason), equalsIfGiven(grants.resource, scope.resource), equalsIfGiven(grants.userId, scope.userId)))
     .returning()
     .all();
 }
@@ -267,4 +285,22 @@ export function extend(db: Db, change: { id: string; from: number; byMs: number;
     )
     .returning()
     .get();
+}
+
+/** Claims the one "revocation overdue" alert of a grant still ending; undefined when it was alerted already or has ended. */
+export function claimRevokeAlert(db: Db, id: string, at: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ revokeAlertedAt: at })
+    .where(and(eq(grants.id, id), inArray(grants.status, [...LIVE_GRANT_STATUSES]), isNull(grants.revokeAlertedAt)))
+    .returning()
+    .get();
+}
+
+/** Where the revocation alert was posted, to update it when the revocation succeeds or becomes revoke_failed. */
+export function setRevokeAlertMessage(db: Db, id: string, channel: string, ts: string, at: number): void {
+  db.update(grants)
+    .set({ revokeAlertChannel: channel, revokeAlertTs: ts, revokeAlertedAt: sql`coalesce(${grants.revokeAlertedAt}, ${at})` })
+    .where(eq(grants.id, id))
+    .run();
 }

@@ -113,10 +113,16 @@ export const grants = sqliteTable(
     /** Set by release/revoke before the provisioner is called, so a lost timer still ends it. */
     endRequestedReason: text('end_requested_reason', { enum: REVOKE_REASONS }),
     endRequestedBy: text('end_requested_by'),
+    /** When release/revoke asked it to end: from then on, access that lasts is overdue. */
+    endRequestedAt: integer('end_requested_at'),
     revokeReason: text('revoke_reason', { enum: REVOKE_REASONS }),
     revokedAt: integer('revoked_at'),
     revokedBy: text('revoked_by'),
     revokeError: text('revoke_error'),
+    /** The security channel was told the revocation is overdue and failing (once per grant), and where, to update it. */
+    revokeAlertedAt: integer('revoke_alerted_at'),
+    revokeAlertChannel: text('revoke_alert_channel'),
+    revokeAlertTs: text('revoke_alert_ts'),
     /** When the holder was told it ends soon (`expiry_warning`); cleared by an extension. */
     warnedAt: integer('warned_at'),
     /** How many times the holder extended it (`max_extensions`). */

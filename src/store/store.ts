@@ -88,7 +88,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { au
     pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
     activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
     outlastingGrantsOf: (userId: string, now: number, exceptId: string) => grants.outlastingGrantsOf(db, userId, now, exceptId),
-    countLiveGrants: () => grants.countLiveGrants(db),
+    liveGrantSetups: () => grants.liveGrantSetups(db),
     liveGrants: () => grants.liveGrants(db),
     requestsSince: (since: number) => requests.requestsSince(db, since),
     listGrants: (filter: grants.GrantFilter, after: { at: number; id: string } | undefined, limit: number) => grants.listGrants(db, filter, after, limit),
@@ -168,7 +168,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { au
      */
     requestEndAll(input: { scope: { resource?: string | undefined; userId?: string | undefined }; by: string; at: number; reason: string; details: Record<string, unknown> }): GrantRow[] {
       return transaction((tx) => {
-        const ending = grants.requestEndIn(tx, input.scope, input.by);
+        const ending = grants.requestEndIn(tx, input.scope, input.by, input.at);
         for (const grant of ending) {
           appendAudit(tx, { at: input.at, actor: input.by, action: 'grant.revoke_requested', subjectType: 'grant', subjectId: grant.id, resource: grant.resource, reason: 'revoked', details: { revoke_all: true } });
         }
@@ -264,16 +264,18 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { au
       });
     },
 
-    markProvisionFailed(grantId: string, error: string, at: number, final: boolean): void {
-      transaction((tx) => {
-        grants.markProvisionFailed(tx, grantId, error);
-        if (final) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.provision_failed', subjectType: 'grant', subjectId: grantId, reason: error });
+    /** A failed setup attempt; the last one (`final`) makes the grant provision_failed, audited. Undefined when it no longer waits for setup. */
+    markProvisionFailed(grantId: string, error: string, at: number, final: boolean): GrantRow | undefined {
+      return transaction((tx) => {
+        const row = grants.markProvisionFailed(tx, grantId, error, final);
+        if (row && final) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.provision_failed', subjectType: 'grant', subjectId: grantId, resource: row.resource, reason: error });
+        return row;
       });
     },
 
     requestEnd(grantId: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
       return transaction((tx) => {
-        const row = grants.requestEnd(tx, grantId, reason, by);
+        const row = grants.requestEnd(tx, grantId, reason, by, at);
         if (row) appendAudit(tx, { at, actor: by, action: `grant.${reason === 'released' ? 'release' : 'revoke'}_requested`, subjectType: 'grant', subjectId: grantId, resource: row.resource, reason });
         return row;
       });
@@ -310,6 +312,8 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { au
     },
 
     noteRevokeError: (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),
+    claimRevokeAlert: (grantId: string, at: number) => grants.claimRevokeAlert(db, grantId, at),
+    setRevokeAlertMessage: (grantId: string, channel: string, ts: string, at: number) => grants.setRevokeAlertMessage(db, grantId, channel, ts, at),
 
     markGrantWarned(grantId: string, at: number): GrantRow | undefined {
       return transaction((tx) => {

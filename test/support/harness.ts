@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import pino from 'pino';
@@ -115,6 +116,8 @@ export interface HarnessOptions {
   secrets?: Record<string, string>;
   /** More of the bot's own environment (METRICS_PORT, METRICS_TOKEN, HOST…). */
   env?: Record<string, string>;
+  /** Keep the bot's log lines (level info and above, parsed) in `logs`. */
+  captureLogs?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -132,6 +135,15 @@ export async function startHarness(options: HarnessOptions = {}) {
   let policyText = policyFor(options.policyExtra);
 
   const clock = movableClock();
+  const logs: Record<string, unknown>[] = [];
+  const capture = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = () =>
+    options.captureLogs ? pino({ level: options.logLevel ?? 'info' }, capture) : pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const makeBot = (role = options.role ?? 'all'): Jitbot =>
     createJitbot({
       env: parseEnv({
@@ -151,7 +163,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       policy: parsePolicy(policyText, 'test-policy.yaml'),
       policyDir: dir,
       secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'], ...options.secrets },
-      logger: pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+      logger: logger(),
       retry: options.retry ?? { attempts: 3, backoffMs: 100 },
       clock,
       slackApiRetries: 2,
@@ -171,6 +183,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   const harness = {
     socket,
     clock,
+    logs,
     slack,
     webhook,
     dir,

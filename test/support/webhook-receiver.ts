@@ -73,6 +73,10 @@ export async function startWebhookReceiver(secret: string) {
     respondWith(status: number, times = 1) {
       for (let i = 0; i < times; i += 1) scripted.push({ kind: 'status', status });
     },
+    /** Forgets every scripted answer still waiting: from now on it answers 204 again. */
+    answerNormally() {
+      scripted.length = 0;
+    },
     hangNext(times = 1) {
       for (let i = 0; i < times; i += 1) scripted.push({ kind: 'hang' });
     },

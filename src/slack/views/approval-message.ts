@@ -1,12 +1,13 @@
 import type { Button, KnownBlock } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
-import type { RequestRow } from '../../store/schema.js';
+import type { GrantRow, RequestRow } from '../../store/schema.js';
 import type { ApprovalView, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
 import type { ExpandedPrincipals } from '../../domain/principals.js';
 import type { Account } from '../../provisioners/provisioner.js';
 import { quotedField, typedText } from './typed-text.js';
+import { couldNotSetUp, provisionerErrorFor } from './provisioner-error.js';
 
 export interface SlackMessage {
   text: string;
@@ -104,13 +105,27 @@ export const OUTCOME_WORDS: Record<RequestOutcome['kind'], string> = {
   withdrawn: '↩️ Withdrawn by jitbot: the access it would extend has ended or cannot be extended again',
 };
 
-/** The same message once decided: no buttons, the outcome, who and when. */
-export function closedApprovalMessage(request: RequestRow, outcome: RequestOutcome): SlackMessage {
+/** How setting the approved access up went, shown under the decision when it did not simply work. */
+export type SetupNote = { kind: 'failing'; error: string; permanent: boolean } | { kind: 'failed'; error: string } | { kind: 'recovered' };
+
+function setupLine(note: SetupNote): string {
+  switch (note.kind) {
+    case 'failing':
+      return `⚠️ Access not set up yet: ${provisionerErrorFor.approvers(note.error)}. ${note.permanent ? 'Retrying cannot fix this; jitbot retries less often.' : 'jitbot keeps trying.'}`;
+    case 'failed':
+      return `❌ Access could not be set up, and jitbot has stopped trying: ${provisionerErrorFor.approvers(note.error)}`;
+    case 'recovered':
+      return '🔓 Access is now active: a later attempt set it up.';
+  }
+}
+
+/** The same message once decided: no buttons, the outcome, who and when; and how the setup went, if it failed. */
+export function closedApprovalMessage(request: RequestRow, outcome: RequestOutcome, setup?: SetupNote): SlackMessage {
   const by = outcome.kind === 'approved' || outcome.kind === 'denied' ? ` by <@${outcome.by}>` : '';
   const line = `${OUTCOME_WORDS[outcome.kind]}${by} · ${slackTime(outcome.at.toMillis(), 'utc')}`;
   return {
-    text: `${request.resource} request ${request.id}: ${outcome.kind}`,
-    blocks: [...summary(request, ''), { type: 'context', elements: [mrkdwn(line)] }],
+    text: `${request.resource} request ${request.id}: ${outcome.kind}${setup ? ` (${setup.kind === 'recovered' ? 'access now active' : 'access not set up'})` : ''}`,
+    blocks: [...summary(request, ''), { type: 'context', elements: [mrkdwn(line)] }, ...(setup ? [{ type: 'context' as const, elements: [mrkdwn(setupLine(setup))] }] : [])],
   };
 }
 
@@ -124,6 +139,8 @@ export const approvalThread = {
   escalated: (mentions: string) =>
     `⏫ Nobody has answered this request yet, so it is escalated: ${mentions} may now approve or deny it.`,
   stageReached: (stage: number, total: number, mentions: string) => `➡️ Stage ${stage + 1} of ${total}: ${mentions}, your approval is needed.`,
+  /** Setting the approved access up failed in a way retrying cannot fix, or jitbot stopped trying (`final`). */
+  setupFailed: (grant: Pick<GrantRow, 'id' | 'userId' | 'resource'>, error: string, final: boolean) => couldNotSetUp(grant, provisionerErrorFor.approvers(error), final),
   escalatedDm: (request: RequestRow, channel: string | null) =>
     `⏫ <@${request.requesterId}> has been waiting for access to *${request.resource}* (\`${request.id}\`, reason: ${typedText(request.reason)}) and nobody has answered. You may now approve or deny it${channel ? ` in <#${channel}>` : ''}.`,
 };

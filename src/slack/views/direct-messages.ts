@@ -1,14 +1,15 @@
 import type { Button } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
-import type { RevokeReason } from '../../domain/states.js';
+import { setupTrouble, type RevokeReason } from '../../domain/states.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import type { ExceptionOutcome, RequestOutcome } from '../../services/ports.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
+import { provisionerErrorFor } from './provisioner-error.js';
 import { slackTime } from './time.js';
 import { typedText } from './typed-text.js';
 
-/** Texts for the requester's DMs and the security channel. `zone` is the reader's Slack tz. */
+/** Texts for the requester's DMs. `zone` is the reader's Slack tz. */
 export const messages = {
   requestDecided(request: RequestRow, outcome: RequestOutcome): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
@@ -67,16 +68,22 @@ export const messages = {
     };
   },
 
-  provisioningFailed(grant: GrantRow, error: string): string {
-    return `⚠️ jitbot could not set up access to *${grant.resource}* for <@${grant.userId}> (grant \`${grant.id}\`): ${typedText(error)}`;
+  /** The first failed attempt to set the access up: not active yet, and what jitbot does about it. */
+  setupFailing(grant: GrantRow, error: string, permanent: boolean): string {
+    const next = permanent
+      ? 'Retrying cannot fix this by itself: ask the approvers or the owners of the system to fix it. jitbot tries again now and then, less often.'
+      : 'jitbot keeps trying; you will get a message when it is active.';
+    return `⏳ Your access to *${grant.resource}* is not active yet: setting it up failed (grant \`${grant.id}\`): ${provisionerErrorFor.requester(error)}. ${next}`;
   },
 
-  revocationFailed(grant: GrantRow, error: string): string {
-    return `🚨 *Revocation failed*: <@${grant.userId}> still has access to *${grant.resource}* (grant \`${grant.id}\`, due to end ${slackTime(grant.expiresAt, 'utc')}). jitbot keeps retrying. Last error: ${typedText(error)}`;
+  /** jitbot stopped trying to set it up. */
+  setupGaveUp(grant: GrantRow, error: string): string {
+    return `❌ Your access to *${grant.resource}* could not be set up, and jitbot has stopped trying (grant \`${grant.id}\`): ${provisionerErrorFor.requester(error)}. Once it is fixed, ask again with \`/request\`.`;
   },
 
-  revocationRecovered(grant: GrantRow): string {
-    return `✅ Revocation of grant \`${grant.id}\` (<@${grant.userId}> on *${grant.resource}*) finally succeeded.`;
+  /** A later attempt set it up after earlier ones failed. */
+  setupRecovered(grant: GrantRow, zone: string | undefined): string {
+    return `🔓 Your access to *${grant.resource}* is now active, until ${slackTime(grant.expiresAt, zone)}: a later attempt to set it up succeeded. Grant \`${grant.id}\`; end it early with \`/request release ${grant.id}\`.`;
   },
 
   exceptionDecided(exception: ExceptionRow, outcome: ExceptionOutcome, zone: string | undefined): string {
@@ -101,6 +108,22 @@ export const messages = {
     return `🔒 Your exception for *${exception.resource}* has closed${how}; requests need approval again. Exception \`${exception.id}\`.`;
   },
 };
+
+/**
+ * How a grant whose setup failed, or keeps failing, reads in `/request list` and App Home;
+ * undefined for access that works (or has not been tried yet).
+ */
+export function setupTroubleLine(grant: GrantRow): string | undefined {
+  const error = provisionerErrorFor.requester(grant.provisionError ?? 'no error recorded');
+  switch (setupTrouble(grant)) {
+    case 'failed':
+      return `❌ not set up: jitbot has stopped trying (${error})`;
+    case 'failing':
+      return `⚠️ not active yet: setting it up failed, jitbot keeps trying (${error})`;
+    case undefined:
+      return undefined;
+  }
+}
 
 /** `expiry_warning` before a grant ends: Extend (within policy) and Release, the grant ID as value. */
 export function expiryWarning(grant: GrantRow, zone: string | undefined): SlackMessage {

@@ -5,7 +5,7 @@ import type { WaitingRequest } from '../../services/decisions.js';
 import type { HomeContents } from '../../services/home.js';
 import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
 import { accountField, approveConfirmation, askedFor, decisionButtons, mrkdwn } from './approval-message.js';
-import { expiryButtons } from './direct-messages.js';
+import { expiryButtons, setupTroubleLine } from './direct-messages.js';
 import { grantWindow, slackTime } from './time.js';
 import { escapeMrkdwn, typedText } from './typed-text.js';
 
@@ -25,10 +25,11 @@ function more(total: number, where: string): KnownBlock[] {
 function activeGrant(grant: GrantRow, now: number, zone: string | undefined): KnownBlock[] {
   const length = grant.provisionedAt === null ? `(${words(grant.expiresAt - grant.grantedAt)})` : `· ${words(Math.max(0, Math.ceil((grant.expiresAt - now) / MINUTE) * MINUTE))} left`;
   const when = `${grantWindow(grant, zone)} ${length}`;
-  return [
-    { type: 'section', text: mrkdwn(`*${grant.resource}* ${when}\n\`${grant.id}\` · ${typedText(grant.reason)}`) },
-    actions(`home-grant-${grant.id}`, expiryButtons(grant.id)),
-  ];
+  const trouble = setupTroubleLine(grant);
+  const text = `*${grant.resource}* ${when}\n\`${grant.id}\` · ${typedText(grant.reason)}`;
+  // Access that is not set up cannot be extended, only given up.
+  if (trouble !== undefined) return [{ type: 'section', text: mrkdwn(`${text}\n${trouble}`) }, actions(`home-grant-${grant.id}`, expiryButtons(grant.id).filter((b) => b.action_id === 'release'))];
+  return [{ type: 'section', text: mrkdwn(text) }, actions(`home-grant-${grant.id}`, expiryButtons(grant.id))];
 }
 
 function pendingRequest(request: RequestRow, zone: string | undefined): KnownBlock {

@@ -12,6 +12,7 @@ import type { OwnAccess } from '../../services/home.js';
 import { grantWindow, slackTime } from './time.js';
 import { askedFor } from './approval-message.js';
 import { escapeMrkdwn } from './typed-text.js';
+import { setupTroubleLine } from './direct-messages.js';
 
 /** Ephemeral replies to `/request …`. */
 export const replies = {
@@ -87,9 +88,18 @@ export const replies = {
       return 'You have no pending requests, no active access and no open exceptions.';
     }
     const lines: string[] = [];
-    if (active.length > 0) {
+    const troubled = active.flatMap((g) => {
+      const trouble = setupTroubleLine(g);
+      return trouble === undefined ? [] : [{ grant: g, trouble }];
+    });
+    const working = active.filter((g) => !troubled.some((t) => t.grant.id === g.id));
+    if (working.length > 0) {
       lines.push('*Active access*');
-      for (const g of active) lines.push(`• *${g.resource}* ${grantWindow(g, zone)} — \`${g.id}\``);
+      for (const g of working) lines.push(`• *${g.resource}* ${grantWindow(g, zone)} — \`${g.id}\``);
+    }
+    if (troubled.length > 0) {
+      lines.push('*Access not set up*');
+      for (const { grant: g, trouble } of troubled) lines.push(`• *${g.resource}* ${grantWindow(g, zone)} — \`${g.id}\`: ${trouble}`);
     }
     if (pending.length > 0) {
       lines.push('*Waiting for approval*');

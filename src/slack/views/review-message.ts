@@ -5,6 +5,7 @@ import { reviewItems, reviewListing, type ReviewEntry } from '../../domain/revie
 import type { PostedReview } from '../../services/ports.js';
 import type { ReviewDecisionRow } from '../../store/schema.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
+import { provisionerErrorFor } from './provisioner-error.js';
 import { slackTime } from './time.js';
 import { typedText } from './typed-text.js';
 
@@ -67,7 +68,10 @@ export function reviewMessage({ review, report, decisions }: PostedReview): Slac
   const listing = reviewListing(report);
   const decisionOf = new Map(decisions.map((d) => [d.subjectId, d]));
   const { longLived, patterns } = report;
-  const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${typedText(g.revokeError ?? 'no error recorded', SHOWN_CHARS.detail)}`);
+  const failed = report.failedRevocations.map((g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${provisionerErrorFor.security(g.revokeError ?? 'no error recorded', SHOWN_CHARS.detail)}`);
+  const notSetUp = report.notSetUp.map(
+    (g) => `• <@${g.userId}> on *${g.resource}* (\`${g.id}\`): ${g.status === 'provision_failed' ? 'setup failed, jitbot stopped trying' : 'setup failing, jitbot keeps trying'}: ${provisionerErrorFor.security(g.provisionError ?? 'no error recorded', SHOWN_CHARS.detail)}`,
+  );
   const breakGlass = report.unacknowledgedBreakGlass.map((b) => `• <@${b.userId}> on *${b.resource}* ${slackTime(b.createdAt, undefined)} (\`${b.grantId}\`): ${typedText(b.reason, SHOWN_CHARS.detail)}`);
   const drift = report.drift.map((d) =>
     d.kind === 'unmanaged'
@@ -93,12 +97,14 @@ export function reviewMessage({ review, report, decisions }: PostedReview): Slac
         mrkdwn(`*Standing grants*\n${longLived.standingGrants.length}`),
         mrkdwn(`*Long grants*\n${longLived.longGrants.length}`),
         mrkdwn(`*Failed revocations*\n${report.failedRevocations.length}`),
+        mrkdwn(`*Not set up*\n${report.notSetUp.length}`),
         mrkdwn(`*Drift findings*\n${report.drift.length}`),
         mrkdwn(`*Unacknowledged break-glass*\n${report.unacknowledgedBreakGlass.length}`),
       ],
     },
     ...(breakGlass.length ? [{ type: 'section' as const, text: mrkdwn(`*Unacknowledged break-glass*\n${breakGlass.slice(0, 10).join('\n')}`) }] : []),
     ...(failed.length ? [{ type: 'section' as const, text: mrkdwn(`*Failed revocations*\n${failed.slice(0, 10).join('\n')}`) }] : []),
+    ...(notSetUp.length ? [{ type: 'section' as const, text: mrkdwn(`*Approved but not set up* (not counted as active)\n${notSetUp.slice(0, 10).join('\n')}`) }] : []),
     ...(drift.length ? [{ type: 'section' as const, text: mrkdwn(`*Drift*\n${drift.slice(0, 10).join('\n')}`) }] : []),
     { type: 'section', text: mrkdwn(`*Patterns*\n${patternLines.slice(0, 12).join('\n')}`) },
     { type: 'divider' },

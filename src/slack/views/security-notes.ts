@@ -1,7 +1,11 @@
 import { typedText } from './typed-text.js';
 import type { SignedCheckpoint } from '../../domain/audit-chain.js';
+import { accessEndsAt } from '../../domain/states.js';
+import type { GrantRow } from '../../store/schema.js';
+import { couldNotSetUp, provisionerErrorFor } from './provisioner-error.js';
+import { slackTime } from './time.js';
 
-/** Announcements in the security channel about privileged acts. */
+/** Announcements and alerts in the security channel: privileged acts, provisioners that keep failing, audit checkpoints. */
 export const securityNotes = {
   revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): string {
     const who = actorId.startsWith('cli:') ? `\`${actorId}\`` : `<@${actorId}>`;
@@ -21,5 +25,28 @@ export const securityNotes = {
 
   auditStreamStopped(problem: string): string {
     return `🚨 *The audit stream to the SIEM stopped* rather than skip events: ${problem}. Check the audit trail (\`jitbot audit verify\`), then \`jitbot audit resume-forwarding --after <seq>\` with the last event the SIEM holds.`;
+  },
+
+  /** Setting access up failed in a way retrying cannot fix, or jitbot stopped trying (`final`). */
+  provisioningFailed: (grant: GrantRow, error: string, how: { final: boolean }): string => couldNotSetUp(grant, provisionerErrorFor.security(error), how.final),
+
+  /** The one alert of a revocation that keeps failing: overdue while retrying, or revoke_failed. */
+  revocationFailing(grant: GrantRow, error: string): string {
+    const due = `due to end ${slackTime(accessEndsAt(grant), 'utc')}`;
+    const head =
+      grant.status === 'revoke_failed'
+        ? `🚨 *Revocation failed*: <@${grant.userId}> still has access to *${grant.resource}* (grant \`${grant.id}\`, ${due}), now \`revoke_failed\`. jitbot keeps retrying.`
+        : `🚨 *Revocation overdue*: <@${grant.userId}> still has access to *${grant.resource}* (grant \`${grant.id}\`, ${due}); every attempt to revoke it has failed so far, and jitbot is retrying.`;
+    return `${head} Last error: ${provisionerErrorFor.security(error)}`;
+  },
+
+  /** The alert redrawn once the revocation went through. */
+  revocationSucceeded(grant: GrantRow, lastError: string | null): string {
+    const after = lastError === null ? '' : ` (last error before: ${provisionerErrorFor.security(lastError)})`;
+    return `✅ *Revocation succeeded*: <@${grant.userId}>'s access to *${grant.resource}* (grant \`${grant.id}\`) is revoked, ${slackTime(grant.revokedAt ?? grant.expiresAt, 'utc')}, after failed attempts${after}.`;
+  },
+
+  revocationRecovered(grant: GrantRow): string {
+    return `✅ Revocation of grant \`${grant.id}\` (<@${grant.userId}> on *${grant.resource}*) finally succeeded.`;
   },
 };

@@ -8,7 +8,7 @@ const DAY = 24 * H;
 
 const grant = (id: string, over: Partial<ReviewGrant>): ReviewGrant => ({
   id, userId: 'U0ALICE', resource: 'prod-db', grantedAt: NOW - H, expiresAt: NOW + H, status: 'active',
-  requestId: `req-${id}`, exceptionId: null, approvedBy: 'U0LEAD1', revokeError: null, reason: `reason of ${id}`, ...over,
+  requestId: `req-${id}`, exceptionId: null, approvedBy: 'U0LEAD1', revokeError: null, reason: `reason of ${id}`, provisionedAt: NOW - H, provisionError: null, ...over,
 });
 const request = (id: string, over: Partial<ReviewRequest>): ReviewRequest => ({
   id, requesterId: 'U0ALICE', resource: 'prod-db', status: 'approved', createdAt: NOW - DAY, decidedAt: NOW - DAY + 10 * 60_000, decidedBy: 'U0LEAD1', ...over,

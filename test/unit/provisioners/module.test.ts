@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../../src/config/errors.js';
 import { parsePolicy } from '../../../src/config/load-policy.js';
 import { systemClock } from '../../../src/domain/clock.js';
-import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+import { ProvisionerError, type AccessEvent } from '../../../src/provisioners/provisioner.js';
 import { createProvisioners } from '../../../src/provisioners/registry.js';
 
 const EXAMPLE = new URL('../../../examples/provisioners/http-idp.mjs', import.meta.url).pathname;
@@ -68,6 +68,21 @@ describe('module provisioners', () => {
     assert.deepEqual([...idp.members], []);
     assert.deepEqual(await p.probe?.(), []);
     await assert.rejects(p.apply(event('access.grant', null)), (error: unknown) => error instanceof Error && error.name === 'ProvisionerError' && /module: U0ALICE has no email in Slack/.test(error.message));
+    await assert.rejects(p.apply(event('access.grant', null)), (error: unknown) => error instanceof ProvisionerError && error.permanent, 'the example marks it permanent');
+  });
+
+  test('a module marks an error retrying cannot fix with permanent: true; any other error is retried as usual', async () => {
+    writeFileSync(join(dir, 'picky.mjs'), 'export default () => ({ apply: async (e) => { throw Object.assign(new Error(`no ${e.user.slack_id}`), { permanent: e.type === "access.grant" }); } });');
+    const provisioners = createProvisioners({ policy: policyWith('{ type: module, path: ./picky.mjs }'), policyDir: dir, env: {}, clock: systemClock });
+    await provisioners.load();
+    const p = provisioners.get('prod-db');
+    assert.ok(p);
+    const failure = (type: AccessEvent['type']) => p.apply(event(type, null)).then(() => undefined, (error: unknown) => error);
+    assert.ok((await failure('access.grant')) instanceof ProvisionerError);
+    assert.deepEqual([await failure('access.grant'), await failure('access.revoke')].map((e) => e instanceof ProvisionerError && [e.message, e.permanent]), [
+      ['module: no U0ALICE', true],
+      ['module: no U0ALICE', false],
+    ]);
   });
 
   test('a module that is missing, exports no factory, throws while starting, or returns no apply stops start-up naming the path', async () => {

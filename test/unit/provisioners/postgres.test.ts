@@ -99,6 +99,12 @@ describe('the postgres provisioner, against the real PostgreSQL', () => {
     const noRole = createPostgresProvisioner({ connectionString: TEST_POSTGRES_URL, connectionEnv: 'PROD_DB_ADMIN_URL', role: `${pg.prefix}_missing`, login: { U0ALICE: alice }, terminateSessions: false, validUntil: false });
     await assert.rejects(noRole.apply(event('access.grant', '', Date.now() + HOUR)), /role "jit_[0-9a-f]+_missing" does not exist/);
     await noRole.apply(event('access.revoke', '', Date.now())); // nothing to take away: done
+    const permanence = async (attempt: Promise<void>) => attempt.then(() => undefined, (error: unknown) => error instanceof ProvisionerError && error.permanent);
+    assert.deepEqual(
+      [await permanence(p.apply(event('access.grant', `${pg.prefix}_nobody@example.com`, Date.now() + HOUR))), await permanence(p.apply(event('access.grant', '', Date.now() + HOUR))), await permanence(noRole.apply(event('access.grant', '', Date.now() + HOUR)))],
+      [true, true, true],
+      'retrying cannot fix a missing login or role',
+    );
     assert.deepEqual(await noRole.probe?.(), [`role "${pg.prefix}_missing" does not exist`]);
     await Promise.all([p.close?.(), noRole.close?.()]);
   });
@@ -177,6 +183,7 @@ describe('the postgres provisioner, against the real PostgreSQL', () => {
     const error = await p.apply(event('access.revoke', `${alice}@example.com`, Date.now())).then(() => undefined, (e: unknown) => e);
     assert.match(String(error), /postgres: cannot reach PostgreSQL \(PROD_DB_ADMIN_URL\)/);
     assert.doesNotMatch(String(error), /s3cret/);
+    assert.equal(error instanceof ProvisionerError && error.permanent, false, 'a database that may come back is retried as usual');
     assert.deepEqual((await p.probe?.())?.length, 1);
     await p.close?.();
   });

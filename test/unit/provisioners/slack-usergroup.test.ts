@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createKeyedLock } from '../../../src/provisioners/keyed-lock.js';
-import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+import { ProvisionerError, type AccessEvent } from '../../../src/provisioners/provisioner.js';
 import { createSlackUsergroupProvisioner } from '../../../src/provisioners/slack-usergroup.js';
 import { createUsergroupAdmin } from '../../../src/slack/usergroup-admin.js';
 import { createWebClient } from '../../../src/slack/web-client.js';
@@ -58,5 +58,13 @@ describe('the slack_usergroup provisioner, against the fake Slack Web API', () =
     slack.failNext('usergroups.users.update', { error: 'ratelimited' });
     await provisioner('S0FLAKY').apply(event('access.grant', 'U0Z'));
     assert.deepEqual(slack.usergroup('S0FLAKY').members, ['U0X', 'U0Y', 'U0Z'], 'a rate limit answered with ok:false is retried');
+  });
+
+  test('a user group that does not exist is an error retrying cannot fix; a Slack hiccup is not', async () => {
+    const permanence = (attempt: Promise<void>) => attempt.then(() => 'done', (error: unknown) => error instanceof ProvisionerError && error.permanent);
+    assert.equal(await permanence(provisioner('S0GONE').apply(event('access.grant', 'U0ALICE'))), true);
+    slack.setUsergroup('S0BUSY', ['U0X', 'U0Y']);
+    slack.failNext('usergroups.users.list', { error: 'internal_error' }, 5);
+    assert.equal(await permanence(provisioner('S0BUSY').apply(event('access.grant', 'U0Z'))), false);
   });
 });

@@ -12,7 +12,8 @@ function grant(overrides: Partial<GrantRow>): GrantRow {
   return {
     id: 'grt-1', requestId: 'req-1', exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'vpn', reason: 'why',
     grantedAt: NOW - 60_000, expiresAt: NOW - 1, status: 'active', provisionedAt: NOW - 59_000, provisionError: null,
-    endRequestedReason: null, endRequestedBy: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null, warnedAt: null, extensions: 0,
+    endRequestedReason: null, endRequestedBy: null, endRequestedAt: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null,
+    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null, warnedAt: null, extensions: 0,
     ...overrides,
   };
 }
@@ -36,11 +37,13 @@ async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targ
       },
       markRevokeFailed: () => undefined,
       noteRevokeError: () => undefined,
+      claimRevokeAlert: () => undefined,
+      setRevokeAlertMessage: () => undefined,
     },
     provisionerFor: (resource) => ({ type: 'none', target: targets[resource], apply: async (event) => void applied.push(`${event.type} ${event.grant_id}`) }),
     provisionerConcurrency: 1,
     warningLeadMs: () => 10 * 60_000,
-    notifier: { accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessExtended: async () => undefined, accessEnded: async () => undefined, provisioningFailed: async () => undefined, revocationFailed: async () => undefined, revocationRecovered: async () => undefined },
+    notifier: { accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessExtended: async () => undefined, accessEnded: async () => undefined, provisioningFailing: async () => undefined, provisioningFailed: async () => undefined, provisioningRecovered: async () => undefined, revocationFailing: async () => undefined, revocationRecovered: async () => undefined },
     metrics: { provisionerCall: () => undefined, revocationLateness: () => undefined },
     messages: { send: () => undefined },
     clock: { now: () => DateTime.fromMillis(NOW) },

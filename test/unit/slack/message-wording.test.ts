@@ -11,6 +11,7 @@ import { homeView } from '../../../src/slack/views/home.js';
 import { replies } from '../../../src/slack/views/replies.js';
 import { reviewMessage } from '../../../src/slack/views/review-message.js';
 import { buildReviewReport } from '../../../src/domain/review-report.js';
+import { securityNotes } from '../../../src/slack/views/security-notes.js';
 import { exceptionRow, grantRow, MINUTE, requestRow, T0 } from '../../support/rows.js';
 
 // Odd lengths on purpose: 1 h 30 min 20 s, so a rounding or unit slip shows.
@@ -64,6 +65,14 @@ const rendered: { name: string; text: string; hasTime: boolean }[] = [
     hasTime: true,
   },
   { name: 'break-glass reply', text: replies.breakGlassGranted({ request, grant, use, cappedFrom: Duration.fromObject({ hours: 3 }) }), hasTime: false },
+  { name: 'setup failing DM', text: messages.setupFailing(grant, 'webhook: HTTP 503', false), hasTime: false },
+  { name: 'setup given up DM', text: messages.setupGaveUp(grant, 'webhook: HTTP 503'), hasTime: false },
+  { name: 'setup recovered DM', text: messages.setupRecovered(grant, zone), hasTime: true },
+  { name: 'approval message, setup failing', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at }, { kind: 'failing', error: 'postgres: login "jdoe" does not exist', permanent: true })), hasTime: true },
+  { name: 'approval message, setup recovered', text: JSON.stringify(closedApprovalMessage(request, { kind: 'approved', by: 'U0LEAD1', at }, { kind: 'recovered' })), hasTime: true },
+  { name: 'revocation overdue alert', text: securityNotes.revocationFailing(grantRow({ endRequestedAt: T0 + MINUTE }), 'webhook: HTTP 500'), hasTime: true },
+  { name: 'revocation succeeded alert', text: securityNotes.revocationSucceeded(grant, 'webhook: HTTP 500'), hasTime: true },
+  { name: '/request list, setup failed', text: replies.list({ pending: [], active: [grantRow({ status: 'provision_failed', provisionedAt: null, provisionError: 'webhook: HTTP 500' })], exceptions: [] }, zone), hasTime: true },
 ];
 
 /** Code spans are what people type back (`/request prod-db 30m …`) or IDs: not prose. */
@@ -83,4 +92,10 @@ for (const { name, text, hasTime } of rendered) {
 test('DMs fall back to the reader\'s own zone where Slack cannot render the token', () => {
   assert.match(messages.accessActive(grant, 'Europe/Paris'), /\|Wed, 25 Nov 2026, 14:30 CET>/);
   assert.match(messages.accessActive(grant, 'America/New_York'), /\|Wed, 25 Nov 2026, 08:30 GMT-5>/);
+});
+
+test('a revocation alert names when the access should have gone: the release, if before the expiry', () => {
+  const released = grantRow({ endRequestedReason: 'released', endRequestedAt: T0 + MINUTE, expiresAt: T0 + 90 * MINUTE });
+  assert.match(securityNotes.revocationFailing(released, 'x'), new RegExp(`due to end <!date\\^${Math.floor((T0 + MINUTE) / 1000)}\\^`));
+  assert.match(securityNotes.revocationFailing({ ...released, status: 'revoke_failed' }, 'x'), /Revocation failed.*`revoke_failed`.*keeps retrying/);
 });

@@ -10,7 +10,7 @@ const review: ReviewRow = { id: 'rev-1', trigger: 'slack', createdBy: 'U0SEC1', 
 
 const grant = (id: string, over: Partial<ReviewGrant> = {}): ReviewGrant => ({
   id, userId: 'U0ALICE', resource: 'prod-db', grantedAt: T0 - H, expiresAt: T0 + H, status: 'active', requestId: `req-${id}`,
-  exceptionId: null, approvedBy: 'U0LEAD1', revokeError: null, reason: `debugging INC-${id}`, ...over,
+  exceptionId: null, approvedBy: 'U0LEAD1', revokeError: null, reason: `debugging INC-${id}`, provisionedAt: T0 - H, provisionError: null, ...over,
 });
 
 /** The most a review can hold at once: every optional section full, and more items than fit. */

@@ -300,6 +300,30 @@ describe('ending a grant', () => {
     assert.deepEqual(t.actions(grant.id), ['grant.created', 'grant.revoke_requested']);
   });
 
+  test('the last failed setup attempt makes a grant provision_failed, once, audited; it still ends like any grant', () => {
+    const t = stores.fresh();
+    const grant = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 30 * MINUTE });
+    assert.equal(t.store.markProvisionFailed(grant.id, 'HTTP 503', T0 + 1_000, false)?.status, 'active', 'an attempt that is not the last keeps it active');
+    const failed = t.store.markProvisionFailed(grant.id, 'HTTP 500', T0 + 2_000, true);
+    assert.deepEqual([failed?.status, failed?.provisionError], ['provision_failed', 'HTTP 500']);
+    assert.equal(t.store.markProvisionFailed(grant.id, 'HTTP 500', T0 + 3_000, true), undefined, 'given up once');
+    assert.equal(t.store.markProvisioned(grant.id, T0 + 4_000), undefined, 'a failed setup does not become active access');
+    assert.deepEqual(t.actions(grant.id), ['grant.created', 'grant.provision_failed']);
+    assert.deepEqual(t.store.activeGrantsOf(ALICE).map((g) => g.id), [grant.id], '/request list still shows it');
+    const ended = t.store.requestEnd(grant.id, 'released', ALICE, T0 + 5 * MINUTE);
+    assert.deepEqual([ended?.status, ended?.endRequestedAt], ['provision_failed', T0 + 5 * MINUTE]);
+    assert.deepEqual(t.store.grantsDueForRevocation(T0 + 5 * MINUTE, 10).map((g) => g.id), [grant.id]);
+    assert.equal(t.store.markRevoked(grant.id, 'released', ALICE, T0 + 6 * MINUTE)?.status, 'revoked');
+  });
+
+  test('revoke-all ends grants whose setup failed too', () => {
+    const t = stores.fresh();
+    const grant = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 30 * MINUTE });
+    t.store.markProvisionFailed(grant.id, 'HTTP 500', T0 + 1_000, true);
+    const ending = t.store.requestEndAll({ scope: {}, by: LEAD1, at: T0 + MINUTE, reason: 'incident', details: {} });
+    assert.deepEqual(ending.map((g) => [g.id, g.endRequestedReason, g.endRequestedAt]), [[grant.id, 'revoked', T0 + MINUTE]]);
+  });
+
   test('grantsNeverQueued finds unprovisioned, unfailed, unexpired grants approved before the cut-off', () => {
     const t = stores.fresh();
     const lost = approvedGrant(t.store, { grantedAt: T0, expiresAt: T0 + 60 * MINUTE });
