@@ -144,12 +144,14 @@ export function createJitbot(options: JitbotOptions) {
   producer.on('error', (error) => log.warn({ err: error }, 'Redis (producer) error'));
   workerConnection.on('error', (error) => log.warn({ err: error }, 'Redis (worker) error'));
 
+  /** `expiry_warning`: how long before a grant or exception ends its holder is told. */
+  const expiryWarningMs = () => loaded.policy.settings.expiry_warning.toMillis();
   const accessQueue = createAccessQueue({
     connection: producer,
     prefix: env.REDIS_PREFIX,
     retry: options.retry ?? DEFAULT_RETRY,
     clock,
-    reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
+    reminderLeadMs: expiryWarningMs,
   });
   const { scheduler } = accessQueue;
   const telemetry = createMetrics({
@@ -170,20 +172,21 @@ export function createJitbot(options: JitbotOptions) {
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
   const book = createPolicyBook({ current: policy, store, log });
   const rulesOf = (version: string) => book.of(version);
-  const decisions = createDecisionService({ store, rulesOf, membership, notifier, scheduler, metrics, messages, clock, log });
+  const pendingTimeoutMs = () => loaded.policy.settings.pending_timeout.toMillis();
+  const decisions = createDecisionService({ store, rulesOf, membership, notifier, scheduler, metrics, messages, pendingTimeoutMs, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
   const grantLifecycle = createGrantLifecycle({
     store,
     provisionerFor: (r) => provisioners.get(r),
     provisionerConcurrency: PROVISIONER_CONCURRENCY,
-    warningLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
+    warningLeadMs: expiryWarningMs,
     notifier,
     messages,
     metrics,
     clock,
     log,
   });
-  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
+  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, reminderLeadMs: expiryWarningMs, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
   const escalation = createEscalation({ store, rulesOf, membership, notifier, clock, log });
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
@@ -204,7 +207,7 @@ export function createJitbot(options: JitbotOptions) {
     lapse: (requestId) => decisions.lapse(requestId),
     escalate: (requestId) => escalation.escalate(requestId),
     escalations: () => escalationDelays(loaded.policy),
-    pendingTimeoutMs: () => loaded.policy.settings.pending_timeout.toMillis(),
+    pendingTimeoutMs,
     clock,
     log,
   });
@@ -301,7 +304,7 @@ export function createJitbot(options: JitbotOptions) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
       if (runsTimers) {
-        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, clock, log });
+        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, decisions, breakGlass, clock, log });
         // Timers first (whatever Redis lost while we were down), then the regular sweep.
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();
@@ -317,6 +320,7 @@ export function createJitbot(options: JitbotOptions) {
           workerConnection,
           prefix: env.REDIS_PREFIX,
           run: (days) => reviews.runAndPost({ trigger: 'schedule', by: 'jitbot', days }),
+          clock,
           log,
         });
         await reviewSchedule.sync(settings.review_schedule, settings.timezone);

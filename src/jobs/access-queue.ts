@@ -9,12 +9,12 @@ import type { GrantTimer } from '../store/grants.js';
 
 export const ACCESS_QUEUE = 'access';
 /**
- * provision/warn/extend/revoke act on a grant; warn-exception/close-exception on an opt-out
- * exception; escalate on a request.
+ * provision/warn/extend/revoke/remind-break-glass act on a grant; warn-exception/close-exception
+ * on an opt-out exception; escalate/lapse on a request.
  */
-export type AccessJobName = 'provision' | 'warn' | 'extend' | 'revoke' | 'warn-exception' | 'close-exception' | 'escalate';
+export type AccessJobName = 'provision' | 'warn' | 'extend' | 'revoke' | 'remind-break-glass' | 'warn-exception' | 'close-exception' | 'escalate' | 'lapse';
 export interface AccessJobData {
-  /** The grant or exception the job acts on. */
+  /** The grant, exception or request the job acts on. */
   id: string;
 }
 
@@ -114,9 +114,12 @@ export function createAccessQueue(deps: {
     async scheduleException(exception) {
       await queue.addBulk(exceptionJobs({ ...exception, warned: false }));
     },
-    async scheduleEscalation(requestId, at) {
-      const { data, opts } = job('escalate', requestId, at);
-      await queue.add('escalate', data, opts);
+    async scheduleRequest(requestId, at) {
+      await queue.addBulk([job('lapse', requestId, at.lapseAt), ...(at.escalateAt === undefined ? [] : [job('escalate', requestId, at.escalateAt)])]);
+    },
+    async scheduleBreakGlassReminder(grantId, at) {
+      const { data, opts } = job('remind-break-glass', grantId, at);
+      await queue.add('remind-break-glass', data, opts);
     },
     async cancelEscalation(requestId) {
       // A job already running or gone cannot be removed; escalate() finds the decision then.

@@ -1,6 +1,9 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock.js';
+import { notDueYet } from '../domain/due.js';
 import type { Log } from '../services/ports.js';
+import { untilDue } from './until-due.js';
 
 const REVIEW_QUEUE = 'reviews';
 const REVIEW_SCHEDULER_ID = 'security-review';
@@ -27,10 +30,19 @@ export function startReviewSchedule(deps: {
   workerConnection: Redis;
   prefix: string;
   run: (days: number) => Promise<unknown>;
+  clock: Clock;
   log: Log;
 }) {
   const queue = new Queue<ReviewJobData>(REVIEW_QUEUE, { connection: deps.producer, prefix: deps.prefix });
-  const worker = new Worker<ReviewJobData>(REVIEW_QUEUE, async (job) => void (await deps.run(job.data.days)), {
+  /** A scheduled run is due at its slot (the scheduler's `prevMillis`), never before, however early it is handed over. */
+  const runAtSlot = (job: Job<ReviewJobData>, token?: string) =>
+    untilDue(job, token, deps.clock, async () => {
+      const notDue = notDueYet(job.opts.prevMillis ?? 0, deps.clock.now().toMillis());
+      if (notDue) return notDue;
+      await deps.run(job.data.days);
+      return { kind: 'done' };
+    });
+  const worker = new Worker<ReviewJobData>(REVIEW_QUEUE, runAtSlot, {
     connection: deps.workerConnection,
     prefix: deps.prefix,
     concurrency: 1,

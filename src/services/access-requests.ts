@@ -1,7 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
 import { checkAccessAsk, type AccessAsk } from '../domain/access-rules.js';
-import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
+import { approvalProgress, approvalStages, escalatesAt, lapsesAt } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -30,7 +30,7 @@ export interface AccessRequestDeps {
   membership: Membership;
   directory: Pick<Directory, 'userProfile'>;
   notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
-  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleEscalation' | 'cancelEscalation'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleRequest' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
   clock: Clock;
   log: Log;
@@ -69,12 +69,13 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     return true;
   }
 
-  /** A new request waits for its approvers: escalation timed, counted, and posted. */
+  /** A new request waits for its approvers: its lapse and escalation timed, counted, and posted. */
   async function awaitApprovers(request: RequestRow, resource: ResourcePolicy): Promise<boolean> {
-    if (resource.escalation) {
-      const at = request.createdAt + resource.escalation.after.toMillis();
-      await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleEscalation(request.id, at));
-    }
+    const timers = {
+      lapseAt: lapsesAt(request, deps.policy().policy.settings.pending_timeout.toMillis()),
+      escalateAt: resource.escalation ? escalatesAt(request, resource.escalation) : undefined,
+    };
+    await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleRequest(request.id, timers));
     deps.metrics.requestOutcome('requested');
     return postForApproval(request);
   }

@@ -35,8 +35,10 @@ export interface Scheduler {
   revokeNow(grantId: string): Promise<void>;
   /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
   scheduleException(exception: ExceptionWindow): Promise<void>;
-  /** Escalate the request at `at` unless a decision comes first. */
-  scheduleEscalation(requestId: string, at: number): Promise<void>;
+  /** Lapse the request at `lapseAt`, and escalate it at `escalateAt` if given, unless a decision comes first. */
+  scheduleRequest(requestId: string, at: { lapseAt: number; escalateAt: number | undefined }): Promise<void>;
+  /** Bring an unacknowledged break-glass use up again at `at`. */
+  scheduleBreakGlassReminder(grantId: string, at: number): Promise<void>;
   /** A decision came: the escalation timer is not needed (best effort; escalate checks again). */
   cancelEscalation(requestId: string): Promise<void>;
 }

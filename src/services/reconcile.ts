@@ -1,5 +1,6 @@
 import { BREAK_GLASS_REMINDER_MS } from '../domain/break-glass-rules.js';
 import type { Clock } from '../domain/clock.js';
+import type { StepOutcome } from '../domain/due.js';
 import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
 import type { ExceptionRow, RequestRow } from '../store/schema.js';
@@ -75,15 +76,15 @@ export function createReconciler(deps: {
   closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
   repostException: (exception: ExceptionRow) => Promise<boolean>;
-  /** Closes a request nobody decided within `pending_timeout`; false if it was decided meanwhile. */
-  lapse: (requestId: string) => Promise<boolean>;
+  /** Closes a request nobody decided within `pending_timeout` (a timed step: it checks it is due). */
+  lapse: (requestId: string) => Promise<StepOutcome>;
   pendingTimeoutMs: () => number;
-  /** Escalates a request nobody answered; false when it needs none (decided, already escalated). */
-  escalate: (requestId: string) => Promise<boolean>;
+  /** Escalates a request nobody answered; skipped when it needs none (decided, already escalated). */
+  escalate: (requestId: string) => Promise<StepOutcome>;
   /** Resources with `escalation`, and after how long. */
   escalations: () => readonly { resource: string; afterMs: number }[];
-  /** Posts an unacknowledged break-glass use again and DMs the security team; false if already done. */
-  remindBreakGlass: (grantId: string) => Promise<boolean>;
+  /** Posts an unacknowledged break-glass use again and DMs the security team; skipped if already done. */
+  remindBreakGlass: (grantId: string) => Promise<StepOutcome>;
   clock: Clock;
   log: Log;
 }) {
@@ -126,22 +127,22 @@ export function createReconciler(deps: {
       for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repostException(exception)) reposted += 1;
       }
-      // Unanswered requests lapse from SQLite: no timer to lose, and a few seconds late is fine.
+      // Lapses, escalations and break-glass reminders whose timer Redis lost (the job is the
+      // normal path). Each step checks it is due itself, so a sweep never acts early.
+      const done = (outcome: StepOutcome) => (outcome.kind === 'done' ? 1 : 0);
       let lapsed = 0;
-      for (const request of store.pendingCreatedBefore(now - deps.pendingTimeoutMs(), PAGE)) {
-        if (await deps.lapse(request.id)) lapsed += 1;
+      for (const request of store.pendingCreatedBefore(now - deps.pendingTimeoutMs() - OVERDUE_GRACE_MS, PAGE)) {
+        lapsed += done(await deps.lapse(request.id));
       }
-      // Escalations whose timer Redis lost (the job is the normal path).
       let escalated = 0;
       for (const { resource, afterMs } of deps.escalations()) {
         for (const request of store.dueForEscalation(resource, now - afterMs - OVERDUE_GRACE_MS, PAGE)) {
-          if (await deps.escalate(request.id)) escalated += 1;
+          escalated += done(await deps.escalate(request.id));
         }
       }
-      // Break-glass left unacknowledged for an hour: a sweep, not a timer, since an hour either way is not the point.
       let breakGlassReminders = 0;
-      for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS, 100)) {
-        if (await deps.remindBreakGlass(use.grantId)) breakGlassReminders += 1;
+      for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS - OVERDUE_GRACE_MS, 100)) {
+        breakGlassReminders += done(await deps.remindBreakGlass(use.grantId));
       }
       const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted, breakGlassReminders, lapsed, escalated };
       if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0 || breakGlassReminders > 0 || lapsed > 0 || escalated > 0) log.info(report, 'sweep caught up');
