@@ -51,6 +51,7 @@ import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { errorMessage } from './error-message.js';
+import { runWithin, SHUTDOWN_TIMEOUT_MS } from './bounded-shutdown.js';
 
 export interface JitbotOptions {
   env: Env;
@@ -334,23 +335,31 @@ export function createJitbot(options: JitbotOptions) {
       return { port };
     },
 
+    /**
+     * Finishes what it can within SHUTDOWN_TIMEOUT_MS (running jobs, the sweep, messages
+     * already decided), then lets go of whatever is not answering, so it always returns.
+     */
     async stop(): Promise<void> {
       server.close();
       server.closeAllConnections();
-      if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
-      await loop?.stop();
-      await driftLoop?.stop();
-      await forwarder?.stop();
-      await reviewSchedule?.close();
-      await worker?.close();
-      await messages.drain(5_000);
-      await homeTab.stop();
-      await accessQueue.close();
-      await provisioners.close();
+      const abandoned = await runWithin(
+        SHUTDOWN_TIMEOUT_MS,
+        [
+          ['Socket Mode', async () => env.SLACK_APP_TOKEN && answersSlack && (await slackApp.app.stop())],
+          ['sweeps', () => Promise.all([loop?.stop(), driftLoop?.stop(), forwarder?.stop()])],
+          ['running jobs', () => Promise.all([reviewSchedule?.close(), worker?.close()])],
+          ['messages', () => messages.drain(5_000)],
+          ['App Home redraws', () => homeTab.stop()],
+          ['queue', () => accessQueue.close()],
+          ['provisioners', () => provisioners.close()],
+        ],
+        log,
+      );
       producer.disconnect();
       workerConnection.disconnect();
       database.close();
-      log.info('jitbot stopped');
+      if (abandoned.length > 0) log.warn({ abandoned, afterMs: SHUTDOWN_TIMEOUT_MS }, 'jitbot stopped without waiting for what did not answer');
+      else log.info('jitbot stopped');
     },
   };
 }
