@@ -83,7 +83,7 @@ describe('the bot as a process: npm start’s entry point', () => {
       bot.child.kill('SIGTERM');
       const code = await Promise.race([bot.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
       assert.notEqual(code, 'still running', `still running 20 s after SIGTERM; log: ${bot.stdout()}`);
-      assert.ok(Date.now() - signalled < 13_000, `exited ${Date.now() - signalled} ms after SIGTERM`);
+      assert.ok(Date.now() - signalled < 15_000, `exited ${Date.now() - signalled} ms after SIGTERM (the bound is 10 s; the rest is slack for a loaded machine)`);
       assert.equal(code, 0);
     } finally {
       bot.child.kill('SIGKILL');
