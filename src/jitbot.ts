@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
 import { policyDigest, type LoadedPolicy } from './config/load-policy.js';
-import { escalationDelays } from './domain/approval-chain.js';
+import { escalationDelays, requestTimers } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
@@ -201,6 +201,11 @@ export function createJitbot(options: JitbotOptions) {
     store,
     scheduler,
     timers: accessQueue.timers,
+    requestTimers: (request) => requestTimers(request, book.of(request.policyVersion).policy.resources[request.resource], pendingTimeoutMs()),
+    restoreReviewSchedule: async () => {
+      const { settings } = loaded.policy;
+      await reviewSchedule?.sync(settings.review_schedule, settings.timezone);
+    },
     closeException: (id) => exceptionLifecycle.close(id, 'expired', 'jitbot'),
     repost: (request) => accessRequests.postForApproval(request),
     repostException: (exception) => optOut.postForApproval(exception),

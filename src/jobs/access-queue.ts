@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RequestTimers } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import { reminderAt } from '../domain/reminder.js';
 import type { ExceptionWindow, Scheduler } from '../services/ports.js';
@@ -86,6 +87,8 @@ export function createAccessQueue(deps: {
     return [...(remindAt === undefined ? [] : [job('warn-exception', e.id, remindAt)]), job('close-exception', e.id, e.endsAt)];
   }
 
+  const requestJobs = (r: RequestTimers) => [job('lapse', r.id, r.lapseAt), ...(r.escalateAt === undefined ? [] : [job('escalate', r.id, r.escalateAt)])];
+
   async function revokeSoon(grantId: string): Promise<void> {
     const existing = await queue.getJob(jobIdFor('revoke', grantId));
     if (!existing) {
@@ -114,8 +117,8 @@ export function createAccessQueue(deps: {
     async scheduleException(exception) {
       await queue.addBulk(exceptionJobs({ ...exception, warned: false }));
     },
-    async scheduleRequest(requestId, at) {
-      await queue.addBulk([job('lapse', requestId, at.lapseAt), ...(at.escalateAt === undefined ? [] : [job('escalate', requestId, at.escalateAt)])]);
+    async scheduleRequest(timers) {
+      await queue.addBulk(requestJobs(timers));
     },
     async scheduleBreakGlassReminder(grantId, at) {
       const { data, opts } = job('remind-break-glass', grantId, at);
@@ -137,6 +140,12 @@ export function createAccessQueue(deps: {
     },
     async restoreExceptions(exceptions: readonly ExceptionTimer[]) {
       await queue.addBulk(exceptions.flatMap(exceptionJobs));
+    },
+    async restoreRequests(requests: readonly RequestTimers[]) {
+      await queue.addBulk(requests.flatMap(requestJobs));
+    },
+    async restoreBreakGlassReminders(reminders: readonly { grantId: string; at: number }[]) {
+      await queue.addBulk(reminders.map((r) => job('remind-break-glass', r.grantId, r.at)));
     },
   };
 

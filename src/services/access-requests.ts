@@ -1,7 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
 import { checkAccessAsk, type AccessAsk } from '../domain/access-rules.js';
-import { approvalProgress, approvalStages, escalatesAt, lapsesAt } from '../domain/approval-chain.js';
+import { approvalProgress, approvalStages, requestTimers } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -71,11 +71,8 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
 
   /** A new request waits for its approvers: its lapse and escalation timed, counted, and posted. */
   async function awaitApprovers(request: RequestRow, resource: ResourcePolicy): Promise<boolean> {
-    const timers = {
-      lapseAt: lapsesAt(request, deps.policy().policy.settings.pending_timeout.toMillis()),
-      escalateAt: resource.escalation ? escalatesAt(request, resource.escalation) : undefined,
-    };
-    await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleRequest(request.id, timers));
+    const timers = requestTimers(request, resource, deps.policy().policy.settings.pending_timeout.toMillis());
+    await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleRequest(timers));
     deps.metrics.requestOutcome('requested');
     return postForApproval(request);
   }

@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
+import type { ApprovalProgress, RequestTimers, Stage } from '../domain/approval-chain.js';
 import type { ExpandedPrincipals } from '../domain/principals.js';
 import type { RevokeReason } from '../domain/states.js';
 import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
@@ -36,7 +36,7 @@ export interface Scheduler {
   /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
   scheduleException(exception: ExceptionWindow): Promise<void>;
   /** Lapse the request at `lapseAt`, and escalate it at `escalateAt` if given, unless a decision comes first. */
-  scheduleRequest(requestId: string, at: { lapseAt: number; escalateAt: number | undefined }): Promise<void>;
+  scheduleRequest(timers: RequestTimers): Promise<void>;
   /** Bring an unacknowledged break-glass use up again at `at`. */
   scheduleBreakGlassReminder(grantId: string, at: number): Promise<void>;
   /** A decision came: the escalation timer is not needed (best effort; escalate checks again). */

@@ -1,4 +1,5 @@
-import { BREAK_GLASS_REMINDER_MS } from '../domain/break-glass-rules.js';
+import type { RequestTimers } from '../domain/approval-chain.js';
+import { BREAK_GLASS_REMINDER_MS, breakGlassReminderAt } from '../domain/break-glass-rules.js';
 import type { Clock } from '../domain/clock.js';
 import type { StepOutcome } from '../domain/due.js';
 import type { ExceptionTimer } from '../store/exceptions.js';
@@ -14,6 +15,8 @@ export interface TimerStore {
   markIntact(): Promise<void>;
   restoreGrants(timers: readonly GrantTimer[]): Promise<void>;
   restoreExceptions(timers: readonly ExceptionTimer[]): Promise<void>;
+  restoreRequests(timers: readonly RequestTimers[]): Promise<void>;
+  restoreBreakGlassReminders(timers: readonly { grantId: string; at: number }[]): Promise<void>;
 }
 
 export interface SweepReport {
@@ -61,6 +64,8 @@ export function createReconciler(deps: {
   store: Pick<
     Store,
     | 'activeGrantTimers'
+    | 'pendingRequestTimers'
+    | 'breakGlassAwaitingReminder'
     | 'grantsDueForRevocation'
     | 'grantsNeverQueued'
     | 'pendingWithoutApprovalMessage'
@@ -73,6 +78,10 @@ export function createReconciler(deps: {
   >;
   scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
+  /** A pending request's lapse and escalation, by the rules it was made under. */
+  requestTimers: (request: RequestRow) => RequestTimers;
+  /** Re-creates the `review_schedule` job scheduler (Redis lost it with the timers). */
+  restoreReviewSchedule: () => Promise<void>;
   closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
   repostException: (exception: ExceptionRow) => Promise<boolean>;
@@ -93,7 +102,12 @@ export function createReconciler(deps: {
   async function restoreAllTimers(): Promise<number> {
     const grants = await restorePaged(store.activeGrantTimers, (g) => g.expiresAt, deps.timers.restoreGrants);
     const exceptions = await restorePaged(store.openExceptionTimers, (e) => e.endsAt, deps.timers.restoreExceptions);
-    return grants + exceptions;
+    const requests = await restorePaged(store.pendingRequestTimers, (r) => r.createdAt, (page) => deps.timers.restoreRequests(page.map(deps.requestTimers)));
+    const reminders = await restorePaged(store.breakGlassAwaitingReminder, (u) => u.createdAt, (page) =>
+      deps.timers.restoreBreakGlassReminders(page.map((u) => ({ grantId: u.id, at: breakGlassReminderAt(u) }))),
+    );
+    await deps.restoreReviewSchedule();
+    return grants + exceptions + requests + reminders;
   }
 
   /** Re-creates every timer if Redis lost them since the last check; how many it re-created. */

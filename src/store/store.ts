@@ -86,6 +86,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>) {
     noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, stream, error, at),
     pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
     pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
+    pendingRequestTimers: (afterCreatedAt: number, afterId: string, limit: number) => requests.pendingRequestTimers(db, afterCreatedAt, afterId, limit),
     dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
 
     markEscalated(id: string, to: readonly string[], at: number): RequestRow | undefined {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { eventually, exceptionIdIn, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
+import { dropPrefix } from '../support/redis-prefix.js';
 
 /**
  * "No timer fires early": every timed step is recorded at or after its moment, and (its timer
@@ -81,6 +82,14 @@ describe('timed steps in real time: never before they are due, and within a seco
     assertOnTime('exception reminder', closed.warned_at, closed.ends_at - 3 * SECOND);
     assertOnTime('exception close', closed.closed_at, closed.ends_at);
   });
+
+  test('when Redis loses every timer (as with FLUSHALL), the restored escalation and lapse still come on time', async () => {
+    const id = requestIdIn(await h.ask(USERS.alice, 'quick 10m asked just before a flush'));
+    await dropPrefix(h.prefix);
+    const lapsed = await eventually('the lapse', () => (h.bot.store.findRequest(id)?.status === 'lapsed' ? h.bot.store.findRequest(id) : undefined), 15 * SECOND);
+    assertOnTime('restored escalation', lapsed?.escalatedAt, (lapsed?.createdAt ?? 0) + 3 * SECOND);
+    assertOnTime('restored lapse', lapsed?.decidedAt, (lapsed?.createdAt ?? 0) + 6 * SECOND);
+  });
 });
 
 describe('timed steps far ahead, reached by moving the clock: never before they are due, and within a second after', () => {
@@ -137,5 +146,11 @@ describe('timed steps far ahead, reached by moving the clock: never before they 
     await again.promote();
     const [ranAt] = await eventually('the scheduled review', () => (stored().length > 0 ? stored() : undefined), 10 * SECOND);
     assertOnTime('scheduled review', ranAt, slot);
+  });
+
+  test('when Redis loses its data, the review schedule is re-created with the timers', async () => {
+    await dropPrefix(h.prefix);
+    const scheduler = await eventually('the review scheduler again', async () => (await h.bot.reviewSchedule?.queue.getJobScheduler('security-review')) ?? undefined);
+    assert.equal(scheduler.pattern, '0 9 * * *');
   });
 });

@@ -14,6 +14,8 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
   const reconciler = createReconciler({
     store: {
       activeGrantTimers: () => [],
+      pendingRequestTimers: () => [],
+      breakGlassAwaitingReminder: () => [],
       grantsDueForRevocation: () => [],
       grantsNeverQueued: (grantedBefore: number) => {
         asked.push(grantedBefore);
@@ -33,7 +35,16 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
         queued.push(grant.id);
       },
     },
-    timers: { isIntact: async () => true, markIntact: async () => undefined, restoreGrants: async () => undefined, restoreExceptions: async () => undefined },
+    timers: {
+      isIntact: async () => true,
+      markIntact: async () => undefined,
+      restoreGrants: async () => undefined,
+      restoreExceptions: async () => undefined,
+      restoreRequests: async () => undefined,
+      restoreBreakGlassReminders: async () => undefined,
+    },
+    requestTimers: (request) => ({ id: request.id, lapseAt: request.createdAt, escalateAt: undefined }),
+    restoreReviewSchedule: async () => undefined,
     closeException: async () => undefined,
     repost: async () => false,
     repostException: async () => false,
