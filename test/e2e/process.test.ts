@@ -87,6 +87,7 @@ describe('the bot as a process: npm start’s entry point', () => {
       assert.equal(code, 0);
     } finally {
       bot.child.kill('SIGKILL');
+      await redis.stop();
       await slack.close();
       rmSync(dir, { recursive: true, force: true });
     }
