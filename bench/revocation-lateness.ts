@@ -1,27 +1,32 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEnvironment } from './support/environment.js';
-import { revocationLateness, seedGrants } from './support/seed.js';
+import { revocationLateness, seedGrants, seedTimedSteps, timedStepLateness } from './support/seed.js';
 import { summarize, type Summary } from './support/stats.js';
 
 export interface LatenessResult {
   grants: number;
   notRevoked: number;
   lateness: Summary;
+  /** Every kind of timed step due in the same burst (revocations included): how late, and how many never happened. */
+  kinds: { kind: string; notDone: number; lateness: Summary }[];
 }
 
 /**
- * `grants` active grants whose expiries fall within the same `spreadMs`. With `flushBeforeMs`,
- * Redis is FLUSHALLed that long before the first expiry (the recovery benchmark).
+ * `grants` active grants whose expiries fall within the same `spreadMs`, and `perKind` of every
+ * other timed step (warnings, scheduled starts, escalations, lapses, reminders, exception
+ * closings) due within the same spread. With `flushBeforeMs`, Redis is FLUSHALLed that long
+ * before the first expiry (the recovery benchmark).
  */
-export async function revocationBenchmark(options: { grants: number; spreadMs: number; flushBeforeMs?: number; log: (line: string) => void }): Promise<LatenessResult> {
+export async function revocationBenchmark(options: { grants: number; spreadMs: number; perKind: number; flushBeforeMs?: number; log: (line: string) => void }): Promise<LatenessResult> {
   const env = await startEnvironment();
   try {
     const seedStart = Date.now();
     // Far enough ahead for seeding and start-up; the bot schedules them when it starts.
-    const firstExpiry = seedStart + 30_000 + options.grants * 2;
+    const firstExpiry = seedStart + 30_000 + options.grants * 2 + options.perKind * 20;
     seedGrants(env.databasePath, options.grants, (i) => firstExpiry + Math.floor((i * options.spreadMs) / options.grants), seedStart);
-    options.log(`seeded ${options.grants} active grants in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    seedTimedSteps(env.databasePath, options.perKind, (i) => firstExpiry + Math.floor(((i + 0.5) * options.spreadMs) / options.perKind), seedStart);
+    options.log(`seeded ${options.grants} active grants and ${options.perKind} of every other timed step in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
     const bot = await env.startBot();
     options.log(`bot healthy after ${(bot.startupMs / 1000).toFixed(1)} s (timers restored from SQLite)`);
     try {
@@ -38,8 +43,8 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
       const deadline = firstExpiry + options.spreadMs + 60_000;
       for (;;) {
         await sleep(1_000);
-        const { notRevoked } = revocationLateness(env.databasePath);
-        if (notRevoked === 0 || Date.now() > deadline) break;
+        const allDone = timedStepLateness(env.databasePath).every((k) => k.notDone === 0);
+        if (allDone || Date.now() > deadline) break;
       }
       ours.disable();
       options.log(`event loop max lag during the burst: bot ${(await botLagMaxMs(bot.metricsUrl)).toFixed(0)} ms, this process (fake Slack, webhook receiver) ${(ours.max / 1e6).toFixed(0)} ms`);
@@ -52,7 +57,8 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
     options.log(`median lateness by tenth of the burst (ms): ${deciles.join(' ')}`);
     const fine = Array.from({ length: 30 }, (_, d) => summarize(lateness.slice(d * 100, (d + 1) * 100)).max.toFixed(0));
     options.log(`max lateness per 100 grants, the first 3000 (ms): ${fine.join(' ')}`);
-    return { grants: options.grants, notRevoked, lateness: summarize(lateness) };
+    const kinds = timedStepLateness(env.databasePath).map((k) => ({ kind: k.kind, notDone: k.notDone, lateness: summarize(k.lateness) }));
+    return { grants: options.grants, notRevoked, lateness: summarize(lateness), kinds };
   } finally {
     await env.close();
   }

@@ -273,14 +273,15 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   const redis = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from SQLite'));
-  const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis() });
+  const reminderLeadMs = () => loaded.policy.settings.expiry_warning.toMillis();
+  const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs });
   const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2);
   const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
   const policy = () => loaded.policy;
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
   const notifier = createSlackNotifier({ client, directory, policy, metrics: { slackError: () => undefined }, log });
   const messages = createMessageLane({ inFlight: 8, log });
-  const exceptions = createExceptionLifecycle({ store, scheduler: queue.scheduler, notifier, messages, clock: systemClock, log });
+  const exceptions = createExceptionLifecycle({ store, scheduler: queue.scheduler, notifier, messages, reminderLeadMs, clock: systemClock, log });
   try {
     const actor = `cli:${userInfo().username}`;
     const result = await createRevokeAll({ store, membership: createMembership({ policy, directory }), exceptions, scheduler: queue.scheduler, notifier, clock: systemClock, log }).revokeAll({ actorId: actor, ...parsed.value, checkedBy: 'cli' });

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
 import { policyDigest, type LoadedPolicy } from './config/load-policy.js';
-import { escalationDelays } from './domain/approval-chain.js';
+import { escalationDelays, requestTimers } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
@@ -58,6 +58,7 @@ import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { errorMessage } from './error-message.js';
+import { runWithin, SHUTDOWN_TIMEOUT_MS } from './bounded-shutdown.js';
 
 export interface JitbotOptions {
   env: Env;
@@ -162,12 +163,14 @@ export function createJitbot(options: JitbotOptions) {
   producer.on('error', (error) => log.warn({ err: error }, 'Redis (producer) error'));
   workerConnection.on('error', (error) => log.warn({ err: error }, 'Redis (worker) error'));
 
+  /** `expiry_warning`: how long before a grant or exception ends its holder is told. */
+  const expiryWarningMs = () => loaded.policy.settings.expiry_warning.toMillis();
   const accessQueue = createAccessQueue({
     connection: producer,
     prefix: env.REDIS_PREFIX,
     retry: options.retry ?? DEFAULT_RETRY,
     clock,
-    reminderLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
+    reminderLeadMs: expiryWarningMs,
   });
   const { scheduler } = accessQueue;
   const telemetry = createMetrics({
@@ -190,20 +193,21 @@ export function createJitbot(options: JitbotOptions) {
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
   const book = createPolicyBook({ current: policy, store, log });
   const rulesOf = (version: string) => book.of(version);
-  const decisions = createDecisionService({ store, rulesOf, membership, accountOf: accountOfUser, notifier, scheduler, metrics, messages, clock, log });
+  const pendingTimeoutMs = () => loaded.policy.settings.pending_timeout.toMillis();
+  const decisions = createDecisionService({ store, rulesOf, membership, accountOf: accountOfUser, notifier, scheduler, metrics, messages, pendingTimeoutMs, clock, log });
   const endAccess = createEndAccessService({ store, policy, membership, scheduler, clock, log });
   const grantLifecycle = createGrantLifecycle({
     store,
     provisionerFor: (r) => provisioners.get(r),
     provisionerConcurrency: PROVISIONER_CONCURRENCY,
-    warningLeadMs: () => loaded.policy.settings.expiry_warning.toMillis(),
+    warningLeadMs: expiryWarningMs,
     notifier,
     messages,
     metrics,
     clock,
     log,
   });
-  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, clock, log });
+  const exceptionLifecycle = createExceptionLifecycle({ store, scheduler, notifier, messages, reminderLeadMs: expiryWarningMs, clock, log });
   const optOut = createOptOutService({ store, policy, membership, directory, notifier, scheduler, lifecycle: exceptionLifecycle, messages, clock, log });
   const escalation = createEscalation({ store, rulesOf, membership, notifier, clock, log });
   const breakGlass = createBreakGlassService({ store, policy, membership, directory, accountOf: accountOfUser, notifier, scheduler, metrics, clock, log });
@@ -218,6 +222,12 @@ export function createJitbot(options: JitbotOptions) {
     store,
     scheduler,
     timers: accessQueue.timers,
+    requestTimers: (request) => requestTimers(request, book.of(request.policyVersion).policy.resources[request.resource], pendingTimeoutMs()),
+    restoreJobSchedulers: async () => {
+      const { settings } = loaded.policy;
+      await reviewSchedule?.sync(settings.review_schedule, settings.timezone);
+      await checkpointSchedule?.sync(settings.security_channel, settings.timezone);
+    },
     closeException: (id) => exceptionLifecycle.close(id, 'expired', 'jitbot'),
     repost: (request) => accessRequests.postForApproval(request),
     repostException: (exception) => optOut.postForApproval(exception),
@@ -225,7 +235,7 @@ export function createJitbot(options: JitbotOptions) {
     lapse: (requestId) => decisions.lapse(requestId),
     escalate: (requestId) => escalation.escalate(requestId),
     escalations: () => escalationDelays(loaded.policy),
-    pendingTimeoutMs: () => loaded.policy.settings.pending_timeout.toMillis(),
+    pendingTimeoutMs,
     clock,
     log,
   });
@@ -333,7 +343,7 @@ export function createJitbot(options: JitbotOptions) {
         throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
       }
       if (runsTimers) {
-        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, clock, log });
+        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, decisions, breakGlass, clock, log });
         // Timers first (whatever Redis lost while we were down), then the regular sweep.
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();
@@ -349,6 +359,7 @@ export function createJitbot(options: JitbotOptions) {
           workerConnection,
           prefix: env.REDIS_PREFIX,
           run: (days) => reviews.runAndPost({ trigger: 'schedule', by: 'jitbot', days }),
+          clock,
           log,
         });
         await reviewSchedule.sync(settings.review_schedule, settings.timezone);
@@ -360,6 +371,7 @@ export function createJitbot(options: JitbotOptions) {
             const head = store.auditHead();
             if (head) await notifier.auditCheckpoint(store.auditCheckpoint(head, clock.now().toMillis()));
           },
+          clock,
           log,
         });
         await checkpointSchedule.sync(settings.security_channel, settings.timezone);
@@ -373,27 +385,34 @@ export function createJitbot(options: JitbotOptions) {
       return { port, metricsPort };
     },
 
+    /**
+     * Finishes what it can within SHUTDOWN_TIMEOUT_MS (running jobs, the sweep, messages
+     * already decided), then lets go of whatever is not answering, so it always returns.
+     */
     async stop(): Promise<void> {
       for (const listening of [server, metricsServer]) {
         listening?.close();
         listening?.closeAllConnections();
       }
-      if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
-      await loop?.stop();
-      await driftLoop?.stop();
-      await forwarder?.stop();
-      await reviewSchedule?.close();
-      await checkpointSchedule?.close();
-      await worker?.close();
-      await messages.drain(5_000);
-      await homeTab.stop();
-      await accessQueue.close();
-      await provisioners.close();
-      apiRefusals.stop();
+      const abandoned = await runWithin(
+        SHUTDOWN_TIMEOUT_MS,
+        [
+          ['Socket Mode', async () => env.SLACK_APP_TOKEN && answersSlack && (await slackApp.app.stop())],
+          ['sweeps', () => Promise.all([loop?.stop(), driftLoop?.stop(), forwarder?.stop()])],
+          ['running jobs', () => Promise.all([reviewSchedule?.close(), checkpointSchedule?.close(), worker?.close()])],
+          ['messages', () => messages.drain(5_000)],
+          ['App Home redraws', () => homeTab.stop()],
+          ['queue', () => accessQueue.close()],
+          ['provisioners', () => provisioners.close()],
+          ['admin API refusals', async () => apiRefusals.stop()],
+        ],
+        log,
+      );
       producer.disconnect();
       workerConnection.disconnect();
       database.close();
-      log.info('jitbot stopped');
+      if (abandoned.length > 0) log.warn({ abandoned, afterMs: SHUTDOWN_TIMEOUT_MS }, 'jitbot stopped without waiting for what did not answer');
+      else log.info('jitbot stopped');
     },
   };
 }

@@ -32,6 +32,12 @@ resources:
     approvers: [db-leads]
     max_duration: 2h
     opt_out: { allowed: true, approvers: [U0SEC1], max_duration: 7d, mode: auto_approve }
+  wiki:
+    channel: C0WIKI
+    approvers: [db-leads]
+    max_duration: 2h
+    escalation: { after: 1m, to: [U0SEC1] }
+    break_glass: { allowed: true }
 `;
 }
 

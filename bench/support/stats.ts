@@ -2,7 +2,7 @@
 export function summarize(values: readonly number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-  return { count: sorted.length, p50: rank(50), p99: rank(99), max: sorted[sorted.length - 1] ?? Number.NaN };
+  return { count: sorted.length, min: sorted[0] ?? Number.NaN, p50: rank(50), p99: rank(99), max: sorted[sorted.length - 1] ?? Number.NaN };
 }
 
 export type Summary = ReturnType<typeof summarize>;

@@ -78,6 +78,28 @@ export function awaitsApprovalFrom(args: {
   return refusal === undefined;
 }
 
+/** When a request nobody has answered escalates: `escalation.after` after it was asked. */
+export function escalatesAt(request: { createdAt: number }, escalation: NonNullable<ResourcePolicy['escalation']>): number {
+  return request.createdAt + escalation.after.toMillis();
+}
+
+/** When a request nobody has decided lapses: `pending_timeout` after it was asked. */
+export function lapsesAt(request: { createdAt: number }, pendingTimeoutMs: number): number {
+  return request.createdAt + pendingTimeoutMs;
+}
+
+/** A pending request's timers: its lapse, and its escalation where its resource has one. */
+export interface RequestTimers {
+  id: string;
+  lapseAt: number;
+  escalateAt: number | undefined;
+}
+
+export function requestTimers(request: { id: string; createdAt: number }, resource: Pick<ResourcePolicy, 'escalation'> | undefined, pendingTimeoutMs: number): RequestTimers {
+  const escalation = resource?.escalation;
+  return { id: request.id, lapseAt: lapsesAt(request, pendingTimeoutMs), escalateAt: escalation ? escalatesAt(request, escalation) : undefined };
+}
+
 /** Each resource with `escalation`, and how long after asking its requests escalate. */
 export function escalationDelays(policy: Policy): { resource: string; afterMs: number }[] {
   return Object.entries(policy.resources).flatMap(([resource, r]) => (r.escalation ? [{ resource, afterMs: r.escalation.after.toMillis() }] : []));

@@ -9,6 +9,11 @@ export type BreakGlassPolicy = NonNullable<ResourcePolicy['break_glass']>;
 /** Unacknowledged this long, a break-glass alert is posted again and the security team DM'd. */
 export const BREAK_GLASS_REMINDER_MS = 3_600_000;
 
+/** When an unacknowledged break-glass use is brought up again. */
+export function breakGlassReminderAt(use: { createdAt: number }): number {
+  return use.createdAt + BREAK_GLASS_REMINDER_MS;
+}
+
 export interface ValidBreakGlassAsk {
   resourceName: string;
   resource: ResourcePolicy;

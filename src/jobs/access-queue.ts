@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RequestTimers } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import { reminderAt } from '../domain/reminder.js';
 import type { ExceptionWindow, Scheduler } from '../services/ports.js';
@@ -10,12 +11,12 @@ import { ProvisionerError } from '../provisioners/provisioner.js';
 
 export const ACCESS_QUEUE = 'access';
 /**
- * provision/warn/extend/revoke act on a grant; warn-exception/close-exception on an opt-out
- * exception; escalate on a request.
+ * provision/warn/extend/revoke/remind-break-glass act on a grant; warn-exception/close-exception
+ * on an opt-out exception; escalate/lapse on a request.
  */
-export type AccessJobName = 'provision' | 'warn' | 'extend' | 'revoke' | 'warn-exception' | 'close-exception' | 'escalate';
+export type AccessJobName = 'provision' | 'warn' | 'extend' | 'revoke' | 'remind-break-glass' | 'warn-exception' | 'close-exception' | 'escalate' | 'lapse';
 export interface AccessJobData {
-  /** The grant or exception the job acts on. */
+  /** The grant, exception or request the job acts on. */
   id: string;
 }
 
@@ -103,6 +104,8 @@ export function createAccessQueue(deps: {
     return [...(remindAt === undefined ? [] : [job('warn-exception', e.id, remindAt)]), job('close-exception', e.id, e.endsAt)];
   }
 
+  const requestJobs = (r: RequestTimers) => [job('lapse', r.id, r.lapseAt), ...(r.escalateAt === undefined ? [] : [job('escalate', r.id, r.escalateAt)])];
+
   async function revokeSoon(grantId: string): Promise<void> {
     const existing = await queue.getJob(jobIdFor('revoke', grantId));
     if (!existing) {
@@ -131,9 +134,12 @@ export function createAccessQueue(deps: {
     async scheduleException(exception) {
       await queue.addBulk(exceptionJobs({ ...exception, warned: false }));
     },
-    async scheduleEscalation(requestId, at) {
-      const { data, opts } = job('escalate', requestId, at);
-      await queue.add('escalate', data, opts);
+    async scheduleRequest(timers) {
+      await queue.addBulk(requestJobs(timers));
+    },
+    async scheduleBreakGlassReminder(grantId, at) {
+      const { data, opts } = job('remind-break-glass', grantId, at);
+      await queue.add('remind-break-glass', data, opts);
     },
     async cancelEscalation(requestId) {
       // A job already running or gone cannot be removed; escalate() finds the decision then.
@@ -151,6 +157,12 @@ export function createAccessQueue(deps: {
     },
     async restoreExceptions(exceptions: readonly ExceptionTimer[]) {
       await queue.addBulk(exceptions.flatMap(exceptionJobs));
+    },
+    async restoreRequests(requests: readonly RequestTimers[]) {
+      await queue.addBulk(requests.flatMap(requestJobs));
+    },
+    async restoreBreakGlassReminders(reminders: readonly { grantId: string; at: number }[]) {
+      await queue.addBulk(reminders.map((r) => job('remind-break-glass', r.grantId, r.at)));
     },
   };
 

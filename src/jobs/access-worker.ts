@@ -1,13 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
+import type { NotDue } from '../domain/due.js';
+import type { BreakGlassService } from '../services/break-glass.js';
+import type { DecisionService } from '../services/decisions.js';
 import type { ExceptionLifecycle } from '../services/exception-lifecycle.js';
 import type { Escalation } from '../services/escalation.js';
 import type { GrantLifecycle } from '../services/grant-lifecycle.js';
 import type { Log } from '../services/ports.js';
 import { ProvisionerError } from '../provisioners/provisioner.js';
-import { ACCESS_QUEUE, retryBackoff, TIMER_LEAD_MS, type AccessJobData, type AccessJobName } from './access-queue.js';
+import { ACCESS_QUEUE, retryBackoff, type AccessJobData, type AccessJobName } from './access-queue.js';
+import { untilDue } from './until-due.js';
 
 type AccessJob = Job<AccessJobData, void, AccessJobName>;
 
@@ -32,54 +35,30 @@ export function createAccessWorker(deps: {
   grants: GrantLifecycle;
   exceptions: ExceptionLifecycle;
   escalation: Pick<Escalation, 'escalate'>;
+  decisions: Pick<DecisionService, 'lapse'>;
+  breakGlass: Pick<BreakGlassService, 'remind'>;
   clock: Clock;
   log: Log;
 }) {
-  /**
-   * Timed jobs arrive up to TIMER_LEAD_MS early: wait out the rest here and try again. A job
-   * much earlier than that (its moment moved later) goes back to the delayed set instead.
-   */
-  async function untilDue(job: AccessJob, token: string | undefined, attempt: () => Promise<{ kind: string } | { kind: 'not_due'; dueAt: number }>): Promise<void> {
-    for (;;) {
-      const outcome = await attempt();
-      if (!('dueAt' in outcome)) return;
-      const wait = outcome.dueAt - deps.clock.now().toMillis();
-      if (wait > 2 * TIMER_LEAD_MS) {
-        await job.moveToDelayed(Date.now() + wait - TIMER_LEAD_MS, token);
-        throw new DelayedError();
-      }
-      await sleep(Math.max(0, wait));
-    }
-  }
+  /** The step each kind of job takes; every timed one answers `not_due` until its moment. */
+  const steps: Record<AccessJobName, (id: string, finalAttempt: boolean) => Promise<{ kind: string } | NotDue>> = {
+    provision: (id, finalAttempt) => deps.grants.provision(id, { finalAttempt }),
+    warn: (id) => deps.grants.warn(id),
+    extend: async (id) => {
+      await deps.grants.extend(id);
+      return { kind: 'done' };
+    },
+    revoke: (id, finalAttempt) => deps.grants.revoke(id, { finalAttempt }),
+    'remind-break-glass': (id) => deps.breakGlass.remind(id),
+    'warn-exception': (id) => deps.exceptions.remind(id),
+    'close-exception': (id) => deps.exceptions.close(id, 'expired', 'jitbot'),
+    escalate: (id) => deps.escalation.escalate(id),
+    lapse: (id) => deps.decisions.lapse(id),
+  };
 
   const process = async (job: AccessJob, token?: string): Promise<void> => {
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const { id } = job.data;
-    switch (job.name) {
-      case 'provision':
-        await untilDue(job, token, () => deps.grants.provision(id, { finalAttempt }));
-        return;
-      case 'warn':
-        await untilDue(job, token, () => deps.grants.warn(id));
-        return;
-      case 'extend':
-        await deps.grants.extend(id);
-        return;
-      case 'revoke':
-        await untilDue(job, token, () => deps.grants.revoke(id, { finalAttempt }));
-        return;
-      case 'close-exception':
-        await untilDue(job, token, () => deps.exceptions.close(id, 'expired', 'jitbot'));
-        return;
-      case 'escalate':
-        // Up to TIMER_LEAD_MS early, like every timed job: a few seconds early is fine for an escalation.
-        await deps.escalation.escalate(id);
-        return;
-      case 'warn-exception':
-        // Like every timed job it may arrive TIMER_LEAD_MS early; a reminder a few seconds early is fine.
-        await deps.exceptions.remind(id);
-        return;
-    }
+    await untilDue(job, token, deps.clock, () => steps[job.name](job.data.id, finalAttempt));
   };
 
   const worker = new Worker<AccessJobData, void, AccessJobName>(ACCESS_QUEUE, process, {

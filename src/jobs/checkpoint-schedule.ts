@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock.js';
 import type { Log } from '../services/ports.js';
 import { startJobScheduler } from './job-scheduler.js';
 
@@ -14,6 +15,7 @@ export function startCheckpointSchedule(deps: {
   workerConnection: Redis;
   prefix: string;
   post: () => Promise<void>;
+  clock: Clock;
   log: Log;
 }) {
   const scheduler = startJobScheduler<Record<string, never>>({ ...deps, queueName: 'audit-checkpoints', schedulerId: 'audit-checkpoint', what: 'audit checkpoint', run: () => deps.post() });

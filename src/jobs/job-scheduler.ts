@@ -1,6 +1,9 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock.js';
+import { notDueYet } from '../domain/due.js';
 import type { Log } from '../services/ports.js';
+import { untilDue } from './until-due.js';
 
 /** A failed run is tried twice more (1 then 2 minutes later); finished runs are not kept in Redis. */
 const RUN_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 50 } as const;
@@ -18,10 +21,19 @@ export function startJobScheduler<Data>(deps: {
   workerConnection: Redis;
   prefix: string;
   run: (data: Data) => Promise<unknown>;
+  clock: Clock;
   log: Log;
 }) {
   const queue = new Queue<Data, unknown, string, Data, unknown, string>(deps.queueName, { connection: deps.producer, prefix: deps.prefix });
-  const worker = new Worker<Data>(deps.queueName, async (job) => void (await deps.run(job.data)), {
+  /** A run is due at its slot (the scheduler's `prevMillis`), never before, however early it is handed over. */
+  const runAtSlot = (job: Job<Data>, token?: string) =>
+    untilDue(job, token, deps.clock, async () => {
+      const notDue = notDueYet(job.opts.prevMillis ?? 0, deps.clock.now().toMillis());
+      if (notDue) return notDue;
+      await deps.run(job.data);
+      return { kind: 'done' };
+    });
+  const worker = new Worker<Data>(deps.queueName, runAtSlot, {
     connection: deps.workerConnection,
     prefix: deps.prefix,
     concurrency: 1,

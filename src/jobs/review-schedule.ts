@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock.js';
 import type { Log } from '../services/ports.js';
 import { startJobScheduler } from './job-scheduler.js';
 
@@ -24,6 +25,7 @@ export function startReviewSchedule(deps: {
   workerConnection: Redis;
   prefix: string;
   run: (days: number) => Promise<unknown>;
+  clock: Clock;
   log: Log;
 }) {
   const scheduler = startJobScheduler<ReviewJobData>({ ...deps, queueName: 'reviews', schedulerId: 'security-review', what: 'security review', run: (data) => deps.run(data.days) });

@@ -1,7 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
 import { checkAccessAsk, pendingLimitMessage, type AccessAsk } from '../domain/access-rules.js';
-import { approvalProgress, approvalStages } from '../domain/approval-chain.js';
+import { approvalProgress, approvalStages, requestTimers } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
@@ -32,7 +32,7 @@ export interface AccessRequestDeps {
   directory: Pick<Directory, 'userProfile'>;
   accountOf: AccountLookup;
   notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
-  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleEscalation' | 'cancelEscalation'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleRequest' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
   clock: Clock;
   log: Log;
@@ -72,12 +72,10 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     return true;
   }
 
-  /** A new request waits for its approvers: escalation timed, counted, and posted. */
+  /** A new request waits for its approvers: its lapse and escalation timed, counted, and posted. */
   async function awaitApprovers(request: RequestRow, resource: ResourcePolicy): Promise<boolean> {
-    if (resource.escalation) {
-      const at = request.createdAt + resource.escalation.after.toMillis();
-      await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleEscalation(request.id, at));
-    }
+    const timers = requestTimers(request, resource, deps.policy().policy.settings.pending_timeout.toMillis());
+    await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleRequest(timers));
     deps.metrics.requestOutcome('requested');
     return postForApproval(request);
   }

@@ -1,8 +1,9 @@
 import type { Duration } from 'luxon';
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { AccessAsk } from '../domain/access-rules.js';
-import { breakGlassAskers, breakGlassMax, checkBreakGlassAsk } from '../domain/break-glass-rules.js';
+import { breakGlassAskers, breakGlassMax, breakGlassReminderAt, checkBreakGlassAsk } from '../domain/break-glass-rules.js';
 import type { Clock } from '../domain/clock.js';
+import { notDueYet, type StepOutcome } from '../domain/due.js';
 import { securityTeam } from '../domain/principals.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
@@ -25,8 +26,8 @@ export interface BreakGlassGranted {
 
 /**
  * Break-glass (`--emergency`): access at once where the policy allows it, with a loud alert
- * the security team acknowledges. Unacknowledged uses are re-posted after an hour (by the
- * sweep) and stay on every review until acknowledged.
+ * the security team acknowledges. Unacknowledged uses are re-posted after an hour (a timer;
+ * the sweep if Redis lost it) and stay on every review until acknowledged.
  */
 export function createBreakGlassService(deps: {
   store: Pick<Store, 'grantBreakGlass' | 'findBreakGlass' | 'findGrant' | 'setBreakGlassAlerts' | 'acknowledgeBreakGlass' | 'markBreakGlassReminded' | 'recordEvent'>;
@@ -35,7 +36,7 @@ export function createBreakGlassService(deps: {
   directory: Pick<Directory, 'userProfile'>;
   accountOf: AccountLookup;
   notifier: Pick<Notifier, 'breakGlassAlert' | 'breakGlassAcknowledged' | 'breakGlassReminder'>;
-  scheduler: Pick<Scheduler, 'scheduleGrant'>;
+  scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleBreakGlassReminder'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
   clock: Clock;
   log: Log;
@@ -73,7 +74,10 @@ export function createBreakGlassService(deps: {
       const granted = store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => grantForRequest(approved, now));
       log.warn({ grantId: granted.grant.id, resource: resourceName, userId: input.userId }, 'break-glass access granted');
       deps.metrics.requestOutcome('break_glass');
-      await queueOrLeaveToSweep(log, { grantId: granted.grant.id }, () => deps.scheduler.scheduleGrant(granted.grant));
+      await queueOrLeaveToSweep(log, { grantId: granted.grant.id }, async () => {
+        await deps.scheduler.scheduleGrant(granted.grant);
+        await deps.scheduler.scheduleBreakGlassReminder(granted.grant.id, breakGlassReminderAt(granted.use));
+      });
       const alerts = await deps.notifier.breakGlassAlert(granted.use, granted.grant);
       const where = {
         securityChannel: alerts.security?.channel ?? null,
@@ -100,9 +104,14 @@ export function createBreakGlassService(deps: {
     },
 
     /** An hour unacknowledged: post it again and DM the security team, once. */
-    async remind(grantId: string): Promise<boolean> {
-      const use = store.markBreakGlassReminded(grantId, clock.now().toMillis());
-      if (!use) return false;
+    async remind(grantId: string): Promise<StepOutcome> {
+      const found = store.findBreakGlass(grantId);
+      if (!found || found.acknowledgedAt !== null || found.remindedAt !== null) return { kind: 'skipped' };
+      const now = clock.now().toMillis();
+      const notDue = notDueYet(breakGlassReminderAt(found), now);
+      if (notDue) return notDue;
+      const use = store.markBreakGlassReminded(grantId, now);
+      if (!use) return { kind: 'skipped' };
       let team: string[] = [];
       try {
         team = await deps.membership.members(securityTeam(deps.policy().policy));
@@ -113,7 +122,7 @@ export function createBreakGlassService(deps: {
       log.warn({ grantId, waitedMs: clock.now().toMillis() - use.createdAt }, 'break-glass use still unacknowledged');
       const grant = store.findGrant(use.grantId);
       if (grant) await deps.notifier.breakGlassReminder(use, grant, team);
-      return true;
+      return { kind: 'done' };
     },
   };
 }

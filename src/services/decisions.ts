@@ -1,6 +1,7 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
-import { approvalProgress, approvalStages, awaitsApprovalFrom, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
+import { approvalProgress, approvalStages, awaitsApprovalFrom, lapsesAt, type ApprovalProgress, type ApprovalRefusal } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
+import { notDueYet, type StepOutcome } from '../domain/due.js';
 import type { ExtensionVoid } from '../domain/extension-rules.js';
 import { expandPrincipals } from '../domain/principals.js';
 import type { PendingKind } from '../store/requests.js';
@@ -62,6 +63,8 @@ export interface DecisionDeps {
   metrics: Pick<Metrics, 'requestOutcome' | 'approvalLatency'>;
   /** The updated approval message and the requester's DM go here: the click's ack comes first. */
   messages: Pick<MessageLane, 'send'>;
+  /** `pending_timeout`: how long a request waits for a decision before it lapses. */
+  pendingTimeoutMs: () => number;
   clock: Clock;
   log: Log;
 }
@@ -235,14 +238,18 @@ export function createDecisionService(deps: DecisionDeps) {
     },
 
     /** `pending_timeout` passed with no decision: the request lapses, its buttons go, the requester is told. */
-    async lapse(requestId: string): Promise<boolean> {
+    async lapse(requestId: string): Promise<StepOutcome> {
+      const request = store.findRequest(requestId);
+      if (!request || request.status !== 'pending') return { kind: 'skipped' };
       const now = clock.now();
+      const notDue = notDueYet(lapsesAt(request, deps.pendingTimeoutMs()), now.toMillis());
+      if (notDue) return notDue;
       const lapsed = store.closeRequest(requestId, 'lapsed', 'jitbot', now.toMillis(), 'pending_timeout');
-      if (!lapsed) return false;
+      if (!lapsed) return { kind: 'skipped' };
       log.info({ requestId }, 'request lapsed');
       deps.metrics.requestOutcome('lapsed');
       await settled(lapsed, { kind: 'lapsed', by: 'jitbot', at: now });
-      return true;
+      return { kind: 'done' };
     },
 
     async deny(input: { requestId: string; approverId: string }): Promise<DecisionResult> {

@@ -1,6 +1,8 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
+import { escalatesAt } from '../domain/approval-chain.js';
 import { expandPrincipals } from '../domain/principals.js';
 import type { Clock } from '../domain/clock.js';
+import { notDueYet, type StepOutcome } from '../domain/due.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { DirectoryError, type Log, type Notifier } from './ports.js';
@@ -21,15 +23,18 @@ export function createEscalation(deps: {
 }) {
   const { store, log } = deps;
   return {
-    async escalate(requestId: string): Promise<boolean> {
+    async escalate(requestId: string): Promise<StepOutcome> {
       const request = store.findRequest(requestId);
-      if (!request || request.status !== 'pending' || request.escalatedAt !== null) return false;
-      if (store.approvalsOf(requestId).length > 0) return false;
+      if (!request || request.status !== 'pending' || request.escalatedAt !== null) return { kind: 'skipped' };
+      if (store.approvalsOf(requestId).length > 0) return { kind: 'skipped' };
       const rules = deps.rulesOf(request.policyVersion).policy;
       const escalation = rules.resources[request.resource]?.escalation;
-      if (!escalation) return false;
-      const escalated = store.markEscalated(requestId, escalation.to, deps.clock.now().toMillis());
-      if (!escalated) return false;
+      if (!escalation) return { kind: 'skipped' };
+      const now = deps.clock.now().toMillis();
+      const notDue = notDueYet(escalatesAt(request, escalation), now);
+      if (notDue) return notDue;
+      const escalated = store.markEscalated(requestId, escalation.to, now);
+      if (!escalated) return { kind: 'skipped' };
       let people: string[] = [];
       try {
         people = await deps.membership.members(escalation.to, rules);
@@ -39,7 +44,7 @@ export function createEscalation(deps: {
       }
       log.info({ requestId, to: escalation.to }, 'request escalated');
       await deps.notifier.requestEscalated(escalated, expandPrincipals(rules.approver_groups, escalation.to), people.filter((p) => p !== escalated.requesterId));
-      return true;
+      return { kind: 'done' };
     },
   };
 }

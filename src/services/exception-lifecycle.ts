@@ -1,4 +1,6 @@
 import type { Clock } from '../domain/clock.js';
+import { notDueYet, type NotDue } from '../domain/due.js';
+import { reminderAt } from '../domain/reminder.js';
 import type { ExceptionCloseReason } from '../domain/states.js';
 import type { ExceptionRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -6,13 +8,15 @@ import type { Log, Notifier, Scheduler } from './ports.js';
 import type { MessageLane } from './message-lane.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
-export type TimerOutcome = { kind: 'done'; exception: ExceptionRow } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
+export type TimerOutcome = { kind: 'done'; exception: ExceptionRow } | { kind: 'skipped' } | NotDue;
 
 export interface ExceptionLifecycleDeps {
   store: Pick<Store, 'findException' | 'closeException' | 'markExceptionWarned'>;
   scheduler: Pick<Scheduler, 'revokeNow'>;
   notifier: Pick<Notifier, 'exceptionClosed' | 'exceptionClosingSoon'>;
   messages: Pick<MessageLane, 'send'>;
+  /** `expiry_warning`: how long before it closes the holder is reminded. */
+  reminderLeadMs: () => number;
   clock: Clock;
   log: Log;
 }
@@ -40,11 +44,15 @@ export function createExceptionLifecycle(deps: ExceptionLifecycleDeps) {
       return { kind: 'done', exception: closed.exception };
     },
 
-    /** Reminds the holder once, while the exception is still open. */
+    /** Reminds the holder once, `expiry_warning` before it closes, while it is still open. */
     async remind(id: string): Promise<TimerOutcome> {
       const exception = store.findException(id);
       const now = clock.now().toMillis();
-      if (!exception || exception.status !== 'open' || exception.warnedAt !== null || (exception.endsAt ?? 0) <= now) return { kind: 'skipped' };
+      if (!exception || exception.status !== 'open' || exception.warnedAt !== null || exception.opensAt === null || exception.endsAt === null || exception.endsAt <= now) return { kind: 'skipped' };
+      const at = reminderAt({ opensAt: exception.opensAt, endsAt: exception.endsAt }, deps.reminderLeadMs());
+      if (at === undefined) return { kind: 'skipped' };
+      const notDue = notDueYet(at, now);
+      if (notDue) return notDue;
       const warned = store.markExceptionWarned(id, now);
       if (!warned) return { kind: 'skipped' };
       deps.messages.send(() => deps.notifier.exceptionClosingSoon(warned));

@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import type { ApprovalProgress, Stage } from '../domain/approval-chain.js';
+import type { ApprovalProgress, RequestTimers, Stage } from '../domain/approval-chain.js';
 import type { ExpandedPrincipals } from '../domain/principals.js';
 import type { RevokeReason } from '../domain/states.js';
 import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
@@ -40,8 +40,10 @@ export interface Scheduler {
   revokeNow(grantId: string): Promise<void>;
   /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
   scheduleException(exception: ExceptionWindow): Promise<void>;
-  /** Escalate the request at `at` unless a decision comes first. */
-  scheduleEscalation(requestId: string, at: number): Promise<void>;
+  /** Lapse the request at `lapseAt`, and escalate it at `escalateAt` if given, unless a decision comes first. */
+  scheduleRequest(timers: RequestTimers): Promise<void>;
+  /** Bring an unacknowledged break-glass use up again at `at`. */
+  scheduleBreakGlassReminder(grantId: string, at: number): Promise<void>;
   /** A decision came: the escalation timer is not needed (best effort; escalate checks again). */
   cancelEscalation(requestId: string): Promise<void>;
 }

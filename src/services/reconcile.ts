@@ -1,5 +1,7 @@
-import { BREAK_GLASS_REMINDER_MS } from '../domain/break-glass-rules.js';
+import type { RequestTimers } from '../domain/approval-chain.js';
+import { BREAK_GLASS_REMINDER_MS, breakGlassReminderAt } from '../domain/break-glass-rules.js';
 import type { Clock } from '../domain/clock.js';
+import type { StepOutcome } from '../domain/due.js';
 import type { ExceptionTimer } from '../store/exceptions.js';
 import type { GrantTimer } from '../store/grants.js';
 import type { ExceptionRow, RequestRow } from '../store/schema.js';
@@ -13,6 +15,8 @@ export interface TimerStore {
   markIntact(): Promise<void>;
   restoreGrants(timers: readonly GrantTimer[]): Promise<void>;
   restoreExceptions(timers: readonly ExceptionTimer[]): Promise<void>;
+  restoreRequests(timers: readonly RequestTimers[]): Promise<void>;
+  restoreBreakGlassReminders(timers: readonly { grantId: string; at: number }[]): Promise<void>;
 }
 
 export interface SweepReport {
@@ -60,6 +64,8 @@ export function createReconciler(deps: {
   store: Pick<
     Store,
     | 'activeGrantTimers'
+    | 'pendingRequestTimers'
+    | 'breakGlassAwaitingReminder'
     | 'grantsDueForRevocation'
     | 'grantsNeverQueued'
     | 'pendingWithoutApprovalMessage'
@@ -72,18 +78,22 @@ export function createReconciler(deps: {
   >;
   scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
+  /** A pending request's lapse and escalation, by the rules it was made under. */
+  requestTimers: (request: RequestRow) => RequestTimers;
+  /** Re-creates the job schedulers (`review_schedule`, the daily audit checkpoint): Redis lost them with the timers. */
+  restoreJobSchedulers: () => Promise<void>;
   closeException: (id: string) => Promise<unknown>;
   repost: (request: RequestRow) => Promise<boolean>;
   repostException: (exception: ExceptionRow) => Promise<boolean>;
-  /** Closes a request nobody decided within `pending_timeout`; false if it was decided meanwhile. */
-  lapse: (requestId: string) => Promise<boolean>;
+  /** Closes a request nobody decided within `pending_timeout` (a timed step: it checks it is due). */
+  lapse: (requestId: string) => Promise<StepOutcome>;
   pendingTimeoutMs: () => number;
-  /** Escalates a request nobody answered; false when it needs none (decided, already escalated). */
-  escalate: (requestId: string) => Promise<boolean>;
+  /** Escalates a request nobody answered; skipped when it needs none (decided, already escalated). */
+  escalate: (requestId: string) => Promise<StepOutcome>;
   /** Resources with `escalation`, and after how long. */
   escalations: () => readonly { resource: string; afterMs: number }[];
-  /** Posts an unacknowledged break-glass use again and DMs the security team; false if already done. */
-  remindBreakGlass: (grantId: string) => Promise<boolean>;
+  /** Posts an unacknowledged break-glass use again and DMs the security team; skipped if already done. */
+  remindBreakGlass: (grantId: string) => Promise<StepOutcome>;
   clock: Clock;
   log: Log;
 }) {
@@ -92,7 +102,12 @@ export function createReconciler(deps: {
   async function restoreAllTimers(): Promise<number> {
     const grants = await restorePaged(store.activeGrantTimers, (g) => g.expiresAt, deps.timers.restoreGrants);
     const exceptions = await restorePaged(store.openExceptionTimers, (e) => e.endsAt, deps.timers.restoreExceptions);
-    return grants + exceptions;
+    const requests = await restorePaged(store.pendingRequestTimers, (r) => r.createdAt, (page) => deps.timers.restoreRequests(page.map(deps.requestTimers)));
+    const reminders = await restorePaged(store.breakGlassAwaitingReminder, (u) => u.createdAt, (page) =>
+      deps.timers.restoreBreakGlassReminders(page.map((u) => ({ grantId: u.id, at: breakGlassReminderAt(u) }))),
+    );
+    await deps.restoreJobSchedulers();
+    return grants + exceptions + requests + reminders;
   }
 
   /** Re-creates every timer if Redis lost them since the last check; how many it re-created. */
@@ -126,22 +141,22 @@ export function createReconciler(deps: {
       for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repostException(exception)) reposted += 1;
       }
-      // Unanswered requests lapse from SQLite: no timer to lose, and a few seconds late is fine.
+      // Lapses, escalations and break-glass reminders whose timer Redis lost (the job is the
+      // normal path). Each step checks it is due itself, so a sweep never acts early.
+      const done = (outcome: StepOutcome) => (outcome.kind === 'done' ? 1 : 0);
       let lapsed = 0;
-      for (const request of store.pendingCreatedBefore(now - deps.pendingTimeoutMs(), PAGE)) {
-        if (await deps.lapse(request.id)) lapsed += 1;
+      for (const request of store.pendingCreatedBefore(now - deps.pendingTimeoutMs() - OVERDUE_GRACE_MS, PAGE)) {
+        lapsed += done(await deps.lapse(request.id));
       }
-      // Escalations whose timer Redis lost (the job is the normal path).
       let escalated = 0;
       for (const { resource, afterMs } of deps.escalations()) {
         for (const request of store.dueForEscalation(resource, now - afterMs - OVERDUE_GRACE_MS, PAGE)) {
-          if (await deps.escalate(request.id)) escalated += 1;
+          escalated += done(await deps.escalate(request.id));
         }
       }
-      // Break-glass left unacknowledged for an hour: a sweep, not a timer, since an hour either way is not the point.
       let breakGlassReminders = 0;
-      for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS, 100)) {
-        if (await deps.remindBreakGlass(use.grantId)) breakGlassReminders += 1;
+      for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS - OVERDUE_GRACE_MS, 100)) {
+        breakGlassReminders += done(await deps.remindBreakGlass(use.grantId));
       }
       const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted, breakGlassReminders, lapsed, escalated };
       if (due.length > 0 || closing.length > 0 || unqueued.length > 0 || reposted > 0 || breakGlassReminders > 0 || lapsed > 0 || escalated > 0) log.info(report, 'sweep caught up');

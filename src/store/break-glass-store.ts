@@ -15,6 +15,7 @@ export function breakGlassTransactions(db: Db, transaction: Transaction) {
     findBreakGlass: (grantId: string) => breakGlass.findUse(db, grantId),
     unacknowledgedBreakGlass: () => breakGlass.unacknowledged(db),
     breakGlassDueForReminder: (createdBefore: number, limit: number) => breakGlass.dueForReminder(db, createdBefore, limit),
+    breakGlassAwaitingReminder: (afterCreatedAt: number, afterId: string, limit: number) => breakGlass.awaitingReminder(db, afterCreatedAt, afterId, limit),
     setBreakGlassAlerts: (grantId: string, alerts: Parameters<typeof breakGlass.setAlerts>[2]) => breakGlass.setAlerts(db, grantId, alerts),
 
     /** The request, approved by jitbot as break-glass, its grant, and the use to acknowledge: one transaction. */

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, lte } from 'drizzle-orm';
-import type { Db } from './database.js';
+import { pageAfter, type Db } from './database.js';
 import { breakGlassUses, type BreakGlassRow } from './schema.js';
 
 /** Owns the `break_glass_uses` table. */
@@ -19,6 +19,17 @@ export function setAlerts(db: Db, grantId: string, alerts: Pick<BreakGlassRow, '
 
 export function unacknowledged(db: Db): BreakGlassRow[] {
   return db.select().from(breakGlassUses).where(isNull(breakGlassUses.acknowledgedAt)).orderBy(asc(breakGlassUses.createdAt)).all();
+}
+
+/** Unacknowledged uses not yet reminded, read in pages by (created_at, grant_id): what the reminder timers should cover. */
+export function awaitingReminder(db: Db, afterCreatedAt: number, afterId: string, limit: number): { id: string; createdAt: number }[] {
+  return db
+    .select({ id: breakGlassUses.grantId, createdAt: breakGlassUses.createdAt })
+    .from(breakGlassUses)
+    .where(and(isNull(breakGlassUses.acknowledgedAt), isNull(breakGlassUses.remindedAt), ...pageAfter(breakGlassUses.createdAt, breakGlassUses.grantId, {}, { at: afterCreatedAt, id: afterId })))
+    .orderBy(asc(breakGlassUses.createdAt), asc(breakGlassUses.grantId))
+    .limit(limit)
+    .all();
 }
 
 /** Unacknowledged, not yet reminded, and older than `createdBefore`: reminders the timers may have lost. */

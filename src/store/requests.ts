@@ -169,6 +169,17 @@ export function dueForEscalation(db: Db, resource: string, createdBefore: number
     .all();
 }
 
+/** Pending requests, read in pages by (created_at, id): what their lapse and escalation timers should cover. */
+export function pendingRequestTimers(db: Db, afterCreatedAt: number, afterId: string, limit: number): RequestRow[] {
+  return db
+    .select()
+    .from(requests)
+    .where(and(eq(requests.status, 'pending'), ...pageAfter(requests.createdAt, requests.id, {}, { at: afterCreatedAt, id: afterId })))
+    .orderBy(asc(requests.createdAt), asc(requests.id))
+    .limit(limit)
+    .all();
+}
+
 /** Pending requests asked before `createdBefore`, oldest first: those past `pending_timeout`. */
 export function pendingCreatedBefore(db: Db, createdBefore: number, limit: number): RequestRow[] {
   return db

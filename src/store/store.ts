@@ -117,6 +117,7 @@ export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { au
     pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
     pendingKinds: () => requests.pendingKinds(db),
     pendingOfKind: (kind: requests.PendingKind) => requests.pendingOfKind(db, kind),
+    pendingRequestTimers: (afterCreatedAt: number, afterId: string, limit: number) => requests.pendingRequestTimers(db, afterCreatedAt, afterId, limit),
     dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
 
     markEscalated(id: string, to: readonly string[], at: number): RequestRow | undefined {

@@ -88,6 +88,7 @@ describe('approval chains, escalation and approver identity', () => {
     const job = await h.bot.accessQueue.queue.getJob(`escalate-${id}`);
     assert.ok(job, 'the escalation waits as a delayed job');
     assert.ok((await job.getState()) === 'delayed');
+    h.clock.advance(15 * 60_000); // its moment: a job promoted before it would only wait again
     await job.promote();
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0BILL' && c.args['thread_ts'] !== undefined && /escalated: <@U0SEC1> may now approve or deny it/.test(textOf(c)));
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.sec && /has been waiting for access to \*billing\*/.test(String(c.args['text'])));

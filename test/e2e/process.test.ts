@@ -9,6 +9,7 @@ import { startFakeSlack } from '../support/fake-slack.js';
 import { freePort } from '../support/free-port.js';
 import { eventually, SIGNING_SECRET, testPolicy, USERS, WEBHOOK_SECRET } from '../support/harness.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis-prefix.js';
+import { startOwnRedis } from '../support/redis-server.js';
 import { blockActionBody, signedPost, slashCommandBody } from '../support/slack-requests.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
@@ -55,6 +56,40 @@ describe('the bot as a process: npm start’s entry point', () => {
       assert.equal(lines.length, 1, run.stderr());
       assert.match(lines[0] ?? '', /resources\.prod-db\.max_duration: expected a duration like 90s, 30m, 2h, 1h30m or 1d, got "soon"/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('SIGTERM with Redis gone still ends the process, within the 10 s shutdown bound', async () => {
+    const redis = await startOwnRedis();
+    const slack = await startFakeSlack();
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    const port = await freePort();
+    writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
+    const bot = runMain({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      DATABASE_PATH: join(dir, 'jitbot.sqlite'),
+      REDIS_URL: redis.url,
+      POLICY_PATH: join(dir, 'policy.yaml'),
+      PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    try {
+      await waitHealthy(port);
+      await redis.stop();
+      await eventually('the bot to notice Redis is gone', async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 503 ? true : undefined), 10_000);
+      const signalled = Date.now();
+      bot.child.kill('SIGTERM');
+      const code = await Promise.race([bot.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
+      assert.notEqual(code, 'still running', `still running 20 s after SIGTERM; log: ${bot.stdout()}`);
+      assert.ok(Date.now() - signalled < 15_000, `exited ${Date.now() - signalled} ms after SIGTERM (the bound is 10 s; the rest is slack for a loaded machine)`);
+      assert.equal(code, 0);
+    } finally {
+      bot.child.kill('SIGKILL');
+      await redis.stop();
+      await slack.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

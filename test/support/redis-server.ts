@@ -26,7 +26,8 @@ export async function startOwnRedis() {
   };
 
   const down = async () => {
-    if (!child || child.exitCode !== null) return;
+    // Already stopped: a killed child has a signalCode and no exitCode.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;

@@ -14,6 +14,8 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
   const reconciler = createReconciler({
     store: {
       activeGrantTimers: () => [],
+      pendingRequestTimers: () => [],
+      breakGlassAwaitingReminder: () => [],
       grantsDueForRevocation: () => [],
       grantsNeverQueued: (grantedBefore: number) => {
         asked.push(grantedBefore);
@@ -33,14 +35,23 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
         queued.push(grant.id);
       },
     },
-    timers: { isIntact: async () => true, markIntact: async () => undefined, restoreGrants: async () => undefined, restoreExceptions: async () => undefined },
+    timers: {
+      isIntact: async () => true,
+      markIntact: async () => undefined,
+      restoreGrants: async () => undefined,
+      restoreExceptions: async () => undefined,
+      restoreRequests: async () => undefined,
+      restoreBreakGlassReminders: async () => undefined,
+    },
+    requestTimers: (request) => ({ id: request.id, lapseAt: request.createdAt, escalateAt: undefined }),
+    restoreJobSchedulers: async () => undefined,
     closeException: async () => undefined,
     repost: async () => false,
     repostException: async () => false,
-    remindBreakGlass: async () => false,
-    lapse: async () => false,
+    remindBreakGlass: async () => ({ kind: 'skipped' as const }),
+    lapse: async () => ({ kind: 'skipped' as const }),
     pendingTimeoutMs: () => 86_400_000,
-    escalate: async () => false,
+    escalate: async () => ({ kind: 'skipped' as const }),
     escalations: () => [],
     clock: { now: () => DateTime.fromMillis(NOW) },
     log: quietLog,
