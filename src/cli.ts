@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { isoInstant } from './config/iso-instant.js';
 import { ConfigError } from './config/errors.js';
@@ -36,26 +35,33 @@ import { conductReview, ON_DEMAND_REVIEW_DAYS, postedReview } from './services/r
 import { reviewCsv, reviewMarkdown } from './services/review-document.js';
 import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
+import { CommandLineError, CommandSetupError, parseCommandLine, wordsOf } from './cli/command-line.js';
+import { backupDatabase } from './cli/backup.js';
 
-const USAGE = `usage:
-  jitbot policy check [path] [--probe]
+/** Each command's usage lines; `jitbot --help` prints them all, `jitbot <command> --help` its own. */
+const USAGES = {
+  'policy check': `  jitbot policy check [path] [--probe]
                                validate a policy file (default: POLICY_PATH or ./policy.yaml) and explain it;
-                               --probe also connects to each provisioner's target (needs its variables)
-  jitbot audit verify [--checkpoint <file> | <seq>:<hash>]
+                               --probe also connects to each provisioner's target (needs its variables)`,
+  'audit verify': `  jitbot audit verify [--checkpoint <file> | <seq>:<hash>]
                                walk the audit hash chain in DATABASE_PATH (keyed with AUDIT_HMAC_KEY);
-                               --checkpoint: and fail unless it still reaches that checkpoint (from the SIEM or Slack)
-  jitbot audit resume-forwarding --after <seq>
+                               --checkpoint: and fail unless it still reaches that checkpoint (from the SIEM or Slack)`,
+  'audit resume-forwarding': `  jitbot audit resume-forwarding --after <seq>
                                the audit_webhook stream goes on after that event (0: from the start), once its
-                               refusal has been looked into; audited
-  jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
-                               the audit events of that range (since ≤ at < until), in chain order
-  jitbot review [--days N]     runs and stores the security review of the last N days (default 7); prints it as Markdown
-  jitbot review export <id> [--format md|csv]
-                               a stored review (rev-…) with the decisions taken on it, as Markdown or CSV
-  jitbot revoke-all --resource <name> | --user <U…> | --all --reason "<why>"
+                               refusal has been looked into; audited`,
+  'audit export': `  jitbot audit export [--since <ISO date>] [--until <ISO date>] [--format jsonl|csv]
+                               the audit events of that range (since ≤ at < until), in chain order`,
+  review: `  jitbot review [--days N]     runs and stores the security review of the last N days (default 7); prints it as Markdown`,
+  'review export': `  jitbot review export <id> [--format md|csv]
+                               a stored review (rev-…) with the decisions taken on it, as Markdown or CSV`,
+  'revoke-all': `  jitbot revoke-all --resource <name> | --user <U…> | --all --reason "<why>"
                                incident: ends every matching active grant and open exception now (the bot's
-                               environment: DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)
-  jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`;
+                               environment: DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)`,
+  exceptions: `  jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`,
+  'db backup': `  jitbot db backup <file>      an online copy of DATABASE_PATH (the bot may keep running), its audit chain verified`,
+} as const;
+type CommandName = keyof typeof USAGES;
+const USAGE = `usage:\n${Object.values(USAGES).join('\n')}`;
 
 /** Connects to every provisioner's target and prints what fails; 1 when anything does. */
 async function probe(policy: Policy, path: string): Promise<number> {
@@ -85,19 +91,9 @@ function policyCheck(path: string): { policy: Policy } | undefined {
   }
 }
 
-function auditVerify(databasePath: string, key: AuditKey, args: readonly string[]): number {
-  let checkpointArg: string | undefined;
-  try {
-    ({ checkpoint: checkpointArg } = parseArgs({ args: [...args], options: { checkpoint: { type: 'string' } }, strict: true }).values);
-  } catch (error) {
-    process.stderr.write(`jitbot audit verify: ${errorMessage(error)}\n${USAGE}\n`);
-    return 2;
-  }
+function auditVerify(databasePath: string, key: AuditKey, checkpointArg: string | undefined): number {
   const checkpoint = checkpointArg === undefined ? undefined : readCheckpoint(checkpointArg, key, (path) => readFileSync(path, 'utf8'));
-  if (checkpoint && !checkpoint.ok) {
-    process.stderr.write(`jitbot audit verify: --checkpoint ${checkpoint.error}\n`);
-    return 2;
-  }
+  if (checkpoint && !checkpoint.ok) throw new CommandLineError(`--checkpoint ${checkpoint.error}`);
   const database = openDatabase(databasePath);
   try {
     const check = verifyAuditChain(database.db, key);
@@ -122,20 +118,13 @@ function auditVerify(databasePath: string, key: AuditKey, args: readonly string[
   }
 }
 
-function resumeForwarding(databasePath: string, key: AuditKey, args: readonly string[]): number {
-  let after: number;
-  try {
-    const { values } = parseArgs({ args: [...args], options: { after: { type: 'string' } }, strict: true });
-    const parsed = z.coerce.number({ error: '--after: expected the seq of the last event the SIEM holds' }).int().min(0, '--after: expected 0 or more').safeParse(values.after);
-    if (values.after === undefined || !parsed.success) {
-      process.stderr.write(`jitbot audit resume-forwarding: ${parsed.success ? '--after <seq> is required' : parsed.error.issues.map((i) => i.message).join('; ')}\n`);
-      return 2;
-    }
-    after = parsed.data;
-  } catch (error) {
-    process.stderr.write(`jitbot audit resume-forwarding: ${errorMessage(error)}\n${USAGE}\n`);
-    return 2;
-  }
+const resumeAfter = z.coerce.number({ error: '--after: expected the seq of the last event the SIEM holds' }).int('--after: expected a whole number').min(0, '--after: expected 0 or more');
+
+function resumeForwarding(databasePath: string, key: AuditKey, flags: { after?: string }): number {
+  if (flags.after === undefined) throw new CommandLineError('--after <seq> is required');
+  const parsed = resumeAfter.safeParse(flags.after);
+  if (!parsed.success) throw new CommandLineError(`${wordsOf(parsed.error)}, got "${flags.after}"`);
+  const after = parsed.data;
   const database = openDatabase(databasePath);
   try {
     const position = createStore(database, { auditKey: key }).resumeAuditForwarding(AUDIT_STREAM, after, `cli:${userInfo().username}`, systemClock.now().toMillis());
@@ -153,7 +142,10 @@ function resumeForwarding(databasePath: string, key: AuditKey, args: readonly st
 function listExceptions(databasePath: string, key: AuditKey, all: boolean): number {
   const database = openDatabase(databasePath);
   try {
-    for (const e of createStore(database, { auditKey: key }).listExceptions({ all })) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
+    const exceptions = createStore(database, { auditKey: key }).listExceptions({ all });
+    for (const e of exceptions) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
+    // stdout stays JSON lines for scripts; the person at the terminal is told on stderr.
+    if (exceptions.length === 0) process.stderr.write(`jitbot exceptions: there are no ${all ? '' : 'pending or open '}opt-out exceptions in ${databasePath}\n`);
     return 0;
   } finally {
     database.close();
@@ -168,20 +160,10 @@ const exportOptions = z.object({
   format: z.enum(['jsonl', 'csv'], { error: '--format: expected jsonl or csv' }).default('jsonl'),
 });
 
-function auditExport(databasePath: string, key: AuditKey, args: readonly string[]): number {
-  let parsed: z.output<typeof exportOptions>;
-  try {
-    const { values } = parseArgs({ args: [...args], options: { since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' } }, strict: true });
-    const checked = exportOptions.safeParse(values);
-    if (!checked.success) {
-      process.stderr.write(`jitbot audit export: ${checked.error.issues.map((i) => i.message).join('; ')}\n`);
-      return 2;
-    }
-    parsed = checked.data;
-  } catch (error) {
-    process.stderr.write(`jitbot audit export: ${errorMessage(error)}\n${USAGE}\n`);
-    return 2;
-  }
+function auditExport(databasePath: string, key: AuditKey, flags: { since?: string; until?: string; format?: string }): number {
+  const checked = exportOptions.safeParse(flags);
+  if (!checked.success) throw new CommandLineError(wordsOf(checked.error));
+  const parsed = checked.data;
   const database = openDatabase(databasePath);
   try {
     const range = { since: parsed.since ?? 0, until: parsed.until ?? Number.MAX_SAFE_INTEGER };
@@ -192,20 +174,17 @@ function auditExport(databasePath: string, key: AuditKey, args: readonly string[
   }
 }
 
-function review(databasePath: string, key: AuditKey, args: readonly string[]): number {
-  let days: number;
-  try {
-    const { values } = parseArgs({ args: [...args], options: { days: { type: 'string' } }, strict: true });
-    const parsed = z.coerce.number({ error: '--days: expected a number of days' }).int().min(1, '--days: expected at least 1').max(366, '--days: expected at most 366').default(ON_DEMAND_REVIEW_DAYS).safeParse(values.days);
-    if (!parsed.success) {
-      process.stderr.write(`jitbot review: ${parsed.error.issues.map((i) => i.message).join('; ')}\n`);
-      return 2;
-    }
-    days = parsed.data;
-  } catch (error) {
-    process.stderr.write(`jitbot review: ${errorMessage(error)}\n${USAGE}\n`);
-    return 2;
-  }
+const reviewDays = z.coerce
+  .number({ error: '--days: expected a whole number of days' })
+  .int('--days: expected a whole number of days')
+  .min(1, '--days: expected at least 1 day')
+  .max(366, '--days: expected at most 366 days')
+  .default(ON_DEMAND_REVIEW_DAYS);
+
+function review(databasePath: string, key: AuditKey, flags: { days?: string }): number {
+  const parsed = reviewDays.safeParse(flags.days);
+  if (!parsed.success) throw new CommandLineError(`${wordsOf(parsed.error)}, got "${flags.days ?? ''}"`);
+  const days = parsed.data;
   const database = openDatabase(databasePath);
   try {
     // Whoever ran it is recorded: a review is evidence, and evidence says who produced it.
@@ -219,28 +198,16 @@ function review(databasePath: string, key: AuditKey, args: readonly string[]): n
 
 const reviewExportOptions = z.object({ format: z.enum(['md', 'csv'], { error: '--format: expected md or csv' }).default('md') });
 
-function reviewExport(databasePath: string, key: AuditKey, args: readonly string[]): number {
-  let id: string | undefined;
-  let format: 'md' | 'csv';
-  try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { format: { type: 'string' } }, allowPositionals: true, strict: true });
-    const parsed = reviewExportOptions.safeParse(values);
-    if (!parsed.success || positionals.length !== 1) {
-      process.stderr.write(`jitbot review export: ${parsed.success ? 'expected one review ID, like rev-7fk2m9qa3d' : parsed.error.issues.map((i) => i.message).join('; ')}\n`);
-      return 2;
-    }
-    [id] = positionals;
-    format = parsed.data.format;
-  } catch (error) {
-    process.stderr.write(`jitbot review export: ${errorMessage(error)}\n${USAGE}\n`);
-    return 2;
-  }
+function reviewExport(databasePath: string, key: AuditKey, id: string, flags: { format?: string }): number {
+  const parsed = reviewExportOptions.safeParse(flags);
+  if (!parsed.success) throw new CommandLineError(wordsOf(parsed.error));
+  const { format } = parsed.data;
   const database = openDatabase(databasePath);
   try {
     const store = createStore(database, { auditKey: key });
-    const review = id === undefined ? undefined : store.findReview(id);
+    const review = store.findReview(id);
     if (!review) {
-      process.stderr.write(`jitbot review export: there is no review ${id ?? ''} in ${databasePath}\n`);
+      process.stderr.write(`jitbot review export: there is no review ${id} in ${databasePath}\n`);
       return 1;
     }
     const record = postedReview(store, review);
@@ -299,38 +266,96 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   }
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [group, command] = argv;
-  if (group === 'policy' && command === 'check') {
-    const rest = argv.slice(2);
-    const withProbe = rest.includes('--probe');
-    const [arg] = rest.filter((a) => a !== '--probe');
-    const path = resolve(arg ?? process.env['POLICY_PATH'] ?? './policy.yaml');
-    const checked = policyCheck(path);
-    if (!checked) return 1;
-    return withProbe ? probe(checked.policy, path) : 0;
+/** `AUDIT_HMAC_KEY`, which every command that opens the database needs: the audit trail is keyed with it. */
+function auditKey(): AuditKey {
+  try {
+    return parseAuditKey(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CommandSetupError(`${error.message} (the audit trail is keyed with it: use the bot's value)`);
   }
-  const databasePath = resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
-  if (group === 'revoke-all') return revokeAllCli(argv.slice(1));
-  const withKey = (run: (key: AuditKey) => number): number => {
-    let key: AuditKey;
-    try {
-      key = parseAuditKey(process.env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      process.stderr.write(`jitbot: ${error.message} (the audit trail is keyed with it: use the bot's value)\n`);
+}
+
+/** Runs one command: its flags and positionals checked first, usage errors exit 2. */
+async function run(name: CommandName, args: readonly string[]): Promise<number> {
+  const databasePath = () => resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
+  switch (name) {
+    case 'policy check': {
+      const { flags, positionals } = parseCommandLine(args, { probe: 'boolean' }, { min: 0, max: 1 });
+      const path = resolve(positionals[0] ?? process.env['POLICY_PATH'] ?? './policy.yaml');
+      const checked = policyCheck(path);
+      if (!checked) return 1;
+      return flags.probe ? probe(checked.policy, path) : 0;
+    }
+    case 'audit verify': {
+      const { flags } = parseCommandLine(args, { checkpoint: 'string' }, { min: 0, max: 0 });
+      return auditVerify(databasePath(), auditKey(), flags.checkpoint);
+    }
+    case 'audit resume-forwarding': {
+      const { flags } = parseCommandLine(args, { after: 'string' }, { min: 0, max: 0 });
+      return resumeForwarding(databasePath(), auditKey(), flags);
+    }
+    case 'audit export': {
+      const { flags } = parseCommandLine(args, { since: 'string', until: 'string', format: 'string' }, { min: 0, max: 0 });
+      return auditExport(databasePath(), auditKey(), flags);
+    }
+    case 'review': {
+      const { flags } = parseCommandLine(args, { days: 'string' }, { min: 0, max: 0 });
+      return review(databasePath(), auditKey(), flags);
+    }
+    case 'review export': {
+      const { flags, positionals } = parseCommandLine(args, { format: 'string' }, { min: 1, max: 1 });
+      return reviewExport(databasePath(), auditKey(), positionals[0] ?? '', flags);
+    }
+    case 'revoke-all':
+      return revokeAllCli(args);
+    case 'exceptions': {
+      const { flags } = parseCommandLine(args, { all: 'boolean' }, { min: 0, max: 0 });
+      return listExceptions(databasePath(), auditKey(), flags.all === true);
+    }
+    case 'db backup': {
+      const { positionals } = parseCommandLine(args, {}, { min: 1, max: 1 });
+      return backupDatabase(databasePath(), resolve(positionals[0] ?? ''), auditKey());
+    }
+  }
+}
+
+/** The longest command name the arguments start with (`review export` before `review`). */
+function commandOf(argv: readonly string[]): { name: CommandName; args: readonly string[] } | undefined {
+  const names = Object.keys(USAGES) as CommandName[];
+  const two = `${argv[0] ?? ''} ${argv[1] ?? ''}`;
+  const name = names.find((n) => n === two) ?? names.find((n) => n === argv[0]);
+  return name === undefined ? undefined : { name, args: argv.slice(name.split(' ').length) };
+}
+
+const HELP = new Set(['--help', '-h', 'help']);
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0 || (argv.length === 1 && HELP.has(argv[0] ?? ''))) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const command = commandOf(argv);
+  if (!command) {
+    const known = argv[0] === 'policy' || argv[0] === 'audit' || argv[0] === 'db' ? `${argv[0]} ${argv[1] ?? ''}`.trim() : argv[0];
+    process.stderr.write(`jitbot: unknown command "${known ?? ''}" (jitbot --help lists the commands)\n`);
+    return 2;
+  }
+  if (command.args.some((a) => HELP.has(a))) {
+    process.stdout.write(`usage:\n${USAGES[command.name]}\n`);
+    return 0;
+  }
+  try {
+    return await run(command.name, command.args);
+  } catch (error) {
+    if (error instanceof CommandSetupError) {
+      process.stderr.write(`jitbot ${command.name}: ${error.message}\n`);
       return 2;
     }
-    return run(key);
-  };
-  if (group === 'audit' && command === 'verify') return withKey((key) => auditVerify(databasePath, key, argv.slice(2)));
-  if (group === 'audit' && command === 'export') return withKey((key) => auditExport(databasePath, key, argv.slice(2)));
-  if (group === 'audit' && command === 'resume-forwarding') return withKey((key) => resumeForwarding(databasePath, key, argv.slice(2)));
-  if (group === 'review' && command === 'export') return withKey((key) => reviewExport(databasePath, key, argv.slice(2)));
-  if (group === 'review') return withKey((key) => review(databasePath, key, argv.slice(1)));
-  if (group === 'exceptions' && (command === undefined || command === '--all')) return withKey((key) => listExceptions(databasePath, key, command === '--all'));
-  process.stderr.write(`${USAGE}\n`);
-  return group === undefined || group === 'help' ? 0 : 2;
+    if (!(error instanceof CommandLineError)) throw error;
+    process.stderr.write(`jitbot ${command.name}: ${error.message}\nusage:\n${USAGES[command.name]}\n`);
+    return 2;
+  }
 }
 
 // `jitbot audit export | head`: a reader that stops early ends the output, not in a stack trace.

@@ -76,5 +76,11 @@ export function openDatabase(path: string): OpenDatabase {
   return { db, sqlite, close: () => sqlite.close() };
 }
 
+/** Opens an existing SQLite file read-only, as it is: a backup being checked is never migrated. */
+export function openReadOnly(path: string): OpenDatabase {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  return { db: drizzle(sqlite, { schema }), sqlite, close: () => sqlite.close() };
+}
+
 /** Runs work as one SQLite transaction (IMMEDIATE: the write lock is taken up front). */
 export type Transaction = <T>(fn: (tx: Db) => T) => T;

@@ -165,6 +165,86 @@ describe('the jitbot CLI', () => {
     assert.equal(jitbot(['review', '--days', '0'], { DATABASE_PATH: path }).status, 2);
   });
 
+  test('--help prints the usage on stdout and exits 0, for the CLI and for one command', () => {
+    for (const args of [['--help'], ['-h'], ['help'], []]) {
+      const run = jitbot(args);
+      assert.equal(run.status, 0, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stdout, /^usage:\n  jitbot policy check/);
+      assert.match(run.stdout, /jitbot db backup <file>/);
+      assert.equal(run.stderr, '');
+    }
+    const one = jitbot(['review', 'export', '--help']);
+    assert.equal(one.status, 0);
+    assert.equal(one.stdout.split('\n')[1], '  jitbot review export <id> [--format md|csv]');
+    assert.doesNotMatch(one.stdout, /policy check/);
+  });
+
+  test('an unknown command or flag is named on stderr with exit 2, nothing on stdout', () => {
+    const env = { DATABASE_PATH: join(dir, 'usage.sqlite') };
+    const cases: [string[], RegExp][] = [
+      [['bogus'], /^jitbot: unknown command "bogus" \(jitbot --help lists the commands\)\n$/],
+      [['audit', 'verfy'], /^jitbot: unknown command "audit verfy"/],
+      [['audit', 'verify', '--fast'], /^jitbot audit verify: unknown option --fast\nusage:\n  jitbot audit verify/],
+      [['policy', 'check', '--prob'], /^jitbot policy check: unknown option --prob\n/],
+      [['exceptions', '--all=yes'], /^jitbot exceptions: --all takes no value\n/],
+      [['audit', 'export', '--format'], /^jitbot audit export: --format needs a value\n/],
+      [['review', 'export'], /^jitbot review export: expected one argument\n/],
+      [['review', '--days', '-3'], /^jitbot review: --days: expected at least 1 day, got "-3"\n/],
+      [['review', '--days', '2.5'], /^jitbot review: --days: expected a whole number of days, got "2.5"\n/],
+      [['db', 'backup'], /^jitbot db backup: expected one argument\n/],
+    ];
+    for (const [args, stderr] of cases) {
+      const run = jitbot(args, env);
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, stderr, args.join(' '));
+      assert.equal(run.stdout, '', args.join(' '));
+    }
+  });
+
+  test('exceptions says on stderr that there are none, keeping stdout for JSON lines', () => {
+    const run = jitbot(['exceptions'], { DATABASE_PATH: join(dir, 'no-exceptions.sqlite') });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /there are no pending or open opt-out exceptions in .*no-exceptions\.sqlite/);
+  });
+
+  test('the package bin runs the CLI from a checkout without a build', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/jitbot.js'), 'review', '--days', '0'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, DATABASE_PATH: join(dir, 'bin.sqlite') }, encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /--days: expected at least 1 day, got "0"/);
+  });
+
+  test('db backup copies a live database, verifies the copy\'s audit chain, and never overwrites a file', () => {
+    const path = join(dir, 'live.sqlite');
+    const database = openDatabase(path);
+    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    for (let i = 0; i < 5; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
+    // The bot keeps the database open (WAL) while the backup runs.
+    const copy = join(dir, 'backup.sqlite');
+    const run = jitbot(['db', 'backup', copy], { DATABASE_PATH: path });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /backed up .*live\.sqlite to .*backup\.sqlite: 5 audit events, chain OK/);
+    store.recordEvent({ at: 1_700_000_000_010, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-after', reason: 'not_an_approver' });
+    database.close();
+
+    const again = jitbot(['db', 'backup', copy], { DATABASE_PATH: path });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /backup\.sqlite exists already; name a new file/);
+
+    // Restoring is putting the copy where DATABASE_PATH points: it holds what was there at backup time.
+    const restored = jitbot(['audit', 'verify'], { DATABASE_PATH: copy });
+    assert.equal(restored.status, 0, restored.stderr);
+    assert.match(restored.stdout, /audit chain OK: 5 events/);
+
+    const raw = openDatabase(path);
+    raw.sqlite.exec('DROP TRIGGER audit_events_no_update');
+    raw.sqlite.prepare("UPDATE audit_events SET actor = 'U0EVE' WHERE seq = 3").run();
+    raw.close();
+    const tampered = jitbot(['db', 'backup', join(dir, 'tampered-backup.sqlite')], { DATABASE_PATH: path });
+    assert.equal(tampered.status, 1);
+    assert.match(tampered.stderr, /BROKEN audit chain at event 3/);
+  });
+
   test('audit verify says OK with the count, and names the first broken event after tampering', () => {
     const path = join(dir, 'audit.sqlite');
     const database = openDatabase(path);

@@ -61,3 +61,37 @@ test('manifest.yml has the one slash command, interactivity and app_home_opened 
     assert.match(url ?? '', /^https:\/\/[^/]+\/slack\/events$/);
   }
 });
+
+const socketManifestSchema = z.object({
+  features: z.object({ slash_commands: z.array(z.object({ command: z.string(), url: z.never().optional() })) }),
+  oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string()) }) }),
+  settings: z.object({
+    event_subscriptions: z.object({ request_url: z.never().optional(), bot_events: z.array(z.string()) }),
+    interactivity: z.object({ is_enabled: z.literal(true), request_url: z.never().optional() }),
+    socket_mode_enabled: z.literal(true),
+  }),
+});
+
+test('manifest.socket-mode.yml is the same app, with Socket Mode on and no request URLs', () => {
+  const http = manifestSchema.parse(parse(readFileSync(join(ROOT, 'manifest.yml'), 'utf8')));
+  const socket = socketManifestSchema.parse(parse(readFileSync(join(ROOT, 'manifest.socket-mode.yml'), 'utf8')));
+  assert.deepEqual(socket.oauth_config.scopes.bot, http.oauth_config.scopes.bot);
+  assert.deepEqual(socket.features.slash_commands.map((c) => c.command), ['/request']);
+  assert.deepEqual(socket.settings.event_subscriptions.bot_events, http.settings.event_subscriptions.bot_events);
+});
+
+test('the usage hint of /request shows every form, and points at help for the rest', () => {
+  for (const file of ['manifest.yml', 'manifest.socket-mode.yml']) {
+    const manifest = z
+      .object({ features: z.object({ slash_commands: z.array(z.object({ usage_hint: z.string() })) }) })
+      .parse(parse(readFileSync(join(ROOT, file), 'utf8')));
+    const hint = manifest.features.slash_commands[0]?.usage_hint ?? '';
+    for (const form of ['<resource> <duration>', '--emergency', 'at <time>', 'optout', 'list', 'release', 'cancel', 'revoke <id>', 'revoke-all', 'review', 'help']) {
+      assert.ok(hint.includes(form), `${file}: the usage hint should name ${form}`);
+    }
+  }
+});
+
+test('manifest.yml says usergroups:write is only for the slack_usergroup provisioner', () => {
+  assert.match(readFileSync(join(ROOT, 'manifest.yml'), 'utf8'), /- usergroups:write +# only for the slack_usergroup provisioner/);
+});
