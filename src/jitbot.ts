@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { WebClientEvent } from '@slack/web-api';
+import { WebClientEvent, type WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
@@ -44,7 +44,7 @@ import { createSlackNotifier } from './slack/notifier.js';
 import { createHomeTab } from './slack/home-tab.js';
 import { refreshingHomes } from './slack/home-refreshing-notifier.js';
 import { createHomeService } from './services/home.js';
-import { createSlackApp } from './slack/slack-app.js';
+import { createSlackApp, type BotIdentity } from './slack/slack-app.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { slackErrorCode } from './slack/slack-retry.js';
 import { createWebClient } from './slack/web-client.js';
@@ -92,6 +92,18 @@ async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
   } catch {
     throw new Error(`no answer within ${timeoutMs / 1000} s`);
   }
+}
+
+/** The start-up check of SLACK_BOT_TOKEN; Slack's answer says who the bot is. */
+async function checkBotToken(client: WebClient): Promise<BotIdentity> {
+  let answer: Awaited<ReturnType<WebClient['auth']['test']>>;
+  try {
+    answer = await client.auth.test();
+  } catch (error) {
+    throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
+  }
+  if (!answer.bot_id || !answer.user_id) throw new StartupError('SLACK_BOT_TOKEN: Slack knows no bot by this token; use the bot token (xoxb-…)');
+  return { botId: answer.bot_id, botUserId: answer.user_id };
 }
 
 /** The `audit_webhook` sender, or undefined when none is configured; its secret must be set. */
@@ -290,11 +302,7 @@ export function createJitbot(options: JitbotOptions) {
     async start(): Promise<{ port: number }> {
       await provisioners.load();
       store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
-      try {
-        await client.auth.test();
-      } catch (error) {
-        throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
-      }
+      slackApp.identify(await checkBotToken(client));
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
       } catch (error) {
