@@ -123,6 +123,8 @@ const WORKER_CONCURRENCY = 4_000;
 const PROVISIONER_CONCURRENCY = 50;
 /** Reports of what is already done (decisions, grants, revocations) sent at once; see MessageLane. */
 const MESSAGES_IN_FLIGHT = 8;
+/** Commands and clicks worked on at once after their acks; see followUp. */
+export const FOLLOW_UPS_IN_FLIGHT = 4;
 
 /**
  * Builds the whole bot from parsed configuration: database, Redis timers, services, Slack,
@@ -180,6 +182,7 @@ export function createJitbot(options: JitbotOptions) {
 
   const accessRequests = createAccessRequestService({ store, policy, membership, directory, notifier, scheduler, metrics, clock, log });
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
+  const followUps = createMessageLane({ inFlight: FOLLOW_UPS_IN_FLIGHT, log });
   const book = createPolicyBook({ current: policy, store, log });
   const rulesOf = (version: string) => book.of(version);
   const decisions = createDecisionService({ store, rulesOf, membership, notifier, scheduler, metrics, messages, clock, log });
@@ -204,7 +207,7 @@ export function createJitbot(options: JitbotOptions) {
   const extension = createExtensionService({ store, policy, accessRequests, scheduler, clock, log });
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
   const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, followUps, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -342,6 +345,7 @@ export function createJitbot(options: JitbotOptions) {
       server.close();
       server.closeAllConnections();
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.stop().catch(() => undefined);
+      await followUps.drain(5_000);
       await loop?.stop();
       await driftLoop?.stop();
       await forwarder?.stop();
