@@ -25,6 +25,7 @@ async function main() {
     process.stdout.write('\n2. Revocation lateness: 10,000 grants expiring within the same 10 s\n');
     const r = await revocationBenchmark({ grants: 10_000, spreadMs: 10_000, log });
     process.stdout.write(`  revoked ${r.grants - r.notRevoked}/${r.grants}; lateness p50 ${ms(r.lateness.p50)}, p99 ${ms(r.lateness.p99)}, max ${ms(r.lateness.max)}\n`);
+    process.stdout.write(`  bot RSS ${r.rss.beforeMb.toFixed(0)} MB before the burst, peak ${r.rss.peakMb.toFixed(0)} MB (sampled every 100 ms: ${r.rss.peakSampledMb.toFixed(0)} MB), ${r.rss.afterMb.toFixed(0)} MB after the last DM\n`);
   }
   if (!only || only === 'recovery') {
     process.stdout.write('\n3. Recovery: 10,000 grants, Redis FLUSHALL 3 s before they start expiring\n');
