@@ -88,6 +88,7 @@ export async function ackBenchmark(options: { total: number; inFlight: number; b
     };
     await alternate('approve', (target, offset, count) => closedLoop(count, options.inFlight, (i) => click(urls[target], pending[offset + i] ?? 'req-missing')()));
     results.push({ kind: 'approve', deployment, jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
+    options.log(`auth.test calls Slack saw: ${env.slack.callsTo('auth.test').length} (each bot process checks its token once at start-up)`);
     return results;
   } finally {
     await bare.stop();

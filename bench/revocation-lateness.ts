@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEnvironment } from './support/environment.js';
 import { revocationLateness, seedGrants, seedTimedSteps, timedStepLateness } from './support/seed.js';
+import { sampleRss } from './support/rss-sampler.js';
 import { summarize, type Summary } from './support/stats.js';
 
 export interface LatenessResult {
@@ -10,7 +11,11 @@ export interface LatenessResult {
   lateness: Summary;
   /** Every kind of timed step due in the same burst (revocations included): how late, and how many never happened. */
   kinds: { kind: string; notDone: number; lateness: Summary }[];
+  /** The bot's memory around the burst, in MB: from just before it until its last DM is sent. */
+  rss: { beforeMb: number; peakMb: number; peakSampledMb: number; afterMb: number };
 }
+
+const MB = 2 ** 20;
 
 /**
  * `grants` active grants whose expiries fall within the same `spreadMs`, and `perKind` of every
@@ -28,6 +33,7 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
     seedTimedSteps(env.databasePath, options.perKind, (i) => firstExpiry + Math.floor(((i + 0.5) * options.spreadMs) / options.perKind), seedStart);
     options.log(`seeded ${options.grants} active grants and ${options.perKind} of every other timed step in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
     const bot = await env.startBot();
+    let rss: LatenessResult['rss'] = { beforeMb: NaN, peakMb: NaN, peakSampledMb: NaN, afterMb: NaN };
     options.log(`bot healthy after ${(bot.startupMs / 1000).toFixed(1)} s (timers restored from SQLite)`);
     try {
       if (options.flushBeforeMs !== undefined) {
@@ -40,6 +46,9 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
       await botLagMaxMs(bot.metricsUrl);
       const ours = monitorEventLoopDelay({ resolution: 10 });
       ours.enable();
+      const beforeMb = bot.rssBytes() / MB;
+      bot.resetPeakRss();
+      const sampler = sampleRss(() => bot.rssBytes());
       const deadline = firstExpiry + options.spreadMs + 60_000;
       for (;;) {
         await sleep(1_000);
@@ -48,6 +57,11 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
       }
       ours.disable();
       options.log(`event loop max lag during the burst: bot ${(await botLagMaxMs(bot.metricsUrl)).toFixed(0)} ms, this process (fake Slack, webhook receiver) ${(ours.max / 1e6).toFixed(0)} ms`);
+      // The burst's memory lasts until the last "access ended" DM is out: Slack quiet for 2 s.
+      await untilQuiet(() => env.slack.calls.length, 2_000, deadline);
+      const sampled = sampler.stop();
+      rss = { beforeMb, peakMb: bot.peakRssBytes() / MB, peakSampledMb: sampled.peakMb, afterMb: bot.rssBytes() / MB };
+      options.log(`bot RSS by second from 1 s before the first expiry to the last DM (MB): ${sampled.perSecondMb.map((mb) => mb.toFixed(0)).join(' ')}`);
     } finally {
       await bot.stop();
     }
@@ -58,9 +72,23 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
     const fine = Array.from({ length: 30 }, (_, d) => summarize(lateness.slice(d * 100, (d + 1) * 100)).max.toFixed(0));
     options.log(`max lateness per 100 grants, the first 3000 (ms): ${fine.join(' ')}`);
     const kinds = timedStepLateness(env.databasePath).map((k) => ({ kind: k.kind, notDone: k.notDone, lateness: summarize(k.lateness) }));
-    return { grants: options.grants, notRevoked, lateness: summarize(lateness), kinds };
+    return { grants: options.grants, notRevoked, lateness: summarize(lateness), kinds, rss };
   } finally {
     await env.close();
+  }
+}
+
+/** Waits until `count()` has not changed for `quietMs` (or until `deadline`). */
+async function untilQuiet(count: () => number, quietMs: number, deadline: number): Promise<void> {
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - since < quietMs && Date.now() < deadline) {
+    await sleep(250);
+    const now = count();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
   }
 }
 

@@ -33,6 +33,7 @@ async function main() {
     const r = await revocationBenchmark({ grants: 10_000, spreadMs: 10_000, perKind: 500, log });
     process.stdout.write(`  revoked ${r.grants - r.notRevoked}/${r.grants}; lateness p50 ${ms(r.lateness.p50)}, p99 ${ms(r.lateness.p99)}, max ${ms(r.lateness.max)}\n`);
     writeKinds(r.kinds);
+    process.stdout.write(`  bot RSS ${r.rss.beforeMb.toFixed(0)} MB before the burst, peak ${r.rss.peakMb.toFixed(0)} MB (sampled every 100 ms: ${r.rss.peakSampledMb.toFixed(0)} MB), ${r.rss.afterMb.toFixed(0)} MB after the last DM\n`);
   }
   if (!only || only === 'recovery') {
     process.stdout.write('\n3. Recovery: 10,000 grants and 500 of every other timed step, Redis FLUSHALL 3 s before they fall due\n');

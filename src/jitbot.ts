@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebClientEvent } from '@slack/web-api';
+import { WebClientEvent, type WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
@@ -51,7 +51,7 @@ import { createSlackNotifier } from './slack/notifier.js';
 import { createHomeTab } from './slack/home-tab.js';
 import { refreshingHomes } from './slack/home-refreshing-notifier.js';
 import { createHomeService } from './services/home.js';
-import { createSlackApp } from './slack/slack-app.js';
+import { createSlackApp, type BotIdentity } from './slack/slack-app.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { slackErrorCode } from './slack/slack-retry.js';
 import { createWebClient } from './slack/web-client.js';
@@ -102,6 +102,18 @@ async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
   }
 }
 
+/** The start-up check of SLACK_BOT_TOKEN; Slack's answer says who the bot is. */
+async function checkBotToken(client: WebClient): Promise<BotIdentity> {
+  let answer: Awaited<ReturnType<WebClient['auth']['test']>>;
+  try {
+    answer = await client.auth.test();
+  } catch (error) {
+    throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
+  }
+  if (!answer.bot_id || !answer.user_id) throw new StartupError('SLACK_BOT_TOKEN: Slack knows no bot by this token; use the bot token (xoxb-…)');
+  return { botId: answer.bot_id, botUserId: answer.user_id };
+}
+
 /** The `audit_webhook` sender, or undefined when none is configured; its secret must be set. */
 function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets: Readonly<Record<string, string | undefined>>, clock: Clock) {
   if (!config) return undefined;
@@ -130,6 +142,8 @@ const WORKER_CONCURRENCY = 4_000;
 const PROVISIONER_CONCURRENCY = 50;
 /** Reports of what is already done (decisions, grants, revocations) sent at once; see MessageLane. */
 const MESSAGES_IN_FLIGHT = 8;
+/** Commands and clicks worked on at once after their acks; see followUp. */
+export const FOLLOW_UPS_IN_FLIGHT = 4;
 
 /**
  * Builds the whole bot from parsed configuration: database, Redis timers, services, Slack,
@@ -191,6 +205,7 @@ export function createJitbot(options: JitbotOptions) {
 
   const accessRequests = createAccessRequestService({ store, policy, membership, directory, accountOf: accountOfUser, notifier, scheduler, metrics, clock, log });
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
+  const followUps = createMessageLane({ inFlight: FOLLOW_UPS_IN_FLIGHT, log });
   const book = createPolicyBook({ current: policy, store, log });
   const rulesOf = (version: string) => book.of(version);
   const pendingTimeoutMs = () => loaded.policy.settings.pending_timeout.toMillis();
@@ -217,7 +232,7 @@ export function createJitbot(options: JitbotOptions) {
   const revokeAll = createRevokeAll({ store, membership, exceptions: exceptionLifecycle, scheduler, notifier, clock, log });
   const home = createHomeService({ store, accessRequests, optOut, decisions, clock });
   const deliveries = createDeliveryLog({ store, clock });
-  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, deliveries, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, log }, log);
+  const slackApp = createSlackApp(slackOptions, { policy, accessRequests, breakGlass, decisions, deliveries, endAccess, extension, home, homeTab, optOut, reviews, revokeAll, directory, followUps, log }, log);
   const reconciler = createReconciler({
     store,
     scheduler,
@@ -332,11 +347,7 @@ export function createJitbot(options: JitbotOptions) {
     async start(): Promise<{ port: number; metricsPort: number | undefined }> {
       await provisioners.load();
       store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
-      try {
-        await client.auth.test();
-      } catch (error) {
-        throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
-      }
+      slackApp.identify(await checkBotToken(client));
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
       } catch (error) {
@@ -398,6 +409,7 @@ export function createJitbot(options: JitbotOptions) {
         SHUTDOWN_TIMEOUT_MS,
         [
           ['Socket Mode', async () => env.SLACK_APP_TOKEN && answersSlack && (await slackApp.app.stop())],
+          ['work after acks', () => followUps.drain(5_000)],
           ['sweeps', () => Promise.all([loop?.stop(), driftLoop?.stop(), forwarder?.stop()])],
           ['running jobs', () => Promise.all([reviewSchedule?.close(), checkpointSchedule?.close(), worker?.close()])],
           ['messages', () => messages.drain(5_000)],

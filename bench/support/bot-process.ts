@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { freePort } from '../../test/support/free-port.js';
 import { BENCH_AUDIT_KEY } from './seed.js';
 
@@ -12,6 +13,22 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 export function buildOnce(): void {
   const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('npm run build failed');
+}
+
+/** The node flags of package.json's start script (`node <flags> dist/main.js`): the bot runs as `npm start` runs it. */
+function startFlags(): string[] {
+  const { scripts } = z.object({ scripts: z.object({ start: z.string() }) }).parse(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')));
+  const words = scripts.start.split(/\s+/);
+  const main = words.indexOf('dist/main.js');
+  if (words[0] !== 'node' || main < 0) throw new Error(`package.json's start script is not "node … dist/main.js": ${scripts.start}`);
+  return words.slice(1, main);
+}
+
+/** A memory field of /proc/<pid>/status (VmRSS, VmHWM…), in bytes. */
+function procStatusBytes(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid ?? 0}/status`, 'utf8');
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+  return Number(kb ?? 0) * 1024;
 }
 
 export interface BotProcessOptions {
@@ -36,7 +53,7 @@ export async function startBotProcess(options: BotProcessOptions) {
   const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
   // As `npm start` runs it; BENCH_NODE_FLAGS adds node flags for experiments.
   const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...profile, ...flags, 'dist/main.js'], {
+  const child = spawn(process.execPath, [...profile, ...startFlags(), ...flags, 'dist/main.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -73,10 +90,12 @@ export async function startBotProcess(options: BotProcessOptions) {
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     startupMs: performance.now() - startedAt,
     /** Resident set size of the bot process, in bytes, from /proc. */
-    rssBytes(): number {
-      const status = readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8');
-      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-      return Number(kb ?? 0) * 1024;
+    rssBytes: () => procStatusBytes(child.pid, 'VmRSS'),
+    /** The largest the bot's RSS has been since it started, or since `resetPeakRss()` (Linux's VmHWM). */
+    peakRssBytes: () => procStatusBytes(child.pid, 'VmHWM'),
+    /** Starts the peak over from the present RSS (Linux: `5` written to /proc/<pid>/clear_refs). */
+    resetPeakRss(): void {
+      writeFileSync(`/proc/${child.pid ?? 0}/clear_refs`, '5');
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -6,6 +6,7 @@ import type { DecisionService } from '../services/decisions.js';
 import type { EndAccessService } from '../services/end-access.js';
 import type { ExtensionService } from '../services/extension.js';
 import type { HomeService } from '../services/home.js';
+import type { MessageLane } from '../services/message-lane.js';
 import type { OptOutService } from '../services/opt-out.js';
 import type { ReviewService } from '../services/review.js';
 import type { RevokeAll } from '../services/revoke-all.js';
@@ -29,5 +30,7 @@ export interface SlackServices {
   reviews: ReviewService;
   revokeAll: RevokeAll;
   directory: Pick<Directory, 'userProfile'>;
+  /** Where the work after a command's or click's ack waits its turn. */
+  followUps: Pick<MessageLane, 'send'>;
   log: Log;
 }

@@ -18,6 +18,16 @@ export interface SlackAppOptions {
   apiRetries: number;
 }
 
+/** Who the bot is in Slack, as the start-up `auth.test` answered. */
+export interface BotIdentity {
+  botId: string;
+  botUserId: string;
+}
+
+export class NotStartedError extends Error {
+  override readonly name = 'NotStartedError';
+}
+
 /**
  * The Bolt app. In HTTP mode its receiver is mounted on our own server (`requestListener`),
  * so /slack/events, /healthz and the rest share one port; in Socket Mode it dials out. Either
@@ -26,15 +36,22 @@ export interface SlackAppOptions {
 export function createSlackApp(options: SlackAppOptions, services: SlackServices, pino: Pino) {
   const logger = boltLogger(pino);
   const clientOptions = webClientOptions(options.apiUrl, options.apiRetries);
+  // Told once, at start-up. Left to itself, Bolt asks Slack (auth.test) before every command,
+  // click and event it receives, so each ack would wait on a Slack round trip.
+  let identity: BotIdentity | undefined;
+  const authorize = async () => {
+    if (!identity) throw new NotStartedError('a Slack request arrived before start-up checked the bot token');
+    return { botToken: options.botToken, ...identity };
+  };
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (options.appToken) {
     // Built here so the Socket Mode connection (apps.connections.open) also uses SLACK_API_URL.
     const socketReceiver = new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions } });
-    app = new App({ token: options.botToken, receiver: socketReceiver, logger, clientOptions, tokenVerificationEnabled: false });
+    app = new App({ authorize, receiver: socketReceiver, logger, clientOptions });
   } else {
     receiver = new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: '/slack/events', logger, customPropertiesExtractor: signatureOf });
-    app = new App({ token: options.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+    app = new App({ authorize, receiver, logger, clientOptions });
   }
   app.error(async (error) => {
     pino.error({ err: error.original ?? error, code: error.code }, 'Slack listener failed');
@@ -43,5 +60,12 @@ export function createSlackApp(options: SlackAppOptions, services: SlackServices
   app.use(dropRepeatedDeliveries(services.deliveries, pino));
   registerListeners(app, services);
   const httpListener = receiver && screenSlackRequests(receiver.requestListener, { signingSecret: options.signingSecret ?? '', deliveries: services.deliveries, log: pino });
-  return { app, httpListener };
+  return {
+    app,
+    httpListener,
+    /** The bot's identity from the start-up `auth.test`, before the first request is let in. */
+    identify(known: BotIdentity): void {
+      identity = known;
+    },
+  };
 }

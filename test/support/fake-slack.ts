@@ -86,6 +86,8 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
   const posted = new Set<string>();
   let tsCounter = 100;
   const sockets = new Set<Socket>();
+  // While held, requests are recorded on arrival and answered only on release.
+  let held: Promise<void> | undefined;
 
   const profile = (u: Required<FakeUser>) => ({
     id: u.id,
@@ -191,6 +193,7 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       const response = /^\/response\/(.+)$/.exec(path);
       if (response?.[1]) {
         responses.push({ name: response[1], body: parseArgs(raw, contentType.includes('json') ? contentType : 'application/json'), at: Date.now() });
+        await held;
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('ok');
         return;
@@ -203,6 +206,7 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       }
       const args = parseArgs(raw, contentType);
       calls.push({ method, args, at: Date.now() });
+      await held;
       const result = answer(method, args, req.headers.authorization);
       res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...result.headers });
       res.end(JSON.stringify(result.body));
@@ -254,6 +258,20 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < times; i += 1) queue.push({ failure, when });
       failures.set(method, queue);
+    },
+    /**
+     * Slack stops answering: every Web API call and response_url post is still recorded, but
+     * answered only when the returned function is called.
+     */
+    hold(): () => void {
+      let release = () => {};
+      held = new Promise<void>((resolve) => {
+        release = () => {
+          held = undefined;
+          resolve();
+        };
+      });
+      return release;
     },
     reset() {
       calls.length = 0;

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { isExceptionId } from '../../../domain/opt-out-rules.js';
 import type { SlackServices } from '../../services.js';
-import { replyOnFailure } from '../reply-on-failure.js';
+import { followUp } from '../reply-on-failure.js';
 import { replyToClick } from '../reply.js';
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -15,7 +15,7 @@ export function decisionAction(services: SlackServices, decision: 'approve' | 'd
     const { ack, body, action } = args;
     await ack();
     const reply = replyToClick(args, services);
-    await replyOnFailure(reply, services.log, async () => {
+    followUp(services, reply, async () => {
       const id = action.value ?? '';
       const approverId = body.user.id;
       const result = isExceptionId(id)

@@ -5,7 +5,7 @@ import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
 import { extendModal } from '../../views/extend-modal.js';
 import { requestModal } from '../../views/request-modal.js';
-import { replyOnFailure } from '../reply-on-failure.js';
+import { followUp, replyOnFailure } from '../reply-on-failure.js';
 import { replyToClick } from '../reply.js';
 
 type Args = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -32,7 +32,7 @@ export function releaseAction(services: SlackServices) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     const reply = replyToClick(args, services);
-    await replyOnFailure(reply, services.log, async () => {
+    followUp(services, reply, async () => {
       const result = await services.endAccess.release({ userId: args.body.user.id, target: args.action.value ?? '' });
       await reply(result.ok ? replies.released(result.value) : result.error, { replaceOriginal: result.ok });
     });
@@ -44,7 +44,7 @@ export function cancelAction(services: SlackServices) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     const reply = replyToClick(args, services);
-    await replyOnFailure(reply, services.log, async () => {
+    followUp(services, reply, async () => {
       const result = await services.accessRequests.cancel({ userId: args.body.user.id, requestId: args.action.value ?? '' });
       await reply(result.ok ? replies.cancelled(result.value) : result.error);
     });

@@ -5,7 +5,7 @@ import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
 import { readerZone } from '../../reader-zone.js';
 import { requestModal } from '../../views/request-modal.js';
-import { replyOnFailure } from '../reply-on-failure.js';
+import { followUp } from '../reply-on-failure.js';
 import { ephemeralReply } from '../reply.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -76,7 +76,7 @@ export function requestCommand(services: SlackServices) {
     }
     await ack();
     const reply = ephemeralReply(respond);
-    await replyOnFailure(reply, services.log, async () => {
+    followUp(services, reply, async () => {
       await reply(await answer(services, parsed, command.user_id));
     });
   };
