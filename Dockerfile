@@ -33,4 +33,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The database is created and migrated at start; SIGTERM shuts down gracefully.
-CMD ["node", "dist/main.js"]
+CMD ["node", "--max-old-space-size=1024", "dist/main.js"]

@@ -170,6 +170,7 @@ describe('the daily audit checkpoint', () => {
     await h.ask(USERS.alice, 'prod-db 30m checking INC-9');
     const [next] = await queue.getDelayed();
     assert.ok(next, 'the next run waits as a delayed job');
+    h.clock.advance((next.opts.prevMillis ?? 0) - h.clock.now().toMillis()); // its slot: promoted before it, a run only waits again
     await next.promote();
     const post = await eventually('the checkpoint in the security channel', () => securityPosts(h, '🔏 *Audit checkpoint*')[0], 10_000);
     const text = String(post.args['text']);

@@ -39,6 +39,8 @@ describe('a provisioner that fails to set access up is visible at its first fail
     h = await startHarness({
       retry: { attempts: 4, backoffMs: 300 },
       captureLogs: true,
+      // /metrics is off unless it has its own port or a token.
+      env: { METRICS_PORT: '0' },
       policyExtra: `
   idp:
     channel: C0DBAPPROVALS
@@ -103,7 +105,7 @@ describe('a provisioner that fails to set access up is visible at its first fail
   });
 
   test('jitbot_active_grants counts only access that is set up; the rest is counted by setup state', async () => {
-    const res = await fetch(h.eventsUrl.replace('/slack/events', '/metrics'));
+    const res = await fetch(h.metricsUrl);
     const text = await res.text();
     const sample = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.slice(name.length + 1));
     assert.equal(sample('jitbot_active_grants'), 1, 'the grant set up after a failure; not the one that failed');

@@ -105,7 +105,10 @@ describe('timed steps far ahead, reached by moving the clock: never before they 
   async function bringForward(jobId: string, dueAt: number, msBefore: number): Promise<void> {
     h.clock.advance(dueAt - msBefore - h.clock.now().toMillis());
     const job = await eventually(`the job ${jobId}`, () => h.bot.accessQueue.queue.getJob(jobId).then((j) => j ?? undefined));
-    await job.promote();
+    // The sweep, running every second, may have handed it over already: then it is running early, as wanted.
+    await job.promote().catch(async (error: unknown) => {
+      if ((await job.getState()) === 'delayed') throw error;
+    });
   }
 
   test('a scheduled start is provisioned at its start, however early its job runs', async () => {
