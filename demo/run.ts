@@ -19,8 +19,9 @@ const NAMES: Record<string, string> = {
   [USERS.sec]: 'sam (security)',
 };
 const nameOf = (id: string) => NAMES[id] ?? id;
-const started = Date.now();
-const clock = () => `+${((Date.now() - started) / 1000).toFixed(3)}s`.padStart(9);
+// performance.now() is monotonic (Date.now() follows adjustments of the wall clock), so offsets only grow.
+const started = performance.now();
+const clock = () => `+${((performance.now() - started) / 1000).toFixed(3)}s`.padStart(9);
 const say = (symbol: string, text: string) => process.stdout.write(`${clock()}  ${symbol} ${text}\n`);
 /** Slack mrkdwn as plain text: mentions named, date tokens shown by their fallback. */
 const plain = (text: string) =>

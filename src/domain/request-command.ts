@@ -1,7 +1,7 @@
 import { splitMeantLength } from './meant-length.js';
 import { parseRevokeAll, type RevokeScope } from './revoke-scope.js';
 
-/** What the text of `/request …` asks for (DESIGN.md §3). Pure parsing: no policy, no I/O. */
+/** What the text of `/request …` asks for. Pure parsing: no policy, no I/O. */
 export type RequestCommand =
   | { kind: 'modal' }
   | { kind: 'help' }

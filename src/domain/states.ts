@@ -1,4 +1,4 @@
-/** State machines of DESIGN.md §6. The store enforces them with conditional UPDATEs. */
+/** The state machines of requests, grants and exceptions. The store enforces them with conditional UPDATEs. */
 export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'cancelled', 'lapsed'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 

@@ -50,7 +50,7 @@ const encodeCursor = (position: [number, string]) => Buffer.from(JSON.stringify(
 const send = (res: ServerResponse, status: number, body: unknown) => sendJson(res, status, body, { 'cache-control': 'no-store' });
 
 /**
- * DESIGN.md §5: read-only JSON under /api/, only with `Authorization: Bearer $ADMIN_API_TOKEN`
+ * Read-only JSON under /api/, only with `Authorization: Bearer $ADMIN_API_TOKEN`
  * (compared in constant time). A wrong or missing token is answered 401 and counted: the
  * audit trail gets one event per source and minute (see RefusalTally).
  */

@@ -1,12 +1,12 @@
 import type { RevokeReason } from '../domain/states.js';
 
-/** The grant description every provisioner receives: the webhook body of DESIGN.md §4. */
+/** The grant description every provisioner receives: the webhook body (docs/provisioners.md). */
 export interface AccessEvent {
   type: 'access.grant' | 'access.extend' | 'access.revoke';
   grant_id: string;
   /** Null only for the standing grant of an opt-out exception, which no request asked for. */
   request_id: string | null;
-  /** The opt-out exception the grant was made under, if any (an extension of DESIGN.md §4). */
+  /** The opt-out exception the grant was made under, if any. */
   exception_id: string | null;
   resource: string;
   user: { slack_id: string; email: string | null };

@@ -3,7 +3,7 @@ import { createWebhookSender, DeliveryError } from '../webhooks/standard-webhook
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
 /**
- * DESIGN.md §4: a Standard Webhooks-signed POST. One call is one delivery attempt; the
+ * A Standard Webhooks-signed POST. One call is one delivery attempt; the
  * `webhook-id` depends only on the grant and action, so every retry carries the same one.
  */
 export function createWebhookProvisioner(options: { url: string; secret: string; timeoutMs: number; clock: Clock }): Provisioner {

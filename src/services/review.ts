@@ -45,7 +45,7 @@ export function postedReview(store: Pick<Store, 'reviewDecisions'>, review: Revi
   return { review, report: storedReport(review), decisions: store.reviewDecisions(review.id) };
 }
 
-/** Reads what a review needs and builds the report (DESIGN.md §3 `review`). */
+/** Reads what a review needs and builds the report (`/request review`, the schedule and `jitbot review`). */
 function gatherReport(store: ReviewStore, now: number, days: number): ReviewReport {
   const since = now - days * DAY_MS;
   const approvedBy = (g: { requestId: string | null; exceptionId: string | null }) =>

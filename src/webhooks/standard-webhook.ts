@@ -37,7 +37,7 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
 }
 
 /**
- * One Standard Webhooks delivery (DESIGN.md §4 headers): resolves on any 2xx, throws
+ * One Standard Webhooks delivery (the Standard Webhooks headers): resolves on any 2xx, throws
  * DeliveryError otherwise. The caller picks `id`; reusing it on retries lets receivers de-duplicate.
  */
 export function createWebhookSender(options: { url: string; secret: string; timeoutMs: number; clock: Clock }) {

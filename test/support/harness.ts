@@ -27,7 +27,7 @@ export const USERS = {
   outsider: 'U0OUTSIDE',
 } as const;
 
-/** A policy in the shape of DESIGN.md §2, with a webhook receiver for prod-db. */
+/** The policy the end-to-end tests run, with a webhook receiver for prod-db. */
 export function testPolicy(webhookUrl: string, extra = '', settings: Record<string, string> = {}): string {
   const merged = { timezone: 'UTC', security_channel: 'C0SECURITY', reconcile_interval: '1s', ...settings };
   return `

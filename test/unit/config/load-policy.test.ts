@@ -7,7 +7,7 @@ import { ConfigError } from '../../../src/config/errors.js';
 import { loadPolicyFile, parsePolicy } from '../../../src/config/load-policy.js';
 import { securityTeam } from '../../../src/domain/principals.js';
 
-/** DESIGN.md §2, complete: stages, escalation, break-glass, opt-out and every provisioner type. */
+/** A complete policy: stages, escalation, break-glass, opt-out and every provisioner type. */
 const FULL_POLICY = `
 settings:
   timezone: Europe/Paris
@@ -114,7 +114,7 @@ const ms = (d: { toMillis(): number } | undefined) => d?.toMillis();
 describe('a valid policy', () => {
   const { policy, version } = parsePolicy(FULL_POLICY, 'full.yaml');
 
-  test('the full DESIGN §2 example parses, with durations read as durations', () => {
+  test('a complete policy parses, with durations read as durations', () => {
     const db = policy.resources['prod-db'];
     assert.ok(db);
     assert.equal(ms(db.max_duration), 2 * 3_600_000);

@@ -33,7 +33,7 @@ for (const [kind, secret] of [
       await receiver.close();
     });
 
-    test('carry the DESIGN §4 body and headers and verify with the Standard Webhooks library', async () => {
+    test('carry the documented body and headers and verify with the Standard Webhooks library', async () => {
       const provisioner = createWebhookProvisioner({ url: receiver.url, secret, timeoutMs: 2_000, clock: systemClock });
       await provisioner.apply(event);
       const [delivery] = await receiver.waitForDeliveries(1);
