@@ -68,6 +68,7 @@ describe('the bot as a process: npm start’s entry point', () => {
     writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
     const bot = runMain({
       SLACK_BOT_TOKEN: 'xoxb-test-token',
+      AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
       PORT: String(port),
