@@ -52,8 +52,13 @@ export function redactSecrets(text: string): string {
 /** How much of a text from outside jitbot (a receiver's body, stderr, a driver's message) is kept. */
 export const QUOTED_TEXT_LIMIT = 300;
 
-/** Text from outside jitbot as jitbot may repeat it: redacted, on one line, at most `max` characters. */
-export function quotedFromOutside(text: string, max = QUOTED_TEXT_LIMIT): string {
+/**
+ * Text from outside jitbot as jitbot may repeat it: redacted (whole, before it is cut), on one
+ * line, at most `max` characters: its start, or with `keep: 'end'` its end (a program's last words).
+ */
+export function quotedFromOutside(text: string, options: { max?: number; keep?: 'start' | 'end' } = {}): string {
+  const { max = QUOTED_TEXT_LIMIT, keep = 'start' } = options;
   const line = redactSecrets(text).replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  if (line.length <= max) return line;
+  return keep === 'start' ? `${line.slice(0, max - 1)}…` : `…${line.slice(-(max - 1))}`;
 }

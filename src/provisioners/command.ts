@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { quotedFromOutside } from '../domain/redact.js';
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
 const OUTPUT_LIMIT = 16 * 1024;
@@ -13,7 +14,8 @@ function tail() {
     add(chunk: Buffer) {
       text = (text + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
     },
-    last: (chars: number) => text.trim().slice(-chars),
+    /** What the program last said, as jitbot may repeat it. */
+    quoted: () => quotedFromOutside(text, { keep: 'end' }),
   };
 }
 
@@ -79,7 +81,7 @@ export function createCommandProvisioner(options: {
 
         child.on('error', (error: NodeJS.ErrnoException) => {
           clearTimeout(timer);
-          const why = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable' : error.message;
+          const why = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable' : quotedFromOutside(error.message);
           reject(fail(`cannot run ${executable}: ${why}`, error));
         });
         child.on('close', (code, signal) => {
@@ -88,7 +90,7 @@ export function createCommandProvisioner(options: {
           if (timedOut) return reject(fail(`${executable} did not finish within ${options.timeoutMs / 1000} s and was stopped`));
           if (code === 0) return resolve();
           const status = code === null ? `was killed by ${signal ?? 'a signal'}` : `exited with code ${code}`;
-          const detail = stderr.last(500);
+          const detail = stderr.quoted();
           reject(fail(`${executable} ${status}${detail ? `: ${detail}` : ''}`));
         });
       });

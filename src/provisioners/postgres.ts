@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { quotedFromOutside } from '../domain/redact.js';
 import { errorMessage } from '../error-message.js';
 import { ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
@@ -74,12 +75,12 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
     try {
       client = await pool.connect();
     } catch (error) {
-      throw fail(`cannot reach PostgreSQL (${options.connectionEnv}): ${errorMessage(error)}`, error);
+      throw fail(`cannot reach PostgreSQL (${options.connectionEnv}): ${quotedFromOutside(errorMessage(error))}`, error);
     }
     try {
       return await work(client);
     } catch (error) {
-      throw error instanceof ProvisionerError ? error : fail(`${what}: ${errorMessage(error)}`, error);
+      throw error instanceof ProvisionerError ? error : fail(`${what}: ${quotedFromOutside(errorMessage(error))}`, error);
     } finally {
       client.release();
     }
@@ -189,7 +190,7 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
           return problems;
         });
       } catch (error) {
-        return [errorMessage(error)];
+        return [quotedFromOutside(errorMessage(error))];
       }
     },
 

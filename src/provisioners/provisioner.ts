@@ -1,3 +1,4 @@
+import { redactSecrets } from '../domain/redact.js';
 import type { RevokeReason } from '../domain/states.js';
 
 /** The grant description every provisioner receives: the webhook body of DESIGN.md §4. */
@@ -70,8 +71,10 @@ export interface Provisioner {
 }
 
 /**
- * A failed attempt, in the provisioner's own words. `permanent` marks what retrying cannot fix
- * (a login, role or group that does not exist): it is told at once and retried less often.
+ * A failed attempt, in the provisioner's own words, redacted (URLs as origin and path, no
+ * credentials): it is stored, audited, logged and shown. Text quoted from outside jitbot goes
+ * in through `quotedFromOutside`. `permanent` marks what retrying cannot fix (a login, role or
+ * group that does not exist): it is told at once and retried less often.
  */
 export class ProvisionerError extends Error {
   override readonly name = 'ProvisionerError';
@@ -81,7 +84,7 @@ export class ProvisionerError extends Error {
     message: string,
     options?: { cause?: unknown; permanent?: boolean },
   ) {
-    super(`${provisionerType}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redactSecrets(`${provisionerType}: ${message}`), options?.cause === undefined ? undefined : { cause: options.cause });
     this.permanent = options?.permanent ?? false;
   }
 }

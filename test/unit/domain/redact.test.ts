@@ -44,6 +44,13 @@ describe('quotedFromOutside', () => {
     assert.ok(quoted.endsWith('…'));
   });
 
+  test("with keep: 'end', the end is kept (a program's last words)", () => {
+    const quoted = quotedFromOutside(`${'x'.repeat(1_000)} failed: see redis://:leak@cache:6379`, { keep: 'end' });
+    assert.equal(quoted.length, QUOTED_TEXT_LIMIT);
+    assert.ok(quoted.startsWith('…'));
+    assert.ok(quoted.endsWith('failed: see redis://cache:6379'));
+  });
+
   test('a short text is kept whole', () => {
     assert.equal(quotedFromOutside('  receiver says 503 '), 'receiver says 503');
   });

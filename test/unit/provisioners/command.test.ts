@@ -58,6 +58,17 @@ describe('the command provisioner', () => {
     await assert.rejects(createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event), /exited with code 3: vpn api said no/);
   });
 
+  test('what stderr quotes is redacted and capped to its end', async () => {
+    const run = script('leaky.sh', `echo "${'noise '.repeat(500)}" >&2; echo "connect to redis://:stderr-pw@cache:6379 failed; password=kw-pw" >&2; exit 1`);
+    await assert.rejects(createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /exited with code 1: ….*noise connect to redis:\/\/cache:6379 failed; password=\[redacted\]$/);
+      assert.ok(!error.message.includes('stderr-pw') && !error.message.includes('kw-pw'), error.message);
+      assert.ok(error.message.length < 500, 'capped');
+      return true;
+    });
+  });
+
   test('a program that hangs is stopped at the timeout and is gone afterwards', async () => {
     const pidFile = join(dir, 'pid');
     const run = script('hang.sh', `echo $$ > "${pidFile}"; exec sleep 30`);
