@@ -8,7 +8,7 @@ import type { Revocation, Store } from '../store/store.js';
 import { batched } from './batched.js';
 import type { MessageLane } from './message-lane.js';
 import type { Log, Metrics, Notifier } from './ports.js';
-import { errorMessage } from '../error-message.js';
+import { redactedErrorMessage } from '../error-message.js';
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
 
@@ -119,7 +119,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       try {
         await apply(grant, accessEvent(grant, 'access.grant', null));
       } catch (error) {
-        const message = errorMessage(error);
+        const message = redactedErrorMessage(error);
         const failed = store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
         if (failed) await tellSetupFailure(grant, failed, message, { final: opts.finalAttempt, permanent: error instanceof ProvisionerError && error.permanent });
         throw error;
@@ -169,7 +169,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         if (coveredBy === undefined) await apply(grant, accessEvent(grant, 'access.revoke', reason));
         else log.info({ grantId, coveredBy }, 'access stays: another grant still gives it');
       } catch (error) {
-        const message = errorMessage(error);
+        const message = redactedErrorMessage(error);
         store.noteRevokeError(grant.id, message);
         const at = clock.now().toMillis();
         if (opts.finalAttempt) {

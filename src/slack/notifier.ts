@@ -138,7 +138,7 @@ export function createSlackNotifier(deps: {
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 
     async provisioningFailing(grant, error, request, { permanent }) {
-      await dm(grant.userId, () => messages.setupFailing(grant, error, permanent), { grantId: grant.id });
+      await dm(grant.userId, () => messages.setupFailing(grant, permanent), { grantId: grant.id });
       await redrawApproval(request, { kind: 'failing', error, permanent });
       if (permanent) await toSecurityAndThread(grant, error, request, false);
     },
@@ -146,7 +146,7 @@ export function createSlackNotifier(deps: {
     async provisioningFailed(grant, error, request) {
       await toSecurityAndThread(grant, error, request, true);
       await redrawApproval(request, { kind: 'failed', error });
-      await dm(grant.userId, () => messages.setupGaveUp(grant, error), { grantId: grant.id });
+      await dm(grant.userId, () => messages.setupGaveUp(grant), { grantId: grant.id });
     },
 
     async provisioningRecovered(grant, request) {
