@@ -30,7 +30,7 @@ export function createCommandProvisioner(options: {
   env: Readonly<Record<string, string>>;
 }): Provisioner {
   const [executable, ...args] = options.run;
-  const fail = (message: string, cause?: unknown) => new ProvisionerError('command', message, { cause });
+  const fail = (message: string, options: { cause?: unknown; quotesOutside?: boolean } = {}) => new ProvisionerError('command', message, options);
 
   /** Whether the program can be started: a path that is executable, or a name found on PATH. */
   function findable(program: string): boolean {
@@ -81,8 +81,8 @@ export function createCommandProvisioner(options: {
 
         child.on('error', (error: NodeJS.ErrnoException) => {
           clearTimeout(timer);
-          const why = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable' : quotedFromOutside(error.message);
-          reject(fail(`cannot run ${executable}: ${why}`, error));
+          const known = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable' : undefined;
+          reject(fail(`cannot run ${executable}: ${known ?? quotedFromOutside(error.message)}`, { cause: error, quotesOutside: known === undefined }));
         });
         child.on('close', (code, signal) => {
           clearTimeout(timer);
@@ -91,7 +91,7 @@ export function createCommandProvisioner(options: {
           if (code === 0) return resolve();
           const status = code === null ? `was killed by ${signal ?? 'a signal'}` : `exited with code ${code}`;
           const detail = stderr.quoted();
-          reject(fail(`${executable} ${status}${detail ? `: ${detail}` : ''}`));
+          reject(fail(`${executable} ${status}${detail ? `: ${detail}` : ''}`, { quotesOutside: detail !== '' }));
         });
       });
     },

@@ -56,7 +56,7 @@ export async function loadModuleProvisioner(args: { at: string; path: string; op
   const m = parsed.data;
   // A module says retrying cannot fix an error by throwing it with `permanent: true`.
   const fail = (error: unknown) =>
-    error instanceof ProvisionerError ? error : new ProvisionerError('module', quotedFromOutside(errorMessage(error)), { cause: error, permanent: markedPermanent(error) });
+    error instanceof ProvisionerError ? error : new ProvisionerError('module', quotedFromOutside(errorMessage(error)), { cause: error, permanent: markedPermanent(error), quotesOutside: true });
   const call = async (fn: (arg?: unknown) => unknown, arg?: unknown) => {
     try {
       return await fn.call(made, arg);

@@ -72,19 +72,23 @@ export interface Provisioner {
 
 /**
  * A failed attempt, in the provisioner's own words, redacted (URLs as origin and path, no
- * credentials): it is stored, audited, logged and shown. Text quoted from outside jitbot goes
- * in through `quotedFromOutside`. `permanent` marks what retrying cannot fix (a login, role or
- * group that does not exist): it is told at once and retried less often.
+ * credentials): it is stored, audited, logged and shown. Text quoted from outside jitbot (a
+ * receiver's answer, stderr, a driver's or a module's message) goes in through
+ * `quotedFromOutside` and is marked `quotesOutside`: only jitbot's own words reach the
+ * requester. `permanent` marks what retrying cannot fix (a login, role or group that does not
+ * exist): it is told at once and retried less often.
  */
 export class ProvisionerError extends Error {
   override readonly name = 'ProvisionerError';
   readonly permanent: boolean;
+  readonly quotesOutside: boolean;
   constructor(
     readonly provisionerType: string,
     message: string,
-    options?: { cause?: unknown; permanent?: boolean },
+    options?: { cause?: unknown; permanent?: boolean; quotesOutside?: boolean },
   ) {
     super(redactSecrets(`${provisionerType}: ${message}`), options?.cause === undefined ? undefined : { cause: options.cause });
     this.permanent = options?.permanent ?? false;
+    this.quotesOutside = options?.quotesOutside ?? false;
   }
 }

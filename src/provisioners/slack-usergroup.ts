@@ -24,7 +24,7 @@ export interface UsergroupAdmin {
 export function createSlackUsergroupProvisioner(options: { usergroup: string; admin: UsergroupAdmin; lock: KeyedLock }): Provisioner {
   const { usergroup, admin } = options;
   const fail = (what: string, error: unknown) =>
-    new ProvisionerError('slack_usergroup', `${what} ${usergroup}: ${errorMessage(error)}`, { cause: error, permanent: error instanceof UsergroupNotFoundError });
+    new ProvisionerError('slack_usergroup', `${what} ${usergroup}: ${errorMessage(error)}`, { cause: error, permanent: error instanceof UsergroupNotFoundError, quotesOutside: true });
   const locked = <T>(what: string, task: () => Promise<T>) =>
     options.lock(usergroup, async () => {
       try {

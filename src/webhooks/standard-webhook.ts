@@ -16,8 +16,11 @@ export function signerFor(secret: string): Webhook {
  */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
-  constructor(message: string, options?: ErrorOptions) {
+  /** It quotes the receiver's answer or the network's error, not only jitbot's words. */
+  readonly quotesOutside: boolean;
+  constructor(message: string, options: ErrorOptions & { quotesOutside: boolean }) {
     super(redactSecrets(message), options);
+    this.quotesOutside = options.quotesOutside;
   }
 }
 
@@ -72,13 +75,13 @@ export function createWebhookSender(options: { url: string; secret: string; time
       );
     } catch (error) {
       if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
-        throw new DeliveryError(`no answer from ${shownUrl} within ${options.timeoutMs / 1000} s`, { cause: error });
+        throw new DeliveryError(`no answer from ${shownUrl} within ${options.timeoutMs / 1000} s`, { cause: error, quotesOutside: false });
       }
-      throw new DeliveryError(`cannot reach ${shownUrl}: ${quotedFromOutside(errorMessage(error))}`, { cause: error });
+      throw new DeliveryError(`cannot reach ${shownUrl}: ${quotedFromOutside(errorMessage(error))}`, { cause: error, quotesOutside: true });
     }
     if (response.status < 200 || response.status >= 300) {
       const answer = quotedFromOutside(response.text);
-      throw new DeliveryError(`HTTP ${response.status} from ${shownUrl}${answer ? `: ${answer}` : ''}`);
+      throw new DeliveryError(`HTTP ${response.status} from ${shownUrl}${answer ? `: ${answer}` : ''}`, { quotesOutside: answer !== '' });
     }
   };
 }

@@ -10,8 +10,13 @@ export const DETAILS_WITH_SECURITY = 'the security team has the details';
  * error may quote a receiver, a program or a driver: whoever reads it, it is redacted again.
  */
 export const provisionerErrorFor = {
-  /** The person whose access it is (DMs, `/request list`, App Home): the grant to ask about, never the error. */
-  requester: (grantId: string): string => `grant \`${grantId}\`; ${DETAILS_WITH_SECURITY}`,
+  /**
+   * The person whose access it is (DMs, `/request list`, App Home): the grant to ask about, and
+   * the error only when it is jitbot's own words (`postgres: login "jdoe" does not exist…`),
+   * never text quoted from outside (a receiver's answer, stderr, a driver's message).
+   */
+  requester: (grantId: string, ownWords?: string): string =>
+    ownWords === undefined ? `grant \`${grantId}\`; ${DETAILS_WITH_SECURITY}` : `grant \`${grantId}\`: ${typedText(redactSecrets(ownWords), QUOTED_TEXT_LIMIT)}`,
   /** The approval message and its thread in the resource's channel. */
   approvers: (error: string): string => typedText(redactSecrets(error), QUOTED_TEXT_LIMIT),
   /** The security channel and the security review. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCommandProvisioner } from '../../../src/provisioners/command.js';
-import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+import { ProvisionerError, type AccessEvent } from '../../../src/provisioners/provisioner.js';
 
 const event: AccessEvent = {
   type: 'access.revoke',
@@ -65,6 +65,7 @@ describe('the command provisioner', () => {
       assert.match(error.message, /exited with code 1: ….*noise connect to redis:\/\/cache:6379 failed; password=\[redacted\]$/);
       assert.ok(!error.message.includes('stderr-pw') && !error.message.includes('kw-pw'), error.message);
       assert.ok(error.message.length < 500, 'capped');
+      assert.ok(error instanceof ProvisionerError && error.quotesOutside, "the program's words are not jitbot's");
       return true;
     });
   });

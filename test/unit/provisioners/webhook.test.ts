@@ -97,6 +97,7 @@ describe('webhook failures', () => {
       assert.ok(error.message.startsWith(`webhook: HTTP 502 from ${receiver.url}: upstream postgres://db.internal/app refused;`), error.message);
       for (const leak of ['hunter2', 's3cret', 'frag', 'b0dy-pw']) assert.ok(!error.message.includes(leak), `${leak} in ${error.message}`);
       assert.ok(error.message.length < 500, 'the answer is capped');
+      assert.equal(error.quotesOutside, true, "the receiver's words are not jitbot's");
       return true;
     });
     const unreachable = createWebhookProvisioner({ url: 'http://svc:hunter2@127.0.0.1:9/hook?code=s3cret', secret, timeoutMs: 1_000, clock: systemClock });

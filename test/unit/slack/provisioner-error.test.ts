@@ -15,6 +15,14 @@ const grant = grantRow({ status: 'provision_failed', provisionedAt: null, provis
 const request = requestRow();
 const at = DateTime.fromMillis(T0 + MINUTE);
 
+test("jitbot's own words reach the requester, with the grant's ID, when they quote nothing from outside", () => {
+  const own = 'postgres: login "jdoe" does not exist in the database; create it, or map the person in provisioner.login';
+  for (const text of [messages.setupFailing(grant, true, own), messages.setupGaveUp(grant, own)]) {
+    assert.ok(text.includes(`(grant \`${grant.id}\`: ${own})`), text);
+    assert.doesNotMatch(text, /security team has the details/);
+  }
+});
+
 test("the requester is told their access is not set up, with the grant's ID, and never the error", () => {
   for (const text of [messages.setupFailing(grant, false), messages.setupFailing(grant, true), messages.setupGaveUp(grant), setupTroubleLine(grant) ?? '']) {
     assert.ok(text.includes(grant.id), text);
