@@ -4,9 +4,12 @@ import { redactSecrets } from './domain/redact.js';
 /** Every string of a log line's fields, however deep (to a limit), through redactSecrets. */
 function redactFields(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactSecrets(value);
-  // Errors are left whole for the `err` serializer, which redacts what it makes of them.
-  if (depth > 6 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactFields(item, depth + 1));
+  // Only plain objects: an Error is left whole for the `err` serializer (which redacts what it
+  // makes of it), and a DateTime or a Buffer keeps its own JSON form.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactFields(item, depth + 1)]));
 }
 
@@ -22,7 +25,8 @@ export function loggerOptions(level: string): LoggerOptions {
       paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'secret', '*.secret', 'appToken', 'botToken', 'signingSecret'],
       censor: '[redacted]',
     },
-    serializers: { err: (error: Error) => redactFields(pino.stdSerializers.err(error)) },
+    // The serializer's objects are not plain (and hold their causes' too): their JSON is redacted.
+    serializers: { err: (error: Error) => redactFields(JSON.parse(JSON.stringify(pino.stdSerializers.err(error))) as unknown) },
     formatters: { log: (fields) => redactFields(fields) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
