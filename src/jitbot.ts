@@ -58,6 +58,7 @@ import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
 import { errorMessage } from './error-message.js';
+import { redactSecrets } from './domain/redact.js';
 import { runWithin, SHUTDOWN_TIMEOUT_MS } from './bounded-shutdown.js';
 
 export interface JitbotOptions {
@@ -80,8 +81,12 @@ export type ReloadOutcome =
   | { kind: 'reloaded'; from: string; to: string; changes: string[] };
 
 
+/** Why the bot cannot start, naming the variable to fix; a URL in it shows no credentials. */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
+  constructor(message: string) {
+    super(redactSecrets(message));
+  }
 }
 
 function openOrExplain(path: string) {

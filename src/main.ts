@@ -7,7 +7,7 @@ import { loadPolicyFile } from './config/load-policy.js';
 import { policyWarnings } from './config/explain-policy.js';
 import { createJitbot, StartupError } from './jitbot.js';
 import { createLogger } from './logging.js';
-import { errorMessage } from './error-message.js';
+import { redactedErrorMessage } from './error-message.js';
 
 /** The only place that reads process.env. Bad configuration: one line, exit 1. */
 async function main(): Promise<void> {
@@ -60,7 +60,7 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof StartupError) {
     process.stderr.write(`jitbot: ${error.message}\n`);
   } else {
-    process.stderr.write(`jitbot: failed to start: ${errorMessage(error)}\n`);
+    process.stderr.write(`jitbot: failed to start: ${redactedErrorMessage(error)}\n`);
   }
   process.exit(1);
 });

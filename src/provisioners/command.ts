@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { quotedFromOutside } from '../domain/redact.js';
 import { ACTION_OF, ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
 const OUTPUT_LIMIT = 16 * 1024;
@@ -13,7 +14,8 @@ function tail() {
     add(chunk: Buffer) {
       text = (text + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
     },
-    last: (chars: number) => text.trim().slice(-chars),
+    /** What the program last said, as jitbot may repeat it. */
+    quoted: () => quotedFromOutside(text, { keep: 'end' }),
   };
 }
 
@@ -28,7 +30,7 @@ export function createCommandProvisioner(options: {
   env: Readonly<Record<string, string>>;
 }): Provisioner {
   const [executable, ...args] = options.run;
-  const fail = (message: string, cause?: unknown) => new ProvisionerError('command', message, { cause });
+  const fail = (message: string, options: { cause?: unknown; quotesOutside?: boolean } = {}) => new ProvisionerError('command', message, options);
 
   /** Whether the program can be started: a path that is executable, or a name found on PATH. */
   function findable(program: string): boolean {
@@ -79,8 +81,8 @@ export function createCommandProvisioner(options: {
 
         child.on('error', (error: NodeJS.ErrnoException) => {
           clearTimeout(timer);
-          const why = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable' : error.message;
-          reject(fail(`cannot run ${executable}: ${why}`, error));
+          const known = error.code === 'ENOENT' ? 'not found' : error.code === 'EACCES' ? 'not executable' : undefined;
+          reject(fail(`cannot run ${executable}: ${known ?? quotedFromOutside(error.message)}`, { cause: error, quotesOutside: known === undefined }));
         });
         child.on('close', (code, signal) => {
           clearTimeout(timer);
@@ -88,8 +90,8 @@ export function createCommandProvisioner(options: {
           if (timedOut) return reject(fail(`${executable} did not finish within ${options.timeoutMs / 1000} s and was stopped`));
           if (code === 0) return resolve();
           const status = code === null ? `was killed by ${signal ?? 'a signal'}` : `exited with code ${code}`;
-          const detail = stderr.last(500);
-          reject(fail(`${executable} ${status}${detail ? `: ${detail}` : ''}`));
+          const detail = stderr.quoted();
+          reject(fail(`${executable} ${status}${detail ? `: ${detail}` : ''}`, { quotesOutside: detail !== '' }));
         });
       });
     },

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
+import { quotedFromOutside } from '../domain/redact.js';
 import { errorMessage } from '../error-message.js';
 import { ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
@@ -55,7 +56,7 @@ export async function loadModuleProvisioner(args: { at: string; path: string; op
   const m = parsed.data;
   // A module says retrying cannot fix an error by throwing it with `permanent: true`.
   const fail = (error: unknown) =>
-    error instanceof ProvisionerError ? error : new ProvisionerError('module', errorMessage(error), { cause: error, permanent: markedPermanent(error) });
+    error instanceof ProvisionerError ? error : new ProvisionerError('module', quotedFromOutside(errorMessage(error)), { cause: error, permanent: markedPermanent(error), quotesOutside: true });
   const call = async (fn: (arg?: unknown) => unknown, arg?: unknown) => {
     try {
       return await fn.call(made, arg);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { quotedFromOutside } from '../domain/redact.js';
 import { errorMessage } from '../error-message.js';
 import { ProvisionerError, type AccessEvent, type Provisioner } from './provisioner.js';
 
@@ -64,7 +65,8 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
   });
   // An idle connection dropped by the server (restart, failover) must not crash the bot.
   pool.on('error', () => undefined);
-  const fail = (message: string, cause?: unknown) => new ProvisionerError('postgres', message, { cause });
+  /** A driver's error, quoted. */
+  const fail = (message: string, cause: unknown) => new ProvisionerError('postgres', `${message}: ${quotedFromOutside(errorMessage(cause))}`, { cause, quotesOutside: true });
   /** What retrying cannot fix: a missing role or login, a person with no login, or one that is not personal. */
   const refuse = (message: string) => new ProvisionerError('postgres', message, { permanent: true });
   const role = escapeIdentifier(options.role);
@@ -74,12 +76,12 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
     try {
       client = await pool.connect();
     } catch (error) {
-      throw fail(`cannot reach PostgreSQL (${options.connectionEnv}): ${errorMessage(error)}`, error);
+      throw fail(`cannot reach PostgreSQL (${options.connectionEnv})`, error);
     }
     try {
       return await work(client);
     } catch (error) {
-      throw error instanceof ProvisionerError ? error : fail(`${what}: ${errorMessage(error)}`, error);
+      throw error instanceof ProvisionerError ? error : fail(what, error);
     } finally {
       client.release();
     }
@@ -189,7 +191,7 @@ export function createPostgresProvisioner(options: PostgresProvisionerOptions): 
           return problems;
         });
       } catch (error) {
-        return [errorMessage(error)];
+        return [quotedFromOutside(errorMessage(error))];
       }
     },
 

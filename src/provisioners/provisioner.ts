@@ -1,3 +1,4 @@
+import { redactSecrets } from '../domain/redact.js';
 import type { RevokeReason } from '../domain/states.js';
 
 /** The grant description every provisioner receives: the webhook body (docs/provisioners.md). */
@@ -70,18 +71,24 @@ export interface Provisioner {
 }
 
 /**
- * A failed attempt, in the provisioner's own words. `permanent` marks what retrying cannot fix
- * (a login, role or group that does not exist): it is told at once and retried less often.
+ * A failed attempt, in the provisioner's own words, redacted (URLs as origin and path, no
+ * credentials): it is stored, audited, logged and shown. Text quoted from outside jitbot (a
+ * receiver's answer, stderr, a driver's or a module's message) goes in through
+ * `quotedFromOutside` and is marked `quotesOutside`: only jitbot's own words reach the
+ * requester. `permanent` marks what retrying cannot fix (a login, role or group that does not
+ * exist): it is told at once and retried less often.
  */
 export class ProvisionerError extends Error {
   override readonly name = 'ProvisionerError';
   readonly permanent: boolean;
+  readonly quotesOutside: boolean;
   constructor(
     readonly provisionerType: string,
     message: string,
-    options?: { cause?: unknown; permanent?: boolean },
+    options?: { cause?: unknown; permanent?: boolean; quotesOutside?: boolean },
   ) {
-    super(`${provisionerType}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redactSecrets(`${provisionerType}: ${message}`), options?.cause === undefined ? undefined : { cause: options.cause });
     this.permanent = options?.permanent ?? false;
+    this.quotesOutside = options?.quotesOutside ?? false;
   }
 }

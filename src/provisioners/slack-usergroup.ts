@@ -1,3 +1,4 @@
+import { quotedFromOutside } from '../domain/redact.js';
 import { errorMessage } from '../error-message.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { ProvisionerError, type Provisioner } from './provisioner.js';
@@ -24,7 +25,7 @@ export interface UsergroupAdmin {
 export function createSlackUsergroupProvisioner(options: { usergroup: string; admin: UsergroupAdmin; lock: KeyedLock }): Provisioner {
   const { usergroup, admin } = options;
   const fail = (what: string, error: unknown) =>
-    new ProvisionerError('slack_usergroup', `${what} ${usergroup}: ${errorMessage(error)}`, { cause: error, permanent: error instanceof UsergroupNotFoundError });
+    new ProvisionerError('slack_usergroup', `${what} ${usergroup}: ${quotedFromOutside(errorMessage(error))}`, { cause: error, permanent: error instanceof UsergroupNotFoundError, quotesOutside: true });
   const locked = <T>(what: string, task: () => Promise<T>) =>
     options.lock(usergroup, async () => {
       try {

@@ -14,7 +14,7 @@ export function createWebhookProvisioner(options: { url: string; secret: string;
       try {
         await send(`${event.grant_id}.${ACTION_OF[event.type]}`, JSON.stringify(event));
       } catch (error) {
-        if (error instanceof DeliveryError) throw new ProvisionerError('webhook', error.message, { cause: error });
+        if (error instanceof DeliveryError) throw new ProvisionerError('webhook', error.message, { cause: error, quotesOutside: error.quotesOutside });
         throw error;
       }
     },

@@ -8,7 +8,7 @@ import type { Revocation, Store } from '../store/store.js';
 import { batched } from './batched.js';
 import type { MessageLane } from './message-lane.js';
 import type { Log, Metrics, Notifier } from './ports.js';
-import { errorMessage } from '../error-message.js';
+import { redactedErrorMessage } from '../error-message.js';
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
 
@@ -92,9 +92,9 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    * The first failed attempt is told to the requester and on the approval message; an error
    * retrying cannot fix, and the last attempt, to the security channel too.
    */
-  async function tellSetupFailure(before: GrantRow, failed: GrantRow, error: string, how: { final: boolean; permanent: boolean }): Promise<void> {
-    if (how.final) await deps.notifier.provisioningFailed(failed, error, requestOf(failed));
-    else if (before.provisionError === null) await deps.notifier.provisioningFailing(failed, error, requestOf(failed), { permanent: how.permanent });
+  async function tellSetupFailure(before: GrantRow, failed: GrantRow, error: string, how: { final: boolean; permanent: boolean; requesterMayRead: boolean }): Promise<void> {
+    if (how.final) await deps.notifier.provisioningFailed(failed, error, requestOf(failed), { requesterMayRead: how.requesterMayRead });
+    else if (before.provisionError === null) await deps.notifier.provisioningFailing(failed, error, requestOf(failed), { permanent: how.permanent, requesterMayRead: how.requesterMayRead });
   }
 
   /**
@@ -119,9 +119,10 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       try {
         await apply(grant, accessEvent(grant, 'access.grant', null));
       } catch (error) {
-        const message = errorMessage(error);
+        const message = redactedErrorMessage(error);
         const failed = store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
-        if (failed) await tellSetupFailure(grant, failed, message, { final: opts.finalAttempt, permanent: error instanceof ProvisionerError && error.permanent });
+        const own = error instanceof ProvisionerError ? error : undefined;
+        if (failed) await tellSetupFailure(grant, failed, message, { final: opts.finalAttempt, permanent: own?.permanent ?? false, requesterMayRead: own !== undefined && !own.quotesOutside });
         throw error;
       }
       const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
@@ -169,7 +170,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         if (coveredBy === undefined) await apply(grant, accessEvent(grant, 'access.revoke', reason));
         else log.info({ grantId, coveredBy }, 'access stays: another grant still gives it');
       } catch (error) {
-        const message = errorMessage(error);
+        const message = redactedErrorMessage(error);
         store.noteRevokeError(grant.id, message);
         const at = clock.now().toMillis();
         if (opts.finalAttempt) {

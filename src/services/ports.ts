@@ -99,11 +99,12 @@ export interface Notifier {
   /**
    * The first failed attempt to set the access up: the requester is told it is not active yet,
    * and the approval message (`request`'s) shows it under the decision; an error retrying cannot
-   * fix (`permanent`) goes to the security channel and the approval thread too.
+   * fix (`permanent`) goes to the security channel and the approval thread too. The requester
+   * reads the error only when it is jitbot's own words (`requesterMayRead`), quoting nothing from outside.
    */
-  provisioningFailing(grant: GrantRow, error: string, request: RequestRow | undefined, how: { permanent: boolean }): Promise<void>;
+  provisioningFailing(grant: GrantRow, error: string, request: RequestRow | undefined, how: { permanent: boolean; requesterMayRead: boolean }): Promise<void>;
   /** jitbot gave up setting it up: the security channel, the requester, the approval message and its thread. */
-  provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined): Promise<void>;
+  provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined, how: { requesterMayRead: boolean }): Promise<void>;
   /** A later attempt set it up after all: the requester and the approval message learn it is now active. */
   provisioningRecovered(grant: GrantRow, request: RequestRow | undefined): Promise<void>;
   /**

@@ -57,8 +57,8 @@ export function refreshingHomes(notifier: Notifier, homes: Pick<HomeTab, 'change
       await notifier.provisioningFailing(grant, error, request, how);
       forUser(grant.userId);
     },
-    async provisioningFailed(grant, error, request) {
-      await notifier.provisioningFailed(grant, error, request);
+    async provisioningFailed(grant, error, request, how) {
+      await notifier.provisioningFailed(grant, error, request, how);
       forUser(grant.userId);
     },
     async provisioningRecovered(grant, request) {

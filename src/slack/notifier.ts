@@ -137,16 +137,16 @@ export function createSlackNotifier(deps: {
     accessEndingSoon: (grant) => dm(grant.userId, (zone) => expiryWarning(grant, zone), { grantId: grant.id }),
     accessEnded: (grant, reason, by) => dm(grant.userId, (zone) => messages.accessEnded(grant, reason, by, zone), { grantId: grant.id }),
 
-    async provisioningFailing(grant, error, request, { permanent }) {
-      await dm(grant.userId, () => messages.setupFailing(grant, error, permanent), { grantId: grant.id });
+    async provisioningFailing(grant, error, request, { permanent, requesterMayRead }) {
+      await dm(grant.userId, () => messages.setupFailing(grant, permanent, requesterMayRead ? error : undefined), { grantId: grant.id });
       await redrawApproval(request, { kind: 'failing', error, permanent });
       if (permanent) await toSecurityAndThread(grant, error, request, false);
     },
 
-    async provisioningFailed(grant, error, request) {
+    async provisioningFailed(grant, error, request, { requesterMayRead }) {
       await toSecurityAndThread(grant, error, request, true);
       await redrawApproval(request, { kind: 'failed', error });
-      await dm(grant.userId, () => messages.setupGaveUp(grant, error), { grantId: grant.id });
+      await dm(grant.userId, () => messages.setupGaveUp(grant, requesterMayRead ? error : undefined), { grantId: grant.id });
     },
 
     async provisioningRecovered(grant, request) {

@@ -60,6 +60,32 @@ describe('the bot as a process: npm start’s entry point', () => {
     }
   });
 
+  test('a Redis that cannot be reached stops start-up naming REDIS_URL without its password', async () => {
+    const slack = await startFakeSlack();
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    try {
+      writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
+      const run = runMain({
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+        DATABASE_PATH: join(dir, 'jitbot.sqlite'),
+        REDIS_URL: 'redis://:pw@127.0.0.1:1',
+        POLICY_PATH: join(dir, 'policy.yaml'),
+        PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      });
+      assert.equal(await run.exited, 1);
+      assert.match(run.stderr(), /^jitbot: REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 /m);
+      assert.ok(!run.stderr().includes('pw'), run.stderr());
+      assert.ok(!run.stdout().includes('pw'), run.stdout());
+    } finally {
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('SIGTERM with Redis gone still ends the process, within the 10 s shutdown bound', async () => {
     const redis = await startOwnRedis();
     const slack = await startFakeSlack();

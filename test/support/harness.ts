@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import pino from 'pino';
+import { loggerOptions } from '../../src/logging.js';
 import { parseEnv } from '../../src/config/env.js';
 import { parsePolicy } from '../../src/config/load-policy.js';
 import { createJitbot, type Jitbot } from '../../src/jitbot.js';
@@ -143,7 +144,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     },
   });
   const logger = () =>
-    options.captureLogs ? pino({ level: options.logLevel ?? 'info' }, capture) : pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+    options.captureLogs ? pino(loggerOptions(options.logLevel ?? 'info'), capture) : pino(loggerOptions(options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent'));
   const makeBot = (role = options.role ?? 'all'): Jitbot =>
     createJitbot({
       env: parseEnv({

@@ -25,7 +25,7 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
 export async function startWebhookReceiver(secret: string) {
   const verifier = signerFor(secret);
   const deliveries: Delivery[] = [];
-  const scripted: ({ kind: 'status'; status: number } | { kind: 'hang' })[] = [];
+  const scripted: ({ kind: 'status'; status: number; body: string | undefined } | { kind: 'hang' })[] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -56,7 +56,7 @@ export async function startWebhookReceiver(secret: string) {
       });
       if (next?.kind === 'hang') return;
       res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(status >= 300 ? `receiver says ${status}` : '');
+      res.end(next?.kind === 'status' && next.body !== undefined ? next.body : status >= 300 ? `receiver says ${status}` : '');
     });
   });
   server.on('connection', (socket) => {
@@ -70,8 +70,9 @@ export async function startWebhookReceiver(secret: string) {
   return {
     url: `http://127.0.0.1:${address.port}/hooks/access`,
     deliveries,
-    respondWith(status: number, times = 1) {
-      for (let i = 0; i < times; i += 1) scripted.push({ kind: 'status', status });
+    /** The next `times` answers: `status`, with `body` (default: "receiver says <status>" on a failure). */
+    respondWith(status: number, times = 1, body?: string) {
+      for (let i = 0; i < times; i += 1) scripted.push({ kind: 'status', status, body });
     },
     /** Forgets every scripted answer still waiting: from now on it answers 204 again. */
     answerNormally() {

@@ -68,17 +68,17 @@ export const messages = {
     };
   },
 
-  /** The first failed attempt to set the access up: not active yet, and what jitbot does about it. */
-  setupFailing(grant: GrantRow, error: string, permanent: boolean): string {
+  /** The first failed attempt to set the access up: not active yet, and what jitbot does about it. `ownWords`: see provisionerErrorFor. */
+  setupFailing(grant: GrantRow, permanent: boolean, ownWords?: string): string {
     const next = permanent
       ? 'Retrying cannot fix this by itself: ask the approvers or the owners of the system to fix it. jitbot tries again now and then, less often.'
       : 'jitbot keeps trying; you will get a message when it is active.';
-    return `⏳ Your access to *${grant.resource}* is not active yet: setting it up failed (grant \`${grant.id}\`): ${provisionerErrorFor.requester(error)}. ${next}`;
+    return `⏳ Your access to *${grant.resource}* is not active yet: setting it up failed (${provisionerErrorFor.requester(grant.id, ownWords)}). ${next}`;
   },
 
   /** jitbot stopped trying to set it up. */
-  setupGaveUp(grant: GrantRow, error: string): string {
-    return `❌ Your access to *${grant.resource}* could not be set up, and jitbot has stopped trying (grant \`${grant.id}\`): ${provisionerErrorFor.requester(error)}. Once it is fixed, ask again with \`/request\`.`;
+  setupGaveUp(grant: GrantRow, ownWords?: string): string {
+    return `❌ Your access to *${grant.resource}* could not be set up, and jitbot has stopped trying (${provisionerErrorFor.requester(grant.id, ownWords)}). Once it is fixed, ask again with \`/request\`.`;
   },
 
   /** A later attempt set it up after earlier ones failed. */
@@ -114,12 +114,12 @@ export const messages = {
  * undefined for access that works (or has not been tried yet).
  */
 export function setupTroubleLine(grant: GrantRow): string | undefined {
-  const error = provisionerErrorFor.requester(grant.provisionError ?? 'no error recorded');
+  const why = provisionerErrorFor.requester(grant.id);
   switch (setupTrouble(grant)) {
     case 'failed':
-      return `❌ not set up: jitbot has stopped trying (${error})`;
+      return `❌ not set up: jitbot has stopped trying (${why})`;
     case 'failing':
-      return `⚠️ not active yet: setting it up failed, jitbot keeps trying (${error})`;
+      return `⚠️ not active yet: setting it up failed, jitbot keeps trying (${why})`;
     case undefined:
       return undefined;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCommandProvisioner } from '../../../src/provisioners/command.js';
-import type { AccessEvent } from '../../../src/provisioners/provisioner.js';
+import { ProvisionerError, type AccessEvent } from '../../../src/provisioners/provisioner.js';
 
 const event: AccessEvent = {
   type: 'access.revoke',
@@ -56,6 +56,18 @@ describe('the command provisioner', () => {
   test('a non-zero exit fails with the exit code and the end of stderr', async () => {
     const run = script('fail.sh', 'echo "vpn api said no" >&2; exit 3');
     await assert.rejects(createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event), /exited with code 3: vpn api said no/);
+  });
+
+  test('what stderr quotes is redacted and capped to its end', async () => {
+    const run = script('leaky.sh', `echo "${'noise '.repeat(500)}" >&2; echo "connect to redis://:stderr-pw@cache:6379 failed; password=kw-pw" >&2; exit 1`);
+    await assert.rejects(createCommandProvisioner({ run: [run], cwd: dir, timeoutMs: 5_000, env: env() }).apply(event), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /exited with code 1: ….*noise connect to redis:\/\/cache:6379 failed; password=\[redacted\]$/);
+      assert.ok(!error.message.includes('stderr-pw') && !error.message.includes('kw-pw'), error.message);
+      assert.ok(error.message.length < 500, 'capped');
+      assert.ok(error instanceof ProvisionerError && error.quotesOutside, "the program's words are not jitbot's");
+      return true;
+    });
   });
 
   test('a program that hangs is stopped at the timeout and is gone afterwards', async () => {

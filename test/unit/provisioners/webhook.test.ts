@@ -88,6 +88,27 @@ describe('webhook failures', () => {
     assert.ok(Date.now() - started < 2_000);
   });
 
+  test('an error names the URL as origin and path only, and quotes the answer redacted and capped', async () => {
+    const url = receiver.url.replace('http://', 'http://svc:hunter2@') + '?code=s3cret#frag';
+    const provisioner = createWebhookProvisioner({ url, secret, timeoutMs: 2_000, clock: systemClock });
+    receiver.respondWith(502, 1, `upstream postgres://app:b0dy-pw@db.internal/app refused; ${'x'.repeat(5_000)}`);
+    await assert.rejects(provisioner.apply(event), (error: unknown) => {
+      assert.ok(error instanceof ProvisionerError);
+      assert.ok(error.message.startsWith(`webhook: HTTP 502 from ${receiver.url}: upstream postgres://db.internal/app refused;`), error.message);
+      for (const leak of ['hunter2', 's3cret', 'frag', 'b0dy-pw']) assert.ok(!error.message.includes(leak), `${leak} in ${error.message}`);
+      assert.ok(error.message.length < 500, 'the answer is capped');
+      assert.equal(error.quotesOutside, true, "the receiver's words are not jitbot's");
+      return true;
+    });
+    const unreachable = createWebhookProvisioner({ url: 'http://svc:hunter2@127.0.0.1:9/hook?code=s3cret', secret, timeoutMs: 1_000, clock: systemClock });
+    await assert.rejects(unreachable.apply(event), (error: unknown) => {
+      assert.ok(error instanceof ProvisionerError);
+      assert.match(error.message, /^webhook: cannot reach http:\/\/127\.0\.0\.1:9\/hook: /);
+      assert.ok(!error.message.includes('hunter2') && !error.message.includes('s3cret'), error.message);
+      return true;
+    });
+  });
+
   test('an unreachable receiver is a ProvisionerError, not a crash', async () => {
     const provisioner = createWebhookProvisioner({ url: 'http://127.0.0.1:9/hook', secret, timeoutMs: 1_000, clock: systemClock });
     await assert.rejects(provisioner.apply(event), /cannot reach http:\/\/127.0.0.1:9\/hook/);

@@ -78,3 +78,42 @@ test('a grant that runs out is revoked as expired; a standing grant as exception
   assert.equal(await revokeReasonOf(grant({ exceptionId: 'exc-1' })), 'expired', 'granted on request under an auto_approve exception: its own expiry');
   assert.equal(await revokeReasonOf(grant({ requestId: null, exceptionId: 'exc-1' })), 'exception_closed');
 });
+
+test('what is stored, audited and told of a failed setup or revocation is redacted, whatever the provisioner threw', async () => {
+  const seen: string[] = [];
+  const note = (error: string) => void seen.push(error);
+  const failing = grant({ provisionedAt: null, expiresAt: NOW + 60_000 });
+  let current = failing;
+  const lifecycle = createGrantLifecycle({
+    store: {
+      findGrant: () => current,
+      findRequest: () => undefined,
+      markGrantWarned: () => undefined,
+      outlastingGrantsOf: () => [],
+      markProvisioned: () => undefined,
+      markProvisionFailed: (_id, error) => (note(error), failing),
+      markRevokedMany: () => [],
+      markRevokeFailed: (_id, error) => (note(error), { ...failing, status: 'revoke_failed' as const }),
+      noteRevokeError: (_id, error) => note(error),
+      claimRevokeAlert: () => failing,
+      setRevokeAlertMessage: () => undefined,
+    },
+    provisionerFor: () => ({ type: 'module', apply: async () => Promise.reject(new Error('cannot reach https://idp:hunter2@idp.internal/scim?key=s3cret')) }),
+    provisionerConcurrency: 1,
+    warningLeadMs: () => 10 * 60_000,
+    notifier: {
+      accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessExtended: async () => undefined, accessEnded: async () => undefined,
+      provisioningFailing: async (_g, error) => note(error), provisioningFailed: async (_g, error) => note(error), provisioningRecovered: async () => undefined,
+      revocationFailing: async (_g, error) => (note(error), undefined), revocationRecovered: async () => undefined,
+    },
+    metrics: { provisionerCall: () => undefined, revocationLateness: () => undefined },
+    messages: { send: () => undefined },
+    clock: { now: () => DateTime.fromMillis(NOW) },
+    log: quietLog,
+  });
+  await assert.rejects(lifecycle.provision(failing.id, { finalAttempt: true }));
+  current = { ...failing, endRequestedReason: 'revoked', endRequestedBy: 'U0SEC1', endRequestedAt: NOW };
+  await assert.rejects(lifecycle.revoke(failing.id, { finalAttempt: true }));
+  assert.ok(seen.length >= 4, seen.join('\n'));
+  for (const error of seen) assert.equal(error, 'cannot reach https://idp.internal/scim');
+});
