@@ -19,6 +19,7 @@ import { createAccessWorker } from './jobs/access-worker.js';
 import { startAuditForwarder } from './jobs/audit-forwarder.js';
 import { ConfigError } from './config/errors.js';
 import type { Policy } from './config/policy-schema.js';
+import { notSetProblem } from './config/secret-variables.js';
 import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
@@ -106,7 +107,7 @@ async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
 function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets: Readonly<Record<string, string | undefined>>, clock: Clock) {
   if (!config) return undefined;
   const secret = secrets[config.secret_env];
-  if (secret === undefined || secret === '') throw new ConfigError(`settings.audit_webhook.secret_env: environment variable ${config.secret_env} is not set`);
+  if (secret === undefined || secret.trim() === '') throw new ConfigError(notSetProblem({ at: 'settings.audit_webhook.secret_env', variable: config.secret_env }));
   return createWebhookSender({ url: config.url, secret, timeoutMs: config.timeout.toMillis(), clock });
 }
 

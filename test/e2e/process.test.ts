@@ -15,11 +15,14 @@ import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
+/** Resolved here, so the bot can also start in a folder of its own (`cwd`). */
+const TSX = import.meta.resolve('tsx');
 
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+function runMain(env: Record<string, string>, cwd?: string) {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
   });
   let stderr = '';
   let stdout = '';
@@ -38,11 +41,58 @@ async function waitHealthy(port: number) {
 
 describe('the bot as a process: npm start’s entry point', () => {
   test('a missing variable stops start-up with one line naming it and exit code 1', async () => {
-    const run = runMain({ SLACK_SIGNING_SECRET: 'x' });
-    assert.equal(await run.exited, 1);
-    const lines = run.stderr().trim().split('\n');
-    assert.equal(lines.length, 1, run.stderr());
-    assert.match(lines[0] ?? '', /^jitbot: environment: SLACK_BOT_TOKEN: required/);
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    try {
+      writeFileSync(join(dir, 'policy.yaml'), 'resources:\n  wiki:\n    channel: C0WIKI\n    approvers: [U0LEAD]\n    max_duration: 1h\n');
+      const run = runMain({ SLACK_SIGNING_SECRET: 'x', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, POLICY_PATH: join(dir, 'policy.yaml') });
+      assert.equal(await run.exited, 1);
+      const lines = run.stderr().trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr());
+      assert.match(lines[0] ?? '', /^jitbot: environment: SLACK_BOT_TOKEN: required/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('started with nothing set, it lists every problem in one message: each variable and the missing policy file; exit 1, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    try {
+      const run = runMain({}, dir);
+      assert.equal(await run.exited, 1);
+      const stderr = run.stderr();
+      assert.match(stderr, /^jitbot: 4 problems stop start-up:\n/);
+      assert.match(stderr, /\n {2}- environment: SLACK_BOT_TOKEN: required/);
+      assert.match(stderr, /\n {2}- environment: SLACK_SIGNING_SECRET: required in HTTP mode/);
+      assert.match(stderr, /\n {2}- environment: AUDIT_HMAC_KEY: required/);
+      assert.match(stderr, /\n {2}- .*policy\.yaml: policy file not found \(set POLICY_PATH, or copy policy\.example\.yaml to policy\.yaml\)/);
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(run.stdout(), '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('with a policy, the secrets it names that are not set are listed with the bad variables, all at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    try {
+      const policyPath = join(dir, 'policy.yaml');
+      const extra = '  vpn:\n    channel: C0VPN\n    approvers: [U0LEAD]\n    max_duration: 1h\n    provisioner: { type: command, run: [./vpn], pass_env: [VPN_TOKEN, VPN_REGION] }\n';
+      writeFileSync(policyPath, testPolicy('http://127.0.0.1:9/unused', extra, { audit_webhook: '{ url: "https://siem.example/jitbot", secret_env: SIEM_SECRET }' }));
+      const run = runMain({ SLACK_BOT_TOKEN: 'not-a-token', POLICY_PATH: policyPath, VPN_REGION: 'eu' });
+      assert.equal(await run.exited, 1);
+      const problems = run.stderr().split('\n').filter((l) => l.startsWith('  - '));
+      assert.deepEqual(problems, [
+        '  - environment: SLACK_BOT_TOKEN: expected a bot token starting with xoxb-',
+        '  - environment: AUDIT_HMAC_KEY: required: a secret of at least 32 characters that keys the audit trail (e.g. `openssl rand -base64 32`)',
+        '  - environment: SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+        '  - resources.prod-db.provisioner.secret_env: environment variable PROD_DB_WEBHOOK_SECRET is not set',
+        '  - resources.vpn.provisioner.pass_env: environment variable VPN_TOKEN is not set',
+        '  - settings.audit_webhook.secret_env: environment variable SIEM_SECRET is not set',
+      ]);
+      assert.match(run.stderr(), /^jitbot: 6 problems stop start-up:\n/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an invalid policy stops start-up naming the key and what was expected', async () => {
