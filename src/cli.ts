@@ -20,6 +20,7 @@ import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import type { Policy } from './config/policy-schema.js';
+import { unsetSecretVariables } from './config/secret-variables.js';
 import { probeProvisioners } from './provisioners/registry.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { createWebClient } from './slack/web-client.js';
@@ -83,6 +84,11 @@ function policyCheck(path: string): { policy: Policy } | undefined {
     process.stdout.write(`${path}: OK (version ${version})\n`);
     for (const line of explainPolicy(policy)) process.stdout.write(`  ${line}\n`);
     for (const warning of policyWarnings(policy)) process.stdout.write(`  warning: ${warning}\n`);
+    const unset = unsetSecretVariables(policy, process.env);
+    if (unset.length > 0) {
+      process.stdout.write('  secret variables not set here (fine if the bot runs elsewhere: set them where it runs):\n');
+      for (const { at, variable } of unset) process.stdout.write(`    ${variable} (${at})\n`);
+    }
     return { policy };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
