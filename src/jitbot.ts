@@ -8,7 +8,7 @@ import type { Env } from './config/env.js';
 import { policyDigest, type LoadedPolicy } from './config/load-policy.js';
 import { escalationDelays, requestTimers } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import { checkHealth } from './http/health.js';
+import { checkHealth, type HealthCheck } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
 import { createRefusalTally } from './http/refusal-tally.js';
 import { createMetrics } from './http/metrics.js';
@@ -54,7 +54,9 @@ import { refreshingHomes } from './slack/home-refreshing-notifier.js';
 import { createHomeService } from './services/home.js';
 import { createSlackApp } from './slack/slack-app.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
-import { slackErrorCode } from './slack/slack-retry.js';
+import { reachSlack, SlackRefusedError } from './slack/reach-slack.js';
+import { slackLogger } from './slack/slack-logger.js';
+import { sendJson } from './http/send-json.js';
 import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
@@ -150,7 +152,14 @@ export function createJitbot(options: JitbotOptions) {
     appToken: env.SLACK_APP_TOKEN,
     apiRetries: options.slackApiRetries ?? 5,
   };
-  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
+  const sdkLogger = slackLogger(log, 'web-api');
+  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries, sdkLogger);
+  // Start-up's auth.test is tried once per attempt: reachSlack is its retry, with its own backoff and log line.
+  const startupClient = createWebClient(slackOptions.botToken, slackOptions.apiUrl, 0, sdkLogger);
+  /** Until start-up has reached Slack: what stands in the way (told by /healthz), and a way to stop waiting. */
+  let slackProblem: string | undefined = 'not reached yet';
+  const stopWaiting = new AbortController();
+  let started = false;
   const usergroups = createUsergroupAdmin(client);
   const provisionersFor = (next: LoadedPolicy) => createProvisioners({ policy: next.policy, policyDir: options.policyDir, env: options.secrets, clock, usergroups });
   let provisioners = provisionersFor(loaded);
@@ -250,8 +259,16 @@ export function createJitbot(options: JitbotOptions) {
   const serveMetrics = metricsEndpoint({ registry: telemetry, token: env.METRICS_TOKEN, log });
   const metricsServer = metricsAt === 'own port' ? createMetricsServer({ metrics: serveMetrics, log }) : undefined;
   const apiRefusals = createRefusalTally({ record: (event) => store.recordEvent(event), clock, log });
+  /** Until start-up is done, /healthz names what it waits for: Slack, or the rest of start-up. */
+  const startupCheck = (): Record<string, HealthCheck> => {
+    if (started) return {};
+    const failing = (problem: string) => () => Promise.reject(new Error(problem));
+    return slackProblem === undefined ? { startup: failing('still starting') } : { slack: failing(slackProblem) };
+  };
+  const slackListener = slackApp.httpListener;
   const server = createHttpServer({
-    slack: answersSlack ? slackApp.httpListener : undefined,
+    // Listening starts before Slack is reached (so /healthz can say so); nothing is acted on until start-up is done.
+    slack: answersSlack && slackListener ? (req, res) => (started ? slackListener(req, res) : sendJson(res, 503, { error: 'starting' })) : undefined,
     metrics: metricsAt === 'token' ? serveMetrics : undefined,
     api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, refusals: apiRefusals }) : undefined,
     health: () =>
@@ -262,6 +279,7 @@ export function createJitbot(options: JitbotOptions) {
         redis: async () => {
           await producer.ping();
         },
+        ...startupCheck(),
       }),
     log,
   });
@@ -333,10 +351,19 @@ export function createJitbot(options: JitbotOptions) {
     async start(): Promise<{ port: number; metricsPort: number | undefined }> {
       await provisioners.load();
       store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
+      const port = await listen(server, env.HOST, env.PORT, 'PORT');
+      const metricsPort = metricsServer && env.METRICS_PORT !== undefined ? await listen(metricsServer, env.HOST, env.METRICS_PORT, 'METRICS_PORT') : undefined;
       try {
-        await client.auth.test();
+        await reachSlack({
+          call: () => startupClient.auth.test(),
+          apiUrl: env.SLACK_API_URL,
+          waiting: (problem) => (slackProblem = problem),
+          signal: stopWaiting.signal,
+          log,
+        });
       } catch (error) {
-        throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
+        if (error instanceof SlackRefusedError) throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${error.code}); check the bot token and SLACK_API_URL`);
+        throw new StartupError(`stopped while waiting for Slack (${slackProblem ?? 'no answer yet'})`);
       }
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
@@ -378,10 +405,9 @@ export function createJitbot(options: JitbotOptions) {
         await checkpointSchedule.sync(settings.security_channel, settings.timezone);
       }
 
-      const port = await listen(server, env.HOST, env.PORT, 'PORT');
-      const metricsPort = metricsServer && env.METRICS_PORT !== undefined ? await listen(metricsServer, env.HOST, env.METRICS_PORT, 'METRICS_PORT') : undefined;
       if (metricsAt === 'off') log.warn('GET /metrics is off: set METRICS_PORT (a port of its own) or METRICS_TOKEN (a bearer token) to serve it');
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.start();
+      started = true;
       log.info({ host: env.HOST, port, metrics: metricsPort ?? metricsAt, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', role: env.JITBOT_ROLE }, 'jitbot is running');
       return { port, metricsPort };
     },
@@ -391,6 +417,7 @@ export function createJitbot(options: JitbotOptions) {
      * already decided), then lets go of whatever is not answering, so it always returns.
      */
     async stop(): Promise<void> {
+      stopWaiting.abort();
       for (const listening of [server, metricsServer]) {
         listening?.close();
         listening?.closeAllConnections();

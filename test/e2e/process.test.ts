@@ -110,6 +110,82 @@ describe('the bot as a process: npm start’s entry point', () => {
     }
   });
 
+  test('with Slack unreachable it keeps running, logs only JSON saying so, answers /healthz 503 naming slack, and serves once Slack answers', async () => {
+    const slackPort = await freePort();
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    const prefix = uniquePrefix();
+    writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
+    const apiUrl = `http://127.0.0.1:${slackPort}/api/`;
+    const bot = runMain({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
+      SLACK_API_URL: apiUrl,
+      PORT: String(port),
+      DATABASE_PATH: join(dir, 'jitbot.sqlite'),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      POLICY_PATH: join(dir, 'policy.yaml'),
+      PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    let slack: Awaited<ReturnType<typeof startFakeSlack>> | undefined;
+    try {
+      const unreachable = `cannot reach Slack at ${apiUrl}: connect ECONNREFUSED 127.0.0.1:${slackPort}`;
+      await eventually('the log line saying Slack cannot be reached', () => (bot.stdout().includes(unreachable) ? true : undefined), 20_000);
+      const waiting = await eventually('/healthz answering', async () => fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined), 10_000);
+      assert.equal(waiting.status, 503);
+      const report = (await waiting.json()) as { checks: Record<string, string> };
+      assert.equal(report.checks['slack'], `error: ${unreachable}`);
+      assert.equal(report.checks['sqlite'], 'ok');
+      assert.equal(bot.child.exitCode, null, 'still running');
+
+      slack = await startFakeSlack({ port: slackPort });
+      for (const id of Object.values(USERS)) slack.addUser({ id });
+      await waitHealthy(port);
+      const command = slashCommandBody({ text: 'prod-db 30m late start INC-31', userId: USERS.alice, responseUrl: slack.responseUrl('late') });
+      assert.equal((await signedPost(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, command, 'application/x-www-form-urlencoded')).status, 200);
+      const reply = await slack.waitForResponse('late', undefined, 10_000);
+      assert.match(String(reply.body['text']), /req-[0-9a-z]+/);
+
+      bot.child.kill('SIGTERM');
+      assert.equal(await bot.exited, 0);
+      const lines = (bot.stdout() + bot.stderr()).split('\n').filter((l) => l !== '');
+      for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a JSON line: ${line}`);
+      assert.doesNotMatch(bot.stdout() + bot.stderr(), /refused the token/);
+    } finally {
+      bot.child.kill('SIGKILL');
+      await slack?.close();
+      await dropPrefix(prefix);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a token Slack refuses (invalid_auth) still stops start-up with the token message', async () => {
+    const slack = await startFakeSlack();
+    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+    try {
+      writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
+      const run = runMain({
+        SLACK_BOT_TOKEN: 'xoxb-revoked-token',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(await freePort()),
+        DATABASE_PATH: join(dir, 'jitbot.sqlite'),
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: uniquePrefix(),
+        POLICY_PATH: join(dir, 'policy.yaml'),
+        PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      });
+      assert.equal(await run.exited, 1);
+      assert.equal(run.stderr(), 'jitbot: SLACK_BOT_TOKEN: Slack refused the token (invalid_auth); check the bot token and SLACK_API_URL\n');
+    } finally {
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('SIGTERM with Redis gone still ends the process, within the 10 s shutdown bound', async () => {
     const redis = await startOwnRedis();
     const slack = await startFakeSlack();
@@ -119,6 +195,7 @@ describe('the bot as a process: npm start’s entry point', () => {
     const bot = runMain({
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
       SLACK_API_URL: slack.apiUrl,
       PORT: String(port),
       DATABASE_PATH: join(dir, 'jitbot.sqlite'),
