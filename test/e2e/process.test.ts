@@ -39,24 +39,45 @@ async function waitHealthy(port: number) {
   }, 20_000);
 }
 
+/** A bot on `dir`'s policy.yaml (the test writes it) and database, talking to Slack at `apiUrl`. */
+function botEnv(at: { dir: string; apiUrl: string; port: number; prefix: string }): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
+    SLACK_API_URL: at.apiUrl,
+    PORT: String(at.port),
+    DATABASE_PATH: join(at.dir, 'jitbot.sqlite'),
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: at.prefix,
+    POLICY_PATH: join(at.dir, 'policy.yaml'),
+    PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  };
+}
+
+/** A fresh folder for one test's files, removed afterwards. */
+async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
+  try {
+    await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the bot as a process: npm start’s entry point', () => {
-  test('a missing variable stops start-up with one line naming it and exit code 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
-    try {
+  test('a missing variable stops start-up with one line naming it and exit code 1', () =>
+    inTempDir(async (dir) => {
       writeFileSync(join(dir, 'policy.yaml'), 'resources:\n  wiki:\n    channel: C0WIKI\n    approvers: [U0LEAD]\n    max_duration: 1h\n');
       const run = runMain({ SLACK_SIGNING_SECRET: 'x', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, POLICY_PATH: join(dir, 'policy.yaml') });
       assert.equal(await run.exited, 1);
       const lines = run.stderr().trim().split('\n');
       assert.equal(lines.length, 1, run.stderr());
       assert.match(lines[0] ?? '', /^jitbot: environment: SLACK_BOT_TOKEN: required/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('started with nothing set, it lists every problem in one message: each variable and the missing policy file; exit 1, no stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
-    try {
+  test('started with nothing set, it lists every problem in one message: each variable and the missing policy file; exit 1, no stack trace', () =>
+    inTempDir(async (dir) => {
       const run = runMain({}, dir);
       assert.equal(await run.exited, 1);
       const stderr = run.stderr();
@@ -67,14 +88,10 @@ describe('the bot as a process: npm start’s entry point', () => {
       assert.match(stderr, /\n {2}- .*policy\.yaml: policy file not found \(set POLICY_PATH, or copy policy\.example\.yaml to policy\.yaml\)/);
       assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
       assert.equal(run.stdout(), '');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('with a policy, the secrets it names that are not set are listed with the bad variables, all at once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
-    try {
+  test('with a policy, the secrets it names that are not set are listed with the bad variables, all at once', () =>
+    inTempDir(async (dir) => {
       const policyPath = join(dir, 'policy.yaml');
       const extra = '  vpn:\n    channel: C0VPN\n    approvers: [U0LEAD]\n    max_duration: 1h\n    provisioner: { type: command, run: [./vpn], pass_env: [VPN_TOKEN, VPN_REGION] }\n';
       writeFileSync(policyPath, testPolicy('http://127.0.0.1:9/unused', extra, { audit_webhook: '{ url: "https://siem.example/jitbot", secret_env: SIEM_SECRET }' }));
@@ -90,14 +107,10 @@ describe('the bot as a process: npm start’s entry point', () => {
         '  - settings.audit_webhook.secret_env: environment variable SIEM_SECRET is not set',
       ]);
       assert.match(run.stderr(), /^jitbot: 6 problems stop start-up:\n/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('an invalid policy stops start-up naming the key and what was expected', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
-    try {
+  test('an invalid policy stops start-up naming the key and what was expected', () =>
+    inTempDir(async (dir) => {
       const policyPath = join(dir, 'policy.yaml');
       writeFileSync(policyPath, 'resources:\n  prod-db:\n    channel: C0DB\n    approvers: [U0LEAD]\n    max_duration: soon\n');
       const run = runMain({ SLACK_BOT_TOKEN: 'xoxb-x', SLACK_SIGNING_SECRET: 'x', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, POLICY_PATH: policyPath });
@@ -105,10 +118,7 @@ describe('the bot as a process: npm start’s entry point', () => {
       const lines = run.stderr().trim().split('\n');
       assert.equal(lines.length, 1, run.stderr());
       assert.match(lines[0] ?? '', /resources\.prod-db\.max_duration: expected a duration like 90s, 30m, 2h, 1h30m or 1d, got "soon"/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
   test('with Slack unreachable it keeps running, logs only JSON saying so, answers /healthz 503 naming slack, and serves once Slack answers', async () => {
     const slackPort = await freePort();
@@ -117,18 +127,7 @@ describe('the bot as a process: npm start’s entry point', () => {
     const prefix = uniquePrefix();
     writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
     const apiUrl = `http://127.0.0.1:${slackPort}/api/`;
-    const bot = runMain({
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
-      SLACK_API_URL: apiUrl,
-      PORT: String(port),
-      DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      POLICY_PATH: join(dir, 'policy.yaml'),
-      PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    });
+    const bot = runMain(botEnv({ dir, apiUrl, port, prefix }));
     let slack: Awaited<ReturnType<typeof startFakeSlack>> | undefined;
     try {
       const unreachable = `cannot reach Slack at ${apiUrl}: connect ECONNREFUSED 127.0.0.1:${slackPort}`;
@@ -161,30 +160,20 @@ describe('the bot as a process: npm start’s entry point', () => {
     }
   });
 
-  test('a token Slack refuses (invalid_auth) still stops start-up with the token message', async () => {
-    const slack = await startFakeSlack();
-    const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
-    try {
-      writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
-      const run = runMain({
-        SLACK_BOT_TOKEN: 'xoxb-revoked-token',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(await freePort()),
-        DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: uniquePrefix(),
-        POLICY_PATH: join(dir, 'policy.yaml'),
-        PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      });
-      assert.equal(await run.exited, 1);
-      assert.equal(run.stderr(), 'jitbot: SLACK_BOT_TOKEN: Slack refused the token (invalid_auth); check the bot token and SLACK_API_URL\n');
-    } finally {
-      await slack.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test('a token Slack refuses (invalid_auth) still stops start-up with the token message', () =>
+    inTempDir(async (dir) => {
+      const slack = await startFakeSlack();
+      const prefix = uniquePrefix();
+      try {
+        writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
+        const run = runMain({ ...botEnv({ dir, apiUrl: slack.apiUrl, port: await freePort(), prefix }), SLACK_BOT_TOKEN: 'xoxb-revoked-token' });
+        assert.equal(await run.exited, 1);
+        assert.equal(run.stderr(), 'jitbot: SLACK_BOT_TOKEN: Slack refused the token (invalid_auth); check the bot token and SLACK_API_URL\n');
+      } finally {
+        await slack.close();
+        await dropPrefix(prefix);
+      }
+    }));
 
   test('SIGTERM with Redis gone still ends the process, within the 10 s shutdown bound', async () => {
     const redis = await startOwnRedis();
@@ -243,18 +232,7 @@ describe('the bot as a process: npm start’s entry point', () => {
         slack,
         webhook,
         dir,
-        env: {
-          SLACK_BOT_TOKEN: 'xoxb-test-token',
-          SLACK_SIGNING_SECRET: SIGNING_SECRET,
-          AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
-          SLACK_API_URL: slack.apiUrl,
-          PORT: String(port),
-          DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-          REDIS_URL: TEST_REDIS_URL,
-          REDIS_PREFIX: prefix,
-          POLICY_PATH: join(dir, 'policy.yaml'),
-          PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        },
+        env: botEnv({ dir, apiUrl: slack.apiUrl, port, prefix }),
       };
       cleanup = async () => {
         await dropPrefix(prefix);
