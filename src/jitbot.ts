@@ -154,8 +154,9 @@ export function createJitbot(options: JitbotOptions) {
   };
   const sdkLogger = slackLogger(log, 'web-api');
   const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries, sdkLogger);
-  // Start-up's auth.test is tried once per attempt: reachSlack is its retry, with its own backoff and log line.
-  const startupClient = createWebClient(slackOptions.botToken, slackOptions.apiUrl, 0, sdkLogger);
+  // Start-up's auth.test is tried once per attempt: reachSlack is its retry, and its log line (with the
+  // cause) replaces the SDK's own warning, so that client only speaks up for errors.
+  const startupClient = createWebClient(slackOptions.botToken, slackOptions.apiUrl, 0, slackLogger(log.child({}, { level: log.isLevelEnabled('warn') ? 'error' : log.level }), 'web-api'));
   /** Until start-up has reached Slack: what stands in the way (told by /healthz), and a way to stop waiting. */
   let slackProblem: string | undefined = 'not reached yet';
   const stopWaiting = new AbortController();
