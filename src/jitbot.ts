@@ -156,9 +156,11 @@ export function createJitbot(options: JitbotOptions) {
   const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries, sdkLogger);
   // Start-up's auth.test is tried once per attempt: reachSlack is its retry, and its log line (with the
   // cause) replaces the SDK's own warning, so that client only speaks up for errors.
-  const startupClient = createWebClient(slackOptions.botToken, slackOptions.apiUrl, 0, slackLogger(log.child({}, { level: log.isLevelEnabled('warn') ? 'error' : log.level }), 'web-api'));
-  /** Until start-up has reached Slack: what stands in the way (told by /healthz), and a way to stop waiting. */
+  const errorsOnly = log.child({}, { level: log.isLevelEnabled('warn') ? 'error' : log.level });
+  const startupClient = createWebClient(slackOptions.botToken, slackOptions.apiUrl, 0, slackLogger(errorsOnly, 'web-api'));
+  /** Until start-up has reached Slack, what stands in the way (/healthz tells it). */
   let slackProblem: string | undefined = 'not reached yet';
+  /** stop() during start-up ends the wait for Slack. */
   const stopWaiting = new AbortController();
   let started = false;
   const usergroups = createUsergroupAdmin(client);
@@ -364,7 +366,8 @@ export function createJitbot(options: JitbotOptions) {
         });
       } catch (error) {
         if (error instanceof SlackRefusedError) throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${error.code}); check the bot token and SLACK_API_URL`);
-        throw new StartupError(`stopped while waiting for Slack (${slackProblem ?? 'no answer yet'})`);
+        if (stopWaiting.signal.aborted) throw new StartupError(`stopped while waiting for Slack (${slackProblem ?? 'no answer yet'})`);
+        throw error;
       }
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
