@@ -20,9 +20,11 @@ import { createSlackDirectory } from './slack/directory.js';
 import { createSlackNotifier } from './slack/notifier.js';
 import { loadPolicyFile } from './config/load-policy.js';
 import type { Policy } from './config/policy-schema.js';
+import { unsetSecretVariables } from './config/secret-variables.js';
 import { probeProvisioners } from './provisioners/registry.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
 import { createWebClient } from './slack/web-client.js';
+import { slackLogger } from './slack/slack-logger.js';
 import { auditEventAt, verifyAuditChain } from './store/audit-log.js';
 import type { AuditKey } from './domain/audit-chain.js';
 import { reachesCheckpoint, readCheckpoint } from './services/audit-checkpoint.js';
@@ -67,7 +69,7 @@ const USAGE = `usage:\n${Object.values(USAGES).join('\n')}`;
 async function probe(policy: Policy, path: string): Promise<number> {
   const env = process.env;
   const token = env['SLACK_BOT_TOKEN'];
-  const usergroups = token ? createUsergroupAdmin(createWebClient(token, env['SLACK_API_URL'] ?? SLACK_API_DEFAULT, 1)) : undefined;
+  const usergroups = token ? createUsergroupAdmin(createWebClient(token, env['SLACK_API_URL'] ?? SLACK_API_DEFAULT, 1, slackLogger(createLogger('warn', false, true), 'web-api'))) : undefined;
   const results = await probeProvisioners({ policy, policyDir: dirname(path), env, clock: systemClock, usergroups });
   process.stdout.write('probe:\n');
   for (const r of results) {
@@ -83,6 +85,11 @@ function policyCheck(path: string): { policy: Policy } | undefined {
     process.stdout.write(`${path}: OK (version ${version})\n`);
     for (const line of explainPolicy(policy)) process.stdout.write(`  ${line}\n`);
     for (const warning of policyWarnings(policy)) process.stdout.write(`  warning: ${warning}\n`);
+    const unset = unsetSecretVariables(policy, process.env);
+    if (unset.length > 0) {
+      process.stdout.write('  secret variables not set here (fine if the bot runs elsewhere: set them where it runs):\n');
+      for (const { at, variable } of unset) process.stdout.write(`    ${variable} (${at})\n`);
+    }
     return { policy };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -242,7 +249,7 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from SQLite'));
   const reminderLeadMs = () => loaded.policy.settings.expiry_warning.toMillis();
   const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs });
-  const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2);
+  const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2, slackLogger(log, 'web-api'));
   const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
   const policy = () => loaded.policy;
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });

@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebClientEvent, type WebClient } from '@slack/web-api';
+import { WebClientEvent } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from './config/env.js';
 import { policyDigest, type LoadedPolicy } from './config/load-policy.js';
 import { escalationDelays, requestTimers } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import { checkHealth } from './http/health.js';
+import { checkHealth, type HealthCheck } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
 import { createRefusalTally } from './http/refusal-tally.js';
 import { createMetrics } from './http/metrics.js';
@@ -19,6 +19,7 @@ import { createAccessWorker } from './jobs/access-worker.js';
 import { startAuditForwarder } from './jobs/audit-forwarder.js';
 import { ConfigError } from './config/errors.js';
 import type { Policy } from './config/policy-schema.js';
+import { notSetProblem } from './config/secret-variables.js';
 import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
@@ -53,7 +54,9 @@ import { refreshingHomes } from './slack/home-refreshing-notifier.js';
 import { createHomeService } from './services/home.js';
 import { createSlackApp, type BotIdentity } from './slack/slack-app.js';
 import { createUsergroupAdmin } from './slack/usergroup-admin.js';
-import { slackErrorCode } from './slack/slack-retry.js';
+import { reachSlack, SlackRefusedError } from './slack/reach-slack.js';
+import { slackLogger } from './slack/slack-logger.js';
+import { sendJson } from './http/send-json.js';
 import { createWebClient } from './slack/web-client.js';
 import { openDatabase } from './store/database.js';
 import { createStore } from './store/store.js';
@@ -108,13 +111,8 @@ async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
 }
 
 /** The start-up check of SLACK_BOT_TOKEN; Slack's answer says who the bot is. */
-async function checkBotToken(client: WebClient): Promise<BotIdentity> {
-  let answer: Awaited<ReturnType<WebClient['auth']['test']>>;
-  try {
-    answer = await client.auth.test();
-  } catch (error) {
-    throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${slackErrorCode(error) ?? String(error)}); check the bot token and SLACK_API_URL`);
-  }
+/** Who the bot is, from the start-up `auth.test`: Bolt is told once, instead of asking Slack before every request. */
+function botIdentityOf(answer: { bot_id?: string; user_id?: string }): BotIdentity {
   if (!answer.bot_id || !answer.user_id) throw new StartupError('SLACK_BOT_TOKEN: Slack knows no bot by this token; use the bot token (xoxb-…)');
   return { botId: answer.bot_id, botUserId: answer.user_id };
 }
@@ -123,7 +121,7 @@ async function checkBotToken(client: WebClient): Promise<BotIdentity> {
 function auditWebhookSender(config: Policy['settings']['audit_webhook'], secrets: Readonly<Record<string, string | undefined>>, clock: Clock) {
   if (!config) return undefined;
   const secret = secrets[config.secret_env];
-  if (secret === undefined || secret === '') throw new ConfigError(`settings.audit_webhook.secret_env: environment variable ${config.secret_env} is not set`);
+  if (secret === undefined || secret.trim() === '') throw new ConfigError(notSetProblem({ at: 'settings.audit_webhook.secret_env', variable: config.secret_env }));
   return createWebhookSender({ url: config.url, secret, timeoutMs: config.timeout.toMillis(), clock });
 }
 
@@ -168,7 +166,17 @@ export function createJitbot(options: JitbotOptions) {
     appToken: env.SLACK_APP_TOKEN,
     apiRetries: options.slackApiRetries ?? 5,
   };
-  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries);
+  const sdkLogger = slackLogger(log, 'web-api');
+  const client = createWebClient(slackOptions.botToken, slackOptions.apiUrl, slackOptions.apiRetries, sdkLogger);
+  // Start-up's auth.test is tried once per attempt: reachSlack is its retry, and its log line (with the
+  // cause) replaces the SDK's own warning, so that client only speaks up for errors.
+  const errorsOnly = log.child({}, { level: log.isLevelEnabled('warn') ? 'error' : log.level });
+  const startupClient = createWebClient(slackOptions.botToken, slackOptions.apiUrl, 0, slackLogger(errorsOnly, 'web-api'));
+  /** Until start-up has reached Slack, what stands in the way (/healthz tells it). */
+  let slackProblem: string | undefined = 'not reached yet';
+  /** stop() during start-up ends the wait for Slack. */
+  const stopWaiting = new AbortController();
+  let started = false;
   const usergroups = createUsergroupAdmin(client);
   const provisionersFor = (next: LoadedPolicy) => createProvisioners({ policy: next.policy, policyDir: options.policyDir, env: options.secrets, clock, usergroups });
   let provisioners = provisionersFor(loaded);
@@ -269,8 +277,16 @@ export function createJitbot(options: JitbotOptions) {
   const serveMetrics = metricsEndpoint({ registry: telemetry, token: env.METRICS_TOKEN, log });
   const metricsServer = metricsAt === 'own port' ? createMetricsServer({ metrics: serveMetrics, log }) : undefined;
   const apiRefusals = createRefusalTally({ record: (event) => store.recordEvent(event), clock, log });
+  /** Until start-up is done, /healthz names what it waits for: Slack, or the rest of start-up. */
+  const startupCheck = (): Record<string, HealthCheck> => {
+    if (started) return {};
+    const failing = (problem: string) => () => Promise.reject(new Error(problem));
+    return slackProblem === undefined ? { startup: failing('still starting') } : { slack: failing(slackProblem) };
+  };
+  const slackListener = slackApp.httpListener;
   const server = createHttpServer({
-    slack: answersSlack ? slackApp.httpListener : undefined,
+    // Listening starts before Slack is reached (so /healthz can say so); nothing is acted on until start-up is done.
+    slack: answersSlack && slackListener ? (req, res) => (started ? slackListener(req, res) : sendJson(res, 503, { error: 'starting' })) : undefined,
     metrics: metricsAt === 'token' ? serveMetrics : undefined,
     api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, refusals: apiRefusals }) : undefined,
     health: () =>
@@ -281,6 +297,7 @@ export function createJitbot(options: JitbotOptions) {
         redis: async () => {
           await producer.ping();
         },
+        ...startupCheck(),
       }),
     log,
   });
@@ -352,7 +369,22 @@ export function createJitbot(options: JitbotOptions) {
     async start(): Promise<{ port: number; metricsPort: number | undefined }> {
       await provisioners.load();
       store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
-      slackApp.identify(await checkBotToken(client));
+      const port = await listen(server, env.HOST, env.PORT, 'PORT');
+      const metricsPort = metricsServer && env.METRICS_PORT !== undefined ? await listen(metricsServer, env.HOST, env.METRICS_PORT, 'METRICS_PORT') : undefined;
+      try {
+        const answer = await reachSlack({
+          call: () => startupClient.auth.test(),
+          apiUrl: env.SLACK_API_URL,
+          waiting: (problem) => (slackProblem = problem),
+          signal: stopWaiting.signal,
+          log,
+        });
+        slackApp.identify(botIdentityOf(answer));
+      } catch (error) {
+        if (error instanceof SlackRefusedError) throw new StartupError(`SLACK_BOT_TOKEN: Slack refused the token (${error.code}); check the bot token and SLACK_API_URL`);
+        if (stopWaiting.signal.aborted) throw new StartupError(`stopped while waiting for Slack (${slackProblem ?? 'no answer yet'})`);
+        throw error;
+      }
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
       } catch (error) {
@@ -393,10 +425,9 @@ export function createJitbot(options: JitbotOptions) {
         await checkpointSchedule.sync(settings.security_channel, settings.timezone);
       }
 
-      const port = await listen(server, env.HOST, env.PORT, 'PORT');
-      const metricsPort = metricsServer && env.METRICS_PORT !== undefined ? await listen(metricsServer, env.HOST, env.METRICS_PORT, 'METRICS_PORT') : undefined;
       if (metricsAt === 'off') log.warn('GET /metrics is off: set METRICS_PORT (a port of its own) or METRICS_TOKEN (a bearer token) to serve it');
       if (env.SLACK_APP_TOKEN && answersSlack) await slackApp.app.start();
+      started = true;
       log.info({ host: env.HOST, port, metrics: metricsPort ?? metricsAt, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', role: env.JITBOT_ROLE }, 'jitbot is running');
       return { port, metricsPort };
     },
@@ -406,6 +437,7 @@ export function createJitbot(options: JitbotOptions) {
      * already decided), then lets go of whatever is not answering, so it always returns.
      */
     async stop(): Promise<void> {
+      stopWaiting.abort();
       for (const listening of [server, metricsServer]) {
         listening?.close();
         listening?.closeAllConnections();

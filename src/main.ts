@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 import { watch } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { ConfigError } from './config/errors.js';
-import { parseEnv } from './config/env.js';
-import { loadPolicyFile } from './config/load-policy.js';
+import { checkSetup } from './config/setup.js';
 import { policyWarnings } from './config/explain-policy.js';
 import { createJitbot, StartupError } from './jitbot.js';
 import { createLogger } from './logging.js';
 import { redactedErrorMessage } from './error-message.js';
 
-/** The only place that reads process.env. Bad configuration: one line, exit 1. */
+/** The only place that reads process.env. Bad configuration: every problem in one message, exit 1. */
 async function main(): Promise<void> {
-  const env = parseEnv(process.env);
-  const policyPath = resolve(env.POLICY_PATH);
-  const policy = loadPolicyFile(policyPath);
+  const { env, policyPath, policy } = checkSetup(process.env);
   const logger = createLogger(env.LOG_LEVEL);
   for (const warning of policyWarnings(policy.policy)) logger.warn({ policyPath }, warning);
   const jitbot = createJitbot({ env, policy, policyDir: dirname(policyPath), secrets: process.env, logger });

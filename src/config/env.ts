@@ -17,6 +17,8 @@ const auditKey = z
   .string({ error: 'required: a secret of at least 32 characters that keys the audit trail (e.g. `openssl rand -base64 32`)' })
   .min(32, 'expected at least 32 characters (e.g. `openssl rand -base64 32`)');
 
+const policyPath = z.string().min(1).default('./policy.yaml');
+
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z
@@ -38,7 +40,7 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
       .default('jitbot'),
-    POLICY_PATH: z.string().min(1).default('./policy.yaml'),
+    POLICY_PATH: policyPath,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     AUDIT_HMAC_KEY: auditKey,
     ADMIN_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -48,14 +50,20 @@ const envSchema = z
     if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (unset it to serve /metrics on PORT with METRICS_TOKEN)' });
     }
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
-      });
-    }
-  });
+  })
+  // Checked even when other variables are wrong (`when`), so a first start names both missing secrets.
+  .superRefine(
+    (env, ctx) => {
+      if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SLACK_SIGNING_SECRET'],
+          message: 'required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 export type Env = z.output<typeof envSchema>;
 
@@ -64,11 +72,13 @@ function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
 }
 
+/** Throws ConfigError naming every variable that is wrong (the message starts with the first). */
 function parsed<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {
   const result = schema.safeParse(withoutEmpty(source));
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
-    throw new ConfigError(`environment: ${problems[0]}`, problems);
+    const problems = result.error.issues.map((i) => `environment: ${i.path.map(String).join('.')}: ${i.message}`);
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new ConfigError(`${problems[0]}${more}`, problems);
   }
   return result.data;
 }
@@ -80,4 +90,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
 /** `AUDIT_HMAC_KEY` alone, for the CLI's commands that need nothing else of the bot's environment. */
 export function parseAuditKey(source: NodeJS.ProcessEnv): string {
   return parsed(z.object({ AUDIT_HMAC_KEY: auditKey }), source).AUDIT_HMAC_KEY;
+}
+
+/** `POLICY_PATH` (or its default) alone: the policy can be checked even when other variables are wrong. */
+export function policyPathIn(source: NodeJS.ProcessEnv): string {
+  return parsed(z.object({ POLICY_PATH: policyPath }), source).POLICY_PATH;
 }

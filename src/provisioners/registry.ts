@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { Policy, ProvisionerConfig } from '../config/policy-schema.js';
+import { notSetProblem } from '../config/secret-variables.js';
 import type { Clock } from '../domain/clock.js';
 import { createCommandProvisioner } from './command.js';
 import { createKeyedLock, type KeyedLock } from './keyed-lock.js';
@@ -31,7 +32,7 @@ function build(name: string, config: Exclude<ProvisionerConfig, { type: 'module'
   const at = `resources.${name}.provisioner`;
   const required = (key: string, variable: string) => {
     const value = ctx.env[variable];
-    if (value === undefined || value === '') throw new ConfigError(`${at}.${key}: environment variable ${variable} is not set`);
+    if (value === undefined || value.trim() === '') throw new ConfigError(notSetProblem({ at: `${at}.${key}`, variable }));
     return value;
   };
   switch (config.type) {

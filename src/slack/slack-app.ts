@@ -1,6 +1,6 @@
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as Pino } from 'pino';
-import { boltLogger } from './bolt-logger.js';
+import { slackLogger } from './slack-logger.js';
 import { registerListeners } from './listeners/index.js';
 import { dropRepeatedDeliveries, signatureOf } from './replay-guard.js';
 import { screenSlackRequests } from './request-screen.js';
@@ -34,8 +34,8 @@ export class NotStartedError extends Error {
  * way a delivery seen before is dropped (see replay-guard.ts).
  */
 export function createSlackApp(options: SlackAppOptions, services: SlackServices, pino: Pino) {
-  const logger = boltLogger(pino);
-  const clientOptions = webClientOptions(options.apiUrl, options.apiRetries);
+  const logger = slackLogger(pino, 'bolt');
+  const clientOptions = webClientOptions(options.apiUrl, options.apiRetries, logger);
   // Told once, at start-up. Left to itself, Bolt asks Slack (auth.test) before every command,
   // click and event it receives, so each ack would wait on a Slack round trip.
   let identity: BotIdentity | undefined;

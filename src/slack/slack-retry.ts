@@ -10,6 +10,9 @@ export function slackErrorCode(error: unknown): string | undefined {
 
 const RATE_LIMITED = new Set(['rate_limited', 'ratelimited']);
 
+/** Slack's `ok:false` answer for too many calls: worth retrying, unlike its other errors. */
+export const isRateLimited = (code: string): boolean => RATE_LIMITED.has(code);
+
 /**
  * HTTP 429s are retried by the Web API client itself (it honours Retry-After). Slack also
  * reports rate limits as `ok:false, error:"rate_limited"` with HTTP 200: retry those here.
@@ -20,7 +23,7 @@ export async function withSlackRetry<T>(call: () => Promise<T>, attempts = 3, de
       return await call();
     } catch (error) {
       const code = slackErrorCode(error);
-      if (attempt >= attempts || code === undefined || !RATE_LIMITED.has(code)) throw error;
+      if (attempt >= attempts || code === undefined || !isRateLimited(code)) throw error;
       await sleep(delayMs * attempt);
     }
   }

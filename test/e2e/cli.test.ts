@@ -33,6 +33,28 @@ describe('the jitbot CLI', () => {
     assert.match(run.stdout, /security team: security \(everyone in Slack user group S0SECURITY, read live\); alerts in C0SECURITY/);
   });
 
+  test('policy check lists the secret variables the policy names that are not set here, and says that is fine when the bot runs elsewhere', () => {
+    const path = join(dir, 'secrets.yaml');
+    const resource = (name: string, provisioner: string) => `  ${name}:\n    channel: C0X\n    approvers: [U0LEAD1]\n    max_duration: 1h\n    provisioner: ${provisioner}\n`;
+    writeFileSync(
+      path,
+      'settings:\n  audit_webhook: { url: "https://siem.example/jitbot", secret_env: SIEM_SECRET }\nresources:\n' +
+        resource('db', '{ type: postgres, connection_env: PG_URL, role: app, login: email_localpart }') +
+        resource('hook', '{ type: webhook, url: "https://access.example/", secret_env: HOOK_SECRET }') +
+        resource('vpn', '{ type: command, run: [./vpn], pass_env: [VPN_TOKEN, VPN_REGION] }'),
+    );
+    const run = jitbot(['policy', 'check', path], { HOOK_SECRET: 'set', VPN_REGION: 'eu' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /\n {2}secret variables not set here \(fine if the bot runs elsewhere: set them where it runs\):\n {4}PG_URL \(resources\.db\.provisioner\.connection_env\)\n {4}VPN_TOKEN \(resources\.vpn\.provisioner\.pass_env\)\n {4}SIEM_SECRET \(settings\.audit_webhook\.secret_env\)\n/,
+    );
+    assert.doesNotMatch(run.stdout, /HOOK_SECRET|VPN_REGION/);
+    const everySet = jitbot(['policy', 'check', path], { HOOK_SECRET: 's', VPN_REGION: 'eu', PG_URL: 'postgres://x', VPN_TOKEN: 't', SIEM_SECRET: 's' });
+    assert.equal(everySet.status, 0, everySet.stderr);
+    assert.doesNotMatch(everySet.stdout, /not set/);
+  });
+
   test('a reader that stops early (| head) ends the output quietly, without a stack trace', () => {
     const run = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx "${CLI}" policy check policy.example.yaml | head -c 10`], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
     assert.equal(run.stdout.length, 10);

@@ -73,7 +73,8 @@ function messageBlocksProblem(blocks: unknown): string | undefined {
   return tooLong ? 'invalid_blocks' : undefined;
 }
 
-export async function startFakeSlack(options: { token?: string; appToken?: string } = {}) {
+/** `port`: a fixed one, e.g. one the bot was already told to use while nothing listened there. */
+export async function startFakeSlack(options: { token?: string; appToken?: string; port?: number } = {}) {
   const token = options.token ?? 'xoxb-test-token';
   const appToken = options.appToken ?? 'xapp-test-token';
   let socketModeUrl: string | undefined;
@@ -216,7 +217,7 @@ export async function startFakeSlack(options: { token?: string; appToken?: strin
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('fake Slack has no port');
   const baseUrl = `http://127.0.0.1:${address.port}`;

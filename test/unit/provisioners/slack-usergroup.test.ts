@@ -4,7 +4,9 @@ import { createKeyedLock } from '../../../src/provisioners/keyed-lock.js';
 import { ProvisionerError, type AccessEvent } from '../../../src/provisioners/provisioner.js';
 import { createSlackUsergroupProvisioner } from '../../../src/provisioners/slack-usergroup.js';
 import { createUsergroupAdmin } from '../../../src/slack/usergroup-admin.js';
+import pino from 'pino';
 import { createWebClient } from '../../../src/slack/web-client.js';
+import { slackLogger } from '../../../src/slack/slack-logger.js';
 import { startFakeSlack, type FakeSlack } from '../../support/fake-slack.js';
 
 const event = (type: AccessEvent['type'], userId: string): AccessEvent => ({
@@ -15,7 +17,7 @@ const event = (type: AccessEvent['type'], userId: string): AccessEvent => ({
 describe('the slack_usergroup provisioner, against the fake Slack Web API', () => {
   let slack: FakeSlack;
   const provisioner = (usergroup: string, lock = createKeyedLock()) =>
-    createSlackUsergroupProvisioner({ usergroup, admin: createUsergroupAdmin(createWebClient('xoxb-test-token', slack.apiUrl, 1)), lock });
+    createSlackUsergroupProvisioner({ usergroup, admin: createUsergroupAdmin(createWebClient('xoxb-test-token', slack.apiUrl, 1, slackLogger(pino({ level: 'silent' }), 'web-api'))), lock });
 
   before(async () => {
     slack = await startFakeSlack();
