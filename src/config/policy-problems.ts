@@ -140,6 +140,10 @@ export function describeYamlError(error: unknown, text: string): string {
   const first = linePos?.[0];
   const what = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
   if (!first) return what;
-  const line = text.split(/\r?\n/)[first.line - 1] ?? '';
-  return `${what} (line ${first.line}, column ${first.col}): ${line.trim() ? line : JSON.stringify(line)}`;
+  const lines = text.split(/\r?\n/);
+  const line = lines[first.line - 1] ?? '';
+  if (line.trim()) return `${what} (line ${first.line}, column ${first.col}): ${line}`;
+  // Pointing past the text (an unclosed bracket at the end): the last line written is the one to fix.
+  const last = lines.slice(0, first.line - 1).findLastIndex((l) => l.trim() !== '');
+  return last < 0 ? `${what} (line ${first.line}, column ${first.col})` : `${what} (after line ${last + 1}): ${lines[last] ?? ''}`;
 }

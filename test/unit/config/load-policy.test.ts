@@ -379,6 +379,11 @@ describe('an invalid policy stops with one message naming the key and what was e
     assert.deepEqual(error.problems, [error.message]);
   });
 
+  test('a YAML error past the last line (a bracket left open) ends with the last line written', () => {
+    const error = configError('resources:\n  prod-db: [1\n');
+    assert.match(error.message, /^test\.yaml: not valid YAML or JSON: .* \(after line 2\):   prod-db: \[1$/);
+  });
+
   test('every problem is listed for `jitbot policy check`, the first in the message', () => {
     const error = configError(smallPolicy('    default_duration: 3h\n    reason_pattern: "("').replace('C0DBAPPROVALS', 'nope'));
     assert.equal(error.problems.length, 3, error.problems.join('\n'));
