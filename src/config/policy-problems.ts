@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../error-message.js';
 
 /**
  * Turning zod's findings about a policy file into sentences a person can act on: the key's
@@ -85,7 +86,7 @@ function knownKeysAt(schema: z.ZodType, path: Path, raw: unknown): string[] {
     const options = (schema.options as readonly z.ZodType[]).filter((o): o is z.ZodObject => o instanceof z.ZodObject);
     const type = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)['type'] : undefined;
     // A provisioner's keys are those of its type; where nothing tells the members apart, any member's.
-    const typed = options.find((o) => { const literal = o.shape['type']; return literal instanceof z.ZodLiteral && literal.values.has(type as never); });
+    const typed = options.find((o) => o.shape['type'] instanceof z.ZodLiteral && o.shape['type'].values.has(type as never));
     return [...new Set((typed ? [typed] : options).flatMap((o) => knownKeysAt(o, path, raw)))];
   }
   const [key, ...rest] = path;
@@ -136,7 +137,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], raw: unknown
 /** A YAML syntax error in one line: what is wrong, where, and the line itself (not a dangling "at line 5, column 1:"). */
 export function describeYamlError(error: unknown, text: string): string {
   const linePos = (error as { linePos?: readonly { line: number; col: number }[] } | null)?.linePos;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const first = linePos?.[0];
   const what = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
   if (!first) return what;
