@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './domain/clock.js';
 import { checkHealth, type HealthCheck } from './http/health.js';
 import { createAdminApi } from './http/admin-api.js';
 import { createRefusalTally } from './http/refusal-tally.js';
+import { createRequestRefusals } from './services/request-refusals.js';
 import { createMetrics } from './http/metrics.js';
 import { metricsEndpoint } from './http/metrics-endpoint.js';
 import { createHttpServer, createMetricsServer } from './http/server.js';
@@ -216,7 +217,8 @@ export function createJitbot(options: JitbotOptions) {
   const membership = createMembership({ policy: () => loaded.policy, directory });
   const accountOfUser: AccountLookup = (resource, user) => accountOf(provisioners.get(resource), user);
 
-  const accessRequests = createAccessRequestService({ store, policy, membership, directory, accountOf: accountOfUser, notifier, scheduler, metrics, clock, log });
+  const requestRefusals = createRequestRefusals({ store, metrics, clock, log });
+  const accessRequests = createAccessRequestService({ store, policy, membership, directory, accountOf: accountOfUser, notifier, scheduler, metrics, refusals: requestRefusals, clock, log });
   const messages = createMessageLane({ inFlight: MESSAGES_IN_FLIGHT, log });
   const followUps = createMessageLane({ inFlight: FOLLOW_UPS_IN_FLIGHT, log });
   const book = createPolicyBook({ current: policy, store, log });
@@ -454,6 +456,7 @@ export function createJitbot(options: JitbotOptions) {
           ['queue', () => accessQueue.close()],
           ['provisioners', () => provisioners.close()],
           ['admin API refusals', async () => apiRefusals.stop()],
+          ['refused requests', async () => requestRefusals.stop()],
         ],
         log,
       );

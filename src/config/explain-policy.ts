@@ -1,4 +1,5 @@
 import { approvalStages } from '../domain/approval-chain.js';
+import { unworkableApprovals } from '../domain/approval-feasibility.js';
 import { breakGlassAskers, breakGlassMax } from '../domain/break-glass-rules.js';
 import { compactDuration } from '../domain/duration.js';
 import { optOutAskers } from '../domain/opt-out-rules.js';
@@ -62,6 +63,9 @@ export function explainPolicy(policy: Policy): string[] {
 export function policyWarnings(policy: Policy): string[] {
   const warnings: string[] = [];
   for (const [name, r] of Object.entries(policy.resources)) {
+    for (const finding of unworkableApprovals(policy, name, r)) {
+      if (finding.severity === 'warning') warnings.push(`${finding.path.join('.')}: ${finding.message}`);
+    }
     const p = r.provisioner;
     if (p.type === 'postgres' && p.login === 'email_localpart' && !p.email_domain) {
       warnings.push(

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
-import { errorMessage } from '../error-message.js';
 import { ConfigError } from './errors.js';
+import { describeIssues, describeYamlError, policyErrorMap } from './policy-problems.js';
 import { policySchema, type Policy } from './policy-schema.js';
 
 export interface LoadedPolicy {
@@ -12,11 +11,6 @@ export interface LoadedPolicy {
   version: string;
   /** The file as written: kept with each version, so old requests can be judged by their rules. */
   text: string;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
 }
 
 /** The SHA-256 of a policy file's text (hex): its version is the first 16 characters. */
@@ -28,14 +22,12 @@ export function parsePolicy(text: string, source: string): LoadedPolicy {
   try {
     raw = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    const detail = errorMessage(error).split('\n')[0];
-    throw new ConfigError(`${source}: not valid YAML or JSON: ${detail}`);
+    throw new ConfigError(`${source}: not valid YAML or JSON: ${describeYamlError(error, text)}`);
   }
-  const result = policySchema.safeParse(raw ?? {});
+  const input = raw ?? {};
+  const result = policySchema.safeParse(input, { error: policyErrorMap });
   if (!result.success) {
-    // A misspelt key explains the "missing" errors that follow from it, so name it first.
-    const issues = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-    const problems = issues.map(describeIssue);
+    const problems = describeIssues(result.error.issues, input, policySchema);
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s); run \`jitbot policy check\`)` : '';
     throw new ConfigError(`${source}: ${problems[0]}${more}`, problems);
   }

@@ -2,7 +2,8 @@ import { Duration } from 'luxon';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { RESOURCE_NAME } from '../domain/access-rules.js';
-import { DURATION_HINT, parseDuration } from '../domain/duration.js';
+import { unworkableApprovals } from '../domain/approval-feasibility.js';
+import { compactDuration, DURATION_HINT, parseDuration } from '../domain/duration.js';
 import { OPT_OUT_MODES } from '../domain/states.js';
 
 // YAML reads a bare `0` as a number; it means "no time" (e.g. `expiry_warning: 0` turns warnings off).
@@ -38,7 +39,7 @@ const stage = z.strictObject({
   approvals_required: z.number().int().min(1).default(1),
 });
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+const envName = z.string({ error: 'expected an environment variable name' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 
 const emailDomain = z
   .string({ error: 'expected an email domain like example.com' })
@@ -138,7 +139,7 @@ const resource = z
       ctx.addIssue({ code: 'custom', path: ['approvers'], message: 'expected approvers or stages' });
     }
     if (r.default_duration && r.default_duration.toMillis() > r.max_duration.toMillis()) {
-      ctx.addIssue({ code: 'custom', path: ['default_duration'], message: 'expected at most max_duration' });
+      ctx.addIssue({ code: 'custom', path: ['default_duration'], message: `expected at most max_duration (${compactDuration(r.max_duration)}), got ${compactDuration(r.default_duration)}` });
     }
     if (r.provisioner.type === 'postgres' && r.provisioner.email_domain && r.provisioner.login !== 'email_localpart') {
       ctx.addIssue({ code: 'custom', path: ['provisioner', 'email_domain'], message: 'applies only to login: email_localpart (a map names each login itself)' });
@@ -219,6 +220,9 @@ export const policySchema = z
       check(r.break_glass?.eligible, [...at, 'break_glass', 'eligible']);
       check(r.opt_out?.eligible, [...at, 'opt_out', 'eligible']);
       check(r.opt_out?.approvers, [...at, 'opt_out', 'approvers']);
+      for (const { severity, path, message } of unworkableApprovals(policy, name, r)) {
+        if (severity === 'error') ctx.addIssue({ code: 'custom', path, message });
+      }
     }
   });
 

@@ -18,6 +18,8 @@ export interface AccessAsk {
 export interface AskProblem {
   field: keyof AccessAsk;
   message: string;
+  /** Which problem, where the field alone does not say (a missing length, one over the limit). */
+  code?: 'no_duration' | 'over_max_duration';
 }
 
 /** A refusal from one of the checks below, placed on the field it is about. */
@@ -131,7 +133,7 @@ export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAcce
   let duration: Duration;
   if (ask.durationText === undefined) {
     if (!resource.default_duration) {
-      return err({ field: 'durationText', message: `Say how long you need ${ask.resource}, e.g. \`${example}\`.` });
+      return err({ field: 'durationText', code: 'no_duration', message: `Say how long you need ${ask.resource}, e.g. \`${example}\`.` });
     }
     duration = resource.default_duration;
   } else {
@@ -140,7 +142,7 @@ export function checkAccessAsk(policy: Policy, ask: AccessAsk): Result<ValidAcce
     duration = asked.value;
   }
   const tooLong = longerThanAllowed(duration, limit);
-  if (tooLong) return err({ field: 'durationText', message: tooLong });
+  if (tooLong) return err({ field: 'durationText', code: 'over_max_duration', message: tooLong });
 
   const reason = checkReason(ask.resource, resource.reason_pattern, ask.reason, example);
   if (!reason.ok) return askProblem('reason', reason);

@@ -1,13 +1,12 @@
 import type { Clock } from '../domain/clock.js';
+import { createMinuteTally } from '../services/minute-tally.js';
 import type { Log } from '../services/ports.js';
 import type { AuditEvent } from '../store/audit-log.js';
 
-const MINUTE_MS = 60_000;
 /** The part of a refused path kept: enough to tell what was tried, not a place to store text. */
 export const REFUSED_PATH_CHARS = 200;
 /** Sources recorded one by one in a minute; the rest share one event. */
 export const SOURCES_PER_MINUTE = 20;
-const CHECK_EVERY_MS = 1_000;
 
 interface Tally {
   requests: number;
@@ -23,11 +22,6 @@ interface Tally {
  * Counts live in memory until their minute is written: a crash loses at most that minute.
  */
 export function createRefusalTally(deps: { record: (event: AuditEvent) => void; clock: Clock; log: Log }) {
-  let minute: number | undefined;
-  let sources = new Map<string, Tally>();
-  let others: Tally | undefined;
-  const minuteNow = () => Math.floor(deps.clock.now().toMillis() / MINUTE_MS);
-
   function write(source: string | null, tally: Tally, startMs: number): void {
     const path = tally.firstPath.slice(0, REFUSED_PATH_CHARS);
     deps.record({
@@ -49,41 +43,16 @@ export function createRefusalTally(deps: { record: (event: AuditEvent) => void; 
     deps.log.warn({ remoteAddress: source, requests: tally.requests, path }, 'admin API requests without a valid token');
   }
 
-  /** Writes the minute being counted, if it is over (or `always`, at shutdown). */
-  function flush(always = false): void {
-    if (minute === undefined || (!always && minuteNow() === minute)) return;
-    const startMs = minute * MINUTE_MS;
-    const [done, rest] = [sources, others];
-    minute = undefined;
-    sources = new Map();
-    others = undefined;
-    try {
-      for (const [source, tally] of done) write(source, tally, startMs);
-      if (rest) write(null, rest, startMs);
-    } catch (error) {
-      deps.log.error({ err: error }, 'could not record refused admin API requests');
-    }
-  }
-
-  const timer = setInterval(() => flush(), CHECK_EVERY_MS);
-  timer.unref();
+  const tallies = createMinuteTally<Tally>({ keysPerMinute: SOURCES_PER_MINUTE, write, failure: 'could not record refused admin API requests', clock: deps.clock, log: deps.log });
 
   return {
     note(refused: { source: string | undefined; path: string; hadToken: boolean }): void {
-      flush();
-      minute ??= minuteNow();
-      const source = refused.source ?? 'unknown';
-      let tally = sources.get(source);
-      if (!tally && sources.size < SOURCES_PER_MINUTE) sources.set(source, (tally = { requests: 0, withToken: 0, firstPath: refused.path.slice(0, REFUSED_PATH_CHARS + 1) }));
-      tally ??= others ??= { requests: 0, withToken: 0, firstPath: refused.path.slice(0, REFUSED_PATH_CHARS + 1) };
+      const tally = tallies.tally(refused.source ?? 'unknown', () => ({ requests: 0, withToken: 0, firstPath: refused.path.slice(0, REFUSED_PATH_CHARS + 1) }));
       tally.requests += 1;
       if (refused.hadToken) tally.withToken += 1;
     },
     /** At shutdown: the minute so far is written now. */
-    stop(): void {
-      clearInterval(timer);
-      flush(true);
-    },
+    stop: tallies.stop,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
-import { checkAccessAsk, pendingLimitMessage, type AccessAsk } from '../domain/access-rules.js';
+import { checkAccessAsk, pendingLimitMessage, type AccessAsk, type AskProblem, type ValidAccessAsk } from '../domain/access-rules.js';
 import { approvalProgress, approvalStages, requestTimers } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
@@ -13,6 +13,10 @@ import { mappedAccount } from './accounts.js';
 import { DirectoryError, type AccountLookup, type Directory, type Log, type Metrics, type Notifier, type Scheduler } from './ports.js';
 import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
+import type { RequestRefusalCode, RequestRefusals } from './request-refusals.js';
+
+/** A form's fields as one line, as `/request` would have them. */
+const typedFields = (ask: AccessAsk) => [ask.resource, ask.durationText, ask.reason].filter((part) => part !== undefined && part !== '').join(' ');
 
 export interface AccessRequestDeps {
   store: Pick<
@@ -34,9 +38,12 @@ export interface AccessRequestDeps {
   notifier: Pick<Notifier, 'postApprovalRequest' | 'closeApprovalMessage' | 'grantedUnderException'>;
   scheduler: Pick<Scheduler, 'scheduleGrant' | 'scheduleRequest' | 'cancelEscalation'>;
   metrics: Pick<Metrics, 'requestOutcome'>;
+  refusals: Pick<RequestRefusals, 'refuse'>;
   clock: Clock;
   log: Log;
 }
+
+const FIELD_CODES = { resource: 'unknown_resource', durationText: 'bad_duration', reason: 'bad_reason' } as const;
 
 /** Waiting for approvers, or granted at once under the requester's auto_approve exception. */
 export type AccessAnswer =
@@ -45,6 +52,8 @@ export type AccessAnswer =
 
 export interface RequestAccessInput extends AccessAsk {
   userId: string;
+  /** What the person typed (the command's text), recorded with a refusal; else the fields. */
+  typed?: string | undefined;
   /** Scheduled access: `22:00` or `2026-12-01T22:00`, in the requester's Slack time zone. */
   startText?: string | undefined;
 }
@@ -80,36 +89,48 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     return postForApproval(request);
   }
 
+  /** A refused request: counted, recorded (`request.refused`), and answered with `message`. */
+  const refuse = <T>(input: RequestAccessInput, code: RequestRefusalCode, message: string): Result<T> =>
+    deps.refusals.refuse({ userId: input.userId, resource: input.resource, typed: input.typed ?? typedFields(input), code }, message);
+
+  /** The request form's checks, before anything is asked: a refusal is recorded as for `/request`. */
+  function checkForm(input: RequestAccessInput): Result<ValidAccessAsk, AskProblem> {
+    const checked = checkAccessAsk(deps.policy().policy, input);
+    if (!checked.ok) refuse(input, checked.error.code ?? FIELD_CODES[checked.error.field], checked.error.message);
+    return checked;
+  }
+
   return {
     postForApproval,
+    checkForm,
 
     async requestAccess(input: RequestAccessInput): Promise<Result<AccessAnswer>> {
       const { policy, version } = deps.policy();
       const checked = checkAccessAsk(policy, input);
-      if (!checked.ok) return err(checked.error.message);
+      if (!checked.ok) return refuse(input, checked.error.code ?? FIELD_CODES[checked.error.field], checked.error.message);
       const { resourceName, resource, duration, reason } = checked.value;
 
       if (resource.requesters) {
         try {
           if (!(await deps.membership.names(resource.requesters, input.userId))) {
-            return err(`You are not on the list of people who may request ${resourceName}. Ask whoever owns the access policy to add you to its \`requesters\`.`);
+            return refuse(input, 'not_a_requester', `You are not on the list of people who may request ${resourceName}. Ask whoever owns the access policy to add you to its \`requesters\`.`);
           }
         } catch (error) {
           if (!(error instanceof DirectoryError)) throw error;
           log.warn({ err: error, resource: resourceName }, 'requester check failed closed');
-          return err(`jitbot could not check with Slack whether you may request ${resourceName} (${error.message}). Nothing was requested; try again in a minute.`);
+          return refuse(input, 'requester_check_failed', `jitbot could not check with Slack whether you may request ${resourceName} (${error.message}). Nothing was requested; try again in a minute.`);
         }
       }
 
       const profile = await deps.directory.userProfile(input.userId).catch(() => undefined);
       const email = profile?.email ?? null;
       const mapped = mappedAccount(deps.accountOf, resourceName, { slack_id: input.userId, email }, profile !== undefined);
-      if (!mapped.ok) return mapped;
+      if (!mapped.ok) return refuse(input, 'no_account', mapped.error);
       const now = clock.now().toMillis();
       let startsAt: number | null = null;
       if (input.startText !== undefined) {
         const start = resolveStart(input.startText, profile?.tz ?? policy.settings.timezone, now);
-        if (!start.ok) return err(start.error);
+        if (!start.ok) return refuse(input, 'bad_start', start.error);
         startsAt = start.value;
       }
       const newRequest = {
@@ -134,7 +155,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         return ok({ kind: 'granted', ...underException });
       }
       const created = store.createRequestWithinLimits(newRequest, policy.settings);
-      if (created.kind === 'limit_reached') return err(pendingLimitMessage(created.limit, policy.settings, resourceName));
+      if (created.kind === 'limit_reached') return refuse(input, 'pending_limit', pendingLimitMessage(created.limit, policy.settings, resourceName));
       const { request } = created;
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
       return ok({ kind: 'requested', request, posted: await awaitApprovers(request, resource) });

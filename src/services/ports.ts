@@ -169,7 +169,7 @@ export interface Log {
 }
 
 /** How a request ended up, as counted in `jitbot_requests_total`. */
-export type RequestMetricOutcome = 'requested' | 'granted_under_exception' | 'break_glass' | 'approved' | 'denied' | 'cancelled' | 'lapsed';
+export type RequestMetricOutcome = 'requested' | 'refused' | 'granted_under_exception' | 'break_glass' | 'approved' | 'denied' | 'cancelled' | 'lapsed';
 
 /** Counters and timings behind `GET /metrics`. Recording never throws. */
 export interface Metrics {

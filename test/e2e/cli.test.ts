@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/database.js';
 import { createStore } from '../../src/store/store.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
+import { startFakeSlack } from '../support/fake-slack.js';
 import { startPostgresFixture, TEST_POSTGRES_URL } from '../support/postgres.js';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
@@ -14,6 +15,16 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 const jitbot = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, ...env }, encoding: 'utf8' });
+
+/** The CLI as a child that does not block this process, for tests whose servers (the fake Slack) must answer it. */
+function jitbotAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
 
 describe('the jitbot CLI', () => {
   let dir: string;
@@ -98,6 +109,115 @@ describe('the jitbot CLI', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /Unrecognized key: "max_duraton"/);
     assert.match(run.stderr, /resources\.x\.channel: expected a Slack channel ID/);
+  });
+
+  test('policy check refuses a policy that cannot work, saying why in words', () => {
+    const path = join(dir, 'unworkable.yaml');
+    writeFileSync(
+      path,
+      `approver_groups:
+  db-leads: { users: [U0LEAD1, U0LEAD2] }
+resources:
+  few:
+    channel: C0X
+    approvers: [db-leads]
+    approvals_required: 3
+    max_duration: 1h
+  solo:
+    channel: C0X
+    approvers: [U0LEAD1]
+    requesters: [U0LEAD1]
+    max_duration: 1h
+  chain:
+    channel: C0X
+    stages:
+      - { approvers: [db-leads], approvals_required: 2 }
+      - { approvers: [U0LEAD1] }
+    max_duration: 1h
+  long:
+    channel: C0X
+    approvers: [db-leads]
+    max_duration: 1h
+    default_duration: 4h
+`,
+    );
+    const run = jitbot(['policy', 'check', path]);
+    assert.equal(run.status, 1, run.stdout);
+    assert.equal(
+      run.stderr,
+      `${path}: invalid
+  - resources.long.default_duration: expected at most max_duration (1h), got 4h
+  - resources.few.approvals_required: approvals_required is 3, but only 2 people could approve: U0LEAD1, U0LEAD2
+  - resources.solo.requesters: a request by U0LEAD1 could never be approved: approvals_required is 1, the requester never approves their own (self_approval is false), and nobody else could approve
+  - resources.chain.stages: stages 1 and 2 need 3 different people between them (nobody approves twice), but only 2 people could approve: U0LEAD1, U0LEAD2
+`,
+    );
+  });
+
+  test('policy check names a misspelt key once, with the key meant, and a missing one without the validator\'s words', () => {
+    const path = join(dir, 'typos.yaml');
+    writeFileSync(path, 'resources:\n  typo:\n    channel: C0X\n    approvers: [U0A]\n    max_duraton: 1h\n  nohook:\n    channel: C0X\n    approvers: [U0A]\n    max_duration: 1h\n    provisioner: { type: webhook, url: https://hooks.example/x }\n');
+    const run = jitbot(['policy', 'check', path]);
+    assert.equal(run.status, 1, run.stdout);
+    assert.equal(
+      run.stderr,
+      `${path}: invalid
+  - resources.typo: Unrecognized key: "max_duraton" (did you mean max_duration?)
+  - resources.nohook.provisioner.secret_env: expected an environment variable name; it is missing
+`,
+    );
+  });
+
+  test('policy check names a YAML syntax error with the offending line last', () => {
+    const path = join(dir, 'syntax.yaml');
+    writeFileSync(path, 'resources:\n  x:\n    channel: C0X\n    approvers: [U0A]\n  max_duration: 1h\n bogus: here\n');
+    const run = jitbot(['policy', 'check', path]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, `${path}: invalid\n  - not valid YAML or JSON: All mapping items must start at the same column (line 6, column 1):  bogus: here\n`);
+  });
+
+  test('policy check --probe counts the people of Slack user groups: too few approvers there fail; without --probe they cannot be counted', async () => {
+    const slack = await startFakeSlack();
+    try {
+      slack.setUsergroup('S0SECURITY', ['U0SEC1']);
+      slack.setUsergroup('S0ONCALL', ['U0SEC1', 'U0DEV1']);
+      const path = join(dir, 'groups.yaml');
+      writeFileSync(
+        path,
+        `approver_groups:
+  security: { usergroup: S0SECURITY }
+  oncall: { usergroup: S0ONCALL }
+resources:
+  vault:
+    channel: C0X
+    approvers: [security, U0LEAD1]
+    approvals_required: 3
+    max_duration: 1h
+  pager:
+    channel: C0X
+    approvers: [security]
+    requesters: [oncall]
+    max_duration: 1h
+`,
+      );
+      assert.equal(jitbot(['policy', 'check', path]).status, 0, 'without --probe the groups are not read');
+      const env = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.apiUrl };
+      const run = await jitbotAsync(['policy', 'check', path, '--probe'], env);
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      assert.match(
+        run.stdout,
+        /  approvers in Slack user groups: FAILED\n      - resources\.vault\.approvals_required: approvals_required is 3, but only 2 people could approve: U0LEAD1, U0SEC1 \(with the user groups' members as Slack lists them now\)\n/,
+      );
+      assert.match(run.stdout, /  warning: resources\.pager\.requesters: a request by U0SEC1 could never be approved: .*nobody else could approve/);
+
+      slack.setUsergroup('S0SECURITY', ['U0SEC1', 'U0SEC2', 'U0SEC3']);
+      const fine = await jitbotAsync(['policy', 'check', path, '--probe'], env);
+      assert.equal(fine.status, 0, fine.stdout + fine.stderr);
+      assert.match(fine.stdout, /  approvers in Slack user groups: OK\n/);
+      assert.doesNotMatch(fine.stdout, /warning: resources\.pager/);
+    } finally {
+      await slack.close();
+    }
   });
 
   test('exceptions lists pending and open opt-out exceptions as JSON lines, --all the closed ones too', () => {

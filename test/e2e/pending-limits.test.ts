@@ -6,6 +6,14 @@ function counts(h: Harness) {
   const one = (sql: string) => h.bot.database.sqlite.prepare(sql).pluck().get() as number;
   return { requests: one('select count(*) from requests'), audit: one('select count(*) from audit_events') };
 }
+/** The refusals written once their minute is over (the clock moved past it): one `request.refused` each. */
+async function refusalsWritten(h: Harness, afterAudit: number, expected: number): Promise<string[]> {
+  h.clock.advance(60_000);
+  return eventually('the refusals recorded', () => {
+    const rows = h.bot.database.sqlite.prepare('select action, reason from audit_events order by seq limit -1 offset ?').all(afterAudit) as { action: string; reason: string }[];
+    return rows.length >= expected ? rows.map((r) => `${r.action} ${r.reason}`) : undefined;
+  }, 15_000);
+}
 const pendingOf = (h: Harness, userId: string, resource: string) =>
   h.bot.database.sqlite.prepare("select count(*) from requests where requester_id = ? and resource = ? and status = 'pending'").pluck().get(userId, resource) as number;
 
@@ -18,7 +26,7 @@ describe('a flood of requests from one person stops at the pending limits', () =
     await h.close();
   });
 
-  test('a burst of /request for one resource creates max_pending_per_resource requests; the rest are told why, and write and post nothing', async () => {
+  test('a burst of /request for one resource creates max_pending_per_resource requests; the rest are told why, and write nothing but their refusals, and post nothing', async () => {
     h.slack.reset();
     const before = counts(h);
     const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => h.ask(USERS.alice, `staging 10m flood ${i}`)));
@@ -31,6 +39,9 @@ describe('a flood of requests from one person stops at the pending limits', () =
     const posted = () => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C0STAGING').length;
     await eventually('the three approval messages', () => (posted() >= 3 ? true : undefined), 20_000);
     assert.equal(posted(), 3, 'approvers see three, not ten');
+    const audited = before.audit + 3;
+    assert.deepEqual(await refusalsWritten(h, audited, 7), Array.from({ length: 7 }, () => 'request.refused pending_limit'));
+    assert.equal(counts(h).requests, before.requests + 3, 'no request for the refused seven');
   });
 
   test('max_pending_per_person counts every resource; someone else is not held back; cancelling one makes room', async () => {
@@ -40,7 +51,8 @@ describe('a flood of requests from one person stops at the pending limits', () =
     const fifth = await h.ask(USERS.alice, 'prod-db 30m another INC-89');
     assert.match(fifth, /You already have 4 requests waiting for approval, the most the access policy allows \(`settings\.max_pending_per_person`\)/);
     assert.match(fifth, /`\/request list` shows them/);
-    assert.deepEqual(counts(h), before, 'nothing written');
+    assert.deepEqual(await refusalsWritten(h, before.audit, 1), ['request.refused pending_limit'], 'nothing but the refusal written');
+    assert.equal(counts(h).requests, before.requests, 'no request');
 
     assert.match(await h.ask(USERS.bob, 'staging 10m my own'), /Asked for \*staging\*/, 'the limits are per person');
 

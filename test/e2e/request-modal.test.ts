@@ -34,13 +34,17 @@ describe('the request form', () => {
     assert.deepEqual(resource?.element.options?.map((o) => o.value), ['prod-db', 'staging']);
   });
 
-  test('a submission with a bad duration is answered inside the form and writes nothing', async () => {
+  test('a submission with a bad duration is answered inside the form and writes nothing but its request.refused event', async () => {
     const res = await signedPost(h.eventsUrl, SIGNING_SECRET, submission('prod-db', '9h', 'INC-5 fix'), 'application/x-www-form-urlencoded');
     assert.equal(res.status, 200);
     const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
     assert.equal(body.response_action, 'errors');
     assert.match(body.errors['duration'] ?? '', /at most 2 h/);
     assert.equal(h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get(), 0);
+    h.clock.advance(60_000);
+    const refused = await eventually('the refusal recorded', () => h.bot.database.sqlite.prepare("select actor, resource, reason, details from audit_events where action = 'request.refused'").get() as { actor: string; resource: string; reason: string; details: string } | undefined, 15_000);
+    const details = JSON.parse(refused.details) as { asked: string; count: number };
+    assert.deepEqual([refused.actor, refused.resource, refused.reason, details.asked, details.count], [USERS.alice, 'prod-db', 'over_max_duration', 'prod-db 9h INC-5 fix', 1]);
   });
 
   test('a valid submission asks for access and tells the requester by DM', async () => {

@@ -58,3 +58,17 @@ test('policy check warns where a login is an email local part of any domain, and
     'resources.open-db.provisioner: login: email_localpart without email_domain maps an email of any domain to a login: someone whose Slack email is app_devs@anything gets the login app_devs. Set email_domain to your own domain(s).',
   ]);
 });
+
+test('policy check warns where some requesters could never have a request approved, while others could', () => {
+  const { policy } = parsePolicy(
+    `approver_groups:
+  db-leads: { users: [U0LEAD1, U0LEAD2] }
+resources:
+  vault: { channel: C0V, max_duration: 1h, requesters: [U0ALICE, U0LEAD1], approvers: [db-leads], approvals_required: 2 }
+`,
+    'p.yaml',
+  );
+  assert.deepEqual(policyWarnings(policy), [
+    'resources.vault.requesters: a request by U0LEAD1 could never be approved: approvals_required is 2, the requester never approves their own (self_approval is false), and only 1 other person could approve: U0LEAD2',
+  ]);
+});

@@ -238,11 +238,38 @@ describe('an invalid policy stops with one message naming the key and what was e
     assert.match(error.message, /^test\.yaml: resources\.prod-db: .*"default_duraton"/);
   });
 
-  test('a misspelt required key (max_duraton) is reported among the problems, and max_duration as missing', () => {
+  test('a misspelt required key (max_duraton) is reported once, with the key meant, and not again as max_duration missing', () => {
     const error = configError(smallPolicy('', 'max_duraton: 2h'));
-    assert.ok(error.problems.some((p) => /^resources\.prod-db: .*"max_duraton"/.test(p)), error.problems.join('\n'));
-    assert.ok(error.problems.some((p) => /^resources\.prod-db\.max_duration: expected a duration/.test(p)), error.problems.join('\n'));
-    assert.match(error.message, /and 1 more problem/);
+    assert.deepEqual(error.problems, ['resources.prod-db: Unrecognized key: "max_duraton" (did you mean max_duration?)']);
+    assert.equal(error.message, 'test.yaml: resources.prod-db: Unrecognized key: "max_duraton" (did you mean max_duration?)');
+  });
+
+  test('a misspelt key is matched to the keys of its own place: settings, a stage, a provisioner of its type', () => {
+    const problems = (text: string) => configError(text).problems;
+    assert.deepEqual(problems(`settings: { timzone: UTC }\n${smallPolicy()}`), ['settings: Unrecognized key: "timzone" (did you mean timezone?)']);
+    assert.deepEqual(problems(smallPolicy('    stages: [{ approvers: [db-leads], approval_required: 1 }]')), ['resources.prod-db.stages.0: Unrecognized key: "approval_required" (did you mean approvals_required?)']);
+    assert.deepEqual(problems(smallPolicy('    provisioner: { type: webhook, url: https://x.example/h, secret-env: HOOK }')), ['resources.prod-db.provisioner: Unrecognized key: "secret-env" (did you mean secret_env?)']);
+    assert.deepEqual(problems(smallPolicy('    Requesters: [db-leads]')), ['resources.prod-db: Unrecognized key: "Requesters" (did you mean requesters?)']);
+    assert.deepEqual(problems(smallPolicy('    colour: blue')), ['resources.prod-db: Unrecognized key: "colour"'], 'nothing close: no guess');
+  });
+
+  test('a missing required key says it is missing and what is expected, never the validator\'s own words', () => {
+    const problems = configError(smallPolicy('    provisioner: { type: postgres, login: email_localpart }').replace('    channel: C0DBAPPROVALS\n', '')).problems;
+    assert.deepEqual(problems, [
+      'resources.prod-db.channel: expected a Slack channel ID like C0123ABCD; it is missing',
+      'resources.prod-db.provisioner.connection_env: expected an environment variable name; it is missing',
+      'resources.prod-db.provisioner.role: expected text; it is missing',
+    ]);
+    for (const p of problems) assert.doesNotMatch(p, /received|Invalid input/);
+  });
+
+  test('a value of the wrong kind is echoed beside what was expected', () => {
+    assert.deepEqual(configError(smallPolicy('    approvals_required: two\n    self_approval: yes')).problems, [
+      'resources.prod-db.approvals_required: expected a number, got "two"',
+      'resources.prod-db.self_approval: expected true or false, got "yes"',
+    ]);
+    assert.deepEqual(configError(smallPolicy().replace('C0DBAPPROVALS', 'db-approvals')).problems, ['resources.prod-db.channel: expected a Slack channel ID like C0123ABCD, got "db-approvals"']);
+    assert.deepEqual(configError(smallPolicy().replace('C0DBAPPROVALS', '')).problems, ['resources.prod-db.channel: expected a Slack channel ID like C0123ABCD; it is missing']);
   });
 
   // The start-up message shows only the first problem; for a typo that is "max_duration: expected a
@@ -290,9 +317,10 @@ describe('an invalid policy stops with one message naming the key and what was e
     assert.match(error.message, /^test\.yaml: resources\.prod-db\.reason_pattern: expected a valid regular expression/);
   });
 
-  test('a default_duration over max_duration is refused', () => {
+  test('a default_duration over max_duration is refused, naming both values', () => {
     const error = configError(smallPolicy('    default_duration: 3h'));
     assert.match(error.message, /^test\.yaml: resources\.prod-db\.default_duration: expected at most max_duration/);
+    assert.equal(error.message, 'test.yaml: resources.prod-db.default_duration: expected at most max_duration (2h), got 3h');
   });
 
   test('a zero max_duration is refused', () => {
@@ -343,6 +371,17 @@ describe('an invalid policy stops with one message naming the key and what was e
   test('text that is not YAML is refused, naming the file and the line', () => {
     const error = configError('resources: [a\n  b: :');
     assert.match(error.message, /^test\.yaml: not valid YAML or JSON: .*line 1/);
+  });
+
+  test('a YAML syntax error ends with the offending line, not a dangling "at line 5, column 1:"', () => {
+    const error = configError('resources:\n  prod-db:\n    channel: C0DB\n    approvers: [U0A]\n max_duration: 1h\n');
+    assert.equal(error.message, 'test.yaml: not valid YAML or JSON: All mapping items must start at the same column (line 5, column 1):  max_duration: 1h');
+    assert.deepEqual(error.problems, [error.message]);
+  });
+
+  test('a YAML error past the last line (a bracket left open) ends with the last line written', () => {
+    const error = configError('resources:\n  prod-db: [1\n');
+    assert.match(error.message, /^test\.yaml: not valid YAML or JSON: .* \(after line 2\):   prod-db: \[1$/);
   });
 
   test('every problem is listed for `jitbot policy check`, the first in the message', () => {
@@ -396,5 +435,42 @@ describe('settings.security_team', () => {
     assert.deepEqual(securityTeam(parsePolicy(smallPolicy(), 'none.yaml').policy), []);
     const withGroup = smallPolicy().replace('approver_groups:\n', 'approver_groups:\n  security: { usergroup: S0SECURITY }\n');
     assert.deepEqual(securityTeam(parsePolicy(withGroup, 'group.yaml').policy), ['security']);
+  });
+});
+
+describe('a policy whose requests could never be approved is refused', () => {
+  const policyWith = (resource: string, groups = '  db-leads: { users: [U0LEAD1, U0LEAD2] }') => `approver_groups:\n${groups}\nresources:\n  prod-db:\n    channel: C0DB\n    max_duration: 2h\n${resource}`;
+
+  test('approvals_required above the distinct people listed names the value and the people', () => {
+    assert.deepEqual(configError(policyWith('    approvers: [db-leads, U0LEAD1]\n    approvals_required: 3\n')).problems, [
+      'resources.prod-db.approvals_required: approvals_required is 3, but only 2 people could approve: U0LEAD1, U0LEAD2',
+    ]);
+  });
+
+  test('the only requester being the only approver, without self_approval, is refused; with self_approval it works', () => {
+    assert.deepEqual(configError(policyWith('    approvers: [U0LEAD1]\n    requesters: [U0LEAD1]\n')).problems, [
+      'resources.prod-db.requesters: a request by U0LEAD1 could never be approved: approvals_required is 1, the requester never approves their own (self_approval is false), and nobody else could approve',
+    ]);
+    assert.ok(parsePolicy(policyWith('    approvers: [U0LEAD1]\n    requesters: [U0LEAD1]\n    self_approval: true\n'), 'ok.yaml'));
+    assert.ok(parsePolicy(policyWith('    approvers: [U0LEAD1]\n'), 'anyone.yaml'), 'anyone else in the workspace may ask');
+  });
+
+  test('stages that can never complete, since nobody approves twice, are refused', () => {
+    const stages = '    stages:\n      - { approvers: [db-leads], approvals_required: 2 }\n      - { approvers: [U0LEAD2] }\n';
+    assert.deepEqual(configError(policyWith(stages)).problems, [
+      'resources.prod-db.stages: stages 1 and 2 need 3 different people between them (nobody approves twice), but only 2 people could approve: U0LEAD1, U0LEAD2',
+    ]);
+    assert.deepEqual(configError(policyWith('    stages:\n      - { approvers: [U0LEAD1] }\n      - { approvers: [db-leads], approvals_required: 3 }\n')).problems, [
+      'resources.prod-db.stages.1.approvals_required: stage 2 needs 3 approvals, but only 2 people could approve: U0LEAD1, U0LEAD2',
+    ]);
+    assert.ok(parsePolicy(policyWith('    stages:\n      - { approvers: [db-leads] }\n      - { approvers: [db-leads] }\n'), 'two.yaml'), 'one lead each stage');
+  });
+
+  test('escalation.to counts: a chain it can complete is not refused', () => {
+    assert.ok(parsePolicy(policyWith('    approvers: [U0LEAD1]\n    approvals_required: 2\n    escalation: { after: 15m, to: [U0CISO] }\n'), 'esc.yaml'));
+  });
+
+  test('a Slack user group is not counted without its members (only `policy check --probe` reads them)', () => {
+    assert.ok(parsePolicy(policyWith('    approvers: [security]\n    approvals_required: 5\n', '  security: { usergroup: S0SEC }'), 'group.yaml'));
   });
 });

@@ -11,7 +11,7 @@ import { ephemeralReply } from '../reply.js';
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** The answer to every `/request` form except the modal; always a short ephemeral text. */
-async function answer(services: SlackServices, command: Exclude<RequestCommand, { kind: 'modal' }>, userId: string): Promise<string> {
+async function answer(services: SlackServices, command: Exclude<RequestCommand, { kind: 'modal' }>, userId: string, typed: string): Promise<string> {
   const { policy } = services.policy();
   switch (command.kind) {
     case 'access': {
@@ -20,7 +20,7 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
         const result = await services.breakGlass.breakGlass(ask);
         return result.ok ? replies.breakGlassGranted(result.value) : replies.refused(result.error);
       }
-      const result = await services.accessRequests.requestAccess({ ...ask, startText: command.startText });
+      const result = await services.accessRequests.requestAccess({ ...ask, startText: command.startText, typed });
       return result.ok ? replies.accessAnswer(result.value, policy) : replies.refused(result.error);
     }
     case 'optout': {
@@ -71,13 +71,13 @@ export function requestCommand(services: SlackServices) {
       return;
     }
     if (parsed.kind === 'invalid' || parsed.kind === 'help') {
-      await ack({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id) });
+      await ack({ response_type: 'ephemeral', text: await answer(services, parsed, command.user_id, command.text) });
       return;
     }
     await ack();
     const reply = ephemeralReply(respond);
     followUp(services, reply, async () => {
-      await reply(await answer(services, parsed, command.user_id));
+      await reply(await answer(services, parsed, command.user_id, command.text));
     });
   };
 }

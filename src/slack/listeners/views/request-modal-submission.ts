@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { checkAccessAsk } from '../../../domain/access-rules.js';
 import { checkOptOutAsk } from '../../../domain/opt-out-rules.js';
 import type { SlackServices } from '../../services.js';
 import { replies } from '../../views/replies.js';
@@ -17,15 +16,14 @@ export function requestModalSubmission(services: SlackServices) {
       durationText: values[MODAL_BLOCKS.duration]?.['value']?.value?.trim() || undefined,
       reason: values[MODAL_BLOCKS.reason]?.['value']?.value ?? '',
     };
-    const { policy } = services.policy();
-    const checked = optout ? checkOptOutAsk(policy, ask) : checkAccessAsk(policy, ask);
+    const userId = body.user.id;
+    const checked = optout ? checkOptOutAsk(services.policy().policy, ask) : services.accessRequests.checkForm({ userId, ...ask });
     if (!checked.ok) {
       const block = { resource: MODAL_BLOCKS.resource, durationText: MODAL_BLOCKS.duration, reason: MODAL_BLOCKS.reason }[checked.error.field];
       await ack({ response_action: 'errors', errors: { [block]: checked.error.message } });
       return;
     }
     await ack();
-    const userId = body.user.id;
     let text: string;
     if (optout) {
       const result = await services.optOut.requestException({ userId, ...ask });
