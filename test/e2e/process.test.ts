@@ -165,17 +165,7 @@ describe('the bot as a process: npm start’s entry point', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
     try {
       writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
-      const run = runMain({
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: '0',
-        DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-        REDIS_URL: 'redis://:pw@127.0.0.1:1',
-        POLICY_PATH: join(dir, 'policy.yaml'),
-        PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      });
+      const run = runMain({ ...botEnv({ dir, apiUrl: slack.apiUrl, port: 0, prefix: uniquePrefix() }), REDIS_URL: 'redis://:pw@127.0.0.1:1' });
       assert.equal(await run.exited, 1);
       assert.match(run.stderr(), /^jitbot: REDIS_URL: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 /m);
       assert.ok(!run.stderr().includes('pw'), run.stderr());
@@ -206,17 +196,7 @@ describe('the bot as a process: npm start’s entry point', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jitbot-proc-'));
     const port = await freePort();
     writeFileSync(join(dir, 'policy.yaml'), testPolicy('http://127.0.0.1:9/unused'));
-    const bot = runMain({
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-      REDIS_URL: redis.url,
-      POLICY_PATH: join(dir, 'policy.yaml'),
-      PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    });
+    const bot = runMain({ ...botEnv({ dir, apiUrl: slack.apiUrl, port, prefix: uniquePrefix() }), REDIS_URL: redis.url });
     try {
       await waitHealthy(port);
       await redis.stop();
