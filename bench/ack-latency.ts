@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../test/support/free-port.js';
 import { blockActionBody, signedPost, slashCommandBody } from '../test/support/slack-requests.js';
-import { openDatabase } from '../src/store/database.js';
+import { openDatabase } from '../src/store/sqlite/database.js';
 import { SIGNING_SECRET, startEnvironment } from './support/environment.js';
 import { APPROVER, userId } from './support/seed.js';
 import { closedLoop, summarize, type Summary } from './support/stats.js';

@@ -27,12 +27,12 @@ import type { UsergroupAdmin } from './provisioners/slack-usergroup.js';
 import { unworkableApprovals, type PolicyFinding } from './domain/approval-feasibility.js';
 import { createWebClient } from './slack/web-client.js';
 import { slackLogger } from './slack/slack-logger.js';
-import { auditEventAt, verifyAuditChain } from './store/audit-log.js';
+import { auditEventAt, verifyAuditChain } from './store/sqlite/audit-log.js';
 import type { AuditKey } from './domain/audit-chain.js';
 import { reachesCheckpoint, readCheckpoint } from './services/audit-checkpoint.js';
 import { AUDIT_STREAM } from './jobs/audit-forwarder.js';
-import { openDatabase } from './store/database.js';
-import { createStore } from './store/store.js';
+import { openDatabase } from './store/sqlite/database.js';
+import { createSqliteStore } from './store/sqlite/store.js';
 import { exportAudit } from './services/audit-export.js';
 import { rowAsJson } from './services/row-json.js';
 import { conductReview, ON_DEMAND_REVIEW_DAYS, postedReview } from './services/review.js';
@@ -163,7 +163,7 @@ function resumeForwarding(databasePath: string, key: AuditKey, flags: { after?: 
   const after = parsed.data;
   const database = openDatabase(databasePath);
   try {
-    const position = createStore(database, { auditKey: key }).resumeAuditForwarding(AUDIT_STREAM, after, `cli:${userInfo().username}`, systemClock.now().toMillis());
+    const position = createSqliteStore(database, { auditKey: key }).resumeAuditForwarding(AUDIT_STREAM, after, `cli:${userInfo().username}`, systemClock.now().toMillis());
     if (!position) {
       process.stderr.write(`jitbot audit resume-forwarding: there is no event ${after} in ${databasePath}\n`);
       return 1;
@@ -178,7 +178,7 @@ function resumeForwarding(databasePath: string, key: AuditKey, flags: { after?: 
 function listExceptions(databasePath: string, key: AuditKey, all: boolean): number {
   const database = openDatabase(databasePath);
   try {
-    const exceptions = createStore(database, { auditKey: key }).listExceptions({ all });
+    const exceptions = createSqliteStore(database, { auditKey: key }).listExceptions({ all });
     for (const e of exceptions) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
     // stdout stays JSON lines for scripts; the person at the terminal is told on stderr.
     if (exceptions.length === 0) process.stderr.write(`jitbot exceptions: there are no ${all ? '' : 'pending or open '}opt-out exceptions in ${databasePath}\n`);
@@ -203,7 +203,7 @@ function auditExport(databasePath: string, key: AuditKey, flags: { since?: strin
   const database = openDatabase(databasePath);
   try {
     const range = { since: parsed.since ?? 0, until: parsed.until ?? Number.MAX_SAFE_INTEGER };
-    exportAudit(createStore(database, { auditKey: key }), range, parsed.format, (chunk) => process.stdout.write(chunk));
+    exportAudit(createSqliteStore(database, { auditKey: key }), range, parsed.format, (chunk) => process.stdout.write(chunk));
     return 0;
   } finally {
     database.close();
@@ -224,7 +224,7 @@ function review(databasePath: string, key: AuditKey, flags: { days?: string }): 
   const database = openDatabase(databasePath);
   try {
     // Whoever ran it is recorded: a review is evidence, and evidence says who produced it.
-    const record = conductReview(createStore(database, { auditKey: key }), { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
+    const record = conductReview(createSqliteStore(database, { auditKey: key }), { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
     process.stdout.write(reviewMarkdown(record));
     return 0;
   } finally {
@@ -240,7 +240,7 @@ function reviewExport(databasePath: string, key: AuditKey, id: string, flags: { 
   const { format } = parsed.data;
   const database = openDatabase(databasePath);
   try {
-    const store = createStore(database, { auditKey: key });
+    const store = createSqliteStore(database, { auditKey: key });
     const review = store.findReview(id);
     if (!review) {
       process.stderr.write(`jitbot review export: there is no review ${id} in ${databasePath}\n`);
@@ -279,7 +279,7 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
   const reminderLeadMs = () => loaded.policy.settings.expiry_warning.toMillis();
   const queue = createAccessQueue({ connection: redis, prefix: env.REDIS_PREFIX, retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs });
   const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2, slackLogger(log, 'web-api'));
-  const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
+  const store = createSqliteStore(database, { auditKey: env.AUDIT_HMAC_KEY });
   const policy = () => loaded.policy;
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
   const notifier = createSlackNotifier({ client, directory, policy, metrics: { slackError: () => undefined }, log });

@@ -59,8 +59,8 @@ import { reachSlack, SlackRefusedError } from './slack/reach-slack.js';
 import { slackLogger } from './slack/slack-logger.js';
 import { sendJson } from './http/send-json.js';
 import { createWebClient } from './slack/web-client.js';
-import { openDatabase } from './store/database.js';
-import { createStore } from './store/store.js';
+import { openDatabase } from './store/sqlite/database.js';
+import { createSqliteStore } from './store/sqlite/store.js';
 import { errorMessage } from './error-message.js';
 import { redactSecrets } from './domain/redact.js';
 import { runWithin, SHUTDOWN_TIMEOUT_MS } from './bounded-shutdown.js';
@@ -183,7 +183,7 @@ export function createJitbot(options: JitbotOptions) {
   let provisioners = provisionersFor(loaded);
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const database = openOrExplain(env.DATABASE_PATH);
-  const store = createStore(database, { auditKey: env.AUDIT_HMAC_KEY });
+  const store = createSqliteStore(database, { auditKey: env.AUDIT_HMAC_KEY });
 
   // Producers fail fast when Redis is down (Slack's 3 s); the worker waits and retries forever.
   const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });

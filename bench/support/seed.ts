@@ -1,6 +1,6 @@
-import { openDatabase } from '../../src/store/database.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
 import { newId } from '../../src/store/ids.js';
-import { createStore } from '../../src/store/store.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
 /** AUDIT_HMAC_KEY of the bench's bots and of the stores that seed them. */
 export const BENCH_AUDIT_KEY = 'bench-audit-hmac-key-0123456789abcdef';
@@ -14,7 +14,7 @@ export const userId = (i: number) => `U0B${String(i % 200).padStart(5, '0')}`;
  */
 export function seedGrants(databasePath: string, count: number, expiresAt: (i: number) => number, now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
+  const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
   const seedOne = (i: number) => {
     const request = store.createRequest({
       id: newId('req'),
@@ -61,7 +61,7 @@ export function seedGrants(databasePath: string, count: number, expiresAt: (i: n
 /** Open auto_approve exceptions on `vpn`, one per person. */
 export function seedExceptions(databasePath: string, count: number, endsAt: number, now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
+  const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
   try {
     for (let i = 0; i < count; i += 1) {
       const created = store.createException({
@@ -100,7 +100,7 @@ export function revocationLateness(databasePath: string): { lateness: number[]; 
 /** Pending requests on prod-db from the bench's users, and people who have opened App Home. */
 export function seedPendingAndViewers(databasePath: string, pending: number, viewers: readonly string[], now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
+  const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
   try {
     database.db.transaction(() => {
       for (let i = 0; i < pending; i += 1) {
@@ -125,7 +125,7 @@ const EXPIRY_WARNING_MS = 10 * MINUTE; // the bench policy's expiry_warning (the
  */
 export function seedTimedSteps(databasePath: string, count: number, dueAt: (i: number) => number, now = Date.now()): void {
   const database = openDatabase(databasePath);
-  const store = createStore(database, { auditKey: BENCH_AUDIT_KEY });
+  const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
   const ask = (kind: string, i: number, createdAt: number, durationMs = 3_600_000) =>
     store.createRequest({ id: newId('req'), requesterId: userId(i), resource: 'wiki', durationMs, reason: `bench ${kind}`, policyVersion: 'bench', createdAt });
   const approve = (request: ReturnType<typeof ask>, at: number, grantedAt: number, expiresAt: number) => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AuditKey } from '../domain/audit-chain.js';
-import { verifyAuditChain } from '../store/audit-log.js';
-import { openDatabase, openReadOnly } from '../store/database.js';
+import { verifyAuditChain } from '../store/sqlite/audit-log.js';
+import { openDatabase, openReadOnly } from '../store/sqlite/database.js';
 
 /**
  * `jitbot db backup <file>`: SQLite's online backup API copies the database page by page while

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { createMinuteTally } from '../services/minute-tally.js';
 import type { Log } from '../services/ports.js';
-import type { AuditEvent } from '../store/audit-log.js';
+import type { AuditEvent } from '../store/store.js';
 
 /** The part of a refused path kept: enough to tell what was tried, not a place to store text. */
 export const REFUSED_PATH_CHARS = 200;

@@ -5,8 +5,8 @@ import type { Clock } from '../domain/clock.js';
 import { reminderAt } from '../domain/reminder.js';
 import type { ExceptionWindow, Scheduler } from '../services/ports.js';
 import type { TimerStore } from '../services/reconcile.js';
-import type { ExceptionTimer } from '../store/exceptions.js';
-import type { GrantTimer } from '../store/grants.js';
+import type { ExceptionTimer } from '../store/store.js';
+import type { GrantTimer } from '../store/store.js';
 import { ProvisionerError } from '../provisioners/provisioner.js';
 
 export const ACCESS_QUEUE = 'access';

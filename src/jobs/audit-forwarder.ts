@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../domain/clock.js';
 import { rowAsJson } from '../services/row-json.js';
 import type { Log } from '../services/ports.js';
-import type { Position } from '../store/audit-forwarding.js';
-import type { AuditRow } from '../store/schema.js';
+import type { Position } from '../store/store.js';
+import type { AuditRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../error-message.js';
 
@@ -16,7 +16,7 @@ const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 
 /** The event that must come next after a position: the next seq, linked to the hash delivered last. */
-function gapAfter(position: Position, event: AuditRow): string | undefined {
+function gapAfter(position: Position, event: AuditRecord): string | undefined {
   if (event.seq !== position.seq + 1) return `the next event after seq ${position.seq} is seq ${event.seq}: events are missing`;
   if (event.prevHash !== position.hash) return `event ${event.seq} does not follow the event delivered last (seq ${position.seq}): the log was changed`;
   return undefined;

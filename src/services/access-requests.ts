@@ -6,7 +6,7 @@ import { resolveStart } from '../domain/start-time.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { ExceptionRecord, GrantRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import { mappedAccount } from './accounts.js';
@@ -47,8 +47,8 @@ const FIELD_CODES = { resource: 'unknown_resource', durationText: 'bad_duration'
 
 /** Waiting for approvers, or granted at once under the requester's auto_approve exception. */
 export type AccessAnswer =
-  | { kind: 'requested'; request: RequestRow; posted: boolean }
-  | { kind: 'granted'; request: RequestRow; grant: GrantRow; exception: ExceptionRow };
+  | { kind: 'requested'; request: RequestRecord; posted: boolean }
+  | { kind: 'granted'; request: RequestRecord; grant: GrantRecord; exception: ExceptionRecord };
 
 export interface RequestAccessInput extends AccessAsk {
   userId: string;
@@ -62,7 +62,7 @@ export interface RequestAccessInput extends AccessAsk {
 export function createAccessRequestService(deps: AccessRequestDeps) {
   const { store, clock, log } = deps;
 
-  async function postForApproval(request: RequestRow): Promise<boolean> {
+  async function postForApproval(request: RequestRecord): Promise<boolean> {
     const resource = deps.policy().policy.resources[request.resource];
     if (!resource) return false;
     const stages = approvalStages(resource);
@@ -82,7 +82,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
   }
 
   /** A new request waits for its approvers: its lapse and escalation timed, counted, and posted. */
-  async function awaitApprovers(request: RequestRow, resource: ResourcePolicy): Promise<boolean> {
+  async function awaitApprovers(request: RequestRecord, resource: ResourcePolicy): Promise<boolean> {
     const timers = requestTimers(request, resource, deps.policy().policy.settings.pending_timeout.toMillis());
     await queueOrLeaveToSweep(log, { requestId: request.id }, () => deps.scheduler.scheduleRequest(timers));
     deps.metrics.requestOutcome('requested');
@@ -165,7 +165,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
      * A holder wants their grant to run longer than the policy allows without approval: a
      * request (`extends_grant_id`) that goes through the resource's approval chain like any other.
      */
-    async requestExtension(input: { grant: GrantRow; resource: ResourcePolicy; byMs: number }): Promise<Result<{ request: RequestRow; posted: boolean }>> {
+    async requestExtension(input: { grant: GrantRecord; resource: ResourcePolicy; byMs: number }): Promise<Result<{ request: RequestRecord; posted: boolean }>> {
       const { grant } = input;
       const asked = store.pendingExtensionOf(grant.id);
       if (asked) return err(`You already asked to extend \`${grant.id}\` (\`${asked.id}\`); the approvers have not decided yet.`);
@@ -188,7 +188,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       return ok({ request, posted: await awaitApprovers(request, input.resource) });
     },
 
-    async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRow>> {
+    async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRecord>> {
       const request = store.findRequest(input.requestId);
       if (!request || request.requesterId !== input.userId) {
         return err(`You have no request called ${input.requestId}. \`/request list\` shows your pending requests.`);

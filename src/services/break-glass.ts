@@ -7,7 +7,7 @@ import { notDueYet, type StepOutcome } from '../domain/due.js';
 import { securityTeam } from '../domain/principals.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
-import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { BreakGlassRecord, GrantRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { createRefusals } from './refusals.js';
 import type { Membership } from './membership.js';
@@ -17,9 +17,9 @@ import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export interface BreakGlassGranted {
-  request: RequestRow;
-  grant: GrantRow;
-  use: BreakGlassRow;
+  request: RequestRecord;
+  grant: GrantRecord;
+  use: BreakGlassRecord;
   /** Set when the duration asked for was cut to the break-glass maximum: what was asked. */
   cappedFrom: Duration | undefined;
 }
@@ -90,7 +90,7 @@ export function createBreakGlassService(deps: {
     },
 
     /** `acknowledge` on the alert: the security team has seen it. */
-    async acknowledge(input: { grantId: string; actorId: string }): Promise<Result<BreakGlassRow>> {
+    async acknowledge(input: { grantId: string; actorId: string }): Promise<Result<BreakGlassRecord>> {
       const use = store.findBreakGlass(input.grantId);
       if (!use) return err(`${input.grantId} is not a break-glass grant.`);
       if (use.acknowledgedAt !== null) return err(`This break-glass use was already acknowledged by <@${use.acknowledgedBy ?? ''}>.`);

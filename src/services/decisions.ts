@@ -4,8 +4,8 @@ import type { Clock } from '../domain/clock.js';
 import { notDueYet, type StepOutcome } from '../domain/due.js';
 import type { ExtensionVoid } from '../domain/extension-rules.js';
 import { expandPrincipals } from '../domain/principals.js';
-import type { PendingKind } from '../store/requests.js';
-import type { GrantRow, RequestRow } from '../store/schema.js';
+import type { PendingKind } from '../store/store.js';
+import type { GrantRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 import type { Account } from '../provisioners/provisioner.js';
@@ -15,10 +15,10 @@ import { grantForRequest } from './grant-for-request.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type DecisionResult =
-  | { kind: 'approved'; request: RequestRow; grant: GrantRow }
-  | { kind: 'extended'; request: RequestRow; grant: GrantRow }
-  | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
-  | { kind: 'denied'; request: RequestRow }
+  | { kind: 'approved'; request: RequestRecord; grant: GrantRecord }
+  | { kind: 'extended'; request: RequestRecord; grant: GrantRecord }
+  | { kind: 'recorded'; request: RequestRecord; progress: ApprovalProgress }
+  | { kind: 'denied'; request: RequestRecord }
   | { kind: 'refused'; message: string };
 
 const REFUSAL_TEXT: Record<ApprovalRefusal, string> = {
@@ -32,14 +32,14 @@ const WITHDRAWN_TEXT: Record<ExtensionVoid, string> = {
   max_extensions: 'That access has meanwhile been extended as often as the policy allows (`max_extensions`), so jitbot withdrew the request; nothing was approved.',
 };
 
-function alreadyDecided(request: RequestRow): string {
+function alreadyDecided(request: RequestRecord): string {
   const who = request.decidedBy && request.decidedBy !== 'jitbot' ? ` by <@${request.decidedBy}>` : '';
   return `This request was already ${request.status}${who}; nothing changed.`;
 }
 
 /** A request waiting on someone's approval, as App Home lists it. */
 export interface WaitingRequest {
-  request: RequestRow;
+  request: RequestRecord;
   resourceDescription: string;
   /** The account approving it grants. */
   account: Account;
@@ -50,7 +50,7 @@ export interface WaitingRequest {
 }
 
 /** Which rules judge a request, and whether escalation has added approvers: all that says who may decide it. */
-const kindOf = (request: RequestRow): PendingKind => ({ policyVersion: request.policyVersion, resource: request.resource, escalated: request.escalatedAt !== null });
+const kindOf = (request: RequestRecord): PendingKind => ({ policyVersion: request.policyVersion, resource: request.resource, escalated: request.escalatedAt !== null });
 
 export interface DecisionDeps {
   store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'findBreakGlass' | 'pendingKinds' | 'pendingOfKind'>;
@@ -72,7 +72,7 @@ export interface DecisionDeps {
 /** Approve and Deny clicks on an approval message. */
 export function createDecisionService(deps: DecisionDeps) {
   const { store, clock, log } = deps;
-  const accountFor = (request: RequestRow) => deps.accountOf(request.resource, { slack_id: request.requesterId, email: request.requesterEmail });
+  const accountFor = (request: RequestRecord) => deps.accountOf(request.resource, { slack_id: request.requesterId, email: request.requesterEmail });
 
   /** Which stages of the chain of requests of this kind name this person; throws DirectoryError. */
   async function stagesNaming(kind: PendingKind, userId: string) {
@@ -91,7 +91,7 @@ export function createDecisionService(deps: DecisionDeps) {
     return { resource, stages, naming };
   }
 
-  function refuse(request: RequestRow, actorId: string, decision: 'approve' | 'deny', reason: string, message: string): DecisionResult {
+  function refuse(request: RequestRecord, actorId: string, decision: 'approve' | 'deny', reason: string, message: string): DecisionResult {
     store.recordEvent({
       at: clock.now().toMillis(),
       actor: actorId,
@@ -105,7 +105,7 @@ export function createDecisionService(deps: DecisionDeps) {
     return { kind: 'refused', message };
   }
 
-  async function lookUp(request: RequestRow, actorId: string, decision: 'approve' | 'deny') {
+  async function lookUp(request: RequestRecord, actorId: string, decision: 'approve' | 'deny') {
     try {
       return await stagesNaming(kindOf(request), actorId);
     } catch (error) {
@@ -130,7 +130,7 @@ export function createDecisionService(deps: DecisionDeps) {
    * The request is no longer pending: its escalation timer is dropped, and (after the click's
    * ack) its approval message is closed and the requester told.
    */
-  async function settled(request: RequestRow, outcome: RequestOutcome): Promise<void> {
+  async function settled(request: RequestRecord, outcome: RequestOutcome): Promise<void> {
     await deps.scheduler.cancelEscalation(request.id);
     deps.messages.send(async () => {
       await deps.notifier.closeApprovalMessage(request, outcome);
@@ -161,7 +161,7 @@ export function createDecisionService(deps: DecisionDeps) {
     },
 
     /** Whether the request's chain names this person anywhere: a change to it may change their queue. */
-    async concerns(request: RequestRow, userId: string): Promise<boolean> {
+    async concerns(request: RequestRecord, userId: string): Promise<boolean> {
       return ((await chainOrNothing(kindOf(request), userId))?.naming.size ?? 0) > 0;
     },
 

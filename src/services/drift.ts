@@ -2,7 +2,7 @@ import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
 import { compareAccess, type HeldGrant } from '../domain/drift.js';
 import { targetOf, type Provisioner } from '../provisioners/provisioner.js';
-import type { GrantRow } from '../store/schema.js';
+import type { GrantRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../error-message.js';
 import type { Log, Notifier } from './ports.js';
@@ -47,8 +47,8 @@ export function createDriftDetector(deps: {
     const { provisioner, target, resources } = entry;
     const check = provisioner.check;
     if (!check) return;
-    const identify = (g: GrantRow) => (provisioner.identify ?? ((u) => u.slack_id))({ slack_id: g.userId, email: g.userEmail });
-    const held = (g: GrantRow): HeldGrant => ({ id: g.id, userId: g.userId, identity: identify(g), status: g.status, provisionedAt: g.provisionedAt, endRequested: g.endRequestedReason !== null, expiresAt: g.expiresAt });
+    const identify = (g: GrantRecord) => (provisioner.identify ?? ((u) => u.slack_id))({ slack_id: g.userId, email: g.userEmail });
+    const held = (g: GrantRecord): HeldGrant => ({ id: g.id, userId: g.userId, identity: identify(g), status: g.status, provisionedAt: g.provisionedAt, endRequested: g.endRequestedReason !== null, expiresAt: g.expiresAt });
 
     const before = store.liveGrantsOn(resources).map(held);
     let actual: readonly string[];

@@ -3,7 +3,7 @@ import { approvalStages } from '../domain/approval-chain.js';
 import type { Clock } from '../domain/clock.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { UNENDED_GRANT_STATUSES } from '../domain/states.js';
-import type { GrantRow } from '../store/schema.js';
+import type { GrantRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { createRefusals } from './refusals.js';
 import type { Membership } from './membership.js';
@@ -24,8 +24,8 @@ export function createEndAccessService(deps: EndAccessDeps) {
   const { store, clock, log } = deps;
   const refusals = createRefusals(deps);
 
-  async function endNow(grants: readonly GrantRow[], reason: 'released' | 'revoked', by: string): Promise<GrantRow[]> {
-    const ended: GrantRow[] = [];
+  async function endNow(grants: readonly GrantRecord[], reason: 'released' | 'revoked', by: string): Promise<GrantRecord[]> {
+    const ended: GrantRecord[] = [];
     for (const grant of grants) {
       const row = store.requestEnd(grant.id, reason, by, clock.now().toMillis());
       if (!row) continue;
@@ -36,7 +36,7 @@ export function createEndAccessService(deps: EndAccessDeps) {
   }
 
   return {
-    async release(input: { userId: string; target: string }): Promise<Result<GrantRow[]>> {
+    async release(input: { userId: string; target: string }): Promise<Result<GrantRecord[]>> {
       const mine = store.activeGrantsOf(input.userId);
       const target = input.target.toLowerCase();
       const chosen = mine.filter((g) => g.id === target || g.resource === target);
@@ -55,14 +55,14 @@ export function createEndAccessService(deps: EndAccessDeps) {
       return ok({ resource: grant.resource, durationMs: grant.expiresAt - grant.grantedAt, reason: grant.reason });
     },
 
-    async revoke(input: { actorId: string; target: string }): Promise<Result<GrantRow>> {
+    async revoke(input: { actorId: string; target: string }): Promise<Result<GrantRecord>> {
       const grant = store.findGrant(input.target.toLowerCase());
       if (!grant || !UNENDED_GRANT_STATUSES.includes(grant.status)) {
         return err(`There is no active grant ${input.target}. Grant IDs look like grt-7fk2m9qa3d.`);
       }
       const resource = deps.policy().policy.resources[grant.resource];
       const refuse = (reason: string, message: string) =>
-        refusals.refuse<GrantRow>({ actor: input.actorId, action: 'revoke.refused', subject: { type: 'grant', id: grant.id }, resource: grant.resource, reason }, message);
+        refusals.refuse<GrantRecord>({ actor: input.actorId, action: 'revoke.refused', subject: { type: 'grant', id: grant.id }, resource: grant.resource, reason }, message);
       let allowed = false;
       try {
         for (const stage of resource ? approvalStages(resource) : []) {

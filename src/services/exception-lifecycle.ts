@@ -2,13 +2,13 @@ import type { Clock } from '../domain/clock.js';
 import { notDueYet, type NotDue } from '../domain/due.js';
 import { reminderAt } from '../domain/reminder.js';
 import type { ExceptionCloseReason } from '../domain/states.js';
-import type { ExceptionRow } from '../store/schema.js';
+import type { ExceptionRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { Log, Notifier, Scheduler } from './ports.js';
 import type { MessageLane } from './message-lane.js';
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
-export type TimerOutcome = { kind: 'done'; exception: ExceptionRow } | { kind: 'skipped' } | NotDue;
+export type TimerOutcome = { kind: 'done'; exception: ExceptionRecord } | { kind: 'skipped' } | NotDue;
 
 export interface ExceptionLifecycleDeps {
   store: Pick<Store, 'findException' | 'closeException' | 'markExceptionWarned'>;

@@ -5,7 +5,7 @@ import { formatDuration } from '../domain/duration.js';
 import { atOnceLimitMs, extensionChoices, extensionVoid } from '../domain/extension-rules.js';
 import type { ResourcePolicy } from '../config/policy-schema.js';
 import { err, ok, type Result } from '../domain/result.js';
-import type { BreakGlassRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { BreakGlassRecord, GrantRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { AccessRequestService } from './access-requests.js';
 import type { MessageLane } from './message-lane.js';
@@ -14,14 +14,14 @@ import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 /** What the Extend form offers: at once within policy, or to the approvers beyond it. */
 export interface ExtensionChoices {
-  grant: GrantRow;
+  grant: GrantRecord;
   choicesMs: number[];
   approvalChoicesMs: number[];
   /** A break-glass grant: extended at once only within this much in all (`break_glass.max_duration`). */
   breakGlassMaxMs?: number | undefined;
 }
 
-export type ExtensionOutcome = { kind: 'extended'; grant: GrantRow } | { kind: 'requested'; request: RequestRow; posted: boolean };
+export type ExtensionOutcome = { kind: 'extended'; grant: GrantRecord } | { kind: 'requested'; request: RequestRecord; posted: boolean };
 
 /**
  * Extending one's own grant (expiry warning, App Home): within `max_duration` the same grant
@@ -42,7 +42,7 @@ export function createExtensionService(deps: {
 }) {
   const { store, clock, log } = deps;
 
-  function extendable(userId: string, grantId: string): Result<ExtensionChoices & { resource: ResourcePolicy; breakGlass: BreakGlassRow | undefined }> {
+  function extendable(userId: string, grantId: string): Result<ExtensionChoices & { resource: ResourcePolicy; breakGlass: BreakGlassRecord | undefined }> {
     const grant = store.findGrant(grantId);
     if (!grant || grant.userId !== userId) return err(`You have no grant ${grantId}. \`/request list\` shows your access.`);
     const resource = deps.policy().policy.resources[grant.resource];

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.js';
 import { accessEndsAt, isStandingGrant, REVOCATION_OVERDUE_ALERT_MS, type RevokeReason } from '../domain/states.js';
 import { ACTION_OF, ProvisionerError, targetOf, type AccessEvent, type Provisioner } from '../provisioners/provisioner.js';
-import type { GrantRow } from '../store/schema.js';
+import type { GrantRecord } from '../domain/records.js';
 import type { Revocation, Store } from '../store/store.js';
 import { batched } from './batched.js';
 import type { MessageLane } from './message-lane.js';
@@ -14,7 +14,7 @@ export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 
 
 const iso = (millis: number) => DateTime.fromMillis(millis, { zone: 'utc' }).toISO() ?? '';
 
-export function accessEvent(grant: GrantRow, type: AccessEvent['type'], revokeReason: RevokeReason | null): AccessEvent {
+export function accessEvent(grant: GrantRecord, type: AccessEvent['type'], revokeReason: RevokeReason | null): AccessEvent {
   return {
     type,
     grant_id: grant.id,
@@ -62,7 +62,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
   const markRevoked = batched((revocations: readonly Revocation[]) => store.markRevokedMany(revocations), 100);
 
   /** One provisioner call, counted by type, action and result. */
-  async function apply(grant: GrantRow, event: AccessEvent): Promise<void> {
+  async function apply(grant: GrantRecord, event: AccessEvent): Promise<void> {
     const provisioner = deps.provisionerFor(grant.resource);
     if (!provisioner) throw new ProvisionerError('policy', `resource ${grant.resource} is no longer in the access policy`);
     try {
@@ -80,19 +80,19 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    * revoking at the provisioner would take away access that grant still gives. Grants that are
    * ending or already over never cover, so two grants ending together both revoke.
    */
-  function coveringGrant(grant: GrantRow, now: number): { id: string } | undefined {
-    const targetOfGrant = (g: Pick<GrantRow, 'resource'>) => targetOf(deps.provisionerFor(g.resource), g.resource);
+  function coveringGrant(grant: GrantRecord, now: number): { id: string } | undefined {
+    const targetOfGrant = (g: Pick<GrantRecord, 'resource'>) => targetOf(deps.provisionerFor(g.resource), g.resource);
     const target = targetOfGrant(grant);
     return store.outlastingGrantsOf(grant.userId, now, grant.id).find((other) => targetOfGrant(other) === target);
   }
 
-  const requestOf = (grant: GrantRow) => (grant.requestId === null ? undefined : store.findRequest(grant.requestId));
+  const requestOf = (grant: GrantRecord) => (grant.requestId === null ? undefined : store.findRequest(grant.requestId));
 
   /**
    * The first failed attempt is told to the requester and on the approval message; an error
    * retrying cannot fix, and the last attempt, to the security channel too.
    */
-  async function tellSetupFailure(before: GrantRow, failed: GrantRow, error: string, how: { final: boolean; permanent: boolean; requesterMayRead: boolean }): Promise<void> {
+  async function tellSetupFailure(before: GrantRecord, failed: GrantRecord, error: string, how: { final: boolean; permanent: boolean; requesterMayRead: boolean }): Promise<void> {
     if (how.final) await deps.notifier.provisioningFailed(failed, error, requestOf(failed), { requesterMayRead: how.requesterMayRead });
     else if (before.provisionError === null) await deps.notifier.provisioningFailing(failed, error, requestOf(failed), { permanent: how.permanent, requesterMayRead: how.requesterMayRead });
   }
@@ -101,7 +101,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    * One alert per grant in the security channel, posted when the revocation is overdue or
    * becomes revoke_failed, whichever comes first; redrawn in place when it becomes revoke_failed.
    */
-  async function alertRevocation(grant: GrantRow, error: string, at: number): Promise<void> {
+  async function alertRevocation(grant: GrantRecord, error: string, at: number): Promise<void> {
     const alreadyPosted = grant.revokeAlertChannel !== null && grant.revokeAlertTs !== null;
     if (!alreadyPosted && grant.status !== 'revoke_failed' && !store.claimRevokeAlert(grant.id, at)) return;
     const posted = await deps.notifier.revocationFailing(grant, error);

@@ -1,6 +1,6 @@
 import { Duration } from 'luxon';
 import type { Clock } from '../domain/clock.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { ExceptionRecord, GrantRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { AccessRequestService } from './access-requests.js';
 import type { DecisionService, WaitingRequest } from './decisions.js';
@@ -8,16 +8,16 @@ import type { OptOutService } from './opt-out.js';
 
 /** What `/request list` and App Home show a person about themself. */
 export interface OwnAccess {
-  pending: readonly RequestRow[];
-  active: readonly GrantRow[];
-  exceptions: readonly ExceptionRow[];
+  pending: readonly RequestRecord[];
+  active: readonly GrantRecord[];
+  exceptions: readonly ExceptionRecord[];
 }
 
 /** Everything App Home shows one person. */
 export interface HomeContents {
   own: OwnAccess;
   /** What waits on their decision as an approver. */
-  waiting: { requests: readonly WaitingRequest[]; exceptions: readonly ExceptionRow[] };
+  waiting: { requests: readonly WaitingRequest[]; exceptions: readonly ExceptionRecord[] };
 }
 
 /** Something changed: the people it concerns directly, and the requests and exceptions whose approvers it may concern. */
@@ -25,8 +25,8 @@ export interface HomeChange {
   /** The access rules changed: anyone's queue may have. */
   everyone?: boolean;
   users?: readonly string[];
-  requests?: readonly RequestRow[];
-  exceptions?: readonly ExceptionRow[];
+  requests?: readonly RequestRecord[];
+  exceptions?: readonly ExceptionRecord[];
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { checkOptOutAsk, optOutAskers } from '../domain/opt-out-rules.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { newId } from '../store/ids.js';
-import type { ExceptionRow, GrantRow } from '../store/schema.js';
+import type { ExceptionRecord, GrantRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { createRefusals } from './refusals.js';
 import type { ExceptionLifecycle } from './exception-lifecycle.js';
@@ -14,8 +14,8 @@ import { DirectoryError, type Directory, type Log, type Notifier, type Scheduler
 import { queueOrLeaveToSweep } from './queue-or-sweep.js';
 
 export type ExceptionDecision =
-  | { kind: 'approved'; exception: ExceptionRow; standingGrant: GrantRow | undefined }
-  | { kind: 'denied'; exception: ExceptionRow }
+  | { kind: 'approved'; exception: ExceptionRecord; standingGrant: GrantRecord | undefined }
+  | { kind: 'denied'; exception: ExceptionRecord }
   | { kind: 'refused'; message: string };
 
 export interface OptOutDeps {
@@ -43,7 +43,7 @@ export interface OptOutDeps {
   log: Log;
 }
 
-function alreadyDecided(exception: ExceptionRow): string {
+function alreadyDecided(exception: ExceptionRecord): string {
   const who = exception.decidedBy ? ` by <@${exception.decidedBy}>` : '';
   return `This exception was already ${exception.status === 'open' ? 'approved' : exception.status}${who}; nothing changed.`;
 }
@@ -58,7 +58,7 @@ export function createOptOutService(deps: OptOutDeps) {
   const { refuse } = createRefusals(deps);
 
   /** Whether the current policy lets this person decide on (or end) exceptions for this resource; else why not. */
-  async function mayDecide(exception: Pick<ExceptionRow, 'resource'> & { id?: string }, userId: string): Promise<Result<true, { reason: string; message: string }>> {
+  async function mayDecide(exception: Pick<ExceptionRecord, 'resource'> & { id?: string }, userId: string): Promise<Result<true, { reason: string; message: string }>> {
     const optOut = deps.policy().policy.resources[exception.resource]?.opt_out;
     if (!optOut?.allowed || !optOut.approvers) {
       return err({ reason: 'opt_out_not_allowed', message: `${exception.resource} no longer allows opt-out exceptions in the access policy, so nothing changed.` });
@@ -74,7 +74,7 @@ export function createOptOutService(deps: OptOutDeps) {
   }
 
   /** Ending an open exception early: its opt-out approvers, or the security team. */
-  async function mayEnd(exception: ExceptionRow, userId: string): Promise<Result<true, { reason: string; message: string }>> {
+  async function mayEnd(exception: ExceptionRecord, userId: string): Promise<Result<true, { reason: string; message: string }>> {
     const decider = await mayDecide(exception, userId);
     if (decider.ok || decider.error.reason === 'directory_error') return decider;
     const security = await deps.membership.securityOnly(userId, `end exceptions of ${exception.resource}`);
@@ -84,7 +84,7 @@ export function createOptOutService(deps: OptOutDeps) {
       : decider;
   }
 
-  async function postForApproval(exception: ExceptionRow): Promise<boolean> {
+  async function postForApproval(exception: ExceptionRecord): Promise<boolean> {
     const resource = deps.policy().policy.resources[exception.resource];
     if (!resource) return false;
     const where = await deps.notifier.postExceptionRequest(exception, resource.description);
@@ -93,7 +93,7 @@ export function createOptOutService(deps: OptOutDeps) {
     return true;
   }
 
-  async function decide(input: { exceptionId: string; approverId: string }, decision: 'approve' | 'deny'): Promise<Result<ExceptionRow>> {
+  async function decide(input: { exceptionId: string; approverId: string }, decision: 'approve' | 'deny'): Promise<Result<ExceptionRecord>> {
     const exception = store.findException(input.exceptionId);
     if (!exception) return err(`There is no exception ${input.exceptionId}.`);
     if (exception.status !== 'pending') return err(alreadyDecided(exception));
@@ -121,8 +121,8 @@ export function createOptOutService(deps: OptOutDeps) {
      * Exceptions waiting for this person's decision, oldest first (App Home's queue), however
      * many are pending; never their own. Who decides is asked once per resource.
      */
-    async waitingOn(userId: string): Promise<ExceptionRow[]> {
-      const waiting: ExceptionRow[] = [];
+    async waitingOn(userId: string): Promise<ExceptionRecord[]> {
+      const waiting: ExceptionRecord[] = [];
       for (const resource of store.pendingExceptionResources()) {
         if (!(await mayDecide({ resource }, userId)).ok) continue;
         waiting.push(...store.pendingExceptionsOn(resource).filter((exception) => exception.userId !== userId));
@@ -131,11 +131,11 @@ export function createOptOutService(deps: OptOutDeps) {
     },
 
     /** Whether a change to this exception may change what this person's App Home shows. */
-    async concerns(exception: ExceptionRow, userId: string): Promise<boolean> {
+    async concerns(exception: ExceptionRecord, userId: string): Promise<boolean> {
       return exception.userId === userId || (await mayDecide(exception, userId)).ok;
     },
 
-    async requestException(input: AccessAsk & { userId: string }): Promise<Result<{ exception: ExceptionRow; posted: boolean }>> {
+    async requestException(input: AccessAsk & { userId: string }): Promise<Result<{ exception: ExceptionRecord; posted: boolean }>> {
       const { policy, version } = deps.policy();
       const asker = { type: 'user' as const, id: input.userId };
       const refused = (reason: string, message: string) => refuse<never>({ actor: input.userId, action: 'exception.refused', subject: asker, resource: input.resource, reason }, message);
@@ -243,7 +243,7 @@ export function createOptOutService(deps: OptOutDeps) {
     },
 
     /** `revoke exc-…`: an opt-out approver closes an open exception now. */
-    async revoke(input: { actorId: string; exceptionId: string }): Promise<Result<ExceptionRow>> {
+    async revoke(input: { actorId: string; exceptionId: string }): Promise<Result<ExceptionRecord>> {
       const exception = store.findException(input.exceptionId);
       if (!exception || exception.status !== 'open') {
         return err(`There is no open exception ${input.exceptionId}. Exception IDs look like exc-7fk2m9qa3d.`);

@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon';
 import type { ApprovalProgress, RequestTimers, Stage } from '../domain/approval-chain.js';
 import type { ExpandedPrincipals } from '../domain/principals.js';
 import type { RevokeReason } from '../domain/states.js';
-import type { BreakGlassRow, DriftFindingRow, ExceptionRow, GrantRow, RequestRow, ReviewDecisionRow, ReviewRow } from '../store/schema.js';
+import type { BreakGlassRecord, DriftFindingRecord, ExceptionRecord, GrantRecord, RequestRecord, ReviewDecisionRecord, ReviewRecord } from '../domain/records.js';
 import type { ReviewReport } from '../domain/review-report.js';
 import type { Account } from '../provisioners/provisioner.js';
 import type { SignedCheckpoint } from '../domain/audit-chain.js';
@@ -33,9 +33,9 @@ export type AccountLookup = (resource: string, user: { slack_id: string; email: 
 /** Timers and work queued in Redis (BullMQ). Every call is idempotent per grant or exception. */
 export interface Scheduler {
   /** Provision at its start (now, or a scheduled start) and revoke at expiry. */
-  scheduleGrant(grant: Pick<GrantRow, 'id' | 'grantedAt' | 'expiresAt'>): Promise<void>;
+  scheduleGrant(grant: Pick<GrantRecord, 'id' | 'grantedAt' | 'expiresAt'>): Promise<void>;
   /** Tell the provisioner about an extension (`access.extend`) and warn again before the new end. */
-  scheduleExtension(grant: Pick<GrantRow, 'id' | 'expiresAt' | 'extensions'>): Promise<void>;
+  scheduleExtension(grant: Pick<GrantRecord, 'id' | 'expiresAt' | 'extensions'>): Promise<void>;
   /** Revoke as soon as possible (release, revoke, overdue, retry after failure). */
   revokeNow(grantId: string): Promise<void>;
   /** Remind the holder before the end (`expiry_warning`) and close the exception at its end. */
@@ -49,7 +49,7 @@ export interface Scheduler {
 }
 
 export interface ApprovalView {
-  request: RequestRow;
+  request: RequestRecord;
   resourceDescription: string;
   /** The account approving it grants: shown so the approver sees what is granted. */
   account: Account;
@@ -81,47 +81,47 @@ export interface Notifier {
   /** Posts the approval message; returns where it landed, or undefined if Slack refused. */
   postApprovalRequest(view: ApprovalView): Promise<{ channel: string; ts: string } | undefined>;
   updateApprovalProgress(view: ApprovalView): Promise<void>;
-  closeApprovalMessage(request: RequestRow, outcome: RequestOutcome): Promise<void>;
-  requestDecided(request: RequestRow, outcome: RequestOutcome): Promise<void>;
+  closeApprovalMessage(request: RequestRecord, outcome: RequestOutcome): Promise<void>;
+  requestDecided(request: RequestRecord, outcome: RequestOutcome): Promise<void>;
   /**
    * Nobody answered: `to` may now decide; a thread reply, and a DM to each of `people`.
    * Principals come expanded by the rules the request was made under.
    */
-  requestEscalated(request: RequestRow, to: ExpandedPrincipals, people: readonly string[]): Promise<void>;
+  requestEscalated(request: RequestRecord, to: ExpandedPrincipals, people: readonly string[]): Promise<void>;
   /** Stage `stage` (0-based) of `total` is reached: its approvers are told in the thread. */
-  stageReached(request: RequestRow, stage: number, total: number, approvers: ExpandedPrincipals): Promise<void>;
-  accessActive(grant: GrantRow): Promise<void>;
+  stageReached(request: RequestRecord, stage: number, total: number, approvers: ExpandedPrincipals): Promise<void>;
+  accessActive(grant: GrantRecord): Promise<void>;
   /** The grant now ends later (an extension), and the provisioner has been told. */
-  accessExtended(grant: GrantRow): Promise<void>;
+  accessExtended(grant: GrantRecord): Promise<void>;
   /** `expiry_warning` before the end: a DM with Extend and Release. */
-  accessEndingSoon(grant: GrantRow): Promise<void>;
-  accessEnded(grant: GrantRow, reason: RevokeReason, by: string): Promise<void>;
+  accessEndingSoon(grant: GrantRecord): Promise<void>;
+  accessEnded(grant: GrantRecord, reason: RevokeReason, by: string): Promise<void>;
   /**
    * The first failed attempt to set the access up: the requester is told it is not active yet,
    * and the approval message (`request`'s) shows it under the decision; an error retrying cannot
    * fix (`permanent`) goes to the security channel and the approval thread too. The requester
    * reads the error only when it is jitbot's own words (`requesterMayRead`), quoting nothing from outside.
    */
-  provisioningFailing(grant: GrantRow, error: string, request: RequestRow | undefined, how: { permanent: boolean; requesterMayRead: boolean }): Promise<void>;
+  provisioningFailing(grant: GrantRecord, error: string, request: RequestRecord | undefined, how: { permanent: boolean; requesterMayRead: boolean }): Promise<void>;
   /** jitbot gave up setting it up: the security channel, the requester, the approval message and its thread. */
-  provisioningFailed(grant: GrantRow, error: string, request: RequestRow | undefined, how: { requesterMayRead: boolean }): Promise<void>;
+  provisioningFailed(grant: GrantRecord, error: string, request: RequestRecord | undefined, how: { requesterMayRead: boolean }): Promise<void>;
   /** A later attempt set it up after all: the requester and the approval message learn it is now active. */
-  provisioningRecovered(grant: GrantRow, request: RequestRow | undefined): Promise<void>;
+  provisioningRecovered(grant: GrantRecord, request: RequestRecord | undefined): Promise<void>;
   /**
    * The revocation keeps failing (overdue, or now revoke_failed): the security channel's alert,
    * posted the first time and redrawn in place after (`grant.revokeAlertTs`); where it is.
    */
-  revocationFailing(grant: GrantRow, error: string): Promise<{ channel: string; ts: string } | undefined>;
+  revocationFailing(grant: GrantRecord, error: string): Promise<{ channel: string; ts: string } | undefined>;
   /** A revocation that was alerted finally succeeded: the alert redrawn, and said in its thread. */
-  revocationRecovered(grant: GrantRow): Promise<void>;
+  revocationRecovered(grant: GrantRecord): Promise<void>;
   /** The loud alert: security channel and resource channel, with Acknowledge; where each landed. */
-  breakGlassAlert(use: BreakGlassRow, grant: GrantRow): Promise<{ security?: { channel: string; ts: string }; resource?: { channel: string; ts: string } }>;
+  breakGlassAlert(use: BreakGlassRecord, grant: GrantRecord): Promise<{ security?: { channel: string; ts: string }; resource?: { channel: string; ts: string } }>;
   /** Redraws both alerts: acknowledged, by whom. */
-  breakGlassAcknowledged(use: BreakGlassRow, grant: GrantRow): Promise<void>;
+  breakGlassAcknowledged(use: BreakGlassRecord, grant: GrantRecord): Promise<void>;
   /** An hour unacknowledged: the alert again in the security channel, and a DM to each of `securityTeam`. */
-  breakGlassReminder(use: BreakGlassRow, grant: GrantRow, securityTeam: readonly string[]): Promise<void>;
+  breakGlassReminder(use: BreakGlassRecord, grant: GrantRecord, securityTeam: readonly string[]): Promise<void>;
   /** A break-glass grant now ends later: announced in the security channel (else the resource's), however it was extended. */
-  breakGlassExtended(use: BreakGlassRow, grant: GrantRow, how: BreakGlassExtension): Promise<void>;
+  breakGlassExtended(use: BreakGlassRecord, grant: GrantRecord, how: BreakGlassExtension): Promise<void>;
   /** An incident revoke-all, announced in the security channel with what it ended. */
   revokedAll(actorId: string, scope: string, reason: string, counts: { grants: number; exceptions: number }): Promise<void>;
   /** An accepted change of the access rules, announced in the security channel: changing who may approve is privileged. */
@@ -131,21 +131,21 @@ export interface Notifier {
   /** The audit stream to the SIEM stopped rather than skip events: the security channel is told why. */
   auditStreamStopped(problem: string): Promise<void>;
   /** Drift found at a provisioner, alerted once in the security channel. */
-  driftFound(finding: DriftFindingRow): Promise<void>;
+  driftFound(finding: DriftFindingRecord): Promise<void>;
   /** Unmanaged access removed under `revoke_unmanaged`. */
-  unmanagedRemoved(finding: DriftFindingRow): Promise<void>;
+  unmanagedRemoved(finding: DriftFindingRecord): Promise<void>;
 
   /** Posts an exception for approval (security channel, else the resource's); where it landed. */
-  postExceptionRequest(exception: ExceptionRow, resourceDescription: string): Promise<{ channel: string; ts: string } | undefined>;
+  postExceptionRequest(exception: ExceptionRecord, resourceDescription: string): Promise<{ channel: string; ts: string } | undefined>;
   /** Tells the resource's channel that someone asked to be exempt from approval. */
-  exceptionRequested(exception: ExceptionRow): Promise<void>;
-  closeExceptionApproval(exception: ExceptionRow, outcome: ExceptionOutcome): Promise<void>;
-  exceptionDecided(exception: ExceptionRow, outcome: ExceptionOutcome): Promise<void>;
-  exceptionClosingSoon(exception: ExceptionRow): Promise<void>;
+  exceptionRequested(exception: ExceptionRecord): Promise<void>;
+  closeExceptionApproval(exception: ExceptionRecord, outcome: ExceptionOutcome): Promise<void>;
+  exceptionDecided(exception: ExceptionRecord, outcome: ExceptionOutcome): Promise<void>;
+  exceptionClosingSoon(exception: ExceptionRecord): Promise<void>;
   /** DM to the holder and a note where the exception was approved. */
-  exceptionClosed(exception: ExceptionRow): Promise<void>;
+  exceptionClosed(exception: ExceptionRecord): Promise<void>;
   /** Replaces the approval message: the resource's channel learns access was granted under an exception. */
-  grantedUnderException(request: RequestRow, grant: GrantRow, exception: ExceptionRow): Promise<void>;
+  grantedUnderException(request: RequestRecord, grant: GrantRecord, exception: ExceptionRecord): Promise<void>;
 
   /** Posts a security review in the security channel; where it landed. */
   postReview(review: PostedReview): Promise<{ channel: string; ts: string } | undefined>;
@@ -155,9 +155,9 @@ export interface Notifier {
 
 /** A stored review with its report and the decisions taken on it so far. */
 export interface PostedReview {
-  review: ReviewRow;
+  review: ReviewRecord;
   report: ReviewReport;
-  decisions: readonly ReviewDecisionRow[];
+  decisions: readonly ReviewDecisionRecord[];
 }
 
 /** The slice of a pino logger services use. */

@@ -2,9 +2,9 @@ import type { RequestTimers } from '../domain/approval-chain.js';
 import { BREAK_GLASS_REMINDER_MS, breakGlassReminderAt } from '../domain/break-glass-rules.js';
 import type { Clock } from '../domain/clock.js';
 import type { StepOutcome } from '../domain/due.js';
-import type { ExceptionTimer } from '../store/exceptions.js';
-import type { GrantTimer } from '../store/grants.js';
-import type { ExceptionRow, RequestRow } from '../store/schema.js';
+import type { ExceptionTimer } from '../store/store.js';
+import type { GrantTimer } from '../store/store.js';
+import type { ExceptionRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { Log, Scheduler } from './ports.js';
 
@@ -79,12 +79,12 @@ export function createReconciler(deps: {
   scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
   /** A pending request's lapse and escalation, by the rules it was made under. */
-  requestTimers: (request: RequestRow) => RequestTimers;
+  requestTimers: (request: RequestRecord) => RequestTimers;
   /** Re-creates the job schedulers (`review_schedule`, the daily audit checkpoint): Redis lost them with the timers. */
   restoreJobSchedulers: () => Promise<void>;
   closeException: (id: string) => Promise<unknown>;
-  repost: (request: RequestRow) => Promise<boolean>;
-  repostException: (exception: ExceptionRow) => Promise<boolean>;
+  repost: (request: RequestRecord) => Promise<boolean>;
+  repostException: (exception: ExceptionRecord) => Promise<boolean>;
   /** Closes a request nobody decided within `pending_timeout` (a timed step: it checks it is due). */
   lapse: (requestId: string) => Promise<StepOutcome>;
   pendingTimeoutMs: () => number;

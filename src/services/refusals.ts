@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { err, type Result } from '../domain/result.js';
-import type { AuditEvent } from '../store/audit-log.js';
+import type { AuditEvent } from '../store/store.js';
 import type { Store } from '../store/store.js';
 import type { Membership } from './membership.js';
 

@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../domain/result.js';
 import { buildReviewReport, reviewListing, reviewReportSchema, type ReviewGrant, type ReviewItem, type ReviewReport } from '../domain/review-report.js';
 import type { ReviewDecision, ReviewTrigger } from '../domain/states.js';
 import { newId } from '../store/ids.js';
-import type { ReviewDecisionRow, ReviewRow } from '../store/schema.js';
+import type { ReviewDecisionRecord, ReviewRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { createRefusals } from './refusals.js';
 import type { EndAccessService } from './end-access.js';
@@ -36,12 +36,12 @@ export type ReviewStore = Pick<
 >;
 
 /** The report stored with a review, read back and checked (it may come from an older version). */
-export function storedReport(review: ReviewRow): ReviewReport {
+export function storedReport(review: ReviewRecord): ReviewReport {
   return reviewReportSchema.parse(JSON.parse(review.report));
 }
 
 /** A stored review with its report and every decision taken on it so far. */
-export function postedReview(store: Pick<Store, 'reviewDecisions'>, review: ReviewRow): PostedReview {
+export function postedReview(store: Pick<Store, 'reviewDecisions'>, review: ReviewRecord): PostedReview {
   return { review, report: storedReport(review), decisions: store.reviewDecisions(review.id) };
 }
 
@@ -86,7 +86,7 @@ export interface ReviewDeps {
   log: Log;
 }
 
-export type DecideAnswer = { decision: ReviewDecisionRow; item: ReviewItem; revokeProblem: string | undefined };
+export type DecideAnswer = { decision: ReviewDecisionRecord; item: ReviewItem; revokeProblem: string | undefined };
 
 /**
  * Security reviews from Slack and the schedule: run, store, post in the security channel,

@@ -4,7 +4,7 @@ import type { Policy } from '../config/policy-schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { HomeChange, HomeService } from '../services/home.js';
 import type { Directory, Log, Metrics } from '../services/ports.js';
-import type { ExceptionRow, RequestRow } from '../store/schema.js';
+import type { ExceptionRecord, RequestRecord } from '../domain/records.js';
 import { slackErrorCode, withSlackRetry } from './slack-retry.js';
 import { homeView } from './views/home.js';
 import { readerZone } from './reader-zone.js';
@@ -45,8 +45,8 @@ export function createHomeTab(deps: {
 
   let everyone = false;
   let users = new Set<string>();
-  let requests = new Map<string, RequestRow>();
-  let exceptions = new Map<string, ExceptionRow>();
+  let requests = new Map<string, RequestRecord>();
+  let exceptions = new Map<string, ExceptionRecord>();
   let timer: NodeJS.Timeout | undefined;
   let redrawing: Promise<void> = Promise.resolve();
 

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../config/policy-schema.js';
 import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
 import { DateTime } from 'luxon';
-import type { ExceptionRow, GrantRow, RequestRow } from '../store/schema.js';
+import type { ExceptionRecord, GrantRecord, RequestRecord } from '../domain/records.js';
 import { approvalMessage, approvalThread, closedApprovalMessage, mentionsOf, mrkdwn, type SetupNote, type SlackMessage } from './views/approval-message.js';
 import { closedExceptionApprovalMessage, exceptionApprovalMessage, exceptionNotes } from './views/exception-messages.js';
 import { expiryWarning, messages } from './views/direct-messages.js';
@@ -83,10 +83,10 @@ export function createSlackNotifier(deps: {
     return undefined;
   }
 
-  const resourceChannel = (exception: ExceptionRow) => deps.policy().resources[exception.resource]?.channel;
+  const resourceChannel = (exception: ExceptionRecord) => deps.policy().resources[exception.resource]?.channel;
 
   /** The closed approval message, with how setting the access up went under the decision. */
-  async function redrawApproval(request: RequestRow | undefined, setup: SetupNote): Promise<void> {
+  async function redrawApproval(request: RequestRecord | undefined, setup: SetupNote): Promise<void> {
     if (!request || request.status !== 'approved' || request.decidedBy === null || request.decidedAt === null) return;
     const { approvalChannel: channel, approvalTs: ts } = request;
     if (!channel || !ts) return;
@@ -95,7 +95,7 @@ export function createSlackNotifier(deps: {
   }
 
   /** A setup failure that needs eyes: the security channel, and the approval message's thread where approvers decided. */
-  async function toSecurityAndThread(grant: GrantRow, error: string, request: RequestRow | undefined, final: boolean): Promise<void> {
+  async function toSecurityAndThread(grant: GrantRecord, error: string, request: RequestRecord | undefined, final: boolean): Promise<void> {
     await alert(grant.resource, securityNotes.provisioningFailed(grant, error, { final }), { grantId: grant.id });
     const { approvalChannel: channel, approvalTs: ts } = request ?? {};
     if (channel && ts && channel !== deps.policy().settings.security_channel) await post(channel, approvalThread.setupFailed(grant, error, final), { grantId: grant.id }, ts);

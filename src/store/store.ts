@@ -1,48 +1,295 @@
-import {
-  approvalProgress,
-  approvalRefusal,
-  type ApprovalProgress,
-  type ApprovalRefusal,
-  type Stage,
-} from '../domain/approval-chain.js';
-import { pendingLimitReached, type PendingLimits } from '../domain/access-rules.js';
-import { extensionVoid, type ExtensionVoid } from '../domain/extension-rules.js';
-import type { RevokeReason } from '../domain/states.js';
-import { signCheckpoint, type AuditKey, type SignedCheckpoint } from '../domain/audit-chain.js';
-import { appendAudit, auditEventAt, auditHead, listAuditEvents, useAuditKey, type AuditEvent, type AuditFilter } from './audit-log.js';
-import type { Db, OpenDatabase, Transaction } from './database.js';
-import { exceptionTransactions } from './exception-store.js';
-import { grantCreated, grantExtended, requestCreated } from './granting.js';
-import * as auditForwarding from './audit-forwarding.js';
-import * as grants from './grants.js';
-import * as homeViewers from './home-viewers.js';
-import * as policyVersions from './policy-versions.js';
-import * as requests from './requests.js';
-import * as slackDeliveries from './slack-deliveries.js';
-import { reviewTransactions } from './review-store.js';
-import { driftTransactions } from './drift-store.js';
-import { breakGlassTransactions } from './break-glass-store.js';
-import type { GrantRow, RequestRow } from './schema.js';
+import type { PendingLimits } from '../domain/access-rules.js';
+import type { ApprovalProgress, ApprovalRefusal, Stage } from '../domain/approval-chain.js';
+import { GENESIS_HASH, type SignedCheckpoint } from '../domain/audit-chain.js';
+import type { DriftFinding } from '../domain/drift.js';
+import type { ExtensionVoid } from '../domain/extension-rules.js';
+import type {
+  ApprovalRecord,
+  AuditRecord,
+  BreakGlassRecord,
+  DriftFindingRecord,
+  ExceptionRecord,
+  GrantRecord,
+  RequestRecord,
+  ReviewDecisionRecord,
+  ReviewRecord,
+} from '../domain/records.js';
+import type { ExceptionCloseReason, ExceptionStatus, GrantStatus, RequestStatus, RevokeReason } from '../domain/states.js';
 
-export type ApproveOutcome =
-  | { kind: 'not_found' }
-  | { kind: 'not_pending'; request: RequestRow }
-  | { kind: 'refused'; refusal: ApprovalRefusal; request: RequestRow }
-  | { kind: 'recorded'; request: RequestRow; progress: ApprovalProgress }
-  | { kind: 'approved'; request: RequestRow; grant: GrantRow }
-  /** An extension request fully approved: the grant it extends, with its new end. */
-  | { kind: 'extended'; request: RequestRow; grant: GrantRow }
-  /** An extension request whose grant can no longer be extended: withdrawn by jitbot, nothing approved. */
-  | { kind: 'withdrawn'; request: RequestRow; reason: ExtensionVoid };
+/**
+ * The system of record, one interface whichever database keeps it (SQLite for one process,
+ * PostgreSQL for several replicas: see sqlite/ and postgres/). Every method that changes state
+ * is one transaction that also appends its audit event; transitions are conditional, so a lost
+ * race — a double click, a Slack retry, two approvers on two replicas — changes nothing.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Resolves when the database answers (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 
-export type CreateWithinLimits = { kind: 'created'; request: RequestRow } | { kind: 'limit_reached'; limit: keyof PendingLimits };
+  // Requests
+  findRequest(id: string): Promise<RequestRecord | undefined>;
+  pendingExtensionOf(grantId: string): Promise<RequestRecord | undefined>;
+  approvalsOf(requestId: string): Promise<ApprovalRecord[]>;
+  pendingRequestsOf(userId: string): Promise<RequestRecord[]>;
+  requestsSince(since: number): Promise<RequestRecord[]>;
+  listRequests(filter: RequestFilter, after: PageCursor | undefined, limit: number): Promise<RequestRecord[]>;
+  pendingWithoutApprovalMessage(createdBefore: number, limit: number): Promise<RequestRecord[]>;
+  pendingCreatedBefore(createdBefore: number, limit: number): Promise<RequestRecord[]>;
+  pendingKinds(): Promise<PendingKind[]>;
+  pendingOfKind(kind: PendingKind): Promise<{ request: RequestRecord; approvals: ApprovalRecord[] }[]>;
+  pendingRequestTimers(afterCreatedAt: number, afterId: string, limit: number): Promise<RequestRecord[]>;
+  dueForEscalation(resource: string, createdBefore: number, limit: number): Promise<RequestRecord[]>;
+  setApprovalMessage(id: string, channel: string, ts: string): Promise<void>;
+  createRequest(request: NewRequest): Promise<RequestRecord>;
+  /**
+   * A new pending request, unless its requester already has as many waiting as `limits` allow:
+   * then nothing is written. Counted and inserted in one transaction, so a burst cannot slip past.
+   */
+  createRequestWithinLimits(request: NewRequest, limits: PendingLimits): Promise<CreateWithinLimits>;
+  approve(input: ApproveInput): Promise<ApproveOutcome>;
+  /** deny (an approver), cancel (the requester) or lapse: undefined when no longer pending. */
+  closeRequest(id: string, to: 'denied' | 'cancelled' | 'lapsed', by: string, at: number, reason?: string): Promise<RequestRecord | undefined>;
+  markEscalated(id: string, to: readonly string[], at: number): Promise<RequestRecord | undefined>;
 
-/** A request row and its `request.created` event. */
-function insertRequest(tx: Db, request: requests.NewRequest & { createdAt: number }): RequestRow {
-  const row = requests.insertRequest(tx, request);
-  requestCreated(tx, row);
-  return row;
+  // Grants
+  findGrant(id: string): Promise<GrantRecord | undefined>;
+  activeGrantsOf(userId: string): Promise<GrantRecord[]>;
+  /** The holder's other grants that end after `now`, but not `exceptId`. */
+  outlastingGrantsOf(userId: string, now: number, exceptId: string): Promise<{ id: string; resource: string }[]>;
+  liveGrantSetups(): Promise<Pick<GrantRecord, 'status' | 'grantedAt' | 'provisionedAt' | 'provisionError'>[]>;
+  liveGrants(): Promise<GrantRecord[]>;
+  liveGrantsOn(resources: readonly string[]): Promise<GrantRecord[]>;
+  listGrants(filter: GrantFilter, after: PageCursor | undefined, limit: number): Promise<GrantRecord[]>;
+  grantsDueForRevocation(now: number, limit: number): Promise<GrantRecord[]>;
+  grantsNeverQueued(grantedBefore: number, now: number, limit: number): Promise<GrantRecord[]>;
+  activeGrantTimers(afterExpiresAt: number, afterId: string, limit: number): Promise<GrantTimer[]>;
+  markProvisioned(grantId: string, at: number): Promise<GrantRecord | undefined>;
+  /** A failed setup attempt; the last one (`final`) makes the grant provision_failed, audited. Undefined when it no longer waits for setup. */
+  markProvisionFailed(grantId: string, error: string, at: number, final: boolean): Promise<GrantRecord | undefined>;
+  requestEnd(grantId: string, reason: RevokeReason, by: string, at: number): Promise<GrantRecord | undefined>;
+  /** Incident revoke-all: every active grant in scope marked to end, each audited, and one event for the act, in one transaction. */
+  requestEndAll(input: { scope: RevokeScope; by: string; at: number; reason: string; details: Record<string, unknown> }): Promise<GrantRecord[]>;
+  markRevoked(grantId: string, reason: RevokeReason, by: string, at: number): Promise<GrantRecord | undefined>;
+  /**
+   * Several revocations in one transaction (group commit), each with its own audit event; a row
+   * per input, undefined where the grant was already revoked (so `grant.revoked` is written once).
+   */
+  markRevokedMany(revocations: readonly Revocation[]): Promise<(GrantRecord | undefined)[]>;
+  noteRevokeError(grantId: string, error: string): Promise<void>;
+  /** The overdue-revocation alert, claimed once per grant: undefined for whoever lost the claim. */
+  claimRevokeAlert(grantId: string, at: number): Promise<GrantRecord | undefined>;
+  setRevokeAlertMessage(grantId: string, channel: string, ts: string, at: number): Promise<void>;
+  markGrantWarned(grantId: string, at: number): Promise<GrantRecord | undefined>;
+  /** The holder extends within policy: same grant, a later end; undefined when it may not (any more). */
+  extendGrant(input: { grantId: string; from: number; byMs: number; maxExtensions: number; by: string; at: number }): Promise<GrantRecord | undefined>;
+  markRevokeFailed(grantId: string, error: string, at: number): Promise<GrantRecord | undefined>;
+
+  // Break-glass
+  findBreakGlass(grantId: string): Promise<BreakGlassRecord | undefined>;
+  unacknowledgedBreakGlass(): Promise<BreakGlassRecord[]>;
+  breakGlassDueForReminder(createdBefore: number, limit: number): Promise<BreakGlassRecord[]>;
+  breakGlassAwaitingReminder(afterCreatedAt: number, afterId: string, limit: number): Promise<{ id: string; createdAt: number }[]>;
+  setBreakGlassAlerts(grantId: string, alerts: BreakGlassAlerts): Promise<void>;
+  /** The request, approved by jitbot as break-glass, its grant, and the use to acknowledge: one transaction. */
+  grantBreakGlass(request: NewRequest, details: Record<string, unknown>, newGrant: (approved: RequestRecord) => NewGrant): Promise<{ request: RequestRecord; grant: GrantRecord; use: BreakGlassRecord }>;
+  acknowledgeBreakGlass(grantId: string, by: string, at: number): Promise<BreakGlassRecord | undefined>;
+  markBreakGlassReminded(grantId: string, at: number): Promise<BreakGlassRecord | undefined>;
+
+  // Opt-out exceptions
+  findException(id: string): Promise<ExceptionRecord | undefined>;
+  liveExceptionsOf(userId: string): Promise<ExceptionRecord[]>;
+  listExceptions(options: { all: boolean }): Promise<ExceptionRecord[]>;
+  countOpenExceptions(): Promise<number>;
+  pendingExceptionResources(): Promise<string[]>;
+  pendingExceptionsOn(resource: string): Promise<ExceptionRecord[]>;
+  openExceptionsIn(scope: RevokeScope): Promise<ExceptionRecord[]>;
+  pageExceptions(filter: ExceptionFilter, after: PageCursor | undefined, limit: number): Promise<ExceptionRecord[]>;
+  exceptionsDueToClose(now: number, limit: number): Promise<ExceptionRecord[]>;
+  openExceptionTimers(afterEndsAt: number, afterId: string, limit: number): Promise<ExceptionTimer[]>;
+  pendingExceptionsWithoutApprovalMessage(createdBefore: number, limit: number): Promise<ExceptionRecord[]>;
+  setExceptionApprovalMessage(id: string, channel: string, ts: string): Promise<void>;
+  createException(exception: NewException): Promise<CreateExceptionOutcome>;
+  openException(input: { id: string; approverId: string; at: number; newGrant: (exception: ExceptionRecord) => NewGrant }): Promise<OpenExceptionOutcome>;
+  denyException(id: string, by: string, at: number): Promise<ExceptionRecord | undefined>;
+  closeException(id: string, reason: ExceptionCloseReason, by: string, at: number): Promise<ClosedException | undefined>;
+  markExceptionWarned(id: string, at: number): Promise<ExceptionRecord | undefined>;
+  /** A request granted at once under its requester's open auto-approve exception; undefined when there is none. */
+  grantUnderException(
+    request: NewRequest,
+    newGrant: (approved: RequestRecord, exception: ExceptionRecord) => NewGrant,
+  ): Promise<{ request: RequestRecord; grant: GrantRecord; exception: ExceptionRecord } | undefined>;
+
+  // Security reviews
+  findReview(id: string): Promise<ReviewRecord | undefined>;
+  reviewDecisions(reviewId: string): Promise<ReviewDecisionRecord[]>;
+  pageReviews(filter: ReviewFilter, after: PageCursor | undefined, limit: number): Promise<ReviewRecord[]>;
+  setReviewMessage(id: string, channel: string, ts: string): Promise<void>;
+  createReview(review: NewReview, counts: Record<string, number>): Promise<ReviewRecord>;
+  recordReviewDecision(decision: NewReviewDecision, resource: string): Promise<RecordDecisionOutcome>;
+
+  // Drift
+  openDriftFindings(): Promise<DriftFindingRecord[]>;
+  markDriftAlerted(id: string, at: number): Promise<void>;
+  syncDrift(input: { target: string; resource: string; findings: readonly DriftFinding[]; at: number }): Promise<DriftSync>;
+  driftRemoved(id: string, at: number): Promise<DriftFindingRecord | undefined>;
+
+  // Audit trail
+  /** An audit event with no state change: refused clicks and commands. */
+  recordEvent(event: AuditEvent): Promise<void>;
+  listAuditEvents(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  auditEventAt(seq: number): Promise<AuditRecord | undefined>;
+  auditHead(): Promise<Position | undefined>;
+  /** Walks the whole chain; `ok: false` names the first event that does not verify. */
+  verifyAuditChain(): Promise<ChainCheck>;
+  /** Where the chain stood, signed with the audit key, to be kept outside the database. */
+  auditCheckpoint(position: Position, at: number): SignedCheckpoint;
+  auditPosition(stream: string): Promise<PositionCheck>;
+  markAuditDelivered(stream: string, position: Position, at: number): Promise<void>;
+  noteAuditDeliveryError(stream: string, error: string, at: number): Promise<void>;
+  /** An operator puts a stream's position after `seq` (0: from the start), e.g. after the forwarder refused it. */
+  resumeAuditForwarding(stream: string, afterSeq: number, by: string, at: number): Promise<Position | undefined>;
+
+  // Policy versions
+  policyText(version: string): Promise<string | undefined>;
+  rememberPolicy(version: string, text: string, at: number): Promise<void>;
+  /** An accepted change of the access rules: the new version kept, and the change audited. */
+  policyChanged(change: { from: string; to: string; text: string; at: number; details: Record<string, unknown> }): Promise<void>;
+
+  // App Home viewers
+  homeOpened(userId: string, at: number): Promise<void>;
+  homeViewersSince(since: number): Promise<string[]>;
+
+  /**
+   * Whether a Slack delivery is new: none of its keys (signature, trigger_id, event_id) seen since
+   * `forgetBefore`. A new one's keys are remembered in the same transaction, so of two copies
+   * arriving at once, on one replica or two, exactly one is new.
+   */
+  firstDelivery(keys: readonly string[], at: number, forgetBefore: number): Promise<boolean>;
 }
+
+/** A page of a listing ordered by (time, id) starts after this. */
+export interface PageCursor {
+  at: number;
+  id: string;
+}
+
+/** Whose access an act covers: one resource, one person, both or (both absent) everyone. */
+export interface RevokeScope {
+  resource?: string | undefined;
+  userId?: string | undefined;
+}
+
+type NewRecord<R, Given extends keyof R> = Pick<R, Given> & Partial<Omit<R, Given>>;
+
+export type NewRequest = NewRecord<RequestRecord, 'id' | 'requesterId' | 'resource' | 'durationMs' | 'reason' | 'policyVersion' | 'createdAt'>;
+export type NewGrant = NewRecord<GrantRecord, 'id' | 'userId' | 'resource' | 'reason' | 'grantedAt' | 'expiresAt'>;
+export type NewException = NewRecord<ExceptionRecord, 'id' | 'userId' | 'resource' | 'mode' | 'durationMs' | 'reason' | 'policyVersion' | 'createdAt'>;
+export type NewReview = NewRecord<ReviewRecord, 'id' | 'trigger' | 'createdBy' | 'createdAt' | 'since' | 'until' | 'report'>;
+export type NewReviewDecision = NewRecord<ReviewDecisionRecord, 'reviewId' | 'subjectType' | 'subjectId' | 'decision' | 'decidedBy' | 'decidedAt'>;
+
+export type BreakGlassAlerts = Pick<BreakGlassRecord, 'securityChannel' | 'securityTs' | 'resourceChannel' | 'resourceTs'>;
+
+export interface AuditEvent {
+  at: number;
+  /** A Slack user ID, or `jitbot` for the bot's own actions. */
+  actor: string;
+  /** `request.created`, `grant.revoked`, `decision.refused`, … */
+  action: string;
+  subjectType: 'request' | 'grant' | 'exception' | 'user' | 'policy' | 'review' | 'system';
+  subjectId: string;
+  resource?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Filters of the audit listing (admin API, exports). */
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  subjectId?: string | undefined;
+  resource?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** Filters of the grant listing; times are on `granted_at`. */
+export interface GrantFilter {
+  userId?: string | undefined;
+  resource?: string | undefined;
+  status?: GrantStatus | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** Filters of the request listing; times are on `created_at`. */
+export interface RequestFilter {
+  userId?: string | undefined;
+  resource?: string | undefined;
+  status?: RequestStatus | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/** Filters of the exception listing; times are on `created_at`. */
+export interface ExceptionFilter {
+  userId?: string | undefined;
+  resource?: string | undefined;
+  status?: ExceptionStatus | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+export interface ReviewFilter {
+  createdBy?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+/**
+ * Pending requests alike for an approver: judged by the same rules (one resource of one
+ * policy version), escalated or not (escalation adds approvers).
+ */
+export interface PendingKind {
+  policyVersion: string;
+  resource: string;
+  escalated: boolean;
+}
+
+export interface GrantTimer {
+  id: string;
+  /** When it starts: provisioning waits until then (scheduled access). */
+  grantedAt: number;
+  expiresAt: number;
+  /** Set up already, or given up on (`provision_failed`): no provisioning job. */
+  provisioned: boolean;
+  /** The holder was already told it ends soon. */
+  warned: boolean;
+}
+
+export interface ExceptionTimer {
+  id: string;
+  opensAt: number;
+  endsAt: number;
+  warned: boolean;
+}
+
+/** A place in the audit chain: an event's seq and hash (seq 0 and the genesis hash before the first). */
+export interface Position {
+  seq: number;
+  hash: string;
+}
+
+export const AUDIT_START: Position = { seq: 0, hash: GENESIS_HASH };
+
+/** Where an audit stream stands, if its signed position can be trusted. */
+export type PositionCheck = { ok: true; position: Position } | { ok: false; seq: number; problem: string };
+
+export type ChainCheck =
+  /** `unkeyed`: events at the start written before the chain was keyed (0 on a database that always had the key). */
+  | { ok: true; count: number; unkeyed: number; head: Position | undefined }
+  | { ok: false; count: number; brokenAt: number; problem: string };
 
 export interface Revocation {
   grantId: string;
@@ -63,284 +310,43 @@ export interface ApproveInput {
   selfApproval: boolean;
   /** The resource's `max_extensions`: an extension request counts against it too. */
   maxExtensions: number;
-  newGrant: (request: RequestRow) => grants.NewGrant;
+  newGrant: (request: RequestRecord) => NewGrant;
 }
 
-/**
- * The system of record. Every method that changes state is one SQLite transaction that
- * also appends its audit event; transitions are conditional, so a lost race changes nothing.
- */
-export function createStore({ db }: Pick<OpenDatabase, 'db'>, { auditKey }: { auditKey: AuditKey }) {
-  useAuditKey(db, auditKey);
-  // IMMEDIATE takes the write lock up front, so two processes cannot both read "pending".
-  // The work runs on `db` itself (one connection, synchronous): its prepared statements apply.
-  const transaction: Transaction = <T>(fn: (tx: Db) => T): T => db.transaction(() => fn(db), { behavior: 'immediate' });
+export type ApproveOutcome =
+  | { kind: 'not_found' }
+  | { kind: 'not_pending'; request: RequestRecord }
+  | { kind: 'refused'; refusal: ApprovalRefusal; request: RequestRecord }
+  | { kind: 'recorded'; request: RequestRecord; progress: ApprovalProgress }
+  | { kind: 'approved'; request: RequestRecord; grant: GrantRecord }
+  /** An extension request fully approved: the grant it extends, with its new end. */
+  | { kind: 'extended'; request: RequestRecord; grant: GrantRecord }
+  /** An extension request whose grant can no longer be extended: withdrawn by jitbot, nothing approved. */
+  | { kind: 'withdrawn'; request: RequestRecord; reason: ExtensionVoid };
 
-  return {
-    ...exceptionTransactions(db, transaction),
-    ...reviewTransactions(db, transaction),
-    ...driftTransactions(db, transaction),
-    ...breakGlassTransactions(db, transaction),
-    findRequest: (id: string) => requests.findRequest(db, id),
-    pendingExtensionOf: (grantId: string) => requests.pendingExtensionOf(db, grantId),
-    findGrant: (id: string) => grants.findGrant(db, id),
-    approvalsOf: (requestId: string) => requests.approvalsOf(db, requestId),
-    pendingRequestsOf: (userId: string) => requests.pendingRequestsOf(db, userId),
-    activeGrantsOf: (userId: string) => grants.activeGrantsOf(db, userId),
-    outlastingGrantsOf: (userId: string, now: number, exceptId: string) => grants.outlastingGrantsOf(db, userId, now, exceptId),
-    liveGrantSetups: () => grants.liveGrantSetups(db),
-    liveGrants: () => grants.liveGrants(db),
-    requestsSince: (since: number) => requests.requestsSince(db, since),
-    listGrants: (filter: grants.GrantFilter, after: { at: number; id: string } | undefined, limit: number) => grants.listGrants(db, filter, after, limit),
-    listRequests: (filter: requests.RequestFilter, after: { at: number; id: string } | undefined, limit: number) => requests.listRequests(db, filter, after, limit),
-    listAuditEvents: (filter: AuditFilter, afterSeq: number, limit: number) => listAuditEvents(db, filter, afterSeq, limit),
-    auditPosition: (stream: string) => auditForwarding.deliveredPosition(db, auditKey, stream),
-    markAuditDelivered: (stream: string, position: auditForwarding.Position, at: number) => auditForwarding.markDelivered(db, auditKey, stream, position, at),
-    noteAuditDeliveryError: (stream: string, error: string, at: number) => auditForwarding.noteDeliveryError(db, auditKey, stream, error, at),
-    auditHead: () => auditHead(db),
-    /** Where the chain stood, signed with the audit key, to be kept outside the database. */
-    auditCheckpoint: (position: auditForwarding.Position, at: number): SignedCheckpoint => signCheckpoint(auditKey, { seq: position.seq, head_hash: position.hash, at: new Date(at).toISOString() }),
+export type CreateWithinLimits = { kind: 'created'; request: RequestRecord } | { kind: 'limit_reached'; limit: keyof PendingLimits };
 
-    /** An operator puts a stream's position after `seq` (0: from the start), e.g. after the forwarder refused it. */
-    resumeAuditForwarding(stream: string, afterSeq: number, by: string, at: number): auditForwarding.Position | undefined {
-      return transaction((tx) => {
-        const event = afterSeq === 0 ? undefined : auditEventAt(tx, afterSeq);
-        if (afterSeq !== 0 && !event) return undefined;
-        const position = event ? { seq: event.seq, hash: event.hash } : auditForwarding.START;
-        const before = auditForwarding.storedSeq(tx, stream);
-        auditForwarding.markDelivered(tx, auditKey, stream, position, at);
-        appendAudit(tx, { at, actor: by, action: 'audit.forwarding_resumed', subjectType: 'system', subjectId: stream, details: { after_seq: position.seq, stored_seq_before: before ?? null } });
-        return position;
-      });
-    },
-    pendingWithoutApprovalMessage: (createdBefore: number, limit: number) => requests.pendingWithoutApprovalMessage(db, createdBefore, limit),
-    pendingCreatedBefore: (createdBefore: number, limit: number) => requests.pendingCreatedBefore(db, createdBefore, limit),
-    pendingKinds: () => requests.pendingKinds(db),
-    pendingOfKind: (kind: requests.PendingKind) => requests.pendingOfKind(db, kind),
-    pendingRequestTimers: (afterCreatedAt: number, afterId: string, limit: number) => requests.pendingRequestTimers(db, afterCreatedAt, afterId, limit),
-    dueForEscalation: (resource: string, createdBefore: number, limit: number) => requests.dueForEscalation(db, resource, createdBefore, limit),
+export type CreateExceptionOutcome = { kind: 'created'; exception: ExceptionRecord } | { kind: 'duplicate'; existing: ExceptionRecord };
 
-    markEscalated(id: string, to: readonly string[], at: number): RequestRow | undefined {
-      return transaction((tx) => {
-        const row = requests.markEscalated(tx, id, at);
-        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'request.escalated', subjectType: 'request', subjectId: id, resource: row.resource, details: { to } });
-        return row;
-      });
-    },
-    grantsDueForRevocation: (now: number, limit: number) => grants.grantsDueForRevocation(db, now, limit),
-    grantsNeverQueued: (grantedBefore: number, now: number, limit: number) => grants.grantsNeverQueued(db, grantedBefore, now, limit),
-    activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) =>
-      grants.activeGrantTimers(db, afterExpiresAt, afterId, limit),
-    setApprovalMessage: (id: string, channel: string, ts: string) => requests.setApprovalMessage(db, id, channel, ts),
+export type OpenExceptionOutcome =
+  | { kind: 'not_found' }
+  | { kind: 'not_pending'; exception: ExceptionRecord }
+  | { kind: 'self_approval'; exception: ExceptionRecord }
+  | { kind: 'opened'; exception: ExceptionRecord; standingGrant: GrantRecord | undefined };
 
-    policyText: (version: string) => policyVersions.policyText(db, version),
-    rememberPolicy: (version: string, text: string, at: number) => policyVersions.rememberPolicy(db, version, text, at),
-
-    /** An accepted change of the access rules: the new version kept, and the change audited. */
-    policyChanged(change: { from: string; to: string; text: string; at: number; details: Record<string, unknown> }): void {
-      transaction((tx) => {
-        policyVersions.rememberPolicy(tx, change.to, change.text, change.at);
-        appendAudit(tx, { at: change.at, actor: 'jitbot', action: 'policy.changed', subjectType: 'policy', subjectId: change.to, details: { from_version: change.from, ...change.details } });
-      });
-    },
-
-    homeOpened: (userId: string, at: number) => homeViewers.noteHomeOpened(db, userId, at),
-    homeViewersSince: (since: number) => homeViewers.homeViewersSince(db, since),
-
-    /**
-     * Whether a Slack delivery is new: none of its keys (signature, trigger_id, event_id) seen
-     * since `forgetBefore`. A new one's keys are remembered in the same transaction, so of two
-     * copies arriving at once, in one process or two, exactly one is new.
-     */
-    firstDelivery(keys: readonly string[], at: number, forgetBefore: number): boolean {
-      if (keys.length === 0) return true;
-      return transaction((tx) => {
-        slackDeliveries.forgetDeliveriesBefore(tx, forgetBefore);
-        if (slackDeliveries.anyDeliverySeen(tx, keys)) return false;
-        slackDeliveries.noteDeliveries(tx, keys, at);
-        return true;
-      });
-    },
-
-
-    /**
-     * Incident revoke-all: every active grant in scope marked to end, each with its audit event,
-     * and one event for the whole act, in one transaction.
-     */
-    requestEndAll(input: { scope: { resource?: string | undefined; userId?: string | undefined }; by: string; at: number; reason: string; details: Record<string, unknown> }): GrantRow[] {
-      return transaction((tx) => {
-        const ending = grants.requestEndIn(tx, input.scope, input.by, input.at);
-        for (const grant of ending) {
-          appendAudit(tx, { at: input.at, actor: input.by, action: 'grant.revoke_requested', subjectType: 'grant', subjectId: grant.id, resource: grant.resource, reason: 'revoked', details: { revoke_all: true } });
-        }
-        appendAudit(tx, { at: input.at, actor: input.by, action: 'incident.revoke_all', subjectType: 'system', subjectId: 'revoke-all', resource: input.scope.resource ?? null, reason: input.reason, details: { ...input.details, grants: ending.length } });
-        return ending;
-      });
-    },
-
-    /** An audit event with no state change: refused clicks and commands. */
-    recordEvent(event: AuditEvent): void {
-      transaction((tx) => appendAudit(tx, event));
-    },
-
-    createRequest(request: requests.NewRequest & { createdAt: number }): RequestRow {
-      return transaction((tx) => insertRequest(tx, request));
-    },
-
-    /**
-     * A new pending request, unless its requester already has as many waiting as `limits`
-     * allow: then nothing is written. Counted and inserted in one transaction, so a burst of
-     * requests at once cannot slip past the limit.
-     */
-    createRequestWithinLimits(request: requests.NewRequest & { createdAt: number }, limits: PendingLimits): CreateWithinLimits {
-      return transaction((tx): CreateWithinLimits => {
-        const limit = pendingLimitReached(requests.pendingCounts(tx, request.requesterId, request.resource), limits);
-        return limit ? { kind: 'limit_reached', limit } : { kind: 'created', request: insertRequest(tx, request) };
-      });
-    },
-
-    approve(input: ApproveInput): ApproveOutcome {
-      return transaction((tx): ApproveOutcome => {
-        const request = requests.findRequest(tx, input.requestId);
-        if (!request) return { kind: 'not_found' };
-        if (request.status !== 'pending') return { kind: 'not_pending', request };
-        const extending = request.extendsGrantId === null ? undefined : grants.findGrant(tx, request.extendsGrantId);
-        const voided = request.extendsGrantId === null ? undefined : extensionVoid(extending, input.at, input.maxExtensions);
-        if (voided) {
-          const withdrawn = requests.closePendingRequest(tx, request.id, 'cancelled', 'jitbot', input.at);
-          appendAudit(tx, { at: input.at, actor: 'jitbot', action: 'request.cancelled', subjectType: 'request', subjectId: request.id, resource: request.resource, reason: voided });
-          return { kind: 'withdrawn', request: withdrawn ?? request, reason: voided };
-        }
-        const approvals = requests.approvalsOf(tx, request.id);
-        const before = approvalProgress(input.stages, approvals);
-        const refusal = approvalRefusal({
-          approverId: input.approverId,
-          requesterId: request.requesterId,
-          selfApproval: input.selfApproval,
-          approvals,
-          isStageApprover: input.approverStages.has(before.stage),
-        });
-        const base = { at: input.at, actor: input.approverId, subjectType: 'request' as const, subjectId: request.id, resource: request.resource };
-        if (refusal) {
-          appendAudit(tx, { ...base, action: 'decision.refused', reason: refusal, details: { decision: 'approve', stage: before.stage } });
-          return { kind: 'refused', refusal, request };
-        }
-        requests.insertApproval(tx, request.id, input.approverId, before.stage, input.at);
-        const after = approvalProgress(input.stages, [...approvals, { approverId: input.approverId, stage: before.stage }]);
-        appendAudit(tx, { ...base, action: 'request.approval_recorded', details: { stage: before.stage, complete: after.complete } });
-        if (!after.complete) return { kind: 'recorded', request, progress: after };
-
-        const approved = requests.closePendingRequest(tx, request.id, 'approved', input.approverId, input.at);
-        if (!approved) return { kind: 'not_pending', request };
-        if (extending) {
-          const extended = grants.extend(tx, { id: extending.id, from: extending.expiresAt, byMs: approved.durationMs, maxExtensions: input.maxExtensions, at: input.at });
-          if (!extended) throw new Error(`grant ${extending.id} could not be extended inside the approving transaction`);
-          appendAudit(tx, { ...base, action: 'request.approved' });
-          grantExtended(tx, extending.expiresAt, extended, input.approverId, input.at, { request_id: approved.id });
-          return { kind: 'extended', request: approved, grant: extended };
-        }
-        const grant = grants.insertGrant(tx, input.newGrant(approved));
-        appendAudit(tx, { ...base, action: 'request.approved' });
-        grantCreated(tx, grant, input.approverId, input.at);
-        return { kind: 'approved', request: approved, grant };
-      });
-    },
-
-    /** deny (an approver) or cancel (the requester): undefined when no longer pending. */
-    closeRequest(id: string, to: 'denied' | 'cancelled' | 'lapsed', by: string, at: number, reason?: string): RequestRow | undefined {
-      return transaction((tx) => {
-        const row = requests.closePendingRequest(tx, id, to, by, at);
-        if (row) {
-          appendAudit(tx, { at, actor: by, action: `request.${to}`, subjectType: 'request', subjectId: id, resource: row.resource, reason: reason ?? null });
-        }
-        return row;
-      });
-    },
-
-    markProvisioned(grantId: string, at: number): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.markProvisioned(tx, grantId, at);
-        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.provisioned', subjectType: 'grant', subjectId: grantId, resource: row.resource });
-        return row;
-      });
-    },
-
-    /** A failed setup attempt; the last one (`final`) makes the grant provision_failed, audited. Undefined when it no longer waits for setup. */
-    markProvisionFailed(grantId: string, error: string, at: number, final: boolean): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.markProvisionFailed(tx, grantId, error, final);
-        if (row && final) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.provision_failed', subjectType: 'grant', subjectId: grantId, resource: row.resource, reason: error });
-        return row;
-      });
-    },
-
-    requestEnd(grantId: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.requestEnd(tx, grantId, reason, by, at);
-        if (row) appendAudit(tx, { at, actor: by, action: `grant.${reason === 'released' ? 'release' : 'revoke'}_requested`, subjectType: 'grant', subjectId: grantId, resource: row.resource, reason });
-        return row;
-      });
-    },
-
-    markRevoked(grantId: string, reason: RevokeReason, by: string, at: number): GrantRow | undefined {
-      return this.markRevokedMany([{ grantId, reason, by, at }])[0];
-    },
-
-    /**
-     * Several revocations in one transaction (group commit: a burst of expiries writes each
-     * index page once, not once per grant), each with its own audit event; a row per input,
-     * undefined where the grant was already revoked.
-     */
-    markRevokedMany(revocations: readonly Revocation[]): (GrantRow | undefined)[] {
-      return transaction((tx) =>
-        revocations.map(({ grantId, reason, by, at, coveredBy }) => {
-          const row = grants.markRevoked(tx, grantId, reason, by, at);
-          if (row) {
-            appendAudit(tx, {
-              at,
-              actor: by,
-              action: 'grant.revoked',
-              subjectType: 'grant',
-              subjectId: grantId,
-              resource: row.resource,
-              reason,
-              details: { user_id: row.userId, expires_at: row.expiresAt, lateness_ms: at - row.expiresAt, ...(coveredBy ? { still_covered_by: coveredBy } : {}) },
-            });
-          }
-          return row;
-        }),
-      );
-    },
-
-    noteRevokeError: (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),
-    claimRevokeAlert: (grantId: string, at: number) => grants.claimRevokeAlert(db, grantId, at),
-    setRevokeAlertMessage: (grantId: string, channel: string, ts: string, at: number) => grants.setRevokeAlertMessage(db, grantId, channel, ts, at),
-
-    markGrantWarned(grantId: string, at: number): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.markWarned(tx, grantId, at);
-        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.closing_soon', subjectType: 'grant', subjectId: grantId, resource: row.resource, details: { expires_at: row.expiresAt } });
-        return row;
-      });
-    },
-
-    /** The holder extends within policy: same grant, a later end; undefined when it may not (any more). */
-    extendGrant(input: { grantId: string; from: number; byMs: number; maxExtensions: number; by: string; at: number }): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.extend(tx, { id: input.grantId, from: input.from, byMs: input.byMs, maxExtensions: input.maxExtensions, at: input.at });
-        if (row) grantExtended(tx, input.from, row, input.by, input.at);
-        return row;
-      });
-    },
-
-    markRevokeFailed(grantId: string, error: string, at: number): GrantRow | undefined {
-      return transaction((tx) => {
-        const row = grants.markRevokeFailed(tx, grantId, error);
-        if (row) appendAudit(tx, { at, actor: 'jitbot', action: 'grant.revoke_failed', subjectType: 'grant', subjectId: grantId, resource: row.resource, reason: error });
-        return row;
-      });
-    },
-  };
+export interface ClosedException {
+  exception: ExceptionRecord;
+  /** Standing access that must now be revoked; already marked so in the database. */
+  endedGrants: GrantRecord[];
 }
 
-export type Store = ReturnType<typeof createStore>;
+export type RecordDecisionOutcome = { kind: 'recorded'; decision: ReviewDecisionRecord } | { kind: 'already_decided'; decision: ReviewDecisionRecord };
+
+export interface DriftSync {
+  /** Found for the first time: to be alerted. */
+  found: DriftFindingRecord[];
+  /** Open and seen again. */
+  still: DriftFindingRecord[];
+  /** No longer seen: resolved as gone. */
+  gone: DriftFindingRecord[];
+}

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointSignatureValid, type SignedCheckpoint } from '../../src/domain/audit-chain.js';
-import { openDatabase } from '../../src/store/database.js';
-import { createStore } from '../../src/store/store.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 interface Streamed {
@@ -30,7 +30,7 @@ const securityPosts = (h: Harness, start: string) => h.slack.callsTo('chat.postM
 /** Writes events straight into the file (the bot is down), as another jitbot process would. */
 function writeEvents(h: Harness, count: number): void {
   const database = openDatabase(join(h.dir, 'jitbot.sqlite'));
-  const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+  const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
   for (let i = 0; i < count; i += 1) store.recordEvent({ at: Date.now(), actor: 'U0BOB', action: 'decision.refused', subjectType: 'request', subjectId: `req-while-down-${i}` });
   database.close();
 }

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openDatabase } from '../../src/store/database.js';
-import { createStore } from '../../src/store/store.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteStore } from '../../src/store/sqlite/store.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { startPostgresFixture, TEST_POSTGRES_URL } from '../support/postgres.js';
@@ -223,7 +223,7 @@ resources:
   test('exceptions lists pending and open opt-out exceptions as JSON lines, --all the closed ones too', () => {
     const path = join(dir, 'exceptions.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     const ask = (id: string, resource: string) =>
       store.createException({ id, userId: 'U0ALICE', resource, mode: 'standing', durationMs: 3_600_000, reason: 'legacy VPN', policyVersion: 'v1', createdAt: 1_700_000_000_000 });
     ask('exc-open', 'vpn');
@@ -249,7 +249,7 @@ resources:
   test('audit export writes a time range of events in chain order, as JSON lines or CSV, and refuses bad dates', () => {
     const path = join(dir, 'export.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     const day = (d: number) => Date.UTC(2026, 10, d, 12, 0);
     for (const d of [1, 2, 3, 4]) {
       store.recordEvent({ at: day(d), actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${d}`, reason: d === 3 ? 'said "no", twice' : 'not_an_approver', details: { d } });
@@ -283,7 +283,7 @@ resources:
   test('review prints the security review of the history as Markdown', () => {
     const path = join(dir, 'review.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     const now = Date.now();
     const request = store.createRequest({ id: 'req-review1', requesterId: 'U0ALICE', resource: 'prod-db', durationMs: 3_600_000, reason: 'INC-1', policyVersion: 'v1', createdAt: now - 60_000 });
     store.approve({
@@ -359,7 +359,7 @@ resources:
   test('db backup copies a live database, verifies the copy\'s audit chain, and never overwrites a file', () => {
     const path = join(dir, 'live.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     for (let i = 0; i < 5; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
     // The bot keeps the database open (WAL) while the backup runs.
     const copy = join(dir, 'backup.sqlite');
@@ -390,7 +390,7 @@ resources:
   test('audit verify says OK with the count, and names the first broken event after tampering', () => {
     const path = join(dir, 'audit.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     for (let i = 0; i < 3; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
     database.close();
     const good = jitbot(['audit', 'verify'], { DATABASE_PATH: path });
@@ -409,7 +409,7 @@ resources:
   test('audit verify --checkpoint fails once the database no longer reaches it: the last events deleted and SQLite’s counter reset', () => {
     const path = join(dir, 'checkpointed.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     for (let i = 0; i < 5; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'break_glass.used', subjectType: 'grant', subjectId: `grt-${i}` });
     const head = store.auditHead();
     assert.ok(head);
@@ -437,7 +437,7 @@ resources:
   test('audit verify refuses a checkpoint whose signature does not verify, and needs AUDIT_HMAC_KEY', () => {
     const path = join(dir, 'signed.sqlite');
     const database = openDatabase(path);
-    const store = createStore(database, { auditKey: TEST_AUDIT_KEY });
+    const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     store.recordEvent({ at: 1_700_000_000_000, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-1' });
     const head = store.auditHead();
     assert.ok(head);

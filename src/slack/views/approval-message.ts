@@ -1,7 +1,7 @@
 import type { Button, KnownBlock } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
-import type { GrantRow, RequestRow } from '../../store/schema.js';
+import type { GrantRecord, RequestRecord } from '../../domain/records.js';
 import type { ApprovalView, RequestOutcome } from '../../services/ports.js';
 import { slackTime } from './time.js';
 import type { ExpandedPrincipals } from '../../domain/principals.js';
@@ -24,7 +24,7 @@ export function accountField(account: Account): string | undefined {
   return undefined;
 }
 
-function summary(request: RequestRow, description: string, account?: Account): KnownBlock[] {
+function summary(request: RequestRecord, description: string, account?: Account): KnownBlock[] {
   const about = description ? ` — ${description}` : '';
   const asks =
     request.extendsGrantId === null
@@ -60,13 +60,13 @@ function progressLine(view: ApprovalView): string | undefined {
 }
 
 /** What a request asks for, in a line: "*prod-db* for 30 min", or an extension of a grant. */
-export function askedFor(request: Pick<RequestRow, 'resource' | 'durationMs' | 'extendsGrantId'>): string {
+export function askedFor(request: Pick<RequestRecord, 'resource' | 'durationMs' | 'extendsGrantId'>): string {
   const duration = formatDuration(Duration.fromMillis(request.durationMs));
   return request.extendsGrantId === null ? `*${request.resource}* for ${duration}` : `*${request.resource}* ${duration} longer (extending \`${request.extendsGrantId}\`)`;
 }
 
 /** "Are you sure?" before Approve, where `confirm_approval` asks for it. */
-export function approveConfirmation(request: Pick<RequestRow, 'requesterId' | 'resource' | 'durationMs' | 'extendsGrantId'>) {
+export function approveConfirmation(request: Pick<RequestRecord, 'requesterId' | 'resource' | 'durationMs' | 'extendsGrantId'>) {
   return {
     title: { type: 'plain_text' as const, text: 'Approve access?' },
     text: mrkdwn(`<@${request.requesterId}> gets ${askedFor(request)}.`),
@@ -120,7 +120,7 @@ function setupLine(note: SetupNote): string {
 }
 
 /** The same message once decided: no buttons, the outcome, who and when; and how the setup went, if it failed. */
-export function closedApprovalMessage(request: RequestRow, outcome: RequestOutcome, setup?: SetupNote): SlackMessage {
+export function closedApprovalMessage(request: RequestRecord, outcome: RequestOutcome, setup?: SetupNote): SlackMessage {
   const by = outcome.kind === 'approved' || outcome.kind === 'denied' ? ` by <@${outcome.by}>` : '';
   const line = `${OUTCOME_WORDS[outcome.kind]}${by} · ${slackTime(outcome.at.toMillis(), 'utc')}`;
   return {
@@ -140,7 +140,7 @@ export const approvalThread = {
     `⏫ Nobody has answered this request yet, so it is escalated: ${mentions} may now approve or deny it.`,
   stageReached: (stage: number, total: number, mentions: string) => `➡️ Stage ${stage + 1} of ${total}: ${mentions}, your approval is needed.`,
   /** Setting the approved access up failed in a way retrying cannot fix, or jitbot stopped trying (`final`). */
-  setupFailed: (grant: Pick<GrantRow, 'id' | 'userId' | 'resource'>, error: string, final: boolean) => couldNotSetUp(grant, provisionerErrorFor.approvers(error), final),
-  escalatedDm: (request: RequestRow, channel: string | null) =>
+  setupFailed: (grant: Pick<GrantRecord, 'id' | 'userId' | 'resource'>, error: string, final: boolean) => couldNotSetUp(grant, provisionerErrorFor.approvers(error), final),
+  escalatedDm: (request: RequestRecord, channel: string | null) =>
     `⏫ <@${request.requesterId}> has been waiting for access to *${request.resource}* (\`${request.id}\`, reason: ${typedText(request.reason)}) and nobody has answered. You may now approve or deny it${channel ? ` in <#${channel}>` : ''}.`,
 };

@@ -2,12 +2,12 @@ import type { KnownBlock } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { BreakGlassExtension } from '../../services/ports.js';
-import type { BreakGlassRow, GrantRow } from '../../store/schema.js';
+import type { BreakGlassRecord, GrantRecord } from '../../domain/records.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { slackTime } from './time.js';
 import { quotedField, typedText } from './typed-text.js';
 
-function summary(use: BreakGlassRow, expiresAt: number): KnownBlock[] {
+function summary(use: BreakGlassRecord, expiresAt: number): KnownBlock[] {
   return [
     { type: 'header', text: { type: 'plain_text', text: '🚨 Break-glass access' } },
     {
@@ -22,7 +22,7 @@ function summary(use: BreakGlassRow, expiresAt: number): KnownBlock[] {
   ];
 }
 
-const acknowledgeButton = (use: BreakGlassRow): KnownBlock => ({
+const acknowledgeButton = (use: BreakGlassRecord): KnownBlock => ({
   type: 'actions',
   block_id: 'break_glass',
   elements: [{ type: 'button', action_id: 'acknowledge', style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value: use.grantId }],
@@ -30,7 +30,7 @@ const acknowledgeButton = (use: BreakGlassRow): KnownBlock => ({
 
 /** Loud alerts about break-glass use, in the security channel and the resource's channel. */
 export const breakGlassMessages = {
-  alert(use: BreakGlassRow, grant: Pick<GrantRow, 'expiresAt' | 'grantedAt'>): SlackMessage {
+  alert(use: BreakGlassRecord, grant: Pick<GrantRecord, 'expiresAt' | 'grantedAt'>): SlackMessage {
     const length = formatDuration(Duration.fromMillis(grant.expiresAt - grant.grantedAt));
     return {
       text: `🚨 Break-glass: <@${use.userId}> has access to ${use.resource} for ${length} without approval: ${typedText(use.reason)}`,
@@ -38,26 +38,26 @@ export const breakGlassMessages = {
     };
   },
 
-  acknowledged(use: BreakGlassRow, expiresAt: number): SlackMessage {
+  acknowledged(use: BreakGlassRecord, expiresAt: number): SlackMessage {
     return {
       text: `Break-glass use by <@${use.userId}> on ${use.resource} acknowledged by <@${use.acknowledgedBy ?? ''}>`,
       blocks: [...summary(use, expiresAt), { type: 'context', elements: [mrkdwn(`✅ Acknowledged by <@${use.acknowledgedBy ?? ''}> · ${slackTime(use.acknowledgedAt ?? 0, undefined)}`)] }],
     };
   },
 
-  reminder(use: BreakGlassRow, expiresAt: number): SlackMessage {
+  reminder(use: BreakGlassRecord, expiresAt: number): SlackMessage {
     return {
       text: `⏰ Still unacknowledged after an hour: break-glass use by <@${use.userId}> on ${use.resource}`,
       blocks: [...summary(use, expiresAt), { type: 'context', elements: [mrkdwn(`⏰ *Still unacknowledged* since ${slackTime(use.createdAt, undefined)}.`)] }, acknowledgeButton(use)],
     };
   },
 
-  extended(use: BreakGlassRow, grant: Pick<GrantRow, 'expiresAt'>, how: BreakGlassExtension): string {
+  extended(use: BreakGlassRecord, grant: Pick<GrantRecord, 'expiresAt'>, how: BreakGlassExtension): string {
     const words = (ms: number) => formatDuration(Duration.fromMillis(ms));
     const way = how.kind === 'at_once' ? `at once within break-glass's ${words(how.withinMs)}` : `approved by <@${how.by}> (\`${how.requestId}\`)`;
     return `🚨 Break-glass access extended: <@${use.userId}> on ${use.resource}, ${words(how.byMs)} longer (grant \`${use.grantId}\`), ${way}; it now ends ${slackTime(grant.expiresAt, undefined)}. Reason given: ${use.reason}`;
   },
 
-  securityDm: (use: BreakGlassRow, where: string | undefined): string =>
+  securityDm: (use: BreakGlassRecord, where: string | undefined): string =>
     `⏰ A break-glass use is still unacknowledged after an hour: <@${use.userId}> on *${use.resource}* (grant \`${use.grantId}\`, reason: ${typedText(use.reason)}).${where ? ` Acknowledge it in <#${where}>.` : ''}`,
 };

@@ -2,7 +2,7 @@ import type { Button } from '@slack/web-api';
 import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import { setupTrouble, type RevokeReason } from '../../domain/states.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
+import type { ExceptionRecord, GrantRecord, RequestRecord } from '../../domain/records.js';
 import type { ExceptionOutcome, RequestOutcome } from '../../services/ports.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { provisionerErrorFor } from './provisioner-error.js';
@@ -11,7 +11,7 @@ import { typedText } from './typed-text.js';
 
 /** Texts for the requester's DMs. `zone` is the reader's Slack tz. */
 export const messages = {
-  requestDecided(request: RequestRow, outcome: RequestOutcome): string {
+  requestDecided(request: RequestRecord, outcome: RequestOutcome): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
     if (request.extendsGrantId !== null) return messages.extensionDecided(request, outcome, duration);
     switch (outcome.kind) {
@@ -27,7 +27,7 @@ export const messages = {
     }
   },
 
-  extensionDecided(request: RequestRow, outcome: RequestOutcome, duration: string): string {
+  extensionDecided(request: RequestRecord, outcome: RequestOutcome, duration: string): string {
     const what = `extending your access to *${request.resource}* (\`${request.extendsGrantId ?? ''}\`) by ${duration}`;
     switch (outcome.kind) {
       case 'approved':
@@ -42,15 +42,15 @@ export const messages = {
     }
   },
 
-  accessActive(grant: GrantRow, zone: string | undefined): string {
+  accessActive(grant: GrantRecord, zone: string | undefined): string {
     return `🔓 Your access to *${grant.resource}* is active until ${slackTime(grant.expiresAt, zone)}. Grant \`${grant.id}\`; end it early with \`/request release ${grant.id}\`.`;
   },
 
-  accessExtended(grant: GrantRow, zone: string | undefined): string {
+  accessExtended(grant: GrantRecord, zone: string | undefined): string {
     return `🔓 Your access to *${grant.resource}* now lasts until ${slackTime(grant.expiresAt, zone)} (${formatDuration(Duration.fromMillis(grant.expiresAt - grant.grantedAt))} in all). Grant \`${grant.id}\`.`;
   },
 
-  accessEnded(grant: GrantRow, reason: RevokeReason, by: string, zone: string | undefined): SlackMessage {
+  accessEnded(grant: GrantRecord, reason: RevokeReason, by: string, zone: string | undefined): SlackMessage {
     const why: Record<RevokeReason, string> = {
       expired: 'it expired',
       released: 'you released it',
@@ -69,7 +69,7 @@ export const messages = {
   },
 
   /** The first failed attempt to set the access up: not active yet, and what jitbot does about it. `ownWords`: see provisionerErrorFor. */
-  setupFailing(grant: GrantRow, permanent: boolean, ownWords?: string): string {
+  setupFailing(grant: GrantRecord, permanent: boolean, ownWords?: string): string {
     const next = permanent
       ? 'Retrying cannot fix this by itself: ask the approvers or the owners of the system to fix it. jitbot tries again now and then, less often.'
       : 'jitbot keeps trying; you will get a message when it is active.';
@@ -77,16 +77,16 @@ export const messages = {
   },
 
   /** jitbot stopped trying to set it up. */
-  setupGaveUp(grant: GrantRow, ownWords?: string): string {
+  setupGaveUp(grant: GrantRecord, ownWords?: string): string {
     return `❌ Your access to *${grant.resource}* could not be set up, and jitbot has stopped trying (${provisionerErrorFor.requester(grant.id, ownWords)}). Once it is fixed, ask again with \`/request\`.`;
   },
 
   /** A later attempt set it up after earlier ones failed. */
-  setupRecovered(grant: GrantRow, zone: string | undefined): string {
+  setupRecovered(grant: GrantRecord, zone: string | undefined): string {
     return `🔓 Your access to *${grant.resource}* is now active, until ${slackTime(grant.expiresAt, zone)}: a later attempt to set it up succeeded. Grant \`${grant.id}\`; end it early with \`/request release ${grant.id}\`.`;
   },
 
-  exceptionDecided(exception: ExceptionRow, outcome: ExceptionOutcome, zone: string | undefined): string {
+  exceptionDecided(exception: ExceptionRecord, outcome: ExceptionOutcome, zone: string | undefined): string {
     if (outcome.kind === 'denied') {
       return `❌ <@${outcome.by}> denied your opt-out exception for *${exception.resource}* (\`${exception.id}\`). Requests for it still need approval.`;
     }
@@ -98,12 +98,12 @@ export const messages = {
     return `✅ <@${outcome.by}> approved your opt-out exception for *${exception.resource}*: it is open${until}. ${meaning} Exception \`${exception.id}\`.`;
   },
 
-  exceptionClosingSoon(exception: ExceptionRow, zone: string | undefined): string {
+  exceptionClosingSoon(exception: ExceptionRecord, zone: string | undefined): string {
     const when = exception.endsAt === null ? 'soon' : slackTime(exception.endsAt, zone);
     return `⏳ Your exception for *${exception.resource}* (\`${exception.id}\`) closes ${when}. After that, requests need approval again.`;
   },
 
-  exceptionClosed(exception: ExceptionRow): string {
+  exceptionClosed(exception: ExceptionRecord): string {
     const how = exception.closeReason === 'revoked' ? ` (ended early${exception.closedBy ? ` by <@${exception.closedBy}>` : ''})` : '';
     return `🔒 Your exception for *${exception.resource}* has closed${how}; requests need approval again. Exception \`${exception.id}\`.`;
   },
@@ -113,7 +113,7 @@ export const messages = {
  * How a grant whose setup failed, or keeps failing, reads in `/request list` and App Home;
  * undefined for access that works (or has not been tried yet).
  */
-export function setupTroubleLine(grant: GrantRow): string | undefined {
+export function setupTroubleLine(grant: GrantRecord): string | undefined {
   const why = provisionerErrorFor.requester(grant.id);
   switch (setupTrouble(grant)) {
     case 'failed':
@@ -126,7 +126,7 @@ export function setupTroubleLine(grant: GrantRow): string | undefined {
 }
 
 /** `expiry_warning` before a grant ends: Extend (within policy) and Release, the grant ID as value. */
-export function expiryWarning(grant: GrantRow, zone: string | undefined): SlackMessage {
+export function expiryWarning(grant: GrantRecord, zone: string | undefined): SlackMessage {
   const text = `⏳ Your access to *${grant.resource}* ends ${slackTime(grant.expiresAt, zone)} (grant \`${grant.id}\`).`;
   return {
     text,

@@ -3,7 +3,7 @@ import { Duration } from 'luxon';
 import { formatDuration } from '../../domain/duration.js';
 import type { WaitingRequest } from '../../services/decisions.js';
 import type { HomeContents } from '../../services/home.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
+import type { ExceptionRecord, GrantRecord, RequestRecord } from '../../domain/records.js';
 import { accountField, approveConfirmation, askedFor, decisionButtons, mrkdwn } from './approval-message.js';
 import { expiryButtons, setupTroubleLine } from './direct-messages.js';
 import { grantWindow, slackTime } from './time.js';
@@ -22,7 +22,7 @@ function more(total: number, where: string): KnownBlock[] {
   return total > SHOWN ? [context(`…and ${total - SHOWN} more; ${where}.`)] : [];
 }
 
-function activeGrant(grant: GrantRow, now: number, zone: string | undefined): KnownBlock[] {
+function activeGrant(grant: GrantRecord, now: number, zone: string | undefined): KnownBlock[] {
   const length = grant.provisionedAt === null ? `(${words(grant.expiresAt - grant.grantedAt)})` : `· ${words(Math.max(0, Math.ceil((grant.expiresAt - now) / MINUTE) * MINUTE))} left`;
   const when = `${grantWindow(grant, zone)} ${length}`;
   const trouble = setupTroubleLine(grant);
@@ -32,7 +32,7 @@ function activeGrant(grant: GrantRow, now: number, zone: string | undefined): Kn
   return [{ type: 'section', text: mrkdwn(text) }, actions(`home-grant-${grant.id}`, expiryButtons(grant.id))];
 }
 
-function pendingRequest(request: RequestRow, zone: string | undefined): KnownBlock {
+function pendingRequest(request: RequestRecord, zone: string | undefined): KnownBlock {
   const starting = request.startsAt === null ? '' : `, from ${slackTime(request.startsAt, zone)}`;
   return {
     type: 'section',
@@ -42,7 +42,7 @@ function pendingRequest(request: RequestRow, zone: string | undefined): KnownBlo
   };
 }
 
-function ownException(exception: ExceptionRow, zone: string | undefined): KnownBlock {
+function ownException(exception: ExceptionRecord, zone: string | undefined): KnownBlock {
   const state =
     exception.status === 'open' && exception.endsAt !== null
       ? `open until ${slackTime(exception.endsAt, zone)}`
@@ -65,7 +65,7 @@ function waitingRequest({ request, resourceDescription, account, confirmApproval
   ];
 }
 
-function waitingException(exception: ExceptionRow, zone: string | undefined): KnownBlock[] {
+function waitingException(exception: ExceptionRecord, zone: string | undefined): KnownBlock[] {
   return [
     {
       type: 'section',

@@ -7,7 +7,7 @@ import type { AccessAnswer } from '../../services/access-requests.js';
 import type { BreakGlassGranted } from '../../services/break-glass.js';
 import type { PostedReview } from '../../services/ports.js';
 import type { RevokeAllCounts } from '../../services/revoke-all.js';
-import type { ExceptionRow, GrantRow, RequestRow } from '../../store/schema.js';
+import type { ExceptionRecord, GrantRecord, RequestRecord } from '../../domain/records.js';
 import type { OwnAccess } from '../../services/home.js';
 import { grantWindow, slackTime } from './time.js';
 import { askedFor } from './approval-message.js';
@@ -58,17 +58,17 @@ export const replies = {
     return replies.requested(answer.request, policy.resources[answer.request.resource]?.channel ?? '', answer.posted);
   },
 
-  exceptionRequested(exception: ExceptionRow, posted: boolean): string {
+  exceptionRequested(exception: ExceptionRecord, posted: boolean): string {
     const window = formatDuration(Duration.fromMillis(exception.durationMs));
     return posted
       ? `📨 Asked for an exception from JIT on *${exception.resource}* for ${window} (\`${exception.id}\`). Opt-out approvers were notified; the window starts when they approve, and you will get a DM.`
       : `📨 Recorded your exception request for *${exception.resource}* (\`${exception.id}\`), but Slack refused the approval message; jitbot retries it shortly.`;
   },
 
-  exceptionRevoked: (exception: ExceptionRow) =>
+  exceptionRevoked: (exception: ExceptionRecord) =>
     `🔒 Closed <@${exception.userId}>'s exception for *${exception.resource}* (\`${exception.id}\`). Their requests need approval again.`,
 
-  requested(request: RequestRow, channel: string, posted: boolean): string {
+  requested(request: RequestRecord, channel: string, posted: boolean): string {
     const duration = formatDuration(Duration.fromMillis(request.durationMs));
     const starting = request.startsAt === null ? '' : `, starting ${slackTime(request.startsAt, undefined)}`;
     return posted
@@ -76,12 +76,12 @@ export const replies = {
       : `📨 Recorded your request for *${request.resource}* (\`${request.id}\`), but Slack refused the message to <#${channel}>; jitbot retries it shortly. Tell an approver if it is urgent.`;
   },
 
-  cancelled: (request: RequestRow) => `↩️ Cancelled \`${request.id}\` (${request.resource}).`,
+  cancelled: (request: RequestRecord) => `↩️ Cancelled \`${request.id}\` (${request.resource}).`,
 
-  released: (grants: readonly GrantRow[]) =>
+  released: (grants: readonly GrantRecord[]) =>
     `🔒 Ending ${grants.map((g) => `*${g.resource}* (\`${g.id}\`)`).join(', ')} now. You will get a message when it is done.`,
 
-  revoked: (grant: GrantRow) => `🔒 Revoking <@${grant.userId}>'s access to *${grant.resource}* (\`${grant.id}\`) now.`,
+  revoked: (grant: GrantRecord) => `🔒 Revoking <@${grant.userId}>'s access to *${grant.resource}* (\`${grant.id}\`) now.`,
 
   list({ pending, active, exceptions }: OwnAccess, zone: string | undefined): string {
     if (pending.length === 0 && active.length === 0 && exceptions.length === 0) {

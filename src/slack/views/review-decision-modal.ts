@@ -1,7 +1,7 @@
 import type { ModalView } from '@slack/web-api';
 import { z } from 'zod';
 import { REVIEW_DECISIONS, type ReviewDecision } from '../../domain/states.js';
-import type { ReviewDecisionRow } from '../../store/schema.js';
+import type { ReviewDecisionRecord } from '../../domain/records.js';
 import { mrkdwn } from './approval-message.js';
 
 export const REVIEW_DECISION_MODAL = 'review_decision';
@@ -52,7 +52,7 @@ export function reviewDecisionModal(target: ReviewDecisionTarget): ModalView {
 
 /** What the modal shows once the decision is recorded. */
 /** The form once the decision is recorded; `revokeProblem` when the revocation itself failed. */
-export function reviewDecisionDone(decision: Pick<ReviewDecisionRow, 'decision' | 'subjectId'>, revokeProblem: string | undefined): ModalView {
+export function reviewDecisionDone(decision: Pick<ReviewDecisionRecord, 'decision' | 'subjectId'>, revokeProblem: string | undefined): ModalView {
   const done = `Recorded: \`${decision.subjectId}\` is ${decision.decision === 'keep' ? 'kept' : 'revoked'}.`;
   const text = revokeProblem ? `${done} The revocation itself did not go through: ${revokeProblem}` : done;
   return { type: 'modal', title: plain('Security review'), close: plain('Close'), blocks: [{ type: 'section', text: mrkdwn(text) }] };

@@ -3,7 +3,7 @@ import { formatDuration } from '../../domain/duration.js';
 import type { KnownBlock } from '@slack/web-api';
 import { reviewItems, reviewListing, type ReviewEntry } from '../../domain/review-report.js';
 import type { PostedReview } from '../../services/ports.js';
-import type { ReviewDecisionRow } from '../../store/schema.js';
+import type { ReviewDecisionRecord } from '../../domain/records.js';
 import { mrkdwn, type SlackMessage } from './approval-message.js';
 import { provisionerErrorFor } from './provisioner-error.js';
 import { slackTime } from './time.js';
@@ -38,12 +38,12 @@ function entryLine({ item, since, approvedBy, reason, standingGrantId }: ReviewE
   return `<@${item.userId}> on *${item.resource}*: ${what}\n${window} · ${approved}\n> ${typedText(reason, SHOWN_CHARS.reason) || '_no reason_'}${standing}`;
 }
 
-function decided(decision: ReviewDecisionRow): string {
+function decided(decision: ReviewDecisionRecord): string {
   const verb = decision.decision === 'keep' ? '✓ Kept' : '✗ Revoked';
   return `${verb} by <@${decision.decidedBy}> ${slackTime(decision.decidedAt, undefined)}${decision.note ? ` — ${typedText(decision.note, SHOWN_CHARS.reason)}` : ''}`;
 }
 
-function entryBlocks(reviewId: string, entry: ReviewEntry, decision: ReviewDecisionRow | undefined): KnownBlock[] {
+function entryBlocks(reviewId: string, entry: ReviewEntry, decision: ReviewDecisionRecord | undefined): KnownBlock[] {
   const line: KnownBlock = { type: 'section', text: mrkdwn(entryLine(entry)) };
   if (decision) return [line, { type: 'context', elements: [mrkdwn(decided(decision))] }];
   const subjectId = entry.item.subjectId;

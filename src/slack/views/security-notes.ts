@@ -1,7 +1,7 @@
 import { typedText } from './typed-text.js';
 import type { SignedCheckpoint } from '../../domain/audit-chain.js';
 import { accessEndsAt } from '../../domain/states.js';
-import type { GrantRow } from '../../store/schema.js';
+import type { GrantRecord } from '../../domain/records.js';
 import { couldNotSetUp, provisionerErrorFor } from './provisioner-error.js';
 import { slackTime } from './time.js';
 
@@ -28,10 +28,10 @@ export const securityNotes = {
   },
 
   /** Setting access up failed in a way retrying cannot fix, or jitbot stopped trying (`final`). */
-  provisioningFailed: (grant: GrantRow, error: string, how: { final: boolean }): string => couldNotSetUp(grant, provisionerErrorFor.security(error), how.final),
+  provisioningFailed: (grant: GrantRecord, error: string, how: { final: boolean }): string => couldNotSetUp(grant, provisionerErrorFor.security(error), how.final),
 
   /** The one alert of a revocation that keeps failing: overdue while retrying, or revoke_failed. */
-  revocationFailing(grant: GrantRow, error: string): string {
+  revocationFailing(grant: GrantRecord, error: string): string {
     const due = `due to end ${slackTime(accessEndsAt(grant), 'utc')}`;
     const head =
       grant.status === 'revoke_failed'
@@ -41,12 +41,12 @@ export const securityNotes = {
   },
 
   /** The alert redrawn once the revocation went through. */
-  revocationSucceeded(grant: GrantRow, lastError: string | null): string {
+  revocationSucceeded(grant: GrantRecord, lastError: string | null): string {
     const after = lastError === null ? '' : ` (last error before: ${provisionerErrorFor.security(lastError)})`;
     return `✅ *Revocation succeeded*: <@${grant.userId}>'s access to *${grant.resource}* (grant \`${grant.id}\`) is revoked, ${slackTime(grant.revokedAt ?? grant.expiresAt, 'utc')}, after failed attempts${after}.`;
   },
 
-  revocationRecovered(grant: GrantRow): string {
+  revocationRecovered(grant: GrantRecord): string {
     return `✅ Revocation of grant \`${grant.id}\` (<@${grant.userId}> on *${grant.resource}*) finally succeeded.`;
   },
 };

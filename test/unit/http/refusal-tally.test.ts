@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { createRefusalTally, REFUSED_PATH_CHARS, SOURCES_PER_MINUTE } from '../../../src/http/refusal-tally.js';
-import type { AuditEvent } from '../../../src/store/audit-log.js';
+import type { AuditEvent } from '../../../src/store/store.js';
 
 const T0 = Date.UTC(2026, 11, 1, 15, 0, 10);
 

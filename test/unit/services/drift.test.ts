@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { parsePolicy } from '../../../src/config/load-policy.js';
 import type { Provisioner } from '../../../src/provisioners/provisioner.js';
 import { createDriftDetector } from '../../../src/services/drift.js';
-import type { DriftFindingRow } from '../../../src/store/schema.js';
+import type { DriftFindingRecord } from '../../../src/domain/records.js';
 import { T0, tempStores } from '../store/temp-store.js';
 
 const stores = tempStores();
@@ -17,7 +17,7 @@ test('a finding recorded but never alerted (the process stopped in between) is a
   // The earlier process recorded the finding, then stopped before alerting.
   store.syncDrift({ target: 'role:readers', resource: 'vpn', findings: [{ kind: 'unmanaged', identity: 'U0STRAY', grantId: null, userId: null }], at: T0 });
 
-  const alerted: DriftFindingRow[] = [];
+  const alerted: DriftFindingRecord[] = [];
   const detector = createDriftDetector({
     store,
     provisioners: () => [['vpn', provisioner]],

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DateTime } from 'luxon';
 import { createGrantLifecycle } from '../../../src/services/grant-lifecycle.js';
-import type { GrantRow } from '../../../src/store/schema.js';
+import type { GrantRecord } from '../../../src/domain/records.js';
 import type { Revocation } from '../../../src/store/store.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
 
-function grant(overrides: Partial<GrantRow>): GrantRow {
+function grant(overrides: Partial<GrantRecord>): GrantRecord {
   return {
     id: 'grt-1', requestId: 'req-1', exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'vpn', reason: 'why',
     grantedAt: NOW - 60_000, expiresAt: NOW - 1, status: 'active', provisionedAt: NOW - 59_000, provisionError: null,
@@ -19,7 +19,7 @@ function grant(overrides: Partial<GrantRow>): GrantRow {
 }
 
 /** Revokes `row` while `others` are the person's active grants; resources map to provisioner targets. */
-async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targets: Record<string, string> = {}) {
+async function revokeAmong(row: GrantRecord, others: readonly GrantRecord[] = [], targets: Record<string, string> = {}) {
   const recorded: Revocation[] = [];
   const applied: string[] = [];
   const lifecycle = createGrantLifecycle({
@@ -53,7 +53,7 @@ async function revokeAmong(row: GrantRow, others: readonly GrantRow[] = [], targ
   return { recorded, applied };
 }
 
-const revokeReasonOf = async (row: GrantRow) => (await revokeAmong(row)).recorded[0]?.reason;
+const revokeReasonOf = async (row: GrantRecord) => (await revokeAmong(row)).recorded[0]?.reason;
 
 test('a grant is revoked at the provisioner only when no other live grant gives the same access', async () => {
   const ending = grant({ id: 'grt-a' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DateTime } from 'luxon';
 import { createReconciler } from '../../../src/services/reconcile.js';
-import type { GrantRow } from '../../../src/store/schema.js';
+import type { GrantRecord } from '../../../src/domain/records.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -10,7 +10,7 @@ const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
 test('the sweep queues a grant whose provisioning job never reached Redis, and nothing else', async () => {
   const queued: string[] = [];
   const asked: number[] = [];
-  const lost = { id: 'grt-lost', expiresAt: NOW + 3_600_000 } as GrantRow;
+  const lost = { id: 'grt-lost', expiresAt: NOW + 3_600_000 } as GrantRecord;
   const reconciler = createReconciler({
     store: {
       activeGrantTimers: () => [],

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { createRequestRefusals, REFUSALS_PER_MINUTE } from '../../../src/services/request-refusals.js';
-import type { AuditEvent } from '../../../src/store/audit-log.js';
+import type { AuditEvent } from '../../../src/store/store.js';
 
 const T0 = Date.UTC(2026, 11, 1, 15, 0, 10);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReviewReport, type ReviewGrant } from '../../../src/domain/review-report.js';
 import { reviewCsv, reviewMarkdown } from '../../../src/services/review-document.js';
-import type { ReviewRow } from '../../../src/store/schema.js';
+import type { ReviewRecord } from '../../../src/domain/records.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const H = 3_600_000;
@@ -25,7 +25,7 @@ test('the exported review lists approved access that is not set up apart from ac
   });
   assert.deepEqual(report.activeGrants.map((g) => g.id), ['grt-working']);
   assert.deepEqual(report.notSetUp.map((g) => g.id), ['grt-gave-up', 'grt-retrying']);
-  const review: ReviewRow = { id: 'rev-1', trigger: 'cli', createdBy: 'cli:test', createdAt: NOW, since: report.since, until: report.until, report: JSON.stringify(report), channel: null, messageTs: null };
+  const review: ReviewRecord = { id: 'rev-1', trigger: 'cli', createdBy: 'cli:test', createdAt: NOW, since: report.since, until: report.until, report: JSON.stringify(report), channel: null, messageTs: null };
   const markdown = reviewMarkdown({ review, report, decisions: [] });
   assert.match(markdown, /## Approved but not set up \(2\)/);
   assert.match(markdown, /grt-gave-up \| U0ALICE \| prod-db \| [^|]+ \| failed \| postgres: login "jdoe" does not exist/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DateTime, Duration } from 'luxon';
-import type { BreakGlassRow } from '../../../src/store/schema.js';
+import type { BreakGlassRecord } from '../../../src/domain/records.js';
 import { approvalMessage, closedApprovalMessage } from '../../../src/slack/views/approval-message.js';
 import { breakGlassMessages } from '../../../src/slack/views/break-glass-messages.js';
 import { expiryWarning, messages } from '../../../src/slack/views/direct-messages.js';
@@ -20,7 +20,7 @@ const request = requestRow({ durationMs: ODD, startsAt: T0 + 60 * MINUTE });
 const extension = requestRow({ id: 'req-2', durationMs: 60 * MINUTE, extendsGrantId: 'grt-1' });
 const grant = grantRow({ expiresAt: T0 + ODD, revokedAt: T0 + ODD });
 const open = exceptionRow({ status: 'open', opensAt: T0, endsAt: T0 + ODD, decidedBy: 'U0SEC1' });
-const use: BreakGlassRow = {
+const use: BreakGlassRecord = {
   grantId: 'grt-1', requestId: 'req-1', userId: 'U0ALICE', resource: 'prod-db', reason: 'fire', createdAt: T0, securityChannel: 'C0SEC',
   securityTs: '1.2', resourceChannel: 'C0DB', resourceTs: '1.3', remindedAt: null, acknowledgedAt: T0 + MINUTE, acknowledgedBy: 'U0SEC1',
 };

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildReviewReport, type ReviewGrant } from '../../../src/domain/review-report.js';
 import { reviewMessage } from '../../../src/slack/views/review-message.js';
-import type { ReviewDecisionRow, ReviewRow } from '../../../src/store/schema.js';
+import type { ReviewDecisionRecord, ReviewRecord } from '../../../src/domain/records.js';
 import { MINUTE, T0 } from '../../support/rows.js';
 
 const H = 60 * MINUTE;
-const review: ReviewRow = { id: 'rev-1', trigger: 'slack', createdBy: 'U0SEC1', createdAt: T0, since: T0 - 7 * 24 * H, until: T0, report: '{}', channel: 'C0SEC', messageTs: '1.2' };
+const review: ReviewRecord = { id: 'rev-1', trigger: 'slack', createdBy: 'U0SEC1', createdAt: T0, since: T0 - 7 * 24 * H, until: T0, report: '{}', channel: 'C0SEC', messageTs: '1.2' };
 
 const grant = (id: string, over: Partial<ReviewGrant> = {}): ReviewGrant => ({
   id, userId: 'U0ALICE', resource: 'prod-db', grantedAt: T0 - H, expiresAt: T0 + H, status: 'active', requestId: `req-${id}`,
@@ -107,7 +107,7 @@ describe('the review message lists the access it counts', () => {
 
   test('what someone typed is shown as text: no mention, link or formatting it could smuggle in', () => {
     const report = buildReviewReport({ now: T0, since: T0 - H, grants: [grant('grt-evil', { reason: '<!channel> & <https://evil.example|click here>' })], exceptions: [], requests: [] });
-    const decision: ReviewDecisionRow = { reviewId: 'rev-1', subjectType: 'grant', subjectId: 'grt-evil', decision: 'keep', decidedBy: 'U0SEC1', decidedAt: T0, note: '<!here> fine' };
+    const decision: ReviewDecisionRecord = { reviewId: 'rev-1', subjectType: 'grant', subjectId: 'grt-evil', decision: 'keep', decidedBy: 'U0SEC1', decidedAt: T0, note: '<!here> fine' };
     const shown = JSON.stringify(reviewMessage({ review, report, decisions: [decision] }).blocks);
     assert.match(shown, /&lt;!channel&gt; &amp; &lt;https:\/\/evil.example\|click here&gt;/);
     assert.match(shown, /&lt;!here&gt; fine/);
@@ -115,7 +115,7 @@ describe('the review message lists the access it counts', () => {
   });
 
   test('a decided item shows the decision in place of its buttons', () => {
-    const decision: ReviewDecisionRow = { reviewId: 'rev-1', subjectType: 'grant', subjectId: 'grt-s00', decision: 'revoke', decidedBy: 'U0SEC1', decidedAt: T0, note: null };
+    const decision: ReviewDecisionRecord = { reviewId: 'rev-1', subjectType: 'grant', subjectId: 'grt-s00', decision: 'revoke', decidedBy: 'U0SEC1', decidedAt: T0, note: null };
     const decided = blocksOf(reviewMessage({ review, report, decisions: [decision] }));
     assert.ok(decided.length <= 50);
     assert.equal(decided.filter((b) => b.type === 'actions' && b.elements?.[0]?.value === 'grt-s00').length, 0);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DateTime } from 'luxon';
 import { buildReviewReport } from '../../../src/domain/review-report.js';
-import type { BreakGlassRow, DriftFindingRow, ReviewDecisionRow, ReviewRow } from '../../../src/store/schema.js';
+import type { BreakGlassRecord, DriftFindingRecord, ReviewDecisionRecord, ReviewRecord } from '../../../src/domain/records.js';
 import { approvalMessage, approvalThread, closedApprovalMessage } from '../../../src/slack/views/approval-message.js';
 import { breakGlassMessages } from '../../../src/slack/views/break-glass-messages.js';
 import { messages } from '../../../src/slack/views/direct-messages.js';
@@ -23,11 +23,11 @@ const request = requestRow({ reason: HOSTILE });
 const grant = grantRow({ reason: HOSTILE, status: 'revoke_failed', revokeError: HOSTILE });
 const exception = exceptionRow({ reason: HOSTILE });
 const open = exceptionRow({ reason: HOSTILE, status: 'open', opensAt: T0, endsAt: T0 + 60 * MINUTE, decidedBy: 'U0SEC1' });
-const use: BreakGlassRow = {
+const use: BreakGlassRecord = {
   grantId: 'grt-1', requestId: 'req-1', userId: 'U0ALICE', resource: 'prod-db', reason: HOSTILE, createdAt: T0, securityChannel: 'C0SEC',
   securityTs: '1.2', resourceChannel: 'C0DB', resourceTs: '1.3', remindedAt: null, acknowledgedAt: T0 + MINUTE, acknowledgedBy: 'U0SEC1',
 };
-const drift: DriftFindingRow = {
+const drift: DriftFindingRecord = {
   id: 'drf-1', target: 'postgres:app', resource: 'prod-db', kind: 'unmanaged', identity: HOSTILE, grantId: null, userId: null,
   foundAt: T0, lastSeenAt: T0, alertedAt: null, resolvedAt: null, resolution: null,
 };
@@ -35,7 +35,7 @@ const at = DateTime.fromMillis(T0 + MINUTE);
 const stages = [{ approvers: ['db-leads'], approvalsRequired: 1 }];
 const progress = { stage: 0, approvedInStage: [], complete: false };
 
-const review: ReviewRow = { id: 'rev-1', trigger: 'slack', createdBy: 'U0SEC1', createdAt: T0, since: T0 - 60 * MINUTE, until: T0, report: '{}', channel: 'C0SEC', messageTs: '1.4' };
+const review: ReviewRecord = { id: 'rev-1', trigger: 'slack', createdBy: 'U0SEC1', createdAt: T0, since: T0 - 60 * MINUTE, until: T0, report: '{}', channel: 'C0SEC', messageTs: '1.4' };
 const report = buildReviewReport({
   now: T0,
   since: T0 - 60 * MINUTE,
@@ -45,7 +45,7 @@ const report = buildReviewReport({
   drift: [{ id: 'drf-1', resource: 'prod-db', target: 'postgres:app', kind: 'unmanaged', identity: HOSTILE, grantId: null, userId: null, foundAt: T0 }],
   breakGlass: [{ grantId: 'grt-1', userId: 'U0ALICE', resource: 'prod-db', reason: HOSTILE, createdAt: T0 }],
 });
-const decision: ReviewDecisionRow = { reviewId: 'rev-1', subjectType: 'exception', subjectId: 'exc-1', decision: 'keep', decidedBy: 'U0SEC1', decidedAt: T0, note: HOSTILE };
+const decision: ReviewDecisionRecord = { reviewId: 'rev-1', subjectType: 'exception', subjectId: 'exc-1', decision: 'keep', decidedBy: 'U0SEC1', decidedAt: T0, note: HOSTILE };
 
 /** What `/request` passes on: the words someone typed, on one line. */
 const TYPED_WORDS = HOSTILE.split(/\s+/).join(' ');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { appendAudit, auditEventsFor, GENESIS_HASH, verifyAuditChain, type ChainCheck } from '../../../src/store/audit-log.js';
-import type { Db } from '../../../src/store/database.js';
+import { appendAudit, auditEventsFor, GENESIS_HASH, verifyAuditChain, type ChainCheck } from '../../../src/store/sqlite/audit-log.js';
+import type { Db } from '../../../src/store/sqlite/database.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 import { createHash, createHmac } from 'node:crypto';
 import canonicalize from 'canonicalize';

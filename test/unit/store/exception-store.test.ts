@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { verifyAuditChain } from '../../../src/store/audit-log.js';
+import { verifyAuditChain } from '../../../src/store/sqlite/audit-log.js';
 import { newId } from '../../../src/store/ids.js';
-import type { ExceptionRow } from '../../../src/store/schema.js';
+import type { ExceptionRecord } from '../../../src/domain/records.js';
 import type { Store } from '../../../src/store/store.js';
 import { ALICE, LEAD1, MINUTE, SEC1, T0, tempStores } from './temp-store.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
@@ -11,7 +11,7 @@ const stores = tempStores();
 after(() => stores.cleanup());
 const HOUR = 60 * MINUTE;
 
-function ask(store: Store, overrides: Partial<Parameters<Store['createException']>[0]> = {}): ExceptionRow {
+function ask(store: Store, overrides: Partial<Parameters<Store['createException']>[0]> = {}): ExceptionRecord {
   const outcome = store.createException({
     id: newId('exc'),
     userId: ALICE,
@@ -28,7 +28,7 @@ function ask(store: Store, overrides: Partial<Parameters<Store['createException'
   return outcome.exception;
 }
 
-const standingGrant = (at: number) => (e: ExceptionRow) => ({
+const standingGrant = (at: number) => (e: ExceptionRecord) => ({
   id: newId('grt'),
   requestId: null,
   exceptionId: e.id,
@@ -39,7 +39,7 @@ const standingGrant = (at: number) => (e: ExceptionRow) => ({
   expiresAt: at + e.durationMs,
 });
 
-function open(store: Store, exception: ExceptionRow, at = T0 + MINUTE) {
+function open(store: Store, exception: ExceptionRecord, at = T0 + MINUTE) {
   const outcome = store.openException({ id: exception.id, approverId: SEC1, at, newGrant: standingGrant(at) });
   assert.equal(outcome.kind, 'opened');
   assert.ok(outcome.kind === 'opened');
@@ -56,7 +56,7 @@ const newRequest = (at: number) => ({
   createdAt: at,
 });
 
-const grantFor = (at: number) => (request: { id: string; requesterId: string; resource: string; reason: string; durationMs: number }, e: ExceptionRow) => ({
+const grantFor = (at: number) => (request: { id: string; requesterId: string; resource: string; reason: string; durationMs: number }, e: ExceptionRecord) => ({
   id: newId('grt'),
   requestId: request.id,
   exceptionId: e.id,

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { openDatabase } from '../../../src/store/database.js';
+import { openDatabase } from '../../../src/store/sqlite/database.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jitbot-migrations-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +14,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A copy of migrations/ that stops after the first `count` entries: the schema an older release left. */
 function migrationsUpTo(count: number): string {
   const folder = join(dir, `upto-${count}`);
-  cpSync('migrations', folder, { recursive: true });
+  cpSync('migrations/sqlite', folder, { recursive: true });
   const journalPath = join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: unknown[] };
   writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, count) }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { GrantRow } from '../../../src/store/schema.js';
+import type { GrantRecord } from '../../../src/domain/records.js';
 import type { Store } from '../../../src/store/store.js';
 import {
   ALICE,
@@ -17,7 +17,7 @@ import {
 const stores = tempStores();
 after(() => stores.cleanup());
 
-function approvedGrant(store: Store, times: { grantedAt: number; expiresAt: number }): GrantRow {
+function approvedGrant(store: Store, times: { grantedAt: number; expiresAt: number }): GrantRecord {
   const request = createPendingRequest(store, { durationMs: times.expiresAt - times.grantedAt });
   const outcome = store.approve(approveInput(request.id, LEAD1, { at: times.grantedAt }));
   assert.equal(outcome.kind, 'approved');

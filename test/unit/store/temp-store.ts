@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type OpenDatabase } from '../../../src/store/database.js';
+import { openDatabase, type OpenDatabase } from '../../../src/store/sqlite/database.js';
 import { newId } from '../../../src/store/ids.js';
-import type { RequestRow } from '../../../src/store/schema.js';
+import type { RequestRecord } from '../../../src/domain/records.js';
 import { createStore, type ApproveInput, type Store } from '../../../src/store/store.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
@@ -32,7 +32,7 @@ export function tempStores() {
   const openAt = (path: string) => {
     const open = openDatabase(path);
     opened.push(open);
-    return { open, store: createStore(open, { auditKey: TEST_AUDIT_KEY }) };
+    return { open, store: createSqliteStore(open, { auditKey: TEST_AUDIT_KEY }) };
   };
   return {
     fresh(): TempStore {
@@ -76,7 +76,7 @@ export function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   };
 }
 
-export function createPendingRequest(store: Store, overrides: Partial<NewRequest> = {}): RequestRow {
+export function createPendingRequest(store: Store, overrides: Partial<NewRequest> = {}): RequestRecord {
   return store.createRequest(newRequest(overrides));
 }
 

@@ -1,7 +1,8 @@
 import { and, asc, count, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { LIVE_GRANT_STATUSES, UNENDED_GRANT_STATUSES, type RevokeReason } from '../domain/states.js';
+import { LIVE_GRANT_STATUSES, UNENDED_GRANT_STATUSES, type RevokeReason } from '../../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { grants, type GrantRow } from './schema.js';
+import type { GrantFilter, GrantTimer } from '../store.js';
 
 /** Owns the `grants` table. */
 export type NewGrant = typeof grants.$inferInsert;
@@ -156,17 +157,6 @@ export function grantsNeverQueued(db: Db, grantedBefore: number, now: number, li
     .all();
 }
 
-export interface GrantTimer {
-  id: string;
-  /** When it starts: provisioning waits until then (scheduled access). */
-  grantedAt: number;
-  expiresAt: number;
-  /** Set up already, or given up on (`provision_failed`): no provisioning job. */
-  provisioned: boolean;
-  /** The holder was already told it ends soon. */
-  warned: boolean;
-}
-
 /** Everything the timers in Redis should cover, read in pages by expiry. */
 export function activeGrantTimers(db: Db, afterExpiresAt: number, afterId: string, limit: number): GrantTimer[] {
   return db
@@ -203,15 +193,6 @@ export function activeStandingGrantsOf(db: Db, exceptionId: string): GrantRow[] 
     .from(grants)
     .where(and(eq(grants.exceptionId, exceptionId), isNull(grants.requestId), unended))
     .all();
-}
-
-/** Filters of the admin API's grant listing; times are on `granted_at`. */
-export interface GrantFilter {
-  userId?: string | undefined;
-  resource?: string | undefined;
-  status?: GrantRow['status'] | undefined;
-  since?: number | undefined;
-  until?: number | undefined;
 }
 
 /** A page of grants by (granted_at, id), after the cursor. */

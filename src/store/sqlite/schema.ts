@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { DRIFT_KINDS } from '../domain/drift.js';
-import { EXCEPTION_CLOSE_REASONS, EXCEPTION_STATUSES, GRANT_STATUSES, OPT_OUT_MODES, REQUEST_STATUSES, REVIEW_DECISIONS, REVIEW_TRIGGERS, REVOKE_REASONS } from '../domain/states.js';
+import { DRIFT_KINDS } from '../../domain/drift.js';
+import { EXCEPTION_CLOSE_REASONS, EXCEPTION_STATUSES, GRANT_STATUSES, OPT_OUT_MODES, REQUEST_STATUSES, REVIEW_DECISIONS, REVIEW_TRIGGERS, REVOKE_REASONS } from '../../domain/states.js';
+import type { ApprovalRecord, AuditRecord, BreakGlassRecord, DriftFindingRecord, ExceptionRecord, GrantRecord, RequestRecord, ReviewDecisionRecord, ReviewRecord } from '../../domain/records.js';
+import type { RowIs } from '../row-is.js';
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
@@ -296,12 +298,23 @@ export const driftFindings = sqliteTable(
   ],
 );
 
-export type RequestRow = typeof requests.$inferSelect;
-export type RequestApprovalRow = typeof requestApprovals.$inferSelect;
-export type GrantRow = typeof grants.$inferSelect;
-export type ExceptionRow = typeof exceptions.$inferSelect;
-export type AuditRow = typeof auditEvents.$inferSelect;
-export type ReviewRow = typeof reviews.$inferSelect;
-export type DriftFindingRow = typeof driftFindings.$inferSelect;
-export type BreakGlassRow = typeof breakGlassUses.$inferSelect;
-export type ReviewDecisionRow = typeof reviewDecisions.$inferSelect;
+/**
+ * Who runs a once-at-a-time task (the sweep, the drift check, the audit forwarder…) and until
+ * when: a holder that stops renewing loses it, and another replica takes it over.
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export type RequestRow = RowIs<typeof requests.$inferSelect, RequestRecord>;
+export type RequestApprovalRow = RowIs<typeof requestApprovals.$inferSelect, ApprovalRecord>;
+export type GrantRow = RowIs<typeof grants.$inferSelect, GrantRecord>;
+export type ExceptionRow = RowIs<typeof exceptions.$inferSelect, ExceptionRecord>;
+export type AuditRow = RowIs<typeof auditEvents.$inferSelect, AuditRecord>;
+export type ReviewRow = RowIs<typeof reviews.$inferSelect, ReviewRecord>;
+export type DriftFindingRow = RowIs<typeof driftFindings.$inferSelect, DriftFindingRecord>;
+export type BreakGlassRow = RowIs<typeof breakGlassUses.$inferSelect, BreakGlassRecord>;
+export type ReviewDecisionRow = RowIs<typeof reviewDecisions.$inferSelect, ReviewDecisionRecord>;
+export type LeaseRow = typeof leases.$inferSelect;

@@ -1,20 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { GENESIS_HASH, positionSignatureValid, signPosition, type AuditKey } from '../domain/audit-chain.js';
+import { GENESIS_HASH, positionSignatureValid, signPosition, type AuditKey } from '../../domain/audit-chain.js';
 import { auditEventAt } from './audit-log.js';
 import type { Db } from './database.js';
 import { auditForwarding } from './schema.js';
+import { AUDIT_START, type Position, type PositionCheck } from '../store.js';
 
 /** Owns the `audit_forwarding` table: how far each audit stream has delivered. */
 
-/** The last event a stream delivered (seq 0 and the genesis hash before the first). */
-export interface Position {
-  seq: number;
-  hash: string;
-}
-
-export type PositionCheck = { ok: true; position: Position } | { ok: false; seq: number; problem: string };
-
-export const START: Position = { seq: 0, hash: GENESIS_HASH };
 
 /**
  * Where a stream stands, if that can be trusted: the position is signed with the audit key and
@@ -22,12 +14,12 @@ export const START: Position = { seq: 0, hash: GENESIS_HASH };
  */
 export function deliveredPosition(db: Db, key: AuditKey, stream: string): PositionCheck {
   const row = db.select().from(auditForwarding).where(eq(auditForwarding.stream, stream)).get();
-  if (!row) return { ok: true, position: START };
+  if (!row) return { ok: true, position: AUDIT_START };
   const { deliveredSeq: seq, deliveredHash: hash, signature } = row;
   if (hash === null || signature === null || !positionSignatureValid(key, stream, seq, hash, signature)) {
     return { ok: false, seq, problem: `its position (after seq ${seq}) is not signed with AUDIT_HMAC_KEY: it was moved by hand, or written by a jitbot that did not sign it` };
   }
-  if (seq === 0) return hash === GENESIS_HASH ? { ok: true, position: START } : { ok: false, seq, problem: 'its position names no event' };
+  if (seq === 0) return hash === GENESIS_HASH ? { ok: true, position: AUDIT_START } : { ok: false, seq, problem: 'its position names no event' };
   const event = auditEventAt(db, seq);
   if (!event) return { ok: false, seq, problem: `the event it delivered last (seq ${seq}) is no longer in the audit log` };
   if (event.hash !== hash) return { ok: false, seq, problem: `the event it delivered last (seq ${seq}) has changed since` };
@@ -49,7 +41,7 @@ export function markDelivered(db: Db, key: AuditKey, stream: string, position: P
 
 export function noteDeliveryError(db: Db, key: AuditKey, stream: string, error: string, at: number): void {
   db.insert(auditForwarding)
-    .values({ stream, deliveredSeq: START.seq, deliveredHash: START.hash, signature: signPosition(key, stream, START.seq, START.hash), lastError: error, updatedAt: at })
+    .values({ stream, deliveredSeq: AUDIT_START.seq, deliveredHash: AUDIT_START.hash, signature: signPosition(key, stream, AUDIT_START.seq, AUDIT_START.hash), lastError: error, updatedAt: at })
     .onConflictDoUpdate({ target: auditForwarding.stream, set: { lastError: error, updatedAt: at } })
     .run();
 }

@@ -12,18 +12,18 @@ const useSubject = (use: BreakGlassRow) => ({ subjectType: 'grant' as const, sub
 /** Break-glass: granted at once, acknowledged once, reminded once. Part of the store (see store.ts). */
 export function breakGlassTransactions(db: Db, transaction: Transaction) {
   return {
-    findBreakGlass: (grantId: string) => breakGlass.findUse(db, grantId),
-    unacknowledgedBreakGlass: () => breakGlass.unacknowledged(db),
-    breakGlassDueForReminder: (createdBefore: number, limit: number) => breakGlass.dueForReminder(db, createdBefore, limit),
-    breakGlassAwaitingReminder: (afterCreatedAt: number, afterId: string, limit: number) => breakGlass.awaitingReminder(db, afterCreatedAt, afterId, limit),
-    setBreakGlassAlerts: (grantId: string, alerts: Parameters<typeof breakGlass.setAlerts>[2]) => breakGlass.setAlerts(db, grantId, alerts),
+    findBreakGlass: async (grantId: string) => breakGlass.findUse(db, grantId),
+    unacknowledgedBreakGlass: async () => breakGlass.unacknowledged(db),
+    breakGlassDueForReminder: async (createdBefore: number, limit: number) => breakGlass.dueForReminder(db, createdBefore, limit),
+    breakGlassAwaitingReminder: async (afterCreatedAt: number, afterId: string, limit: number) => breakGlass.awaitingReminder(db, afterCreatedAt, afterId, limit),
+    setBreakGlassAlerts: async (grantId: string, alerts: Parameters<typeof breakGlass.setAlerts>[2]) => breakGlass.setAlerts(db, grantId, alerts),
 
     /** The request, approved by jitbot as break-glass, its grant, and the use to acknowledge: one transaction. */
-    grantBreakGlass(
+    async grantBreakGlass(
       request: requests.NewRequest & { createdAt: number },
       details: Record<string, unknown>,
       newGrant: (approved: RequestRow) => grants.NewGrant,
-    ): { request: RequestRow; grant: GrantRow; use: BreakGlassRow } {
+    ) {
       return transaction((tx) => {
         const granted = grantAtOnce(tx, request, { reason: 'break_glass', details }, newGrant);
         const use = breakGlass.insertUse(tx, {
@@ -39,7 +39,7 @@ export function breakGlassTransactions(db: Db, transaction: Transaction) {
       });
     },
 
-    acknowledgeBreakGlass(grantId: string, by: string, at: number): BreakGlassRow | undefined {
+    async acknowledgeBreakGlass(grantId: string, by: string, at: number) {
       return transaction((tx) => {
         const use = breakGlass.acknowledge(tx, grantId, by, at);
         if (use) appendAudit(tx, { ...useSubject(use), at, actor: by, action: 'break_glass.acknowledged', details: { after_ms: at - use.createdAt } });
@@ -47,7 +47,7 @@ export function breakGlassTransactions(db: Db, transaction: Transaction) {
       });
     },
 
-    markBreakGlassReminded(grantId: string, at: number): BreakGlassRow | undefined {
+    async markBreakGlassReminded(grantId: string, at: number) {
       return transaction((tx) => {
         const use = breakGlass.markReminded(tx, grantId, at);
         if (use) appendAudit(tx, { ...useSubject(use), at, actor: 'jitbot', action: 'break_glass.unacknowledged', details: { after_ms: at - use.createdAt } });

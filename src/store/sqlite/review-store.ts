@@ -3,10 +3,7 @@ import type { Db } from './database.js';
 import type { Transaction } from './database.js';
 import * as reviews from './reviews.js';
 import type { ReviewDecisionRow, ReviewRow } from './schema.js';
-
-export type RecordDecisionOutcome =
-  | { kind: 'recorded'; decision: ReviewDecisionRow }
-  | { kind: 'already_decided'; decision: ReviewDecisionRow };
+import type { RecordDecisionOutcome, ReviewFilter } from '../store.js';
 
 /**
  * Security reviews: each stored with its audit event, and each keep / revoke recorded once
@@ -14,12 +11,12 @@ export type RecordDecisionOutcome =
  */
 export function reviewTransactions(db: Db, transaction: Transaction) {
   return {
-    findReview: (id: string) => reviews.findReview(db, id),
-    reviewDecisions: (reviewId: string) => reviews.decisionsOf(db, reviewId),
-    pageReviews: (filter: reviews.ReviewFilter, after: { at: number; id: string } | undefined, limit: number) => reviews.pageReviews(db, filter, after, limit),
-    setReviewMessage: (id: string, channel: string, ts: string) => reviews.setReviewMessage(db, id, channel, ts),
+    findReview: async (id: string) => reviews.findReview(db, id),
+    reviewDecisions: async (reviewId: string) => reviews.decisionsOf(db, reviewId),
+    pageReviews: async (filter: ReviewFilter, after: { at: number; id: string } | undefined, limit: number) => reviews.pageReviews(db, filter, after, limit),
+    setReviewMessage: async (id: string, channel: string, ts: string) => reviews.setReviewMessage(db, id, channel, ts),
 
-    createReview(review: reviews.NewReview & { createdAt: number }, counts: Record<string, number>): ReviewRow {
+    async createReview(review: reviews.NewReview & { createdAt: number }, counts: Record<string, number>) {
       return transaction((tx) => {
         const row = reviews.insertReview(tx, review);
         appendAudit(tx, {
@@ -35,7 +32,7 @@ export function reviewTransactions(db: Db, transaction: Transaction) {
     },
 
     /** Keep or revoke, by someone the caller checked may decide; the audit event is on the item itself. */
-    recordReviewDecision(decision: reviews.NewReviewDecision & { decidedAt: number }, resource: string): RecordDecisionOutcome {
+    async recordReviewDecision(decision: reviews.NewReviewDecision & { decidedAt: number }, resource: string) {
       return transaction((tx): RecordDecisionOutcome => {
         const row = reviews.insertDecision(tx, decision);
         if (!row) {

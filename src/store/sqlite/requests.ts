@@ -1,8 +1,9 @@
 import { and, asc, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import type { PendingCounts } from '../domain/access-rules.js';
-import type { RequestStatus } from '../domain/states.js';
+import type { PendingCounts } from '../../domain/access-rules.js';
+import type { RequestStatus } from '../../domain/states.js';
 import { equalsIfGiven, pageAfter, param, preparedFor, type Db } from './database.js';
 import { requestApprovals, requests, type RequestApprovalRow, type RequestRow } from './schema.js';
+import type { PendingKind, RequestFilter } from '../store.js';
 
 /** Owns the `requests` and `request_approvals` tables. */
 export type NewRequest = typeof requests.$inferInsert;
@@ -84,16 +85,6 @@ export function pendingRequestsOf(db: Db, userId: string): RequestRow[] {
     .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
     .orderBy(asc(requests.createdAt))
     .all();
-}
-
-/**
- * Pending requests alike for an approver: judged by the same rules (one resource of one
- * policy version), escalated or not (escalation adds approvers).
- */
-export interface PendingKind {
-  policyVersion: string;
-  resource: string;
-  escalated: boolean;
 }
 
 /** Every kind of request pending now: few (resources × policy versions), however many requests. */
@@ -198,15 +189,6 @@ export function approvalsOf(db: Db, requestId: string) {
 /** False when this person already approved this request (the primary key says so). */
 export function insertApproval(db: Db, requestId: string, approverId: string, stage: number, at: number): boolean {
   return statements(db).insertApproval.all({ requestId, approverId, stage, approvedAt: at }).length === 1;
-}
-
-/** Filters of the admin API's request listing; times are on `created_at`. */
-export interface RequestFilter {
-  userId?: string | undefined;
-  resource?: string | undefined;
-  status?: RequestStatus | undefined;
-  since?: number | undefined;
-  until?: number | undefined;
 }
 
 /** A page of requests by (created_at, id), after the cursor. */

@@ -1,4 +1,4 @@
-import type { ExceptionCloseReason } from '../domain/states.js';
+import type { ExceptionCloseReason } from '../../domain/states.js';
 import { appendAudit } from './audit-log.js';
 import type { Db, Transaction } from './database.js';
 import * as exceptions from './exceptions.js';
@@ -6,21 +6,8 @@ import * as grants from './grants.js';
 import { grantAtOnce, grantCreated } from './granting.js';
 import * as requests from './requests.js';
 import type { ExceptionRow, GrantRow, RequestRow } from './schema.js';
+import type { ClosedException, CreateExceptionOutcome, ExceptionFilter, OpenExceptionOutcome } from '../store.js';
 
-
-export type CreateExceptionOutcome = { kind: 'created'; exception: ExceptionRow } | { kind: 'duplicate'; existing: ExceptionRow };
-
-export type OpenExceptionOutcome =
-  | { kind: 'not_found' }
-  | { kind: 'not_pending'; exception: ExceptionRow }
-  | { kind: 'self_approval'; exception: ExceptionRow }
-  | { kind: 'opened'; exception: ExceptionRow; standingGrant: GrantRow | undefined };
-
-export interface ClosedException {
-  exception: ExceptionRow;
-  /** Standing access that must now be revoked; already marked so in SQLite. */
-  endedGrants: GrantRow[];
-}
 
 const exceptionSubject = (e: ExceptionRow) => ({ subjectType: 'exception' as const, subjectId: e.id, resource: e.resource });
 
@@ -30,20 +17,20 @@ const exceptionSubject = (e: ExceptionRow) => ({ subjectType: 'exception' as con
  */
 export function exceptionTransactions(db: Db, transaction: Transaction) {
   return {
-    findException: (id: string) => exceptions.findException(db, id),
-    liveExceptionsOf: (userId: string) => exceptions.liveExceptionsOf(db, userId),
-    listExceptions: (options: { all: boolean }) => exceptions.listExceptions(db, options),
-    countOpenExceptions: () => exceptions.countOpen(db),
-    pendingExceptionResources: () => exceptions.pendingExceptionResources(db),
-    pendingExceptionsOn: (resource: string) => exceptions.pendingExceptionsOn(db, resource),
-    openExceptionsIn: (scope: { resource?: string | undefined; userId?: string | undefined }) => exceptions.openExceptionsIn(db, scope),
-    pageExceptions: (filter: exceptions.ExceptionFilter, after: { at: number; id: string } | undefined, limit: number) => exceptions.pageExceptions(db, filter, after, limit),
-    exceptionsDueToClose: (now: number, limit: number) => exceptions.exceptionsDueToClose(db, now, limit),
-    openExceptionTimers: (afterEndsAt: number, afterId: string, limit: number) => exceptions.openExceptionTimers(db, afterEndsAt, afterId, limit),
-    pendingExceptionsWithoutApprovalMessage: (createdBefore: number, limit: number) => exceptions.pendingWithoutApprovalMessage(db, createdBefore, limit),
-    setExceptionApprovalMessage: (id: string, channel: string, ts: string) => exceptions.setApprovalMessage(db, id, channel, ts),
+    findException: async (id: string) => exceptions.findException(db, id),
+    liveExceptionsOf: async (userId: string) => exceptions.liveExceptionsOf(db, userId),
+    listExceptions: async (options: { all: boolean }) => exceptions.listExceptions(db, options),
+    countOpenExceptions: async () => exceptions.countOpen(db),
+    pendingExceptionResources: async () => exceptions.pendingExceptionResources(db),
+    pendingExceptionsOn: async (resource: string) => exceptions.pendingExceptionsOn(db, resource),
+    openExceptionsIn: async (scope: { resource?: string | undefined; userId?: string | undefined }) => exceptions.openExceptionsIn(db, scope),
+    pageExceptions: async (filter: ExceptionFilter, after: { at: number; id: string } | undefined, limit: number) => exceptions.pageExceptions(db, filter, after, limit),
+    exceptionsDueToClose: async (now: number, limit: number) => exceptions.exceptionsDueToClose(db, now, limit),
+    openExceptionTimers: async (afterEndsAt: number, afterId: string, limit: number) => exceptions.openExceptionTimers(db, afterEndsAt, afterId, limit),
+    pendingExceptionsWithoutApprovalMessage: async (createdBefore: number, limit: number) => exceptions.pendingWithoutApprovalMessage(db, createdBefore, limit),
+    setExceptionApprovalMessage: async (id: string, channel: string, ts: string) => exceptions.setApprovalMessage(db, id, channel, ts),
 
-    createException(exception: exceptions.NewException & { createdAt: number }): CreateExceptionOutcome {
+    async createException(exception: exceptions.NewException & { createdAt: number }) {
       return transaction((tx): CreateExceptionOutcome => {
         const existing = exceptions.liveExceptionFor(tx, exception.userId, exception.resource);
         if (existing) return { kind: 'duplicate', existing };
@@ -64,7 +51,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
      * Approval by someone the caller checked may approve exceptions. Opens the window from
      * now; in standing mode also creates the one grant that lasts the whole window.
      */
-    openException(input: { id: string; approverId: string; at: number; newGrant: (e: ExceptionRow) => grants.NewGrant }): OpenExceptionOutcome {
+    async openException(input: { id: string; approverId: string; at: number; newGrant: (e: ExceptionRow) => grants.NewGrant }) {
       return transaction((tx): OpenExceptionOutcome => {
         const found = exceptions.findException(tx, input.id);
         if (!found) return { kind: 'not_found' };
@@ -84,7 +71,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
       });
     },
 
-    denyException(id: string, by: string, at: number): ExceptionRow | undefined {
+    async denyException(id: string, by: string, at: number) {
       return transaction((tx) => {
         const row = exceptions.denyException(tx, id, by, at);
         if (row) appendAudit(tx, { ...exceptionSubject(row), at, actor: by, action: 'exception.denied' });
@@ -93,7 +80,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
     },
 
     /** Closes an open exception once (expired at its end, or revoked early) and marks its standing grant to end. */
-    closeException(id: string, reason: ExceptionCloseReason, by: string, at: number): ClosedException | undefined {
+    async closeException(id: string, reason: ExceptionCloseReason, by: string, at: number) {
       return transaction((tx) => {
         const closed = exceptions.closeException(tx, id, reason, by, at);
         if (!closed) return undefined;
@@ -109,7 +96,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
       });
     },
 
-    markExceptionWarned(id: string, at: number): ExceptionRow | undefined {
+    async markExceptionWarned(id: string, at: number) {
       return transaction((tx) => {
         const row = exceptions.markWarned(tx, id, at);
         if (row) appendAudit(tx, { ...exceptionSubject(row), at, actor: 'jitbot', action: 'exception.closing_soon', details: { ends_at: row.endsAt } });
@@ -121,10 +108,10 @@ export function exceptionTransactions(db: Db, transaction: Transaction) {
      * A request granted at once because its requester holds an open auto_approve exception
      * for the resource. Undefined (and nothing written) when there is no such exception now.
      */
-    grantUnderException(
+    async grantUnderException(
       request: requests.NewRequest & { createdAt: number },
       newGrant: (approved: RequestRow, exception: ExceptionRow) => grants.NewGrant,
-    ): { request: RequestRow; grant: GrantRow; exception: ExceptionRow } | undefined {
+    ) {
       return transaction((tx) => {
         const exception = exceptions.liveExceptionFor(tx, request.requesterId, request.resource);
         const at = request.createdAt;

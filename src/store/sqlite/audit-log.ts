@@ -1,22 +1,10 @@
 import { and, asc, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
-import { GENESIS_HASH, keyedHash, unkeyedHash, type AuditKey, type StoredEvent } from '../domain/audit-chain.js';
+import { GENESIS_HASH, keyedHash, unkeyedHash, type AuditKey, type StoredEvent } from '../../domain/audit-chain.js';
 import { equalsIfGiven, preparedFor, type Db } from './database.js';
 import { auditEvents, type AuditRow } from './schema.js';
+import type { AuditEvent, AuditFilter, ChainCheck } from '../store.js';
 
 export { GENESIS_HASH };
-
-export interface AuditEvent {
-  at: number;
-  /** A Slack user ID, or `jitbot` for the bot's own actions. */
-  actor: string;
-  /** `request.created`, `grant.revoked`, `decision.refused`, … */
-  action: string;
-  subjectType: 'request' | 'grant' | 'exception' | 'user' | 'policy' | 'review' | 'system';
-  subjectId: string;
-  resource?: string | null;
-  reason?: string | null;
-  details?: Record<string, unknown>;
-}
 
 /** The first keyed event after events written before the chain had a key: it names where the keyed chain starts. */
 export const CHAIN_KEYED = 'audit.chain_keyed';
@@ -88,11 +76,6 @@ export function appendAudit(db: Db, event: AuditEvent): void {
   });
 }
 
-export type ChainCheck =
-  /** `unkeyed`: events at the start written before the chain was keyed (0 on a database that always had the key). */
-  | { ok: true; count: number; unkeyed: number; head: { seq: number; hash: string } | undefined }
-  | { ok: false; count: number; brokenAt: number; problem: string };
-
 /** The highest `seq` the table ever handed out (SQLite's AUTOINCREMENT counter). */
 function highestSeqEver(db: Db): number {
   return db.get<{ seq: number } | undefined>(sql`select seq from sqlite_sequence where name = 'audit_events'`)?.seq ?? 0;
@@ -146,16 +129,6 @@ export function auditEventAt(db: Db, seq: number): AuditRow | undefined {
 
 export function auditEventsFor(db: Db, subjectId: string): AuditRow[] {
   return db.select().from(auditEvents).where(eq(auditEvents.subjectId, subjectId)).orderBy(asc(auditEvents.seq)).all();
-}
-
-/** Filters of the admin API's audit listing. */
-export interface AuditFilter {
-  actor?: string | undefined;
-  action?: string | undefined;
-  subjectId?: string | undefined;
-  resource?: string | undefined;
-  since?: number | undefined;
-  until?: number | undefined;
 }
 
 /** A page of audit events in chain order, after `afterSeq`. */

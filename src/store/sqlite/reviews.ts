@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { equalsIfGiven, pageAfter, type Db } from './database.js';
 import { reviewDecisions, reviews, type ReviewDecisionRow, type ReviewRow } from './schema.js';
+import type { ReviewFilter } from '../store.js';
 
 /** Owns the `reviews` and `review_decisions` tables (security reviews and what was decided on them). */
 export type NewReview = typeof reviews.$inferInsert;
@@ -33,12 +34,6 @@ export function findDecision(db: Db, reviewId: string, subjectId: string): Revie
 
 export function decisionsOf(db: Db, reviewId: string): ReviewDecisionRow[] {
   return db.select().from(reviewDecisions).where(eq(reviewDecisions.reviewId, reviewId)).orderBy(asc(reviewDecisions.decidedAt)).all();
-}
-
-export interface ReviewFilter {
-  createdBy?: string | undefined;
-  since?: number | undefined;
-  until?: number | undefined;
 }
 
 /** A page of reviews by (created_at, id), after the cursor. */

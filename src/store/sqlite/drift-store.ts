@@ -1,20 +1,12 @@
-import type { DriftFinding } from '../domain/drift.js';
+import type { DriftFinding } from '../../domain/drift.js';
 import { appendAudit } from './audit-log.js';
 import type { Db } from './database.js';
 import * as drift from './drift-findings.js';
 import type { Transaction } from './database.js';
 import * as grants from './grants.js';
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
 import type { DriftFindingRow } from './schema.js';
-
-export interface DriftSync {
-  /** Found for the first time: to be alerted. */
-  found: DriftFindingRow[];
-  /** Open and seen again. */
-  still: DriftFindingRow[];
-  /** No longer seen: resolved as gone. */
-  gone: DriftFindingRow[];
-}
+import type { DriftSync } from '../store.js';
 
 /** A missing access is about its grant; unmanaged access about whoever holds it. */
 const subject = (f: DriftFindingRow) =>
@@ -23,12 +15,12 @@ const subject = (f: DriftFindingRow) =>
 /** Drift findings, each change with its audit event. Part of the store (see store.ts). */
 export function driftTransactions(db: Db, transaction: Transaction) {
   return {
-    liveGrantsOn: (resources: readonly string[]) => grants.liveGrants(db, resources),
-    openDriftFindings: () => drift.openFindings(db),
-    markDriftAlerted: (id: string, at: number) => drift.markAlerted(db, id, at),
+    liveGrantsOn: async (resources: readonly string[]) => grants.liveGrants(db, resources),
+    openDriftFindings: async () => drift.openFindings(db),
+    markDriftAlerted: async (id: string, at: number) => drift.markAlerted(db, id, at),
 
     /** Records what one check of a target found: new findings, ones seen again, ones gone. */
-    syncDrift(input: { target: string; resource: string; findings: readonly DriftFinding[]; at: number }): DriftSync {
+    async syncDrift(input: { target: string; resource: string; findings: readonly DriftFinding[]; at: number }) {
       return transaction((tx) => {
         const open = drift.openFindingsFor(tx, input.target);
         const key = (f: { kind: string; identity: string }) => `${f.kind} ${f.identity}`;
@@ -57,7 +49,7 @@ export function driftTransactions(db: Db, transaction: Transaction) {
     },
 
     /** Unmanaged access that jitbot removed (`revoke_unmanaged`). */
-    driftRemoved(id: string, at: number): DriftFindingRow | undefined {
+    async driftRemoved(id: string, at: number) {
       return transaction((tx) => {
         const row = drift.resolveFinding(tx, id, 'revoked', at);
         if (row) appendAudit(tx, { ...subject(row), at, actor: 'jitbot', action: 'drift.revoked', details: { finding_id: row.id, target: row.target, identity: row.identity } });

@@ -55,7 +55,7 @@ export function pageAfter(
   ];
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
 /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
 export function openDatabase(path: string): OpenDatabase {

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
-import type { ExceptionCloseReason } from '../domain/states.js';
+import type { ExceptionCloseReason } from '../../domain/states.js';
 import { equalsIfGiven, pageAfter, type Db } from './database.js';
 import { exceptions, type ExceptionRow } from './schema.js';
+import type { ExceptionFilter, ExceptionTimer } from '../store.js';
 
 /** Owns the `exceptions` table (opt-out exceptions). */
 export type NewException = typeof exceptions.$inferInsert;
@@ -98,13 +99,6 @@ export function pendingWithoutApprovalMessage(db: Db, createdBefore: number, lim
     .all();
 }
 
-export interface ExceptionTimer {
-  id: string;
-  opensAt: number;
-  endsAt: number;
-  warned: boolean;
-}
-
 /** Open exceptions, read in pages by end time: what the close and reminder timers should cover. */
 export function openExceptionTimers(db: Db, afterEndsAt: number, afterId: string, limit: number): ExceptionTimer[] {
   return db
@@ -130,15 +124,6 @@ export function listExceptions(db: Db, options: { all: boolean }): ExceptionRow[
     .where(options.all ? undefined : inArray(exceptions.status, [...LIVE]))
     .orderBy(desc(exceptions.createdAt), asc(exceptions.id))
     .all();
-}
-
-/** Filters of the admin API's exception listing; times are on `created_at`. */
-export interface ExceptionFilter {
-  userId?: string | undefined;
-  resource?: string | undefined;
-  status?: ExceptionRow['status'] | undefined;
-  since?: number | undefined;
-  until?: number | undefined;
 }
 
 /** A page of exceptions by (created_at, id), after the cursor. */
