@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { GENESIS_HASH, unkeyedHash } from '../../../src/domain/audit-chain.js';
 import { newId } from '../../../src/store/ids.js';
 import { openPostgres, type OpenPostgres } from '../../../src/store/postgres/database.js';
 import { createPostgresStore } from '../../../src/store/postgres/store.js';
@@ -157,4 +158,38 @@ describe('the PostgreSQL store', () => {
     assert.equal(check.brokenAt, last);
     assert.match(check.problem, new RegExp(`events after seq ${last - 1} were removed \\(the log once reached seq ${last}\\)`));
   });
+});
+
+test('a chain copied from before the audit key had one is sealed by the first keyed append, as on SQLite', async () => {
+  const copied = await createTestDatabase();
+  const open = await openPostgres(copied.url, { poolSize: 2 });
+  const client = new pg.Client({ connectionString: copied.url });
+  await client.connect();
+  try {
+    let prevHash = GENESIS_HASH;
+    for (let seq = 1; seq <= 3; seq += 1) {
+      const event = { seq, at: T0 + seq, actor: ALICE, action: 'request.created', subjectType: 'request', subjectId: `req-old-${seq}`, resource: null, reason: null, details: '{}' };
+      const hash = unkeyedHash(prevHash, event);
+      const values = [seq, event.at, event.actor, event.action, event.subjectType, event.subjectId, event.details, prevHash, hash];
+      await client.query('insert into audit_events (seq, at, actor, action, subject_type, subject_id, details, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)', values);
+      prevHash = hash;
+    }
+    await client.query('update audit_chain_head set seq = 3, hash = $1', [prevHash]);
+    const store = createPostgresStore(open, { auditKey: TEST_AUDIT_KEY });
+    await store.recordEvent({ at: T0 + 5 * MINUTE, actor: LEAD1, action: 'decision.refused', subjectType: 'request', subjectId: 'req-new' });
+    await store.recordEvent({ at: T0 + 6 * MINUTE, actor: LEAD1, action: 'decision.refused', subjectType: 'request', subjectId: 'req-new' });
+    const { rows } = await client.query<{ seq: string; action: string; details: string }>('select seq, action, details from audit_events where seq > 3 order by seq');
+    assert.deepEqual(rows, [
+      { seq: '4', action: 'audit.chain_keyed', details: '{"unkeyed_before":4}' },
+      { seq: '5', action: 'decision.refused', details: '{}' },
+      { seq: '6', action: 'decision.refused', details: '{}' },
+    ]);
+    const check = await store.verifyAuditChain();
+    assert.ok(check.ok, JSON.stringify(check));
+    assert.deepEqual([check.count, check.unkeyed, check.head?.seq], [6, 3, 6]);
+  } finally {
+    await client.end();
+    await open.close();
+    await copied.drop();
+  }
 });
