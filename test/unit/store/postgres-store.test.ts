@@ -31,19 +31,6 @@ let one: Store;
 let two: Store;
 let three: Store;
 
-before(async () => {
-  database = await createTestDatabase();
-  [one, two, three] = await Promise.all([replica(), replica(), replica()]);
-  admin = new pg.Client({ connectionString: database.url });
-  await admin.connect();
-});
-
-after(async () => {
-  await admin.end();
-  await Promise.all(opened.map((o) => o.close()));
-  await database.drop();
-});
-
 function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   return { id: newId('req'), requesterId: ALICE, resource: 'prod-db', durationMs: 30 * MINUTE, reason: 'debugging INC-4211', policyVersion: 'v1', createdAt: T0, ...overrides };
 }
@@ -73,6 +60,19 @@ async function countWhere(table: 'grants' | 'requests', column: 'request_id' | '
 }
 
 describe('the PostgreSQL store', () => {
+  before(async () => {
+    database = await createTestDatabase();
+    [one, two, three] = await Promise.all([replica(), replica(), replica()]);
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+  });
+
+  after(async () => {
+    await admin.end();
+    await Promise.all(opened.map((o) => o.close()));
+    await database.drop();
+  });
+
   test('a request approved, its grant revoked: revoked once, each step audited', async () => {
     const request = await one.createRequest(newRequest());
     const outcome = await one.approve(approveInput(request.id, LEAD1));
