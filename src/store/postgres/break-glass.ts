@@ -1,13 +1,15 @@
 import { and, asc, eq, isNull, lte } from 'drizzle-orm';
 import type { Db } from './database.js';
-import { onlyRow, pageAfter } from './listing.js';
+import { pageAfter } from './query.js';
 import { breakGlassUses, type BreakGlassRow } from './schema.js';
 
 /** Owns the `break_glass_uses` table. */
 export type NewBreakGlassUse = typeof breakGlassUses.$inferInsert;
 
 export async function insertUse(db: Db, use: NewBreakGlassUse): Promise<BreakGlassRow> {
-  return onlyRow(await db.insert(breakGlassUses).values(use).returning(), 'insert break-glass use');
+  const [row] = await db.insert(breakGlassUses).values(use).returning();
+  if (!row) throw new Error(`break-glass use of grant ${use.grantId} was not inserted`);
+  return row;
 }
 
 export async function findUse(db: Db, grantId: string): Promise<BreakGlassRow | undefined> {

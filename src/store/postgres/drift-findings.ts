@@ -1,6 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from './database.js';
-import { onlyRow } from './listing.js';
 import { driftFindings, type DriftFindingRow } from './schema.js';
 
 /** Owns the `drift_findings` table. */
@@ -15,7 +14,9 @@ export async function openFindings(db: Db): Promise<DriftFindingRow[]> {
 }
 
 export async function insertFinding(db: Db, finding: NewDriftFinding): Promise<DriftFindingRow> {
-  return onlyRow(await db.insert(driftFindings).values(finding).returning(), 'insert drift finding');
+  const [row] = await db.insert(driftFindings).values(finding).returning();
+  if (!row) throw new Error(`drift finding ${finding.id} was not inserted`);
+  return row;
 }
 
 export async function seenAgain(db: Db, id: string, at: number): Promise<void> {

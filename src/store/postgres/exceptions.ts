@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { ExceptionCloseReason } from '../../domain/states.js';
 import type { Db } from './database.js';
-import { equalsIfGiven, onlyRow, pageAfter } from './listing.js';
+import { equalsIfGiven, pageAfter } from './query.js';
 import { exceptions, type ExceptionRow } from './schema.js';
 import type { ExceptionFilter, ExceptionTimer } from '../store.js';
 
@@ -11,7 +11,9 @@ export type NewException = typeof exceptions.$inferInsert;
 const LIVE = ['pending', 'open'] as const;
 
 export async function insertException(db: Db, exception: NewException): Promise<ExceptionRow> {
-  return onlyRow(await db.insert(exceptions).values(exception).returning(), 'insert exception');
+  const [row] = await db.insert(exceptions).values(exception).returning();
+  if (!row) throw new Error(`exception ${exception.id} was not inserted`);
+  return row;
 }
 
 export async function findException(db: Db, id: string): Promise<ExceptionRow | undefined> {

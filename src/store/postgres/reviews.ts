@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './database.js';
-import { equalsIfGiven, onlyRow, pageAfter } from './listing.js';
+import { equalsIfGiven, pageAfter } from './query.js';
 import { reviewDecisions, reviews, type ReviewDecisionRow, type ReviewRow } from './schema.js';
 import type { ReviewFilter } from '../store.js';
 
@@ -9,7 +9,9 @@ export type NewReview = typeof reviews.$inferInsert;
 export type NewReviewDecision = typeof reviewDecisions.$inferInsert;
 
 export async function insertReview(db: Db, review: NewReview): Promise<ReviewRow> {
-  return onlyRow(await db.insert(reviews).values(review).returning(), 'insert review');
+  const [row] = await db.insert(reviews).values(review).returning();
+  if (!row) throw new Error(`review ${review.id} was not inserted`);
+  return row;
 }
 
 export async function findReview(db: Db, id: string): Promise<ReviewRow | undefined> {

@@ -17,10 +17,3 @@ export function pageAfter(
     after === undefined ? undefined : or(gt(time, after.at), and(eq(time, after.at), gt(id, after.id))),
   ];
 }
-
-/** The one row an `INSERT … RETURNING` or a single-row read gave back. */
-export function onlyRow<T>(rows: T[], what: string): T {
-  const [row] = rows;
-  if (row === undefined) throw new Error(`${what}: no row returned`);
-  return row;
-}
