@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { openDatabase, type OpenDatabase } from '../../../src/store/sqlite/database.js';
 import { newId } from '../../../src/store/ids.js';
 import type { RequestRecord } from '../../../src/domain/records.js';
-import { createStore, type ApproveInput, type Store } from '../../../src/store/store.js';
+import type { ApproveInput, Store } from '../../../src/store/store.js';
+import { createSqliteStore } from '../../../src/store/sqlite/store.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
 export const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
@@ -76,7 +77,7 @@ export function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   };
 }
 
-export function createPendingRequest(store: Store, overrides: Partial<NewRequest> = {}): RequestRecord {
+export function createPendingRequest(store: Store, overrides: Partial<NewRequest> = {}): Promise<RequestRecord> {
   return store.createRequest(newRequest(overrides));
 }
 
