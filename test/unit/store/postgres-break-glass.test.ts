@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { newId } from '../../../src/store/ids.js';
 import type { RequestRecord } from '../../../src/domain/records.js';
-import { MINUTE, T0, postgresTempStores, someResource, someone, type PostgresParts, type PostgresTempStores } from './postgres-temp-store.js';
+import { MINUTE, T0, postgresTempStores, someResource, someone, type PostgresTempStores } from './postgres-temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 
 let stores: PostgresTempStores;
-let store: PostgresParts;
-let other: PostgresParts;
+let store: Store;
+let other: Store;
 before(async () => {
   stores = await postgresTempStores();
   store = await stores.replica();

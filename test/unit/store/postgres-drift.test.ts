@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DriftFinding } from '../../../src/domain/drift.js';
-import { MINUTE, T0, postgresTempStores, someResource, type PostgresParts, type PostgresTempStores } from './postgres-temp-store.js';
+import { MINUTE, T0, postgresTempStores, someResource, type PostgresTempStores } from './postgres-temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 
 let stores: PostgresTempStores;
-let store: PostgresParts;
-let other: PostgresParts;
+let store: Store;
+let other: Store;
 before(async () => {
   stores = await postgresTempStores();
   store = await stores.replica();

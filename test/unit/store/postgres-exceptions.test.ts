@@ -3,11 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { newId } from '../../../src/store/ids.js';
 import type { ExceptionRecord, RequestRecord } from '../../../src/domain/records.js';
 import type { NewException, NewRequest } from '../../../src/store/store.js';
-import { HOUR, MINUTE, T0, postgresTempStores, someResource, someone, type PostgresParts, type PostgresTempStores } from './postgres-temp-store.js';
+import { HOUR, MINUTE, T0, postgresTempStores, someResource, someone, type PostgresTempStores } from './postgres-temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 
 let stores: PostgresTempStores;
-let store: PostgresParts;
-let other: PostgresParts;
+let store: Store;
+let other: Store;
 before(async () => {
   stores = await postgresTempStores();
   store = await stores.replica();
@@ -21,7 +22,7 @@ const LEAD1 = 'U0LEAD1';
 /** Who asks and for what, new for each test: the tests share one database. */
 const scene = () => ({ user: someone('alice'), resource: someResource('prod-db') });
 
-async function ask(on: PostgresParts, who: { user: string; resource: string }, overrides: Partial<NewException> = {}): Promise<ExceptionRecord> {
+async function ask(on: Store, who: { user: string; resource: string }, overrides: Partial<NewException> = {}): Promise<ExceptionRecord> {
   const outcome = await on.createException({
     id: newId('exc'),
     userId: who.user,
@@ -48,7 +49,7 @@ const standingGrant = (at: number) => (e: ExceptionRecord) => ({
   expiresAt: at + e.durationMs,
 });
 
-async function open(on: PostgresParts, exception: ExceptionRecord, at = T0 + MINUTE) {
+async function open(on: Store, exception: ExceptionRecord, at = T0 + MINUTE) {
   const outcome = await on.openException({ id: exception.id, approverId: SEC1, at, newGrant: standingGrant(at) });
   assert.ok(outcome.kind === 'opened', outcome.kind);
   return outcome;
@@ -155,6 +156,7 @@ describe('PostgreSQL: closing an exception', () => {
     assert.equal([first, second].filter((c) => c === undefined).length, 1, 'exactly one close');
     assert.deepEqual(closed.endedGrants.map((g) => [g.id, g.endRequestedReason]), [[standingGrant.id, 'exception_closed']]);
     assert.equal((await store.findGrant(standingGrant.id))?.endRequestedReason, 'exception_closed');
+    assert.ok((await store.grantsDueForRevocation(T0, 1000)).some((g) => g.id === standingGrant.id), 'the sweep sees the grant must end, even before its expiry');
     assert.deepEqual(await stores.actions(exception.id), ['exception.requested', 'exception.opened', 'exception.closed']);
     assert.deepEqual(await stores.actions(standingGrant.id), ['grant.created', 'grant.revoke_requested']);
     assert.equal((await stores.verifyChain()).ok, true);
@@ -166,6 +168,25 @@ describe('PostgreSQL: closing an exception', () => {
     assert.equal(await store.closeException(exception.id, 'expired', 'jitbot', T0 + HOUR), undefined);
     assert.equal((await store.findException(exception.id))?.status, 'open');
     assert.equal((await store.closeException(exception.id, 'revoked', SEC1, T0 + HOUR))?.exception.closedBy, SEC1);
+  });
+
+  test('the sweep finds open exceptions past their end, and the timers page through the open ones by end', async () => {
+    const who = scene();
+    const early = await ask(store, who, { durationMs: HOUR });
+    const late = await ask(store, { ...who, resource: someResource('vpn') }, { durationMs: 3 * HOUR });
+    await open(store, early, T0);
+    await open(store, late, T0);
+    const pending = await ask(store, { ...who, resource: someResource('wiki') });
+    const ours = new Set([early.id, late.id, pending.id]);
+    const due = (await store.exceptionsDueToClose(T0 + 2 * HOUR, 1000)).filter((e) => ours.has(e.id));
+    assert.deepEqual(due.map((e) => e.id), [early.id]);
+    const timers = (await store.openExceptionTimers(-1, '', 1000)).filter((e) => ours.has(e.id));
+    assert.deepEqual(timers.map((e) => [e.id, e.endsAt, e.warned]), [[early.id, T0 + HOUR, false], [late.id, T0 + 3 * HOUR, false]]);
+    assert.ok(!(await store.openExceptionTimers(T0 + HOUR, early.id, 1000)).some((e) => e.id === early.id), 'the page starts after the cursor');
+    assert.deepEqual((await store.pageExceptions({ userId: who.user }, undefined, 10)).map((e) => e.id).sort(), [...ours].sort());
+    assert.deepEqual((await store.pageExceptions({ userId: who.user, status: 'pending' }, undefined, 10)).map((e) => e.id), [pending.id]);
+    assert.deepEqual(await store.pendingExceptionsOn(pending.resource), [pending]);
+    assert.ok((await store.pendingExceptionResources()).includes(pending.resource));
   });
 
   test('the reminder is recorded once, and only while open', async () => {

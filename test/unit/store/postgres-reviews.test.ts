@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { newId } from '../../../src/store/ids.js';
-import { T0, postgresTempStores, type PostgresParts, type PostgresTempStores } from './postgres-temp-store.js';
+import { T0, postgresTempStores, type PostgresTempStores } from './postgres-temp-store.js';
+import type { Store } from '../../../src/store/store.js';
 
 let stores: PostgresTempStores;
-let store: PostgresParts;
-let other: PostgresParts;
+let store: Store;
+let other: Store;
 before(async () => {
   stores = await postgresTempStores();
   store = await stores.replica();
@@ -24,7 +25,7 @@ test('PostgreSQL: a review is stored with its audit event, counts included', asy
 test('PostgreSQL: a review decision is recorded once when two replicas decide the same item at once', async () => {
   const review = await store.createReview(newReview(), {});
   const grantId = newId('grt');
-  const decide = (on: PostgresParts, decision: 'keep' | 'revoke', by: string) =>
+  const decide = (on: Store, decision: 'keep' | 'revoke', by: string) =>
     on.recordReviewDecision({ reviewId: review.id, subjectType: 'grant', subjectId: grantId, decision, decidedBy: by, decidedAt: T0 + 1 }, 'prod-db');
   const outcomes = await Promise.all([decide(store, 'keep', 'U0SEC1'), decide(other, 'revoke', 'U0SEC2')]);
   assert.deepEqual(outcomes.map((o) => o.kind).sort(), ['already_decided', 'recorded']);

@@ -1,15 +1,9 @@
 /** A fresh PostgreSQL database per test file for store tests; each "replica" is its own pool on it. */
 import { randomBytes } from 'node:crypto';
 import { auditEventsFor, verifyAuditChain } from '../../../src/store/postgres/audit-log.js';
-import { breakGlassTransactions } from '../../../src/store/postgres/break-glass-store.js';
 import { openPostgres, type OpenPostgres } from '../../../src/store/postgres/database.js';
-import { driftTransactions } from '../../../src/store/postgres/drift-store.js';
-import { exceptionTransactions } from '../../../src/store/postgres/exception-store.js';
-import * as grants from '../../../src/store/postgres/grants.js';
-import { reviewTransactions } from '../../../src/store/postgres/review-store.js';
-import { writeTransaction } from '../../../src/store/postgres/transaction.js';
-import type { GrantRecord } from '../../../src/domain/records.js';
-import type { ChainCheck } from '../../../src/store/store.js';
+import { createPostgresStore } from '../../../src/store/postgres/store.js';
+import type { ChainCheck, Store } from '../../../src/store/store.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 import { createTestDatabase } from '../../support/postgres-database.js';
 
@@ -22,22 +16,9 @@ export const someone = (name: string) => `U0${name.toUpperCase()}${randomBytes(3
 /** A resource name of its own, for the same reason. */
 export const someResource = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 
-function partsOf(open: OpenPostgres) {
-  const transaction = writeTransaction(open.db);
-  return {
-    ...exceptionTransactions(open.db, transaction, TEST_AUDIT_KEY),
-    ...breakGlassTransactions(open.db, transaction, TEST_AUDIT_KEY),
-    ...reviewTransactions(open.db, transaction, TEST_AUDIT_KEY),
-    ...driftTransactions(open.db, transaction, TEST_AUDIT_KEY),
-    findGrant: (id: string): Promise<GrantRecord | undefined> => grants.findGrant(open.db, id),
-  };
-}
-
-export type PostgresParts = ReturnType<typeof partsOf>;
-
 export interface PostgresTempStores {
   /** A store on its own pool, as one replica has: call twice for two replicas on one database. */
-  replica(): Promise<PostgresParts>;
+  replica(): Promise<Store>;
   /** The audit actions on these subjects, in chain order. */
   actions(...subjectIds: string[]): Promise<string[]>;
   verifyChain(): Promise<ChainCheck>;
@@ -54,7 +35,7 @@ export async function postgresTempStores(): Promise<PostgresTempStores> {
   };
   const main = await connect();
   return {
-    replica: async () => partsOf(await connect()),
+    replica: async () => createPostgresStore(await connect(), { auditKey: TEST_AUDIT_KEY }),
     async actions(...subjectIds) {
       const rows = (await Promise.all(subjectIds.map((id) => auditEventsFor(main.db, id)))).flat();
       return rows.sort((a, b) => a.seq - b.seq).map((r) => r.action);
