@@ -1,5 +1,4 @@
 import type { AuditKey } from '../../domain/audit-chain.js';
-import type { ExceptionCloseReason } from '../../domain/states.js';
 import { appendAudit } from './audit-log.js';
 import type { Db, Transaction } from './database.js';
 import * as exceptions from './exceptions.js';
@@ -98,7 +97,7 @@ export function exceptionTransactions(db: Db, transaction: Transaction, key: Aud
       }),
 
     /** Closes an open exception once (expired at its end, or revoked early) and marks its standing grant to end. */
-    closeException: (id: string, reason: ExceptionCloseReason, by: string, at: number) =>
+    closeException: (id, reason, by, at) =>
       transaction(async (tx): Promise<ClosedException | undefined> => {
         const closed = await exceptions.closeException(tx, id, reason, by, at);
         if (!closed) return undefined;
