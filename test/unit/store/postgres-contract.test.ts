@@ -24,7 +24,9 @@ async function emptied(url: string): Promise<void> {
   await client.connect();
   try {
     const { rows: tables } = await client.query<{ name: string }>("select quote_ident(tablename) as name from pg_tables where schemaname = 'public'");
-    if (tables.length > 0) await client.query(`TRUNCATE ${tables.map((t) => t.name).join(', ')} RESTART IDENTITY CASCADE`);
+    // DELETE, not TRUNCATE (which takes ~0.6 s for these tables); replica mode skips the foreign-key and append-only triggers.
+    const deletes = tables.map((t) => `DELETE FROM ${t.name};`).join(' ');
+    await client.query(`SET session_replication_role = replica; ${deletes} SET session_replication_role = origin`);
     await client.query("select setval(c.oid, 1, false) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname = 'public'");
     await client.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
   } finally {
