@@ -1,6 +1,6 @@
 /**
- * The store contract on PostgreSQL: one fresh database for the run (dropped after), emptied
- * before each case; a second pool on the same database as the second replica.
+ * The store contract on PostgreSQL: one fresh database for the run (dropped after), reset to
+ * what migrating left before each case; a second pool on the same database as the second replica.
  */
 import { after, before } from 'node:test';
 import pg from 'pg';
@@ -11,22 +11,45 @@ import { createTestDatabase } from '../../support/postgres-database.js';
 import { runStoreContract } from './contract/index.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+let tables: string[] = [];
 before(async () => {
   database = await createTestDatabase();
+  const migrated = await openPostgres(database.url);
+  await migrated.close();
+  tables = await keepSeed(database.url);
 });
 after(async () => {
   await database?.drop();
 });
 
-/** Every table and sequence of jitbot's schema back to empty, the audit guards back on: as a fresh database. */
-async function emptied(url: string): Promise<void> {
+/** Where the rows that migrations seed (the chain's head row, say) are kept, to be put back each time. */
+const SEED = 'contract_seed';
+
+/** Every public table of the freshly migrated database, and a copy of the rows migrations put in them. */
+async function keepSeed(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: tables } = await client.query<{ name: string }>("select quote_ident(tablename) as name from pg_tables where schemaname = 'public'");
-    // DELETE, not TRUNCATE (which takes ~0.6 s for these tables); replica mode skips the foreign-key and append-only triggers.
-    const deletes = tables.map((t) => `DELETE FROM ${t.name};`).join(' ');
-    await client.query(`SET session_replication_role = replica; ${deletes} SET session_replication_role = origin`);
+    const { rows } = await client.query<{ name: string }>("select quote_ident(tablename) as name from pg_tables where schemaname = 'public'");
+    await client.query(`CREATE SCHEMA ${SEED}`);
+    for (const { name } of rows) await client.query(`CREATE TABLE ${SEED}.${name} AS SELECT * FROM public.${name}`);
+    return rows.map((r) => r.name);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The database back to what migrating left: every table emptied and its seeded rows put back,
+ * every sequence restarted, the audit guards on. DELETE, not TRUNCATE (0.6 s a case for these
+ * tables); replica mode skips the foreign-key and append-only triggers meanwhile.
+ */
+async function reset(url: string, tables: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const statements = tables.map((t) => `DELETE FROM public.${t}; INSERT INTO public.${t} SELECT * FROM ${SEED}.${t};`).join(' ');
+    await client.query(`SET session_replication_role = replica; ${statements} SET session_replication_role = origin`);
     await client.query("select setval(c.oid, 1, false) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'S' and n.nspname = 'public'");
     await client.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
   } finally {
@@ -37,9 +60,8 @@ async function emptied(url: string): Promise<void> {
 runStoreContract('postgres', async () => {
   if (!database) throw new Error('the test database was not created');
   const { url } = database;
-  // Migrations first (the first case creates the tables), then emptied of what the last case left.
+  await reset(url, tables);
   const first = await openPostgres(url);
-  await emptied(url);
   const pools: OpenPostgres[] = [first];
   const openStore = async (auditKey = TEST_AUDIT_KEY) => {
     const opened = await openPostgres(url);
