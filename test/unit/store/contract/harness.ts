@@ -143,5 +143,14 @@ export async function counts(store: Store) {
   return { requests: requests.length, grants: grants.length, audit: audit.length, exceptions: exceptions.length };
 }
 
+/**
+ * An error, or what it was caused by, says `pattern`: drizzle's PostgreSQL driver wraps the
+ * database's error ("Failed query: …") and keeps the original as its cause.
+ */
+export const saying = (pattern: RegExp) => (error: unknown): boolean => {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (pattern.test(e.message)) return true;
+  return false;
+};
+
 /** The database refused a write for breaking one of its CHECK constraints (SQLite and PostgreSQL word it alike). */
-export const CHECK_FAILED = /check constraint/i;
+export const CHECK_FAILED = saying(/check constraint/i);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ALICE, approvedGrant, CHECK_FAILED, createPendingRequest, MINUTE, T0, type Fresh } from './harness.js';
+import { ALICE, approvedGrant, CHECK_FAILED, createPendingRequest, MINUTE, saying, T0, type Fresh } from './harness.js';
 
 /** SQLite says "UNIQUE constraint failed", PostgreSQL "violates unique constraint". */
-const UNIQUE_FAILED = /unique constraint/i;
+const UNIQUE_FAILED = saying(/unique constraint/i);
 
 export function schemaCases(fresh: Fresh): void {
   describe('the schema refuses invalid states written directly', () => {
