@@ -281,7 +281,7 @@ export async function createJitbot(options: JitbotOptions) {
   const metricsAt = env.METRICS_PORT !== undefined ? 'own port' : env.METRICS_TOKEN !== undefined ? 'token' : 'off';
   const serveMetrics = metricsEndpoint({ registry: telemetry, token: env.METRICS_TOKEN, log });
   const metricsServer = metricsAt === 'own port' ? createMetricsServer({ metrics: serveMetrics, log }) : undefined;
-  const apiRefusals = createRefusalTally({ record: async (event) => await store.recordEvent(event), clock, log });
+  const apiRefusals = createRefusalTally({ record: (event) => store.recordEvent(event), clock, log });
   /** Until start-up is done, /healthz names what it waits for: Slack, or the rest of start-up. */
   const startupCheck = (): Record<string, HealthCheck> => {
     if (started) return {};
@@ -455,8 +455,8 @@ export async function createJitbot(options: JitbotOptions) {
           ['App Home redraws', () => homeTab.stop()],
           ['queue', () => accessQueue.close()],
           ['provisioners', () => provisioners.close()],
-          ['admin API refusals', async () => apiRefusals.stop()],
-          ['refused requests', async () => requestRefusals.stop()],
+          ['admin API refusals', () => apiRefusals.stop()],
+          ['refused requests', () => requestRefusals.stop()],
         ],
         log,
       );

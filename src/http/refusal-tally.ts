@@ -21,10 +21,10 @@ interface Tally {
  * write the audit trail at will: at most SOURCES_PER_MINUTE + 1 events a minute, each small.
  * Counts live in memory until their minute is written: a crash loses at most that minute.
  */
-export function createRefusalTally(deps: { record: (event: AuditEvent) => void; clock: Clock; log: Log }) {
-  function write(source: string | null, tally: Tally, startMs: number): void {
+export function createRefusalTally(deps: { record: (event: AuditEvent) => Promise<void>; clock: Clock; log: Log }) {
+  async function write(source: string | null, tally: Tally, startMs: number): Promise<void> {
     const path = tally.firstPath.slice(0, REFUSED_PATH_CHARS);
-    deps.record({
+    await deps.record({
       at: deps.clock.now().toMillis(),
       actor: 'unknown',
       action: 'api.unauthorized',

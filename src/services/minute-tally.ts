@@ -13,7 +13,7 @@ const CHECK_EVERY_MS = 1_000;
  */
 export function createMinuteTally<T>(deps: {
   keysPerMinute: number;
-  write: (key: string | null, tally: T, minuteStartMs: number) => void;
+  write: (key: string | null, tally: T, minuteStartMs: number) => Promise<void>;
   /** The log line when writing fails (the tallies of that minute are lost, nothing else). */
   failure: string;
   clock: Clock;
@@ -24,8 +24,8 @@ export function createMinuteTally<T>(deps: {
   let others: T | undefined;
   const minuteNow = () => Math.floor(deps.clock.now().toMillis() / MINUTE_MS);
 
-  /** Writes the minute being counted, if it is over (or `always`, at shutdown). */
-  function flush(always = false): void {
+  /** Writes the minute being counted, if it is over (or `always`, at shutdown); never rejects. */
+  async function flush(always = false): Promise<void> {
     if (minute === undefined || (!always && minuteNow() === minute)) return;
     const startMs = minute * MINUTE_MS;
     const [done, rest] = [tallies, others];
@@ -33,20 +33,20 @@ export function createMinuteTally<T>(deps: {
     tallies = new Map();
     others = undefined;
     try {
-      for (const [key, tally] of done) deps.write(key, tally, startMs);
-      if (rest) deps.write(null, rest, startMs);
+      for (const [key, tally] of done) await deps.write(key, tally, startMs);
+      if (rest) await deps.write(null, rest, startMs);
     } catch (error) {
       deps.log.error({ err: error }, deps.failure);
     }
   }
 
-  const timer = setInterval(() => flush(), CHECK_EVERY_MS);
+  const timer = setInterval(() => void flush(), CHECK_EVERY_MS);
   timer.unref();
 
   return {
     /** This minute's tally for `key` (made by `fresh` on its first time), for the caller to count into. */
     tally(key: string, fresh: () => T): T {
-      flush();
+      void flush();
       minute ??= minuteNow();
       let tally = tallies.get(key);
       if (!tally && tallies.size < deps.keysPerMinute) tallies.set(key, (tally = fresh()));
@@ -54,9 +54,9 @@ export function createMinuteTally<T>(deps: {
       return tally;
     },
     /** At shutdown: the minute so far is written now. */
-    stop(): void {
+    async stop(): Promise<void> {
       clearInterval(timer);
-      flush(true);
+      await flush(true);
     },
   };
 }

@@ -118,7 +118,7 @@ describe('the audit stream refuses a position it cannot trust, instead of skippi
     const was = auditCountOf(h);
     await h.restart({
       whileDown: async () => {
-        writeEvents(h, 4);
+        await writeEvents(h, 4);
         tamper(h, `UPDATE audit_forwarding SET delivered_seq = ${was + 2}, delivered_hash = (SELECT hash FROM audit_events WHERE seq = ${was + 2})`);
       },
     });
@@ -142,7 +142,7 @@ describe('the audit stream refuses a position it cannot trust, instead of skippi
     const was = auditCountOf(h);
     await h.restart({
       whileDown: async () => {
-        writeEvents(h, 3);
+        await writeEvents(h, 3);
         tamper(h, `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = ${was + 1}`);
       },
     });

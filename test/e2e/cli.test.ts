@@ -226,8 +226,8 @@ resources:
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     const ask = async (id: string, resource: string) =>
       await store.createException({ id, userId: 'U0ALICE', resource, mode: 'standing', durationMs: 3_600_000, reason: 'legacy VPN', policyVersion: 'v1', createdAt: 1_700_000_000_000 });
-    ask('exc-open', 'vpn');
-    ask('exc-closed', 'wiki');
+    await ask('exc-open', 'vpn');
+    await ask('exc-closed', 'wiki');
     const newGrant = (e: { id: string; userId: string; resource: string; reason: string }) =>
       ({ id: `grt-${e.id}`, requestId: null, exceptionId: e.id, userId: e.userId, resource: e.resource, reason: e.reason, grantedAt: 1_700_000_060_000, expiresAt: 1_700_003_660_000 });
     await store.openException({ id: 'exc-open', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });

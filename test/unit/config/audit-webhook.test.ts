@@ -20,7 +20,7 @@ test('audit_webhook is validated like a webhook provisioner', () => {
   assert.throws(() => parsePolicy(policy('{ url: "https://siem", secret: plain }'), 'p.yaml'), /audit_webhook/);
 });
 
-test('a missing audit_webhook secret stops start-up naming the variable, before anything is opened', () => {
+test('a missing audit_webhook secret stops start-up naming the variable, before anything is opened', async () => {
   const make = () =>
     createJitbot({
       env: parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, DATABASE_PATH: '/nonexistent/never-created.sqlite' }),
@@ -29,5 +29,5 @@ test('a missing audit_webhook secret stops start-up naming the variable, before 
       secrets: {},
       logger: pino({ level: 'silent' }),
     });
-  assert.throws(make, (error: unknown) => error instanceof ConfigError && /settings\.audit_webhook\.secret_env: environment variable SIEM_SECRET is not set/.test(error.message));
+  await assert.rejects(make, (error: unknown) => error instanceof ConfigError && /settings\.audit_webhook\.secret_env: environment variable SIEM_SECRET is not set/.test(error.message));
 });

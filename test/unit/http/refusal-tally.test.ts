@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 11, 1, 15, 0, 10);
 function tally() {
   let now = T0;
   const recorded: AuditEvent[] = [];
-  const refusals = createRefusalTally({ record: (event) => recorded.push(event), clock: { now: () => DateTime.fromMillis(now, { zone: 'utc' }) }, log: pino({ level: 'silent' }) });
+  const refusals = createRefusalTally({ record: async (event) => void recorded.push(event), clock: { now: () => DateTime.fromMillis(now, { zone: 'utc' }) }, log: pino({ level: 'silent' }) });
   return {
     refusals,
     recorded,
@@ -21,7 +21,7 @@ function tally() {
 }
 
 describe('refused admin API calls in the audit trail', () => {
-  test('200 refusals with a 15,000-character path from one source in a minute: one event with the count, the path cut to 200 characters', () => {
+  test('200 refusals with a 15,000-character path from one source in a minute: one event with the count, the path cut to 200 characters', async () => {
     const t = tally();
     const path = `/api/${'A'.repeat(15_000)}`;
     for (let i = 0; i < 200; i += 1) t.refusals.note({ source: '203.0.113.9', path, hadToken: i % 2 === 0 });
@@ -40,15 +40,15 @@ describe('refused admin API calls in the audit trail', () => {
     });
     assert.equal(event?.details?.['first_path'], path.slice(0, REFUSED_PATH_CHARS));
     assert.ok(JSON.stringify(event).length < 600, 'a small event');
-    t.refusals.stop();
+    await t.refusals.stop();
     assert.equal(t.recorded.length, 2, 'stopping writes the minute counted so far');
     assert.deepEqual([t.recorded[1]?.details?.['requests'], t.recorded[1]?.details?.['path_truncated']], [1, false]);
   });
 
-  test(`past ${SOURCES_PER_MINUTE} sources in a minute, the others share one event: a minute never writes more than ${SOURCES_PER_MINUTE + 1}`, () => {
+  test(`past ${SOURCES_PER_MINUTE} sources in a minute, the others share one event: a minute never writes more than ${SOURCES_PER_MINUTE + 1}`, async () => {
     const t = tally();
     for (let s = 0; s < 500; s += 1) for (let i = 0; i < 3; i += 1) t.refusals.note({ source: `198.51.100.${s}`, path: `/api/x${s}`, hadToken: false });
-    t.refusals.stop();
+    await t.refusals.stop();
     assert.equal(t.recorded.length, SOURCES_PER_MINUTE + 1);
     const others = t.recorded.at(-1)?.details;
     assert.deepEqual([others?.['remote_address'], others?.['other_sources'], others?.['requests']], [null, true, (500 - SOURCES_PER_MINUTE) * 3]);
@@ -61,7 +61,7 @@ describe('refused admin API calls in the audit trail', () => {
     t.advance(60_000);
     const deadline = Date.now() + 10_000;
     while (t.recorded.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    t.refusals.stop();
+    await t.refusals.stop();
     assert.equal(t.recorded.length, 1);
     assert.equal(t.recorded[0]?.details?.['minute'], '2026-12-01T15:00:00.000Z');
   });

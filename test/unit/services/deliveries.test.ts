@@ -31,10 +31,10 @@ describe('the replay window', () => {
     assert.equal(log.fromTheFuture((T0 - 3_600_000) / 1000), false, 'stale ones are Bolt’s to refuse');
   });
 
-  test('deliveries are remembered for 10 minutes: longer than a signature is good for, and than Slack retries', () => {
+  test('deliveries are remembered for 10 minutes: longer than a signature is good for, and than Slack retries', async () => {
     const now = { ms: T0 };
     const { log, calls } = logAt(now);
-    log.firstSighting(['trigger:t1']);
+    await log.firstSighting(['trigger:t1']);
     assert.deepEqual(calls, [{ keys: ['trigger:t1'], at: T0, forgetBefore: T0 - REMEMBER_MS }]);
     assert.ok(REMEMBER_MS > 5 * 60_000 + MAX_AHEAD_MS, 'a replay within the signature window is always caught');
   });

@@ -22,7 +22,7 @@ function refusals() {
 
 const ask = (userId: string, typed: string) => ({ userId, resource: 'prod-db', typed, code: 'bad_reason' as const });
 
-test('each refusal answers with its message and counts as refused; a minute of the same one is one event with the count', () => {
+test('each refusal answers with its message and counts as refused; a minute of the same one is one event with the count', async () => {
   const r = refusals();
   for (let i = 0; i < 50; i += 1) assert.deepEqual(r.service.refuse(ask('U0BOB', 'prod-db 30m loop'), 'needs INC-…'), { ok: false, error: 'needs INC-…' });
   r.service.refuse(ask('U0BOB', 'prod-db 30m other'), 'needs INC-…');
@@ -31,6 +31,7 @@ test('each refusal answers with its message and counts as refused; a minute of t
   assert.equal(r.recorded.length, 0, 'written once the minute is over');
   r.advance(60_000);
   r.service.refuse(ask('U0BOB', 'prod-db 30m loop'), 'needs INC-…');
+  await new Promise(setImmediate); // the last minute is written in the background
   assert.deepEqual(
     r.recorded.map((e) => [e.actor, e.action, e.subjectType, e.subjectId, e.resource, e.reason, e.details]),
     [
@@ -38,14 +39,14 @@ test('each refusal answers with its message and counts as refused; a minute of t
       ['U0BOB', 'request.refused', 'user', 'U0BOB', 'prod-db', 'bad_reason', { asked: 'prod-db 30m other', asked_truncated: false, count: 1, minute: '2026-12-01T15:00:00.000Z' }],
     ],
   );
-  r.service.stop();
+  await r.service.stop();
   assert.equal(r.recorded.length, 3, 'stopping writes the minute so far');
 });
 
-test('past REFUSALS_PER_MINUTE different refusals in a minute, the others share one event, so words that vary cannot flood the trail', () => {
+test('past REFUSALS_PER_MINUTE different refusals in a minute, the others share one event, so words that vary cannot flood the trail', async () => {
   const r = refusals();
   for (let i = 0; i < REFUSALS_PER_MINUTE + 500; i += 1) r.service.refuse(ask('U0BOB', `prod-db 30m loop ${i}`), 'no');
-  r.service.stop();
+  await r.service.stop();
   assert.equal(r.recorded.length, REFUSALS_PER_MINUTE + 1);
   assert.deepEqual(r.recorded.at(-1)?.details, { other_refusals: true, count: 500, minute: '2026-12-01T15:00:00.000Z' });
 });
