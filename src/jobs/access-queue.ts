@@ -83,6 +83,7 @@ export function createAccessQueue(deps: {
       removeOnFail: true,
     },
   });
+  // Under the queue's own prefix: with a hash-tagged prefix (queuePrefix) it shares the queue's Cluster slot.
   const markerKey = `${prefix}:${ACCESS_QUEUE}:timers-intact`;
 
   /** `idSuffix` tells apart jobs of one kind on one thing that may each run (the n-th extension). */
