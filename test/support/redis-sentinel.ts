@@ -133,6 +133,16 @@ export async function startSentinelRedis(options: { sentinelCount?: number } = {
     async replicated(): Promise<void> {
       await ask(masterPort, 'WAIT', '1', '2000');
     },
+    /**
+     * Stops replication without the Sentinels noticing, so what the master takes from now on is
+     * lost at a failover (as asynchronous replication loses a master's last writes): the master
+     * drops the replica, which cannot sync again (it now sends a password the master does not have).
+     */
+    async cutReplication(): Promise<void> {
+      await ask(replicaPort, 'CONFIG', 'SET', 'masterauth', 'jitbot-test-cut-replication');
+      await ask(masterPort, 'CLIENT', 'KILL', 'TYPE', 'replica');
+      await until('the replica loses its master', async () => ((await replication(replicaPort)).get('master_link_status') === 'down' ? true : undefined), 5_000);
+    },
     /** SIGKILL the master: no shutdown, no last replication. */
     async killMaster(): Promise<void> {
       if (master.exitCode !== null || master.signalCode !== null) return;
