@@ -9,7 +9,7 @@ import { startSentinelRedis } from '../support/redis-sentinel.js';
 /** reconcile_interval (1 s in the test policy) plus the sweep's grace for timers that are merely slow (1 s), plus margin. */
 const SWEEP_LATENESS_MS = 3_000;
 
-describe('Redis failing over through Sentinel', () => {
+describe('Redis failing over through Sentinel', { timeout: 120_000 }, () => {
   let redis: Awaited<ReturnType<typeof startSentinelRedis>>;
   let h: Harness;
   before(async () => {

@@ -10,7 +10,7 @@ import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 import { uniquePrefix } from '../../support/redis-prefix.js';
 import { startSentinelRedis } from '../../support/redis-sentinel.js';
 
-describe('Redis through Sentinel (real redis-server and redis-sentinel processes)', () => {
+describe('Redis through Sentinel (real redis-server and redis-sentinel processes)', { timeout: 90_000 }, () => {
   let redis: Awaited<ReturnType<typeof startSentinelRedis>>;
   before(async () => {
     redis = await startSentinelRedis({ sentinelCount: 3 });
