@@ -143,6 +143,10 @@ export async function startSentinelRedis(options: { sentinelCount?: number } = {
       await ask(masterPort, 'CLIENT', 'KILL', 'TYPE', 'replica');
       await until('the replica loses its master', async () => ((await replication(replicaPort)).get('master_link_status') === 'down' ? true : undefined), 5_000);
     },
+    /** A planned failover (`SENTINEL FAILOVER`): the master stays up and is demoted to a replica of the promoted one. */
+    async failover(): Promise<void> {
+      await ask(sentinelPorts[0] ?? 0, 'SENTINEL', 'FAILOVER', SENTINEL_MASTER_NAME);
+    },
     /** SIGKILL the master: no shutdown, no last replication. */
     async killMaster(): Promise<void> {
       if (master.exitCode !== null || master.signalCode !== null) return;
