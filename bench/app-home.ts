@@ -21,7 +21,7 @@ export async function appHomeBenchmark(options: { pending: number; viewers: numb
   const env = await startEnvironment();
   try {
     const viewers = [APPROVER, ...Array.from({ length: options.viewers - 1 }, (_, i) => userId(i))];
-    seedPendingAndViewers(env.databasePath, options.pending, viewers);
+    await seedPendingAndViewers(env.databasePath, options.pending, viewers);
     options.log(`seeded ${options.pending} pending requests on prod-db and ${viewers.length} App Home viewers`);
     const bot = await env.startBot();
     try {

@@ -15,8 +15,8 @@ export async function footprintBenchmark(options: { grants: number; exceptions: 
   const env = await startEnvironment();
   try {
     const now = Date.now();
-    seedGrants(env.databasePath, options.grants, (i) => now + 2 * 3_600_000 + i, now);
-    seedExceptions(env.databasePath, options.exceptions, now + 3 * 86_400_000, now);
+    await seedGrants(env.databasePath, options.grants, (i) => now + 2 * 3_600_000 + i, now);
+    await seedExceptions(env.databasePath, options.exceptions, now + 3 * 86_400_000, now);
     options.log(`seeded ${options.grants} grants and ${options.exceptions} exceptions in ${((Date.now() - now) / 1000).toFixed(1)} s`);
     const bot = await env.startBot();
     try {

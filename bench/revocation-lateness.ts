@@ -29,8 +29,8 @@ export async function revocationBenchmark(options: { grants: number; spreadMs: n
     const seedStart = Date.now();
     // Far enough ahead for seeding and start-up; the bot schedules them when it starts.
     const firstExpiry = seedStart + 30_000 + options.grants * 2 + options.perKind * 20;
-    seedGrants(env.databasePath, options.grants, (i) => firstExpiry + Math.floor((i * options.spreadMs) / options.grants), seedStart);
-    seedTimedSteps(env.databasePath, options.perKind, (i) => firstExpiry + Math.floor(((i + 0.5) * options.spreadMs) / options.perKind), seedStart);
+    await seedGrants(env.databasePath, options.grants, (i) => firstExpiry + Math.floor((i * options.spreadMs) / options.grants), seedStart);
+    await seedTimedSteps(env.databasePath, options.perKind, (i) => firstExpiry + Math.floor(((i + 0.5) * options.spreadMs) / options.perKind), seedStart);
     options.log(`seeded ${options.grants} active grants and ${options.perKind} of every other timed step in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
     const bot = await env.startBot();
     let rss: LatenessResult['rss'] = { beforeMb: NaN, peakMb: NaN, peakSampledMb: NaN, afterMb: NaN };

@@ -17,7 +17,7 @@ export async function revokeAllBenchmark(options: { grants: number; log: (line: 
   const env = await startEnvironment();
   try {
     const now = Date.now();
-    seedGrants(env.databasePath, options.grants, () => now + 3_600_000, now);
+    await seedGrants(env.databasePath, options.grants, () => now + 3_600_000, now);
     options.log(`seeded ${options.grants} active grants, an hour left on each`);
     const bot = await env.startBot();
     try {

@@ -144,8 +144,8 @@ async function main(): Promise<void> {
     const revoked = await eventually('revocation', () => (h.grantFor(requestId)?.status === 'revoked' ? h.grantFor(requestId) : undefined), 15_000);
     await sleep(300);
     say('✓', `revoked ${(revoked.revoked_at ?? 0) - revoked.expires_at} ms after expiry (reason: ${revoked.revoke_reason}).`);
-    const chain = verifyAuditChain(h.bot.database.db, TEST_AUDIT_KEY);
-    const events = h.bot.database.sqlite.prepare('select action from audit_events order by seq').pluck().all() as string[];
+    const chain = await h.bot.store.verifyAuditChain();
+    const events = h.sqlite.prepare('select action from audit_events order by seq').pluck().all() as string[];
     say('✓', `audit trail: ${events.join(' → ')}; hash chain ${chain.ok ? `OK (${chain.count} events)` : 'BROKEN'}.`);
   } finally {
     stopNarrating();

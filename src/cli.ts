@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isoInstant } from './config/iso-instant.js';
 import { ConfigError } from './config/errors.js';
 import { readFileSync } from 'node:fs';
-import { parseAuditKey, parseEnv, SLACK_API_DEFAULT, type Env } from './config/env.js';
+import { parseAuditKey, parseDatabase, parseEnv, SLACK_API_DEFAULT, type DatabaseLocation, type Env } from './config/env.js';
 import { explainPolicy, policyWarnings } from './config/explain-policy.js';
 import type { LoadedPolicy } from './config/load-policy.js';
 import { parseRevokeAll, describeScope } from './domain/revoke-scope.js';
@@ -28,12 +28,11 @@ import type { UsergroupAdmin } from './provisioners/slack-usergroup.js';
 import { unworkableApprovals, type PolicyFinding } from './domain/approval-feasibility.js';
 import { createWebClient } from './slack/web-client.js';
 import { slackLogger } from './slack/slack-logger.js';
-import { auditEventAt, verifyAuditChain } from './store/sqlite/audit-log.js';
 import type { AuditKey } from './domain/audit-chain.js';
 import { reachesCheckpoint, readCheckpoint } from './services/audit-checkpoint.js';
 import { AUDIT_STREAM } from './jobs/audit-forwarder.js';
-import { openDatabase } from './store/sqlite/database.js';
-import { createSqliteStore } from './store/sqlite/store.js';
+import { describeLocation, openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
 import { exportAudit } from './services/audit-export.js';
 import { rowAsJson } from './services/row-json.js';
 import { conductReview, ON_DEMAND_REVIEW_DAYS, postedReview } from './services/review.js';
@@ -49,7 +48,7 @@ const USAGES = {
                                validate a policy file (default: POLICY_PATH or ./policy.yaml) and explain it;
                                --probe also connects to each provisioner's target (needs its variables)`,
   'audit verify': `  jitbot audit verify [--checkpoint <file> | <seq>:<hash>]
-                               walk the audit hash chain in DATABASE_PATH (keyed with AUDIT_HMAC_KEY);
+                               walk the audit hash chain in the database (keyed with AUDIT_HMAC_KEY);
                                --checkpoint: and fail unless it still reaches that checkpoint (from the SIEM or Slack)`,
   'audit resume-forwarding': `  jitbot audit resume-forwarding --after <seq>
                                the audit_webhook stream goes on after that event (0: from the start), once its
@@ -61,8 +60,8 @@ const USAGES = {
                                a stored review (rev-…) with the decisions taken on it, as Markdown or CSV`,
   'revoke-all': `  jitbot revoke-all --resource <name> | --user <U…> | --all --reason "<why>"
                                incident: ends every matching active grant and open exception now (the bot's
-                               environment: DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)`,
-  exceptions: `  jitbot exceptions [--all]    opt-out exceptions in DATABASE_PATH as JSON lines (pending and open; --all: every one)`,
+                               environment: DATABASE_URL or DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)`,
+  exceptions: `  jitbot exceptions [--all]    opt-out exceptions in the database as JSON lines (pending and open; --all: every one)`,
   'db backup': `  jitbot db backup <file>      an online copy of DATABASE_PATH (the bot may keep running), its audit chain verified`,
 } as const;
 type CommandName = keyof typeof USAGES;
@@ -128,12 +127,11 @@ function policyCheck(path: string): { policy: Policy } | undefined {
   }
 }
 
-function auditVerify(databasePath: string, key: AuditKey, checkpointArg: string | undefined): number {
+async function auditVerify(key: AuditKey, checkpointArg: string | undefined): Promise<number> {
   const checkpoint = checkpointArg === undefined ? undefined : readCheckpoint(checkpointArg, key, (path) => readFileSync(path, 'utf8'));
   if (checkpoint && !checkpoint.ok) throw new CommandLineError(`--checkpoint ${checkpoint.error}`);
-  const database = openDatabase(databasePath);
-  try {
-    const check = verifyAuditChain(database.db, key);
+  return withStore(key, async (store) => {
+    const check = await store.verifyAuditChain();
     if (!check.ok) {
       process.stderr.write(`audit chain BROKEN at event ${check.brokenAt}: ${check.problem} (${check.count} events verified before it)\n`);
       return 1;
@@ -141,7 +139,8 @@ function auditVerify(databasePath: string, key: AuditKey, checkpointArg: string 
     const unkeyed = check.unkeyed > 0 ? `; events 1–${check.unkeyed} were written before AUDIT_HMAC_KEY and are only hash-chained (unkeyed before seq ${check.unkeyed + 1})` : '';
     const head = check.head ? ` up to ${check.head.seq}:${check.head.hash}` : '';
     if (checkpoint) {
-      const missed = reachesCheckpoint(checkpoint.value, check.head, (seq) => auditEventAt(database.db, seq)?.hash);
+      const held = await store.auditEventAt(checkpoint.value.seq);
+      const missed = reachesCheckpoint(checkpoint.value, check.head, () => held?.hash);
       if (missed) {
         process.stderr.write(`audit chain does NOT reach the checkpoint: ${missed}\n`);
         return 1;
@@ -150,43 +149,35 @@ function auditVerify(databasePath: string, key: AuditKey, checkpointArg: string 
     const held = checkpoint ? `; reaches the ${checkpoint.value.signed ? 'signed ' : ''}checkpoint at event ${checkpoint.value.seq}` : '';
     process.stdout.write(`audit chain OK: ${check.count} events${head}${held}${unkeyed}\n`);
     return 0;
-  } finally {
-    database.close();
-  }
+  });
 }
 
 const resumeAfter = z.coerce.number({ error: '--after: expected the seq of the last event the SIEM holds' }).int('--after: expected a whole number').min(0, '--after: expected 0 or more');
 
-function resumeForwarding(databasePath: string, key: AuditKey, flags: { after?: string }): number {
+async function resumeForwarding(key: AuditKey, flags: { after?: string }): Promise<number> {
   if (flags.after === undefined) throw new CommandLineError('--after <seq> is required');
   const parsed = resumeAfter.safeParse(flags.after);
   if (!parsed.success) throw new CommandLineError(`${wordsOf(parsed.error)}, got "${flags.after}"`);
   const after = parsed.data;
-  const database = openDatabase(databasePath);
-  try {
-    const position = createSqliteStore(database, { auditKey: key }).resumeAuditForwarding(AUDIT_STREAM, after, `cli:${userInfo().username}`, systemClock.now().toMillis());
+  return withStore(key, async (store, where) => {
+    const position = await store.resumeAuditForwarding(AUDIT_STREAM, after, `cli:${userInfo().username}`, systemClock.now().toMillis());
     if (!position) {
-      process.stderr.write(`jitbot audit resume-forwarding: there is no event ${after} in ${databasePath}\n`);
+      process.stderr.write(`jitbot audit resume-forwarding: there is no event ${after} in ${where}\n`);
       return 1;
     }
     process.stdout.write(`${AUDIT_STREAM} resumes after event ${position.seq}\n`);
     return 0;
-  } finally {
-    database.close();
-  }
+  });
 }
 
-function listExceptions(databasePath: string, key: AuditKey, all: boolean): number {
-  const database = openDatabase(databasePath);
-  try {
-    const exceptions = createSqliteStore(database, { auditKey: key }).listExceptions({ all });
+function listExceptions(key: AuditKey, all: boolean): Promise<number> {
+  return withStore(key, async (store, where) => {
+    const exceptions = await store.listExceptions({ all });
     for (const e of exceptions) process.stdout.write(`${JSON.stringify(rowAsJson(e))}\n`);
     // stdout stays JSON lines for scripts; the person at the terminal is told on stderr.
-    if (exceptions.length === 0) process.stderr.write(`jitbot exceptions: there are no ${all ? '' : 'pending or open '}opt-out exceptions in ${databasePath}\n`);
+    if (exceptions.length === 0) process.stderr.write(`jitbot exceptions: there are no ${all ? '' : 'pending or open '}opt-out exceptions in ${where}\n`);
     return 0;
-  } finally {
-    database.close();
-  }
+  });
 }
 
 const isoDate = (flag: string) => isoInstant(`${flag}: expected an ISO 8601 date like 2026-11-01 or 2026-11-01T09:00:00Z`).optional();
@@ -197,18 +188,15 @@ const exportOptions = z.object({
   format: z.enum(['jsonl', 'csv'], { error: '--format: expected jsonl or csv' }).default('jsonl'),
 });
 
-function auditExport(databasePath: string, key: AuditKey, flags: { since?: string; until?: string; format?: string }): number {
+function auditExport(key: AuditKey, flags: { since?: string; until?: string; format?: string }): Promise<number> {
   const checked = exportOptions.safeParse(flags);
   if (!checked.success) throw new CommandLineError(wordsOf(checked.error));
   const parsed = checked.data;
-  const database = openDatabase(databasePath);
-  try {
+  return withStore(key, async (store) => {
     const range = { since: parsed.since ?? 0, until: parsed.until ?? Number.MAX_SAFE_INTEGER };
-    exportAudit(createSqliteStore(database, { auditKey: key }), range, parsed.format, (chunk) => process.stdout.write(chunk));
+    await exportAudit(store, range, parsed.format, (chunk) => process.stdout.write(chunk));
     return 0;
-  } finally {
-    database.close();
-  }
+  });
 }
 
 const reviewDays = z.coerce
@@ -218,44 +206,37 @@ const reviewDays = z.coerce
   .max(366, '--days: expected at most 366 days')
   .default(ON_DEMAND_REVIEW_DAYS);
 
-function review(databasePath: string, key: AuditKey, flags: { days?: string }): number {
+function review(key: AuditKey, flags: { days?: string }): Promise<number> {
   const parsed = reviewDays.safeParse(flags.days);
   if (!parsed.success) throw new CommandLineError(`${wordsOf(parsed.error)}, got "${flags.days ?? ''}"`);
   const days = parsed.data;
-  const database = openDatabase(databasePath);
-  try {
+  return withStore(key, async (store) => {
     // Whoever ran it is recorded: a review is evidence, and evidence says who produced it.
-    const record = conductReview(createSqliteStore(database, { auditKey: key }), { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
+    const record = await conductReview(store, { trigger: 'cli', by: `cli:${userInfo().username}`, days, now: systemClock.now().toMillis() });
     process.stdout.write(reviewMarkdown(record));
     return 0;
-  } finally {
-    database.close();
-  }
+  });
 }
 
 const reviewExportOptions = z.object({ format: z.enum(['md', 'csv'], { error: '--format: expected md or csv' }).default('md') });
 
-function reviewExport(databasePath: string, key: AuditKey, id: string, flags: { format?: string }): number {
+function reviewExport(key: AuditKey, id: string, flags: { format?: string }): Promise<number> {
   const parsed = reviewExportOptions.safeParse(flags);
   if (!parsed.success) throw new CommandLineError(wordsOf(parsed.error));
   const { format } = parsed.data;
-  const database = openDatabase(databasePath);
-  try {
-    const store = createSqliteStore(database, { auditKey: key });
-    const review = store.findReview(id);
+  return withStore(key, async (store, where) => {
+    const review = await store.findReview(id);
     if (!review) {
-      process.stderr.write(`jitbot review export: there is no review ${id} in ${databasePath}\n`);
+      process.stderr.write(`jitbot review export: there is no review ${id} in ${where}\n`);
       return 1;
     }
-    const record = postedReview(store, review);
+    const record = await postedReview(store, review);
     process.stdout.write(format === 'md' ? reviewMarkdown(record) : reviewCsv(record));
     return 0;
-  } finally {
-    database.close();
-  }
+  });
 }
 
-/** Incident revoke-all from the bot's host: SQLite marked, Redis told, Slack told, counts printed. */
+/** Incident revoke-all from the bot's host: the database marked, Redis told, Slack told, counts printed. */
 async function revokeAllCli(args: readonly string[]): Promise<number> {
   const parsed = parseRevokeAll(args);
   if (!parsed.ok) {
@@ -273,14 +254,13 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
     return 2;
   }
   const log = createLogger(env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL, false, true);
-  const database = openDatabase(resolve(env.DATABASE_PATH));
+  const store = await openStore(absolute(env.database), { auditKey: env.AUDIT_HMAC_KEY });
   const redis = redisConnection(redisSettings(env), 'cli');
   redis.on('error', () => undefined);
-  await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from SQLite'));
+  await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not answering: the bot’s sweep will revoke from the database'));
   const reminderLeadMs = () => loaded.policy.settings.expiry_warning.toMillis();
   const queue = createAccessQueue({ connection: redis, prefix: queuePrefix(env.REDIS_PREFIX), retry: DEFAULT_RETRY, clock: systemClock, reminderLeadMs });
   const client = createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, 2, slackLogger(log, 'web-api'));
-  const store = createSqliteStore(database, { auditKey: env.AUDIT_HMAC_KEY });
   const policy = () => loaded.policy;
   const directory = createSlackDirectory({ client, usergroupTtlMs: () => loaded.policy.settings.usergroup_cache.toMillis() });
   const notifier = createSlackNotifier({ client, directory, policy, metrics: { slackError: () => undefined }, log });
@@ -299,7 +279,31 @@ async function revokeAllCli(args: readonly string[]): Promise<number> {
     await messages.drain(5_000);
     await queue.close();
     redis.disconnect();
-    database.close();
+    await store.close();
+  }
+}
+
+/** A SQLite path is the caller's, relative to where the command runs. */
+const absolute = (location: DatabaseLocation): DatabaseLocation => (location.kind === 'sqlite' ? { kind: 'sqlite', path: resolve(location.path) } : location);
+
+/** `DATABASE_URL` or `DATABASE_PATH`, as the bot reads them. */
+function databaseLocation(): DatabaseLocation {
+  try {
+    return absolute(parseDatabase(process.env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CommandSetupError(error.message);
+  }
+}
+
+/** Opens the bot's store (DATABASE_URL or DATABASE_PATH), runs one command on it, and closes it. */
+async function withStore(key: AuditKey, command: (store: Store, where: string) => Promise<number>): Promise<number> {
+  const location = databaseLocation();
+  const store = await openStore(location, { auditKey: key });
+  try {
+    return await command(store, describeLocation(location));
+  } finally {
+    await store.close();
   }
 }
 
@@ -315,7 +319,6 @@ function auditKey(): AuditKey {
 
 /** Runs one command: its flags and positionals checked first, usage errors exit 2. */
 async function run(name: CommandName, args: readonly string[]): Promise<number> {
-  const databasePath = () => resolve(process.env['DATABASE_PATH'] ?? './data/jitbot.sqlite');
   switch (name) {
     case 'policy check': {
       const { flags, positionals } = parseCommandLine(args, { probe: 'boolean' }, { min: 0, max: 1 });
@@ -326,33 +329,35 @@ async function run(name: CommandName, args: readonly string[]): Promise<number> 
     }
     case 'audit verify': {
       const { flags } = parseCommandLine(args, { checkpoint: 'string' }, { min: 0, max: 0 });
-      return auditVerify(databasePath(), auditKey(), flags.checkpoint);
+      return auditVerify(auditKey(), flags.checkpoint);
     }
     case 'audit resume-forwarding': {
       const { flags } = parseCommandLine(args, { after: 'string' }, { min: 0, max: 0 });
-      return resumeForwarding(databasePath(), auditKey(), flags);
+      return resumeForwarding(auditKey(), flags);
     }
     case 'audit export': {
       const { flags } = parseCommandLine(args, { since: 'string', until: 'string', format: 'string' }, { min: 0, max: 0 });
-      return auditExport(databasePath(), auditKey(), flags);
+      return auditExport(auditKey(), flags);
     }
     case 'review': {
       const { flags } = parseCommandLine(args, { days: 'string' }, { min: 0, max: 0 });
-      return review(databasePath(), auditKey(), flags);
+      return review(auditKey(), flags);
     }
     case 'review export': {
       const { flags, positionals } = parseCommandLine(args, { format: 'string' }, { min: 1, max: 1 });
-      return reviewExport(databasePath(), auditKey(), positionals[0] ?? '', flags);
+      return reviewExport(auditKey(), positionals[0] ?? '', flags);
     }
     case 'revoke-all':
       return revokeAllCli(args);
     case 'exceptions': {
       const { flags } = parseCommandLine(args, { all: 'boolean' }, { min: 0, max: 0 });
-      return listExceptions(databasePath(), auditKey(), flags.all === true);
+      return listExceptions(auditKey(), flags.all === true);
     }
     case 'db backup': {
       const { positionals } = parseCommandLine(args, {}, { min: 1, max: 1 });
-      return backupDatabase(databasePath(), resolve(positionals[0] ?? ''), auditKey());
+      const location = databaseLocation();
+      if (location.kind === 'postgres') throw new CommandSetupError('backs up the SQLite file of DATABASE_PATH; PostgreSQL (DATABASE_URL) is backed up with its own tools (pg_dump, or continuous archiving)');
+      return backupDatabase(location.path, resolve(positionals[0] ?? ''), auditKey());
     }
   }
 }

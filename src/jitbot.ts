@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WebClientEvent } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Env } from './config/env.js';
+import type { DatabaseLocation, Env } from './config/env.js';
 import { policyDigest, type LoadedPolicy } from './config/load-policy.js';
 import { escalationDelays, requestTimers } from './domain/approval-chain.js';
 import { systemClock, type Clock } from './domain/clock.js';
@@ -61,8 +61,8 @@ import { reachSlack, SlackRefusedError } from './slack/reach-slack.js';
 import { slackLogger } from './slack/slack-logger.js';
 import { sendJson } from './http/send-json.js';
 import { createWebClient } from './slack/web-client.js';
-import { openDatabase } from './store/sqlite/database.js';
-import { createSqliteStore } from './store/sqlite/store.js';
+import { describeLocation, openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
 import { errorMessage } from './error-message.js';
 import { redactSecrets } from './domain/redact.js';
 import { runWithin, SHUTDOWN_TIMEOUT_MS } from './bounded-shutdown.js';
@@ -95,11 +95,15 @@ export class StartupError extends Error {
   }
 }
 
-function openOrExplain(path: string) {
+async function openOrExplain(location: DatabaseLocation, auditKey: string): Promise<Store> {
   try {
-    return openDatabase(path);
+    return await openStore(location, { auditKey });
   } catch (error) {
-    throw new StartupError(`DATABASE_PATH: cannot open the SQLite file ${path} (${errorMessage(error)})`);
+    throw new StartupError(
+      location.kind === 'sqlite'
+        ? `DATABASE_PATH: cannot open the SQLite file ${location.path} (${errorMessage(error)})`
+        : `DATABASE_URL: cannot open the PostgreSQL database ${describeLocation(location)} (${errorMessage(error)})`,
+    );
   }
 }
 
@@ -155,7 +159,7 @@ export const FOLLOW_UPS_IN_FLIGHT = 4;
  * Builds the whole bot from parsed configuration: database, Redis timers, services, Slack,
  * HTTP. `start()` brings it up in order; `stop()` takes it down gracefully.
  */
-export function createJitbot(options: JitbotOptions) {
+export async function createJitbot(options: JitbotOptions) {
   const { env, logger: log } = options;
   const clock = options.clock ?? systemClock;
   // Read through accessors everywhere, so a policy reload only has to swap this one value.
@@ -184,8 +188,7 @@ export function createJitbot(options: JitbotOptions) {
   const provisionersFor = (next: LoadedPolicy) => createProvisioners({ policy: next.policy, policyDir: options.policyDir, env: options.secrets, clock, usergroups });
   let provisioners = provisionersFor(loaded);
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
-  const database = openOrExplain(env.DATABASE_PATH);
-  const store = createSqliteStore(database, { auditKey: env.AUDIT_HMAC_KEY });
+  const store = await openOrExplain(env.database, env.AUDIT_HMAC_KEY);
 
   const redis = redisSettings(env);
   const prefix = queuePrefix(env.REDIS_PREFIX);
@@ -255,7 +258,7 @@ export function createJitbot(options: JitbotOptions) {
     store,
     scheduler,
     timers: accessQueue.timers,
-    requestTimers: (request) => requestTimers(request, book.of(request.policyVersion).policy.resources[request.resource], pendingTimeoutMs()),
+    requestTimers: async (request) => requestTimers(request, (await book.of(request.policyVersion)).policy.resources[request.resource], pendingTimeoutMs()),
     restoreJobSchedulers: async () => {
       const { settings } = loaded.policy;
       await reviewSchedule?.sync(settings.review_schedule, settings.timezone);
@@ -281,7 +284,7 @@ export function createJitbot(options: JitbotOptions) {
   const metricsAt = env.METRICS_PORT !== undefined ? 'own port' : env.METRICS_TOKEN !== undefined ? 'token' : 'off';
   const serveMetrics = metricsEndpoint({ registry: telemetry, token: env.METRICS_TOKEN, log });
   const metricsServer = metricsAt === 'own port' ? createMetricsServer({ metrics: serveMetrics, log }) : undefined;
-  const apiRefusals = createRefusalTally({ record: (event) => store.recordEvent(event), clock, log });
+  const apiRefusals = createRefusalTally({ record: async (event) => await store.recordEvent(event), clock, log });
   /** Until start-up is done, /healthz names what it waits for: Slack, or the rest of start-up. */
   const startupCheck = (): Record<string, HealthCheck> => {
     if (started) return {};
@@ -296,9 +299,7 @@ export function createJitbot(options: JitbotOptions) {
     api: env.ADMIN_API_TOKEN ? createAdminApi({ token: env.ADMIN_API_TOKEN, store, refusals: apiRefusals }) : undefined,
     health: () =>
       checkHealth({
-        sqlite: async () => {
-          database.sqlite.prepare('select 1').get();
-        },
+        [store.kind]: () => store.ping(),
         redis: async () => {
           await producer.ping();
         },
@@ -316,7 +317,6 @@ export function createJitbot(options: JitbotOptions) {
 
   return {
     store,
-    database,
     reconciler,
     accessQueue,
     services: { accessRequests, breakGlass, revokeAll, decisions, endAccess, optOut, reviews, drift, grantLifecycle, exceptionLifecycle },
@@ -349,7 +349,7 @@ export function createJitbot(options: JitbotOptions) {
       const changes = describePolicyChange(previous.loaded.policy, next.policy);
       loaded = next;
       provisioners = nextProvisioners;
-      store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: policyDigest(previous.loaded.text), sha256_after: policyDigest(next.text), changes } });
+      await store.policyChanged({ from: previous.loaded.version, to: next.version, text: next.text, at: clock.now().toMillis(), details: { sha256_before: policyDigest(previous.loaded.text), sha256_after: policyDigest(next.text), changes } });
       await previous.provisioners.close();
       await reviewSchedule?.sync(next.policy.settings.review_schedule, next.policy.settings.timezone);
       await checkpointSchedule?.sync(next.policy.settings.security_channel, next.policy.settings.timezone);
@@ -373,7 +373,7 @@ export function createJitbot(options: JitbotOptions) {
 
     async start(): Promise<{ port: number; metricsPort: number | undefined }> {
       await provisioners.load();
-      store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
+      await store.rememberPolicy(loaded.version, loaded.text, clock.now().toMillis());
       const port = await listen(server, env.HOST, env.PORT, 'PORT');
       const metricsPort = metricsServer && env.METRICS_PORT !== undefined ? await listen(metricsServer, env.HOST, env.METRICS_PORT, 'METRICS_PORT') : undefined;
       try {
@@ -421,7 +421,7 @@ export function createJitbot(options: JitbotOptions) {
           workerConnection,
           prefix,
           post: async () => {
-            const head = store.auditHead();
+            const head = await store.auditHead();
             if (head) await notifier.auditCheckpoint(store.auditCheckpoint(head, clock.now().toMillis()));
           },
           clock,
@@ -465,11 +465,11 @@ export function createJitbot(options: JitbotOptions) {
       );
       producer.disconnect();
       workerConnection.disconnect();
-      database.close();
+      await store.close();
       if (abandoned.length > 0) log.warn({ abandoned, afterMs: SHUTDOWN_TIMEOUT_MS }, 'jitbot stopped without waiting for what did not answer');
       else log.info('jitbot stopped');
     },
   };
 }
 
-export type Jitbot = ReturnType<typeof createJitbot>;
+export type Jitbot = Awaited<ReturnType<typeof createJitbot>>;

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const { env, policyPath, policy } = checkSetup(process.env);
   const logger = createLogger(env.LOG_LEVEL);
   for (const warning of policyWarnings(policy.policy)) logger.warn({ policyPath }, warning);
-  const jitbot = createJitbot({ env, policy, policyDir: dirname(policyPath), secrets: process.env, logger });
+  const jitbot = await createJitbot({ env, policy, policyDir: dirname(policyPath), secrets: process.env, logger });
   await jitbot.start();
 
   let stopping = false;

@@ -1,6 +1,22 @@
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { newId } from '../../src/store/ids.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
+import type { OpenDatabase } from '../../src/store/sqlite/database.js';
+
+/**
+ * Runs seeding as one SQLite commit: the store's own transactions nest inside as savepoints
+ * (its bodies never await, so nothing else runs on the connection in between).
+ */
+async function inOneCommit(database: OpenDatabase, seed: () => Promise<void>): Promise<void> {
+  database.sqlite.exec('BEGIN IMMEDIATE');
+  try {
+    await seed();
+    database.sqlite.exec('COMMIT');
+  } catch (error) {
+    database.sqlite.exec('ROLLBACK');
+    throw error;
+  }
+}
 
 /** AUDIT_HMAC_KEY of the bench's bots and of the stores that seed them. */
 export const BENCH_AUDIT_KEY = 'bench-audit-hmac-key-0123456789abcdef';
@@ -12,11 +28,11 @@ export const userId = (i: number) => `U0B${String(i % 200).padStart(5, '0')}`;
  * approved, provisioned: the same rows and audit events the bot writes), so the bot finds
  * them at start-up like grants approved before a restart. `expiresAt(i)` says when each ends.
  */
-export function seedGrants(databasePath: string, count: number, expiresAt: (i: number) => number, now = Date.now()): void {
+export async function seedGrants(databasePath: string, count: number, expiresAt: (i: number) => number, now = Date.now()): Promise<void> {
   const database = openDatabase(databasePath);
   const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
-  const seedOne = (i: number) => {
-    const request = store.createRequest({
+  const seedOne = async (i: number) => {
+    const request = await store.createRequest({
       id: newId('req'),
       requesterId: userId(i),
       resource: 'prod-db',
@@ -25,7 +41,7 @@ export function seedGrants(databasePath: string, count: number, expiresAt: (i: n
       policyVersion: 'bench',
       createdAt: now,
     });
-    const outcome = store.approve({
+    const outcome = await store.approve({
       requestId: request.id,
       approverId: APPROVER,
       at: now,
@@ -44,13 +60,13 @@ export function seedGrants(databasePath: string, count: number, expiresAt: (i: n
       }),
     });
     if (outcome.kind !== 'approved') throw new Error(`seeding grant ${i}: ${outcome.kind}`);
-    store.markProvisioned(outcome.grant.id, now);
+    await store.markProvisioned(outcome.grant.id, now);
   };
   try {
-    // A thousand grants per commit: the store's own transactions nest inside as savepoints.
+    // A thousand grants per commit.
     for (let start = 0; start < count; start += 1_000) {
-      database.db.transaction(() => {
-        for (let i = start; i < Math.min(count, start + 1_000); i += 1) seedOne(i);
+      await inOneCommit(database, async () => {
+        for (let i = start; i < Math.min(count, start + 1_000); i += 1) await seedOne(i);
       });
     }
   } finally {
@@ -59,12 +75,12 @@ export function seedGrants(databasePath: string, count: number, expiresAt: (i: n
 }
 
 /** Open auto_approve exceptions on `vpn`, one per person. */
-export function seedExceptions(databasePath: string, count: number, endsAt: number, now = Date.now()): void {
+export async function seedExceptions(databasePath: string, count: number, endsAt: number, now = Date.now()): Promise<void> {
   const database = openDatabase(databasePath);
   const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
   try {
     for (let i = 0; i < count; i += 1) {
-      const created = store.createException({
+      const created = await store.createException({
         id: newId('exc'),
         userId: `U0E${String(i).padStart(6, '0')}`,
         resource: 'vpn',
@@ -75,7 +91,7 @@ export function seedExceptions(databasePath: string, count: number, endsAt: numb
         createdAt: now,
       });
       if (created.kind !== 'created') throw new Error('seeding exception: duplicate');
-      const opened = store.openException({ id: created.exception.id, approverId: 'U0SEC1', at: now, newGrant: () => { throw new Error('auto_approve has no standing grant'); } });
+      const opened = await store.openException({ id: created.exception.id, approverId: 'U0SEC1', at: now, newGrant: () => { throw new Error('auto_approve has no standing grant'); } });
       if (opened.kind !== 'opened') throw new Error(`seeding exception ${i}: ${opened.kind}`);
     }
   } finally {
@@ -98,15 +114,15 @@ export function revocationLateness(databasePath: string): { lateness: number[]; 
 }
 
 /** Pending requests on prod-db from the bench's users, and people who have opened App Home. */
-export function seedPendingAndViewers(databasePath: string, pending: number, viewers: readonly string[], now = Date.now()): void {
+export async function seedPendingAndViewers(databasePath: string, pending: number, viewers: readonly string[], now = Date.now()): Promise<void> {
   const database = openDatabase(databasePath);
   const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
   try {
-    database.db.transaction(() => {
+    await inOneCommit(database, async () => {
       for (let i = 0; i < pending; i += 1) {
-        store.createRequest({ id: newId('req'), requesterId: userId(i), resource: 'prod-db', durationMs: 1_800_000, reason: `bench INC-${i}`, policyVersion: 'bench', createdAt: now - i });
+        await store.createRequest({ id: newId('req'), requesterId: userId(i), resource: 'prod-db', durationMs: 1_800_000, reason: `bench INC-${i}`, policyVersion: 'bench', createdAt: now - i });
       }
-      for (const viewer of viewers) store.homeOpened(viewer, now);
+      for (const viewer of viewers) await store.homeOpened(viewer, now);
     });
   } finally {
     database.close();
@@ -123,13 +139,13 @@ const EXPIRY_WARNING_MS = 10 * MINUTE; // the bench policy's expiry_warning (the
  * written as it would stand that long after it was asked, and tagged by its reason, so
  * `timedStepLateness` can tell the kinds apart.
  */
-export function seedTimedSteps(databasePath: string, count: number, dueAt: (i: number) => number, now = Date.now()): void {
+export async function seedTimedSteps(databasePath: string, count: number, dueAt: (i: number) => number, now = Date.now()): Promise<void> {
   const database = openDatabase(databasePath);
   const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
-  const ask = (kind: string, i: number, createdAt: number, durationMs = 3_600_000) =>
-    store.createRequest({ id: newId('req'), requesterId: userId(i), resource: 'wiki', durationMs, reason: `bench ${kind}`, policyVersion: 'bench', createdAt });
-  const approve = (request: ReturnType<typeof ask>, at: number, grantedAt: number, expiresAt: number) => {
-    const outcome = store.approve({
+  const ask = async (kind: string, i: number, createdAt: number, durationMs = 3_600_000) =>
+    await store.createRequest({ id: newId('req'), requesterId: userId(i), resource: 'wiki', durationMs, reason: `bench ${kind}`, policyVersion: 'bench', createdAt });
+  const approve = async (request: Awaited<ReturnType<typeof ask>>, at: number, grantedAt: number, expiresAt: number) => {
+    const outcome = await store.approve({
       requestId: request.id,
       approverId: APPROVER,
       at,
@@ -142,28 +158,28 @@ export function seedTimedSteps(databasePath: string, count: number, dueAt: (i: n
     if (outcome.kind !== 'approved') throw new Error(`seeding ${request.reason}: ${outcome.kind}`);
     return outcome.grant;
   };
-  const openFor = (kind: string, user: string, endsAt: number) => {
-    const created = store.createException({ id: newId('exc'), userId: user, resource: 'vpn', mode: 'auto_approve', durationMs: endsAt - now, reason: `bench ${kind}`, policyVersion: 'bench', createdAt: now });
+  const openFor = async (kind: string, user: string, endsAt: number) => {
+    const created = await store.createException({ id: newId('exc'), userId: user, resource: 'vpn', mode: 'auto_approve', durationMs: endsAt - now, reason: `bench ${kind}`, policyVersion: 'bench', createdAt: now });
     if (created.kind !== 'created') throw new Error(`seeding exception ${kind}: duplicate`);
-    const opened = store.openException({ id: created.exception.id, approverId: 'U0SEC1', at: now, newGrant: () => { throw new Error('auto_approve has no standing grant'); } });
+    const opened = await store.openException({ id: created.exception.id, approverId: 'U0SEC1', at: now, newGrant: () => { throw new Error('auto_approve has no standing grant'); } });
     if (opened.kind !== 'opened') throw new Error(`seeding exception ${kind}: ${opened.kind}`);
   };
   try {
-    database.db.transaction(() => {
+    await inOneCommit(database, async () => {
       for (let i = 0; i < count; i += 1) {
         const due = dueAt(i);
-        store.markProvisioned(approve(ask('warning', i, now), now, now, due + EXPIRY_WARNING_MS).id, now);
-        approve(ask('start', i, now), now, due, due + 3_600_000);
-        ask('escalation', i, due - MINUTE);
-        ask('lapse', i, due - 24 * 60 * MINUTE);
-        const glass = store.grantBreakGlass(
+        await store.markProvisioned((await approve(await ask('warning', i, now), now, now, due + EXPIRY_WARNING_MS)).id, now);
+        await approve(await ask('start', i, now), now, due, due + 3_600_000);
+        await ask('escalation', i, due - MINUTE);
+        await ask('lapse', i, due - 24 * 60 * MINUTE);
+        const glass = await store.grantBreakGlass(
           { id: newId('req'), requesterId: userId(i), requesterEmail: null, resource: 'wiki', durationMs: 2 * 3_600_000, reason: 'bench break-glass', policyVersion: 'bench', createdAt: due - 60 * MINUTE },
           {},
           (approved) => ({ id: newId('grt'), requestId: approved.id, userId: approved.requesterId, resource: 'wiki', reason: approved.reason, grantedAt: due - 60 * MINUTE, expiresAt: due + 60 * MINUTE }),
         );
-        store.markProvisioned(glass.grant.id, now);
-        openFor('exception close', `U0C${String(i).padStart(6, '0')}`, due);
-        openFor('exception reminder', `U0R${String(i).padStart(6, '0')}`, due + EXPIRY_WARNING_MS);
+        await store.markProvisioned(glass.grant.id, now);
+        await openFor('exception close', `U0C${String(i).padStart(6, '0')}`, due);
+        await openFor('exception reminder', `U0R${String(i).padStart(6, '0')}`, due + EXPIRY_WARNING_MS);
       }
     });
   } finally {

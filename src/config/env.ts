@@ -47,6 +47,27 @@ const sentinels = z.string().transform((text, ctx): SentinelAddress[] => {
   return addresses;
 });
 
+const DATABASE_PATH_DEFAULT = './data/jitbot.sqlite';
+/** The system of record: one SQLite file (the default), or PostgreSQL that several replicas share. */
+const databaseVariables = z
+  .object({
+    DATABASE_PATH: z.string().min(1).optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'expected a URL like postgres://jitbot:password@db.internal:5432/jitbot')
+      .optional(),
+  })
+  .superRefine((vars, ctx) => {
+    if (vars.DATABASE_PATH !== undefined && vars.DATABASE_URL !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set either DATABASE_URL (PostgreSQL, for several replicas) or DATABASE_PATH (one SQLite file), not both' });
+    }
+  });
+
+export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+const databaseLocation = (vars: z.output<typeof databaseVariables>): DatabaseLocation =>
+  vars.DATABASE_URL === undefined ? { kind: 'sqlite', path: vars.DATABASE_PATH ?? DATABASE_PATH_DEFAULT } : { kind: 'postgres', url: vars.DATABASE_URL };
+
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z
@@ -62,7 +83,6 @@ const envSchema = z
       .default('0.0.0.0'),
     METRICS_PORT: port.optional(),
     METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
-    DATABASE_PATH: z.string().min(1).default('./data/jitbot.sqlite'),
     // No default here: set together with REDIS_SENTINELS it is an error (redisSettings applies the default).
     REDIS_URL: z.string().regex(/^rediss?:\/\//, `expected a URL like ${REDIS_URL_DEFAULT}`).optional(),
     REDIS_SENTINELS: sentinels.optional(),
@@ -99,7 +119,7 @@ const envSchema = z
     { when: () => true },
   );
 
-export type Env = z.output<typeof envSchema>;
+export type Env = z.output<typeof envSchema> & { database: DatabaseLocation };
 
 /** Empty (or blank) values count as unset, as they do in most .env files. */
 function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
@@ -118,7 +138,14 @@ function parsed<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.ou
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
-  return parsed(envSchema, source);
+  const everything = z.intersection(envSchema, databaseVariables);
+  const env = parsed(everything, source);
+  return { ...env, database: databaseLocation(env) };
+}
+
+/** `DATABASE_URL` or `DATABASE_PATH` alone, for the CLI's commands that open the database. */
+export function parseDatabase(source: NodeJS.ProcessEnv): DatabaseLocation {
+  return databaseLocation(parsed(databaseVariables, source));
 }
 
 /** `AUDIT_HMAC_KEY` alone, for the CLI's commands that need nothing else of the bot's environment. */

@@ -61,46 +61,49 @@ export function createAdminApi(deps: { token: string; store: ApiStore; refusals:
   type Page = { position: [number, string]; row: object }[];
 
   /** Validates the query against the collection's schema, then answers with one page. */
-  function answer<S extends z.ZodType<{ limit: number; cursor?: [number, string] | undefined; since?: number | undefined; until?: number | undefined }>>(
+  async function answer<S extends z.ZodType<{ limit: number; cursor?: [number, string] | undefined; since?: number | undefined; until?: number | undefined }>>(
     schema: S,
     query: URLSearchParams,
-    read: (q: z.output<S>, after: { at: number; id: string } | undefined) => Page,
-  ): Answer {
+    read: (q: z.output<S>, after: { at: number; id: string } | undefined) => Promise<Page>,
+  ): Promise<Answer> {
     const parsed = schema.safeParse(Object.fromEntries(query));
     if (!parsed.success) {
       return { status: 400, body: { error: 'bad_query', problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`) } };
     }
     const q = parsed.data;
-    const rows = read(q, q.cursor ? { at: q.cursor[0], id: q.cursor[1] } : undefined);
+    const rows = await read(q, q.cursor ? { at: q.cursor[0], id: q.cursor[1] } : undefined);
     const last = rows[rows.length - 1];
     return { status: 200, body: { items: rows.map((r) => rowAsJson(r.row)), next_cursor: rows.length === q.limit && last ? encodeCursor(last.position) : null } };
   }
 
-  const collections: Record<Collection, (query: URLSearchParams) => Answer> = {
+  const collections: Record<Collection, (query: URLSearchParams) => Promise<Answer>> = {
     grants: (query) =>
-      answer(QUERIES.grants, query, (q, after) =>
-        deps.store.listGrants({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((g) => ({ position: [g.grantedAt, g.id], row: g })),
+      answer(QUERIES.grants, query, async (q, after) =>
+        (await deps.store.listGrants({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit)).map((g) => ({ position: [g.grantedAt, g.id], row: g })),
       ),
     requests: (query) =>
-      answer(QUERIES.requests, query, (q, after) =>
-        deps.store.listRequests({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((r) => ({ position: [r.createdAt, r.id], row: r })),
+      answer(QUERIES.requests, query, async (q, after) =>
+        (await deps.store.listRequests({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit)).map((r) => ({ position: [r.createdAt, r.id], row: r })),
       ),
     exceptions: (query) =>
-      answer(QUERIES.exceptions, query, (q, after) =>
-        deps.store.pageExceptions({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit).map((e) => ({ position: [e.createdAt, e.id], row: e })),
+      answer(QUERIES.exceptions, query, async (q, after) =>
+        (await deps.store.pageExceptions({ userId: q.user, resource: q.resource, status: q.status, since: q.since, until: q.until }, after, q.limit)).map((e) => ({ position: [e.createdAt, e.id], row: e })),
       ),
     reviews: (query) =>
-      answer(QUERIES.reviews, query, (q, after) =>
-        deps.store.pageReviews({ createdBy: q.by, since: q.since, until: q.until }, after, q.limit).map((review) => {
-          const { report, decisions } = postedReview(deps.store, review);
-          return { position: [review.createdAt, review.id], row: { ...review, report: documentAsJson(report), decisions: decisions.map(rowAsJson) } };
-        }),
+      answer(QUERIES.reviews, query, async (q, after) =>
+        Promise.all(
+          (await deps.store.pageReviews({ createdBy: q.by, since: q.since, until: q.until }, after, q.limit)).map(async (review) => {
+            const { report, decisions } = await postedReview(deps.store, review);
+            return { position: [review.createdAt, review.id], row: { ...review, report: documentAsJson(report), decisions: decisions.map(rowAsJson) } };
+          }),
+        ),
       ),
     audit: (query) =>
-      answer(QUERIES.audit, query, (q, after) =>
-        deps.store
-          .listAuditEvents({ actor: q.actor, action: q.action, subjectId: q.subject, resource: q.resource, since: q.since, until: q.until }, after?.at ?? 0, q.limit)
-          .map((a) => ({ position: [a.seq, ''], row: a })),
+      answer(QUERIES.audit, query, async (q, after) =>
+        (await deps.store.listAuditEvents({ actor: q.actor, action: q.action, subjectId: q.subject, resource: q.resource, since: q.since, until: q.until }, after?.at ?? 0, q.limit)).map((a) => ({
+          position: [a.seq, ''],
+          row: a,
+        })),
       ),
   };
   const isCollection = (name: string): name is Collection => Object.hasOwn(collections, name);
@@ -121,7 +124,9 @@ export function createAdminApi(deps: { token: string; store: ApiStore; refusals:
       send(res, 404, { error: 'not_found', collections: Object.keys(collections).map((c) => `/api/${c}`) });
       return;
     }
-    const { status, body } = collections[collection](url.searchParams);
-    send(res, status, body);
+    collections[collection](url.searchParams).then(
+      ({ status, body }) => send(res, status, body),
+      () => send(res, 503, { error: 'unavailable', message: 'the database did not answer; try again' }),
+    );
   };
 }

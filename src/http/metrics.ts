@@ -4,9 +4,9 @@ import type { Metrics } from '../services/ports.js';
 
 export interface MetricsSources {
   /** Grants whose access may still exist, with where their setup stands. */
-  liveGrants: () => readonly { status: GrantStatus; grantedAt: number; provisionedAt: number | null; provisionError: string | null }[];
+  liveGrants: () => Promise<readonly { status: GrantStatus; grantedAt: number; provisionedAt: number | null; provisionError: string | null }[]>;
   now: () => number;
-  openExceptions: () => number;
+  openExceptions: () => Promise<number>;
   /** Jobs in the access queue by state (waiting, delayed, active, failed). */
   queueCounts: () => Promise<Record<string, number>>;
 }
@@ -41,10 +41,10 @@ export function createMetrics(sources: MetricsSources) {
   });
   const slackErrors = new Counter({ name: 'jitbot_slack_api_errors_total', help: 'Slack Web API calls that failed, by method and error', labelNames: ['method', 'error'], registers });
   /** Live grants as the two gauges count them: set up (or failing to revoke), and the rest by setup state. */
-  function countGrants() {
+  async function countGrants() {
     const counts = { active: 0, scheduled: 0, setting_up: 0, setup_failed: 0 };
     const now = sources.now();
-    for (const grant of sources.liveGrants()) {
+    for (const grant of await sources.liveGrants()) {
       const setup = grantSetup(grant, now);
       if (setup === 'done' || grant.status === 'revoke_failed') counts.active += 1;
       else if (setup === 'failed') counts.setup_failed += 1;
@@ -57,8 +57,8 @@ export function createMetrics(sources: MetricsSources) {
     name: 'jitbot_active_grants',
     help: 'Grants whose access is set up and may still exist (active, or revoke_failed)',
     registers,
-    collect() {
-      this.set(countGrants().active);
+    async collect() {
+      this.set((await countGrants()).active);
     },
   });
   new Gauge({
@@ -66,8 +66,8 @@ export function createMetrics(sources: MetricsSources) {
     help: 'Grants not ended whose access is not set up, by state (scheduled, setting_up, setup_failed)',
     labelNames: ['state'],
     registers,
-    collect() {
-      const { active: _setUp, ...notSetUp } = countGrants();
+    async collect() {
+      const { active: _setUp, ...notSetUp } = await countGrants();
       for (const [state, count] of Object.entries(notSetUp)) this.set({ state }, count);
     },
   });
@@ -75,8 +75,8 @@ export function createMetrics(sources: MetricsSources) {
     name: 'jitbot_open_exceptions',
     help: 'Opt-out exceptions currently open',
     registers,
-    collect() {
-      this.set(sources.openExceptions());
+    async collect() {
+      this.set(await sources.openExceptions());
     },
   });
   new Gauge({

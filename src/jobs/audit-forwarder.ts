@@ -55,7 +55,7 @@ export function startAuditForwarder(deps: {
         backoff = FIRST_BACKOFF_MS;
         return true;
       } catch (error) {
-        deps.store.noteAuditDeliveryError(AUDIT_STREAM, errorMessage(error), now());
+        await deps.store.noteAuditDeliveryError(AUDIT_STREAM, errorMessage(error), now());
         deps.log.warn({ ...context, err: error, retryInMs: backoff }, 'audit_webhook delivery failed; retrying the same delivery');
         await pause(backoff);
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
@@ -69,7 +69,7 @@ export function startAuditForwarder(deps: {
     if (refusedFor !== problem) {
       refusedFor = problem;
       const message = `audit_webhook stopped: ${problem}`;
-      deps.store.noteAuditDeliveryError(AUDIT_STREAM, message, now());
+      await deps.store.noteAuditDeliveryError(AUDIT_STREAM, message, now());
       deps.log.error({ problem }, 'audit_webhook stopped: nothing more is sent until the stream is resumed (jitbot audit resume-forwarding)');
       await deps.alert(problem).catch((error: unknown) => deps.log.error({ err: error }, 'could not alert that audit_webhook stopped'));
     }
@@ -83,16 +83,16 @@ export function startAuditForwarder(deps: {
 
   /** One page delivered; the reason the stream must stop instead, if any. */
   async function forwardPage(): Promise<string | undefined> {
-    const stored = deps.store.auditPosition(AUDIT_STREAM);
+    const stored = await deps.store.auditPosition(AUDIT_STREAM);
     if (!stored.ok) return stored.problem;
     let position = stored.position;
-    const events = deps.store.listAuditEvents({}, position.seq, PAGE);
+    const events = await deps.store.listAuditEvents({}, position.seq, PAGE);
     for (const event of events) {
       const gap = gapAfter(position, event);
       if (gap) return gap;
       if (!(await deliver(`audit-${event.seq}`, { type: 'audit.event', data: rowAsJson(event) }, { seq: event.seq }))) return undefined;
       position = { seq: event.seq, hash: event.hash };
-      deps.store.markAuditDelivered(AUDIT_STREAM, position, now());
+      await deps.store.markAuditDelivered(AUDIT_STREAM, position, now());
     }
     await checkpoint(position);
     if (events.length < PAGE) await pause(IDLE_POLL_MS);

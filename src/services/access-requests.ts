@@ -66,7 +66,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     const resource = deps.policy().policy.resources[request.resource];
     if (!resource) return false;
     const stages = approvalStages(resource);
-    const approvals = store.approvalsOf(request.id);
+    const approvals = await store.approvalsOf(request.id);
     const where = await deps.notifier.postApprovalRequest({
       request,
       resourceDescription: resource.description,
@@ -77,7 +77,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       approvals,
     });
     if (!where) return false;
-    store.setApprovalMessage(request.id, where.channel, where.ts);
+    await store.setApprovalMessage(request.id, where.channel, where.ts);
     return true;
   }
 
@@ -145,7 +145,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         startsAt,
       };
       // An open exception counts only while the policy still allows opting out of this resource.
-      const underException = resource.opt_out?.allowed && store.grantUnderException(newRequest, (approved, exception) => grantForRequest(approved, now, exception.id));
+      const underException = resource.opt_out?.allowed && await store.grantUnderException(newRequest, (approved, exception) => grantForRequest(approved, now, exception.id));
       if (underException) {
         const { request, grant, exception } = underException;
         log.info({ requestId: request.id, grantId: grant.id, exceptionId: exception.id }, 'request granted under an opt-out exception');
@@ -154,7 +154,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         await deps.notifier.grantedUnderException(request, grant, exception);
         return ok({ kind: 'granted', ...underException });
       }
-      const created = store.createRequestWithinLimits(newRequest, policy.settings);
+      const created = await store.createRequestWithinLimits(newRequest, policy.settings);
       if (created.kind === 'limit_reached') return refuse(input, 'pending_limit', pendingLimitMessage(created.limit, policy.settings, resourceName));
       const { request } = created;
       log.info({ requestId: request.id, resource: resourceName, userId: input.userId }, 'request created');
@@ -167,7 +167,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
      */
     async requestExtension(input: { grant: GrantRecord; resource: ResourcePolicy; byMs: number }): Promise<Result<{ request: RequestRecord; posted: boolean }>> {
       const { grant } = input;
-      const asked = store.pendingExtensionOf(grant.id);
+      const asked = await store.pendingExtensionOf(grant.id);
       if (asked) return err(`You already asked to extend \`${grant.id}\` (\`${asked.id}\`); the approvers have not decided yet.`);
       const { policy, version } = deps.policy();
       const extension = {
@@ -181,7 +181,7 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
         createdAt: clock.now().toMillis(),
         extendsGrantId: grant.id,
       };
-      const created = store.createRequestWithinLimits(extension, policy.settings);
+      const created = await store.createRequestWithinLimits(extension, policy.settings);
       if (created.kind === 'limit_reached') return err(pendingLimitMessage(created.limit, policy.settings, grant.resource));
       const { request } = created;
       log.info({ requestId: request.id, grantId: grant.id }, 'extension requested');
@@ -189,12 +189,12 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
     },
 
     async cancel(input: { userId: string; requestId: string }): Promise<Result<RequestRecord>> {
-      const request = store.findRequest(input.requestId);
+      const request = await store.findRequest(input.requestId);
       if (!request || request.requesterId !== input.userId) {
         return err(`You have no request called ${input.requestId}. \`/request list\` shows your pending requests.`);
       }
       const at = clock.now();
-      const cancelled = store.closeRequest(request.id, 'cancelled', input.userId, at.toMillis());
+      const cancelled = await store.closeRequest(request.id, 'cancelled', input.userId, at.toMillis());
       if (!cancelled) return err(`${request.id} is already ${request.status}; there is nothing to cancel.`);
       deps.metrics.requestOutcome('cancelled');
       await deps.scheduler.cancelEscalation(request.id);
@@ -202,8 +202,8 @@ export function createAccessRequestService(deps: AccessRequestDeps) {
       return ok(cancelled);
     },
 
-    list(userId: string) {
-      return { pending: store.pendingRequestsOf(userId), active: store.activeGrantsOf(userId) };
+    async list(userId: string) {
+      return { pending: await store.pendingRequestsOf(userId), active: await store.activeGrantsOf(userId) };
     },
   };
 }

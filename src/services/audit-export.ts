@@ -11,17 +11,17 @@ const PAGE = 5_000;
  * Writes the audit events of a time range, in chain order, page by page (a large history
  * never sits in memory). The hashes are included so an auditor can re-check the chain.
  */
-export function exportAudit(
+export async function exportAudit(
   store: Pick<Store, 'listAuditEvents'>,
   range: { since: number; until: number },
   format: ExportFormat,
   write: (chunk: string) => void,
-): number {
+): Promise<number> {
   if (format === 'csv') write(stringify([COLUMNS]));
   let afterSeq = 0;
   let count = 0;
   for (;;) {
-    const page = store.listAuditEvents(range, afterSeq, PAGE);
+    const page = await store.listAuditEvents(range, afterSeq, PAGE);
     const last = page[page.length - 1];
     if (!last) return count;
     const events = page.map(rowAsJson);

@@ -1,9 +1,9 @@
 /**
  * Gathers the calls made while the event loop is busy and hands them to `run` together (e.g.
- * one SQLite transaction for many revocations), resolving each caller with its own result.
+ * one database transaction for many revocations), resolving each caller with its own result.
  * If `run` throws, every caller in that batch gets the error and can retry.
  */
-export function batched<I, O>(run: (items: readonly I[]) => readonly O[], maxBatch: number): (item: I) => Promise<O> {
+export function batched<I, O>(run: (items: readonly I[]) => Promise<readonly O[]>, maxBatch: number): (item: I) => Promise<O> {
   const waiting: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] = [];
   let scheduled = false;
 
@@ -11,12 +11,12 @@ export function batched<I, O>(run: (items: readonly I[]) => readonly O[], maxBat
     scheduled = false;
     const batch = waiting.splice(0, maxBatch);
     if (waiting.length > 0) schedule();
-    try {
-      const results = run(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i] as O));
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
+    run(batch.map((w) => w.item)).then(
+      (results) => batch.forEach((w, i) => w.resolve(results[i] as O)),
+      (error: unknown) => {
+        for (const w of batch) w.reject(error);
+      },
+    );
   };
   const schedule = () => {
     scheduled = true;

@@ -71,7 +71,7 @@ export function createBreakGlassService(deps: {
       if (!mapped.ok) return refuse({ ...refusal, resource: resourceName, reason: 'no_account' }, mapped.error);
       const now = clock.now().toMillis();
       const request = { id: newId('req'), requesterId: input.userId, requesterEmail: email, resource: resourceName, durationMs: duration.toMillis(), reason, policyVersion: version, createdAt: now };
-      const granted = store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => grantForRequest(approved, now));
+      const granted = await store.grantBreakGlass(request, { max_ms: breakGlassMax(resource, breakGlass).toMillis(), capped }, (approved) => grantForRequest(approved, now));
       log.warn({ grantId: granted.grant.id, resource: resourceName, userId: input.userId }, 'break-glass access granted');
       deps.metrics.requestOutcome('break_glass');
       await queueOrLeaveToSweep(log, { grantId: granted.grant.id }, async () => {
@@ -85,32 +85,32 @@ export function createBreakGlassService(deps: {
         resourceChannel: alerts.resource?.channel ?? null,
         resourceTs: alerts.resource?.ts ?? null,
       };
-      store.setBreakGlassAlerts(granted.grant.id, where);
+      await store.setBreakGlassAlerts(granted.grant.id, where);
       return ok({ ...granted, use: { ...granted.use, ...where }, cappedFrom: capped ? asked : undefined });
     },
 
     /** `acknowledge` on the alert: the security team has seen it. */
     async acknowledge(input: { grantId: string; actorId: string }): Promise<Result<BreakGlassRecord>> {
-      const use = store.findBreakGlass(input.grantId);
+      const use = await store.findBreakGlass(input.grantId);
       if (!use) return err(`${input.grantId} is not a break-glass grant.`);
       if (use.acknowledgedAt !== null) return err(`This break-glass use was already acknowledged by <@${use.acknowledgedBy ?? ''}>.`);
       const allowed = await securityOnly('acknowledge break-glass use', { actor: input.actorId, action: 'decision.refused', subject: { type: 'grant', id: use.grantId }, resource: use.resource });
       if (!allowed.ok) return allowed;
-      const acknowledged = store.acknowledgeBreakGlass(use.grantId, input.actorId, clock.now().toMillis());
+      const acknowledged = await store.acknowledgeBreakGlass(use.grantId, input.actorId, clock.now().toMillis());
       if (!acknowledged) return err('This break-glass use was acknowledged a moment ago by someone else.');
-      const grant = store.findGrant(acknowledged.grantId);
+      const grant = await store.findGrant(acknowledged.grantId);
       if (grant) await deps.notifier.breakGlassAcknowledged(acknowledged, grant);
       return ok(acknowledged);
     },
 
     /** An hour unacknowledged: post it again and DM the security team, once. */
     async remind(grantId: string): Promise<StepOutcome> {
-      const found = store.findBreakGlass(grantId);
+      const found = await store.findBreakGlass(grantId);
       if (!found || found.acknowledgedAt !== null || found.remindedAt !== null) return { kind: 'skipped' };
       const now = clock.now().toMillis();
       const notDue = notDueYet(breakGlassReminderAt(found), now);
       if (notDue) return notDue;
-      const use = store.markBreakGlassReminded(grantId, now);
+      const use = await store.markBreakGlassReminded(grantId, now);
       if (!use) return { kind: 'skipped' };
       let team: string[] = [];
       try {
@@ -120,7 +120,7 @@ export function createBreakGlassService(deps: {
         log.warn({ err: error, grantId }, 'could not list the security team for a break-glass reminder; posting only');
       }
       log.warn({ grantId, waitedMs: clock.now().toMillis() - use.createdAt }, 'break-glass use still unacknowledged');
-      const grant = store.findGrant(use.grantId);
+      const grant = await store.findGrant(use.grantId);
       if (grant) await deps.notifier.breakGlassReminder(use, grant, team);
       return { kind: 'done' };
     },

@@ -55,7 +55,7 @@ const kindOf = (request: RequestRecord): PendingKind => ({ policyVersion: reques
 export interface DecisionDeps {
   store: Pick<Store, 'findRequest' | 'approve' | 'closeRequest' | 'recordEvent' | 'approvalsOf' | 'findBreakGlass' | 'pendingKinds' | 'pendingOfKind'>;
   /** The rules of the policy version a request was made under. */
-  rulesOf: (version: string) => LoadedPolicy;
+  rulesOf: (version: string) => Promise<LoadedPolicy>;
   membership: Membership;
   accountOf: AccountLookup;
   notifier: Pick<Notifier, 'updateApprovalProgress' | 'closeApprovalMessage' | 'requestDecided' | 'stageReached' | 'breakGlassExtended'>;
@@ -76,7 +76,7 @@ export function createDecisionService(deps: DecisionDeps) {
 
   /** Which stages of the chain of requests of this kind name this person; throws DirectoryError. */
   async function stagesNaming(kind: PendingKind, userId: string) {
-    const rules = deps.rulesOf(kind.policyVersion).policy;
+    const rules = (await deps.rulesOf(kind.policyVersion)).policy;
     const resource = rules.resources[kind.resource];
     if (!resource) return undefined;
     const stages = approvalStages(resource);
@@ -91,8 +91,8 @@ export function createDecisionService(deps: DecisionDeps) {
     return { resource, stages, naming };
   }
 
-  function refuse(request: RequestRecord, actorId: string, decision: 'approve' | 'deny', reason: string, message: string): DecisionResult {
-    store.recordEvent({
+  async function refuse(request: RequestRecord, actorId: string, decision: 'approve' | 'deny', reason: string, message: string): Promise<DecisionResult> {
+    await store.recordEvent({
       at: clock.now().toMillis(),
       actor: actorId,
       action: 'decision.refused',
@@ -146,11 +146,11 @@ export function createDecisionService(deps: DecisionDeps) {
      */
     async waitingOn(userId: string): Promise<WaitingRequest[]> {
       const waiting: WaitingRequest[] = [];
-      for (const kind of store.pendingKinds()) {
+      for (const kind of await store.pendingKinds()) {
         const chain = await chainOrNothing(kind, userId);
         if (!chain || chain.naming.size === 0) continue;
         const { resource, stages, naming } = chain;
-        for (const { request, approvals } of store.pendingOfKind(kind)) {
+        for (const { request, approvals } of await store.pendingOfKind(kind)) {
           if (awaitsApprovalFrom({ userId, requesterId: request.requesterId, selfApproval: resource.self_approval, stages, approvals, namingStages: naming })) {
             const { stage } = approvalProgress(stages, approvals);
             waiting.push({ request, resourceDescription: resource.description, account: accountFor(request), confirmApproval: resource.confirm_approval, stage, stages: stages.length });
@@ -166,7 +166,7 @@ export function createDecisionService(deps: DecisionDeps) {
     },
 
     async approve(input: { requestId: string; approverId: string }): Promise<DecisionResult> {
-      const request = store.findRequest(input.requestId);
+      const request = await store.findRequest(input.requestId);
       if (!request) return { kind: 'refused', message: `There is no request ${input.requestId}.` };
       if (request.status !== 'pending') return { kind: 'refused', message: alreadyDecided(request) };
       const chain = await lookUp(request, input.approverId, 'approve');
@@ -174,7 +174,7 @@ export function createDecisionService(deps: DecisionDeps) {
       if (!chain) return refuse(request, input.approverId, 'approve', 'resource_removed', `${request.resource} is no longer in the access policy, so it cannot be approved.`);
 
       const now = clock.now();
-      const outcome = store.approve({
+      const outcome = await store.approve({
         requestId: request.id,
         approverId: input.approverId,
         at: now.toMillis(),
@@ -196,7 +196,7 @@ export function createDecisionService(deps: DecisionDeps) {
           return { kind: 'refused', message: WITHDRAWN_TEXT[outcome.reason] };
         case 'recorded': {
           await deps.scheduler.cancelEscalation(request.id);
-          const approvals = store.approvalsOf(request.id);
+          const approvals = await store.approvalsOf(request.id);
           await deps.notifier.updateApprovalProgress({
             request: outcome.request,
             resourceDescription: chain.resource.description,
@@ -210,7 +210,7 @@ export function createDecisionService(deps: DecisionDeps) {
           const mine = approvals.find((a) => a.approverId === input.approverId);
           const next = chain.stages[outcome.progress.stage];
           if (mine && next && outcome.progress.stage > mine.stage) {
-            const approvers = expandPrincipals(deps.rulesOf(request.policyVersion).policy.approver_groups, next.approvers);
+            const approvers = expandPrincipals((await deps.rulesOf(request.policyVersion)).policy.approver_groups, next.approvers);
             deps.messages.send(() => deps.notifier.stageReached(outcome.request, outcome.progress.stage, chain.stages.length, approvers));
           }
           return outcome;
@@ -227,7 +227,7 @@ export function createDecisionService(deps: DecisionDeps) {
           // A new grant is provisioned; an extended one tells its provisioner about the later end.
           const schedule = outcome.kind === 'approved' ? () => deps.scheduler.scheduleGrant(grant) : () => deps.scheduler.scheduleExtension(grant);
           await queueOrLeaveToSweep(log, { grantId: grant.id }, schedule);
-          const breakGlass = outcome.kind === 'extended' ? store.findBreakGlass(grant.id) : undefined;
+          const breakGlass = outcome.kind === 'extended' ? await store.findBreakGlass(grant.id) : undefined;
           if (breakGlass) {
             const how = { kind: 'approved' as const, byMs: outcome.request.durationMs, by: input.approverId, requestId: outcome.request.id };
             deps.messages.send(() => deps.notifier.breakGlassExtended(breakGlass, grant, how));
@@ -239,12 +239,12 @@ export function createDecisionService(deps: DecisionDeps) {
 
     /** `pending_timeout` passed with no decision: the request lapses, its buttons go, the requester is told. */
     async lapse(requestId: string): Promise<StepOutcome> {
-      const request = store.findRequest(requestId);
+      const request = await store.findRequest(requestId);
       if (!request || request.status !== 'pending') return { kind: 'skipped' };
       const now = clock.now();
       const notDue = notDueYet(lapsesAt(request, deps.pendingTimeoutMs()), now.toMillis());
       if (notDue) return notDue;
-      const lapsed = store.closeRequest(requestId, 'lapsed', 'jitbot', now.toMillis(), 'pending_timeout');
+      const lapsed = await store.closeRequest(requestId, 'lapsed', 'jitbot', now.toMillis(), 'pending_timeout');
       if (!lapsed) return { kind: 'skipped' };
       log.info({ requestId }, 'request lapsed');
       deps.metrics.requestOutcome('lapsed');
@@ -253,7 +253,7 @@ export function createDecisionService(deps: DecisionDeps) {
     },
 
     async deny(input: { requestId: string; approverId: string }): Promise<DecisionResult> {
-      const request = store.findRequest(input.requestId);
+      const request = await store.findRequest(input.requestId);
       if (!request) return { kind: 'refused', message: `There is no request ${input.requestId}.` };
       if (request.status !== 'pending') return { kind: 'refused', message: alreadyDecided(request) };
       if (request.requesterId === input.approverId) {
@@ -265,9 +265,9 @@ export function createDecisionService(deps: DecisionDeps) {
         return refuse(request, input.approverId, 'deny', 'not_an_approver', REFUSAL_TEXT.not_an_approver);
       }
       const now = clock.now();
-      const denied = store.closeRequest(request.id, 'denied', input.approverId, now.toMillis());
+      const denied = await store.closeRequest(request.id, 'denied', input.approverId, now.toMillis());
       if (!denied) {
-        const latest = store.findRequest(request.id) ?? request;
+        const latest = await store.findRequest(request.id) ?? request;
         return { kind: 'refused', message: alreadyDecided(latest) };
       }
       log.info({ requestId: request.id, approverId: input.approverId }, 'request denied');

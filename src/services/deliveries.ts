@@ -22,9 +22,9 @@ export function createDeliveryLog(deps: { store: Pick<Store, 'firstDelivery'>; c
       return timestampSeconds * 1000 > deps.clock.now().toMillis() + MAX_AHEAD_MS;
     },
     /** True the first time any of these keys is seen within REMEMBER_MS, false for every copy after. */
-    firstSighting(keys: readonly string[]): boolean {
+    async firstSighting(keys: readonly string[]): Promise<boolean> {
       const now = deps.clock.now().toMillis();
-      return deps.store.firstDelivery(keys, now, now - REMEMBER_MS);
+      return await deps.store.firstDelivery(keys, now, now - REMEMBER_MS);
     },
   };
 }

@@ -50,7 +50,7 @@ export function createDriftDetector(deps: {
     const identify = (g: GrantRecord) => (provisioner.identify ?? ((u) => u.slack_id))({ slack_id: g.userId, email: g.userEmail });
     const held = (g: GrantRecord): HeldGrant => ({ id: g.id, userId: g.userId, identity: identify(g), status: g.status, provisionedAt: g.provisionedAt, endRequested: g.endRequestedReason !== null, expiresAt: g.expiresAt });
 
-    const before = store.liveGrantsOn(resources).map(held);
+    const before = (await store.liveGrantsOn(resources)).map(held);
     let actual: readonly string[];
     try {
       actual = await check.call(provisioner);
@@ -59,18 +59,18 @@ export function createDriftDetector(deps: {
       log.warn({ target, err: error }, 'drift check could not read the provisioner; will try again');
       return;
     }
-    const after = store.liveGrantsOn(resources).map(held);
+    const after = (await store.liveGrantsOn(resources)).map(held);
     const at = clock.now().toMillis();
     const findings = compareAccess({ actual, before, after, now: at });
     const [resource = target] = [...resources].sort();
-    const sync = store.syncDrift({ target, resource, findings, at });
+    const sync = await store.syncDrift({ target, resource, findings, at });
     report.found += sync.found.length;
     report.gone += sync.gone.length;
     // Seen again but never alerted (the process stopped between recording and alerting): alerted now.
     for (const finding of [...sync.found, ...sync.still.filter((f) => f.alertedAt === null)]) {
       log.warn({ target, kind: finding.kind, identity: finding.identity, findingId: finding.id }, 'drift found');
       await deps.notifier.driftFound(finding);
-      store.markDriftAlerted(finding.id, clock.now().toMillis());
+      await store.markDriftAlerted(finding.id, clock.now().toMillis());
     }
 
     const policy = deps.policy().policy;
@@ -83,7 +83,7 @@ export function createDriftDetector(deps: {
         log.warn({ target, identity: finding.identity, err: errorMessage(error) }, 'could not remove unmanaged access; will try again');
         continue;
       }
-      const removed = store.driftRemoved(finding.id, clock.now().toMillis());
+      const removed = await store.driftRemoved(finding.id, clock.now().toMillis());
       if (removed) {
         report.removed += 1;
         await deps.notifier.unmanagedRemoved(removed);

@@ -27,7 +27,7 @@ export function createEndAccessService(deps: EndAccessDeps) {
   async function endNow(grants: readonly GrantRecord[], reason: 'released' | 'revoked', by: string): Promise<GrantRecord[]> {
     const ended: GrantRecord[] = [];
     for (const grant of grants) {
-      const row = store.requestEnd(grant.id, reason, by, clock.now().toMillis());
+      const row = await store.requestEnd(grant.id, reason, by, clock.now().toMillis());
       if (!row) continue;
       ended.push(row);
       await queueOrLeaveToSweep(log, { grantId: row.id }, () => deps.scheduler.revokeNow(row.id));
@@ -37,7 +37,7 @@ export function createEndAccessService(deps: EndAccessDeps) {
 
   return {
     async release(input: { userId: string; target: string }): Promise<Result<GrantRecord[]>> {
-      const mine = store.activeGrantsOf(input.userId);
+      const mine = await store.activeGrantsOf(input.userId);
       const target = input.target.toLowerCase();
       const chosen = mine.filter((g) => g.id === target || g.resource === target);
       if (chosen.length === 0) {
@@ -49,14 +49,14 @@ export function createEndAccessService(deps: EndAccessDeps) {
     },
 
     /** "Request again": what the person's ended grant was for, to fill the form in with. */
-    askedBefore(input: { userId: string; grantId: string }): Result<{ resource: string; durationMs: number; reason: string }> {
-      const grant = store.findGrant(input.grantId);
+    async askedBefore(input: { userId: string; grantId: string }): Promise<Result<{ resource: string; durationMs: number; reason: string }>> {
+      const grant = await store.findGrant(input.grantId);
       if (!grant || grant.userId !== input.userId) return err(`You have no grant ${input.grantId}. \`/request\` opens the form.`);
       return ok({ resource: grant.resource, durationMs: grant.expiresAt - grant.grantedAt, reason: grant.reason });
     },
 
     async revoke(input: { actorId: string; target: string }): Promise<Result<GrantRecord>> {
-      const grant = store.findGrant(input.target.toLowerCase());
+      const grant = await store.findGrant(input.target.toLowerCase());
       if (!grant || !UNENDED_GRANT_STATUSES.includes(grant.status)) {
         return err(`There is no active grant ${input.target}. Grant IDs look like grt-7fk2m9qa3d.`);
       }

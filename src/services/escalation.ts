@@ -15,7 +15,7 @@ import { DirectoryError, type Log, type Notifier } from './ports.js';
 export function createEscalation(deps: {
   store: Pick<Store, 'findRequest' | 'approvalsOf' | 'markEscalated'>;
   /** The rules of the policy version a request was made under. */
-  rulesOf: (version: string) => LoadedPolicy;
+  rulesOf: (version: string) => Promise<LoadedPolicy>;
   membership: Pick<Membership, 'members'>;
   notifier: Pick<Notifier, 'requestEscalated'>;
   clock: Clock;
@@ -24,16 +24,16 @@ export function createEscalation(deps: {
   const { store, log } = deps;
   return {
     async escalate(requestId: string): Promise<StepOutcome> {
-      const request = store.findRequest(requestId);
+      const request = await store.findRequest(requestId);
       if (!request || request.status !== 'pending' || request.escalatedAt !== null) return { kind: 'skipped' };
-      if (store.approvalsOf(requestId).length > 0) return { kind: 'skipped' };
-      const rules = deps.rulesOf(request.policyVersion).policy;
+      if ((await store.approvalsOf(requestId)).length > 0) return { kind: 'skipped' };
+      const rules = (await deps.rulesOf(request.policyVersion)).policy;
       const escalation = rules.resources[request.resource]?.escalation;
       if (!escalation) return { kind: 'skipped' };
       const now = deps.clock.now().toMillis();
       const notDue = notDueYet(escalatesAt(request, escalation), now);
       if (notDue) return notDue;
-      const escalated = store.markEscalated(requestId, escalation.to, now);
+      const escalated = await store.markEscalated(requestId, escalation.to, now);
       if (!escalated) return { kind: 'skipped' };
       let people: string[] = [];
       try {

@@ -30,11 +30,11 @@ export function createExceptionLifecycle(deps: ExceptionLifecycleDeps) {
 
   return {
     async close(id: string, reason: ExceptionCloseReason, by: string): Promise<TimerOutcome> {
-      const exception = store.findException(id);
+      const exception = await store.findException(id);
       if (!exception || exception.status !== 'open' || exception.endsAt === null) return { kind: 'skipped' };
       const now = clock.now().toMillis();
       if (reason === 'expired' && exception.endsAt > now) return { kind: 'not_due', dueAt: exception.endsAt };
-      const closed = store.closeException(id, reason, by, now);
+      const closed = await store.closeException(id, reason, by, now);
       if (!closed) return { kind: 'skipped' };
       log.info({ exceptionId: id, reason, latenessMs: reason === 'expired' ? now - exception.endsAt : undefined }, 'exception closed');
       for (const grant of closed.endedGrants) {
@@ -46,14 +46,14 @@ export function createExceptionLifecycle(deps: ExceptionLifecycleDeps) {
 
     /** Reminds the holder once, `expiry_warning` before it closes, while it is still open. */
     async remind(id: string): Promise<TimerOutcome> {
-      const exception = store.findException(id);
+      const exception = await store.findException(id);
       const now = clock.now().toMillis();
       if (!exception || exception.status !== 'open' || exception.warnedAt !== null || exception.opensAt === null || exception.endsAt === null || exception.endsAt <= now) return { kind: 'skipped' };
       const at = reminderAt({ opensAt: exception.opensAt, endsAt: exception.endsAt }, deps.reminderLeadMs());
       if (at === undefined) return { kind: 'skipped' };
       const notDue = notDueYet(at, now);
       if (notDue) return notDue;
-      const warned = store.markExceptionWarned(id, now);
+      const warned = await store.markExceptionWarned(id, now);
       if (!warned) return { kind: 'skipped' };
       deps.messages.send(() => deps.notifier.exceptionClosingSoon(warned));
       return { kind: 'done', exception: warned };

@@ -42,15 +42,15 @@ export function createExtensionService(deps: {
 }) {
   const { store, clock, log } = deps;
 
-  function extendable(userId: string, grantId: string): Result<ExtensionChoices & { resource: ResourcePolicy; breakGlass: BreakGlassRecord | undefined }> {
-    const grant = store.findGrant(grantId);
+  async function extendable(userId: string, grantId: string): Promise<Result<ExtensionChoices & { resource: ResourcePolicy; breakGlass: BreakGlassRecord | undefined }>> {
+    const grant = await store.findGrant(grantId);
     if (!grant || grant.userId !== userId) return err(`You have no grant ${grantId}. \`/request list\` shows your access.`);
     const resource = deps.policy().policy.resources[grant.resource];
     if (!resource) return err(`${grant.resource} is no longer in the access policy, so it cannot be extended.`);
     const voided = extensionVoid(grant, clock.now().toMillis(), resource.max_extensions);
     if (voided === 'grant_ended') return err(`Your access \`${grant.id}\` has already ended or is ending; ask again with \`/request ${grant.resource} <duration> <reason>\`.`);
     if (voided === 'max_extensions') return err(`\`${grant.id}\` has been extended ${grant.extensions} time(s), the most ${grant.resource} allows (\`max_extensions: ${resource.max_extensions}\`). To keep access longer, ask again with \`/request ${grant.resource} <duration> <reason>\` and an approver will decide.`);
-    const breakGlass = store.findBreakGlass(grant.id);
+    const breakGlass = await store.findBreakGlass(grant.id);
     const atOnceMs = atOnceLimitMs(resource, breakGlass !== undefined);
     return ok({ grant, resource, breakGlass, breakGlassMaxMs: breakGlass ? atOnceMs : undefined, ...extensionChoices(grant, resource, atOnceMs) });
   }
@@ -62,7 +62,7 @@ export function createExtensionService(deps: {
     choices: (input: { userId: string; grantId: string }) => extendable(input.userId, input.grantId),
 
     async extend(input: { userId: string; grantId: string; byMs: number }): Promise<Result<ExtensionOutcome>> {
-      const checked = extendable(input.userId, input.grantId);
+      const checked = await extendable(input.userId, input.grantId);
       if (!checked.ok) return checked;
       const { grant, resource, choicesMs, approvalChoicesMs, breakGlass, breakGlassMaxMs } = checked.value;
       if (approvalChoicesMs.includes(input.byMs)) {
@@ -70,7 +70,7 @@ export function createExtensionService(deps: {
         return asked.ok ? ok({ kind: 'requested', ...asked.value }) : asked;
       }
       if (!choicesMs.includes(input.byMs)) return err(`Choose one of: ${[...choicesMs, ...approvalChoicesMs].map(words).join(', ')}.`);
-      const extended = store.extendGrant({ grantId: grant.id, from: grant.expiresAt, byMs: input.byMs, maxExtensions: resource.max_extensions, by: input.userId, at: clock.now().toMillis() });
+      const extended = await store.extendGrant({ grantId: grant.id, from: grant.expiresAt, byMs: input.byMs, maxExtensions: resource.max_extensions, by: input.userId, at: clock.now().toMillis() });
       if (!extended) return err(`\`${grant.id}\` changed meanwhile and was not extended; look at \`/request list\`.`);
       log.info({ grantId: grant.id, expiresAt: extended.expiresAt, extensions: extended.extensions }, 'grant extended');
       await queueOrLeaveToSweep(log, { grantId: grant.id }, () => deps.scheduler.scheduleExtension(extended));

@@ -80,21 +80,21 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    * revoking at the provisioner would take away access that grant still gives. Grants that are
    * ending or already over never cover, so two grants ending together both revoke.
    */
-  function coveringGrant(grant: GrantRecord, now: number): { id: string } | undefined {
+  async function coveringGrant(grant: GrantRecord, now: number): Promise<{ id: string } | undefined> {
     const targetOfGrant = (g: Pick<GrantRecord, 'resource'>) => targetOf(deps.provisionerFor(g.resource), g.resource);
     const target = targetOfGrant(grant);
-    return store.outlastingGrantsOf(grant.userId, now, grant.id).find((other) => targetOfGrant(other) === target);
+    return (await store.outlastingGrantsOf(grant.userId, now, grant.id)).find((other) => targetOfGrant(other) === target);
   }
 
-  const requestOf = (grant: GrantRecord) => (grant.requestId === null ? undefined : store.findRequest(grant.requestId));
+  const requestOf = async (grant: GrantRecord) => (grant.requestId === null ? undefined : await store.findRequest(grant.requestId));
 
   /**
    * The first failed attempt is told to the requester and on the approval message; an error
    * retrying cannot fix, and the last attempt, to the security channel too.
    */
   async function tellSetupFailure(before: GrantRecord, failed: GrantRecord, error: string, how: { final: boolean; permanent: boolean; requesterMayRead: boolean }): Promise<void> {
-    if (how.final) await deps.notifier.provisioningFailed(failed, error, requestOf(failed), { requesterMayRead: how.requesterMayRead });
-    else if (before.provisionError === null) await deps.notifier.provisioningFailing(failed, error, requestOf(failed), { permanent: how.permanent, requesterMayRead: how.requesterMayRead });
+    if (how.final) await deps.notifier.provisioningFailed(failed, error, await requestOf(failed), { requesterMayRead: how.requesterMayRead });
+    else if (before.provisionError === null) await deps.notifier.provisioningFailing(failed, error, await requestOf(failed), { permanent: how.permanent, requesterMayRead: how.requesterMayRead });
   }
 
   /**
@@ -103,14 +103,14 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
    */
   async function alertRevocation(grant: GrantRecord, error: string, at: number): Promise<void> {
     const alreadyPosted = grant.revokeAlertChannel !== null && grant.revokeAlertTs !== null;
-    if (!alreadyPosted && grant.status !== 'revoke_failed' && !store.claimRevokeAlert(grant.id, at)) return;
+    if (!alreadyPosted && grant.status !== 'revoke_failed' && !await store.claimRevokeAlert(grant.id, at)) return;
     const posted = await deps.notifier.revocationFailing(grant, error);
-    if (posted && !alreadyPosted) store.setRevokeAlertMessage(grant.id, posted.channel, posted.ts, at);
+    if (posted && !alreadyPosted) await store.setRevokeAlertMessage(grant.id, posted.channel, posted.ts, at);
   }
 
   return {
     async provision(grantId: string, opts: { finalAttempt: boolean }): Promise<{ kind: 'provisioned' | 'skipped' } | { kind: 'not_due'; dueAt: number }> {
-      const grant = store.findGrant(grantId);
+      const grant = await store.findGrant(grantId);
       if (!grant || grant.status !== 'active' || grant.provisionedAt !== null || grant.endRequestedReason !== null) return { kind: 'skipped' };
       // Already over (a timer restored after long downtime): granting now would only widen access.
       if (grant.expiresAt <= clock.now().toMillis()) return { kind: 'skipped' };
@@ -120,15 +120,15 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         await apply(grant, accessEvent(grant, 'access.grant', null));
       } catch (error) {
         const message = redactedErrorMessage(error);
-        const failed = store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
+        const failed = await store.markProvisionFailed(grant.id, message, clock.now().toMillis(), opts.finalAttempt);
         const own = error instanceof ProvisionerError ? error : undefined;
         if (failed) await tellSetupFailure(grant, failed, message, { final: opts.finalAttempt, permanent: own?.permanent ?? false, requesterMayRead: own !== undefined && !own.quotesOutside });
         throw error;
       }
-      const provisioned = store.markProvisioned(grant.id, clock.now().toMillis());
+      const provisioned = await store.markProvisioned(grant.id, clock.now().toMillis());
       if (!provisioned) return { kind: 'provisioned' };
       if (grant.provisionError === null) deps.messages.send(() => deps.notifier.accessActive(provisioned));
-      else deps.messages.send(() => deps.notifier.provisioningRecovered(provisioned, requestOf(provisioned)));
+      else deps.messages.send(async () => deps.notifier.provisioningRecovered(provisioned, await requestOf(provisioned)));
       return { kind: 'provisioned' };
     },
 
@@ -137,11 +137,11 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
      * end that has since moved later (extended before it fired) is not due yet.
      */
     async warn(grantId: string): Promise<{ kind: 'warned' | 'skipped' } | { kind: 'not_due'; dueAt: number }> {
-      const grant = store.findGrant(grantId);
+      const grant = await store.findGrant(grantId);
       if (!grant) return { kind: 'skipped' };
       const dueAt = grant.expiresAt - deps.warningLeadMs();
       if (dueAt > clock.now().toMillis()) return { kind: 'not_due', dueAt };
-      const warned = store.markGrantWarned(grantId, clock.now().toMillis());
+      const warned = await store.markGrantWarned(grantId, clock.now().toMillis());
       if (!warned) return { kind: 'skipped' };
       deps.messages.send(() => deps.notifier.accessEndingSoon(warned));
       return { kind: 'warned' };
@@ -149,14 +149,14 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
 
     /** Tells the provisioner the grant now ends later (`access.extend`); a failure is retried. */
     async extend(grantId: string): Promise<void> {
-      const grant = store.findGrant(grantId);
+      const grant = await store.findGrant(grantId);
       if (!grant || grant.status !== 'active' || grant.endRequestedReason !== null) return;
       await apply(grant, accessEvent(grant, 'access.extend', null));
       deps.messages.send(() => deps.notifier.accessExtended(grant));
     },
 
     async revoke(grantId: string, opts: { finalAttempt: boolean }): Promise<RevokeOutcome> {
-      const grant = store.findGrant(grantId);
+      const grant = await store.findGrant(grantId);
       if (!grant || grant.status === 'revoked') return { kind: 'skipped' };
       const now = clock.now().toMillis();
       // A standing grant ends with its exception's window, whichever timer gets there first.
@@ -165,16 +165,16 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? runsOut : undefined);
       if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };
 
-      const coveredBy = coveringGrant(grant, now)?.id;
+      const coveredBy = (await coveringGrant(grant, now))?.id;
       try {
         if (coveredBy === undefined) await apply(grant, accessEvent(grant, 'access.revoke', reason));
         else log.info({ grantId, coveredBy }, 'access stays: another grant still gives it');
       } catch (error) {
         const message = redactedErrorMessage(error);
-        store.noteRevokeError(grant.id, message);
+        await store.noteRevokeError(grant.id, message);
         const at = clock.now().toMillis();
         if (opts.finalAttempt) {
-          const failed = store.markRevokeFailed(grant.id, message, at);
+          const failed = await store.markRevokeFailed(grant.id, message, at);
           if (failed) await alertRevocation(failed, message, at);
         } else if (grant.revokeAlertedAt === null && at - accessEndsAt(grant) >= REVOCATION_OVERDUE_ALERT_MS) {
           await alertRevocation(grant, message, at);

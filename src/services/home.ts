@@ -50,19 +50,19 @@ export function createHomeService(deps: {
   clock: Clock;
 }) {
   const { store, clock } = deps;
-  const own = (userId: string): OwnAccess => ({ ...deps.accessRequests.list(userId), exceptions: deps.optOut.list(userId) });
+  const own = async (userId: string): Promise<OwnAccess> => ({ ...(await deps.accessRequests.list(userId)), exceptions: await deps.optOut.list(userId) });
 
   return {
     own,
 
     /** The person opened App Home: from now on, changes concerning them redraw it. */
-    opened(userId: string): void {
-      store.homeOpened(userId, clock.now().toMillis());
+    async opened(userId: string): Promise<void> {
+      await store.homeOpened(userId, clock.now().toMillis());
     },
 
     async contents(userId: string): Promise<HomeContents> {
       const [requests, exceptions] = await Promise.all([deps.decisions.waitingOn(userId), deps.optOut.waitingOn(userId)]);
-      return { own: own(userId), waiting: { requests, exceptions } };
+      return { own: await own(userId), waiting: { requests, exceptions } };
     },
 
     /** Whose App Home shows something this change touches; only people who use App Home. */
@@ -74,7 +74,7 @@ export function createHomeService(deps: {
         (await someOf(change.requests, (request) => request.requesterId === viewer || deps.decisions.concerns(request, viewer))) ||
         (await someOf(change.exceptions, (exception) => deps.optOut.concerns(exception, viewer)));
       const concerned: string[] = [];
-      for (const viewer of store.homeViewersSince(clock.now().minus(VIEWER_WINDOW).toMillis())) {
+      for (const viewer of await store.homeViewersSince(clock.now().minus(VIEWER_WINDOW).toMillis())) {
         if (await concerns(viewer)) concerned.push(viewer);
       }
       return concerned.sort();

@@ -89,17 +89,17 @@ export function createOptOutService(deps: OptOutDeps) {
     if (!resource) return false;
     const where = await deps.notifier.postExceptionRequest(exception, resource.description);
     if (!where) return false;
-    store.setExceptionApprovalMessage(exception.id, where.channel, where.ts);
+    await store.setExceptionApprovalMessage(exception.id, where.channel, where.ts);
     return true;
   }
 
   async function decide(input: { exceptionId: string; approverId: string }, decision: 'approve' | 'deny'): Promise<Result<ExceptionRecord>> {
-    const exception = store.findException(input.exceptionId);
+    const exception = await store.findException(input.exceptionId);
     if (!exception) return err(`There is no exception ${input.exceptionId}.`);
     if (exception.status !== 'pending') return err(alreadyDecided(exception));
     const allowed = await mayDecide(exception, input.approverId);
     if (!allowed.ok) {
-      store.recordEvent({
+      await store.recordEvent({
         at: clock.now().toMillis(),
         actor: input.approverId,
         action: 'decision.refused',
@@ -123,9 +123,9 @@ export function createOptOutService(deps: OptOutDeps) {
      */
     async waitingOn(userId: string): Promise<ExceptionRecord[]> {
       const waiting: ExceptionRecord[] = [];
-      for (const resource of store.pendingExceptionResources()) {
+      for (const resource of await store.pendingExceptionResources()) {
         if (!(await mayDecide({ resource }, userId)).ok) continue;
-        waiting.push(...store.pendingExceptionsOn(resource).filter((exception) => exception.userId !== userId));
+        waiting.push(...(await store.pendingExceptionsOn(resource)).filter((exception) => exception.userId !== userId));
       }
       return waiting.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     },
@@ -160,7 +160,7 @@ export function createOptOutService(deps: OptOutDeps) {
         (profile) => profile.email,
         () => null,
       );
-      const created = store.createException({
+      const created = await store.createException({
         id: newId('exc'),
         userId: input.userId,
         userEmail: email,
@@ -187,7 +187,7 @@ export function createOptOutService(deps: OptOutDeps) {
       const checked = await decide(input, 'approve');
       if (!checked.ok) return { kind: 'refused', message: checked.error };
       const now = clock.now();
-      const outcome = store.openException({
+      const outcome = await store.openException({
         id: input.exceptionId,
         approverId: input.approverId,
         at: now.toMillis(),
@@ -231,8 +231,8 @@ export function createOptOutService(deps: OptOutDeps) {
       const checked = await decide(input, 'deny');
       if (!checked.ok) return { kind: 'refused', message: checked.error };
       const now = clock.now();
-      const denied = store.denyException(input.exceptionId, input.approverId, now.toMillis());
-      if (!denied) return { kind: 'refused', message: alreadyDecided(store.findException(input.exceptionId) ?? checked.value) };
+      const denied = await store.denyException(input.exceptionId, input.approverId, now.toMillis());
+      if (!denied) return { kind: 'refused', message: alreadyDecided(await store.findException(input.exceptionId) ?? checked.value) };
       log.info({ exceptionId: denied.id, approverId: input.approverId }, 'exception denied');
       const decided = { kind: 'denied' as const, by: input.approverId, at: now };
       deps.messages.send(async () => {
@@ -244,7 +244,7 @@ export function createOptOutService(deps: OptOutDeps) {
 
     /** `revoke exc-…`: an opt-out approver closes an open exception now. */
     async revoke(input: { actorId: string; exceptionId: string }): Promise<Result<ExceptionRecord>> {
-      const exception = store.findException(input.exceptionId);
+      const exception = await store.findException(input.exceptionId);
       if (!exception || exception.status !== 'open') {
         return err(`There is no open exception ${input.exceptionId}. Exception IDs look like exc-7fk2m9qa3d.`);
       }
@@ -257,7 +257,7 @@ export function createOptOutService(deps: OptOutDeps) {
       return closed.kind === 'done' ? ok(closed.exception) : err(`${exception.id} is already closed.`);
     },
 
-    list: (userId: string) => store.liveExceptionsOf(userId),
+    list: async (userId: string) => await store.liveExceptionsOf(userId),
   };
 }
 

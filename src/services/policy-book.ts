@@ -10,12 +10,12 @@ export function createPolicyBook(deps: { current: () => LoadedPolicy; store: Pic
   const parsed = new Map<string, LoadedPolicy>();
   return {
     /** That version's rules; the current ones when the version is unknown (made before versions were kept). */
-    of(version: string): LoadedPolicy {
+    async of(version: string): Promise<LoadedPolicy> {
       const current = deps.current();
       if (version === current.version) return current;
       const cached = parsed.get(version);
       if (cached) return cached;
-      const text = deps.store.policyText(version);
+      const text = await deps.store.policyText(version);
       if (text === undefined) return current;
       try {
         const loaded = parsePolicy(text, `policy version ${version}`);

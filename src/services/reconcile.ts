@@ -40,14 +40,14 @@ const REPOST_AFTER_MS = 2 * 60_000;
 
 /** Reads timers page by page, ordered by (time, id), handing each page to `restore`. */
 async function restorePaged<T extends { id: string }>(
-  read: (afterAt: number, afterId: string, limit: number) => T[],
+  read: (afterAt: number, afterId: string, limit: number) => Promise<T[]>,
   at: (timer: T) => number,
   restore: (page: readonly T[]) => Promise<void>,
 ): Promise<number> {
   let count = 0;
   let cursor = { at: -1, id: '' };
   for (;;) {
-    const page = read(cursor.at, cursor.id, PAGE);
+    const page = await read(cursor.at, cursor.id, PAGE);
     const last = page[page.length - 1];
     if (!last) return count;
     await restore(page);
@@ -79,7 +79,7 @@ export function createReconciler(deps: {
   scheduler: Pick<Scheduler, 'revokeNow' | 'scheduleGrant'>;
   timers: TimerStore;
   /** A pending request's lapse and escalation, by the rules it was made under. */
-  requestTimers: (request: RequestRecord) => RequestTimers;
+  requestTimers: (request: RequestRecord) => Promise<RequestTimers>;
   /** Re-creates the job schedulers (`review_schedule`, the daily audit checkpoint): Redis lost them with the timers. */
   restoreJobSchedulers: () => Promise<void>;
   closeException: (id: string) => Promise<unknown>;
@@ -102,7 +102,7 @@ export function createReconciler(deps: {
   async function restoreAllTimers(): Promise<number> {
     const grants = await restorePaged(store.activeGrantTimers, (g) => g.expiresAt, deps.timers.restoreGrants);
     const exceptions = await restorePaged(store.openExceptionTimers, (e) => e.endsAt, deps.timers.restoreExceptions);
-    const requests = await restorePaged(store.pendingRequestTimers, (r) => r.createdAt, (page) => deps.timers.restoreRequests(page.map(deps.requestTimers)));
+    const requests = await restorePaged(store.pendingRequestTimers, (r) => r.createdAt, async (page) => deps.timers.restoreRequests(await Promise.all(page.map(deps.requestTimers))));
     const reminders = await restorePaged(store.breakGlassAwaitingReminder, (u) => u.createdAt, (page) =>
       deps.timers.restoreBreakGlassReminders(page.map((u) => ({ grantId: u.id, at: breakGlassReminderAt(u) }))),
     );
@@ -126,36 +126,36 @@ export function createReconciler(deps: {
     async sweep(): Promise<SweepReport> {
       const restoredTimers = await checkTimers();
       const now = clock.now().toMillis();
-      const closing = store.exceptionsDueToClose(now - OVERDUE_GRACE_MS, PAGE);
+      const closing = await store.exceptionsDueToClose(now - OVERDUE_GRACE_MS, PAGE);
       // Closed straight from SQLite: a closing needs no Redis, and its standing grants are then due below.
       for (const exception of closing) await deps.closeException(exception.id);
-      const due = store.grantsDueForRevocation(now - OVERDUE_GRACE_MS, PAGE);
+      const due = await store.grantsDueForRevocation(now - OVERDUE_GRACE_MS, PAGE);
       for (const grant of due) await deps.scheduler.revokeNow(grant.id);
       // Approved while Redis refused the job (Redis kept its other data, so no restore): queue it now.
-      const unqueued = store.grantsNeverQueued(now - REQUEUE_AFTER_MS, now, PAGE);
+      const unqueued = await store.grantsNeverQueued(now - REQUEUE_AFTER_MS, now, PAGE);
       for (const grant of unqueued) await deps.scheduler.scheduleGrant(grant);
       let reposted = 0;
-      for (const request of store.pendingWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
+      for (const request of await store.pendingWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repost(request)) reposted += 1;
       }
-      for (const exception of store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
+      for (const exception of await store.pendingExceptionsWithoutApprovalMessage(now - REPOST_AFTER_MS, 100)) {
         if (await deps.repostException(exception)) reposted += 1;
       }
       // Lapses, escalations and break-glass reminders whose timer Redis lost (the job is the
       // normal path). Each step checks it is due itself, so a sweep never acts early.
       const done = (outcome: StepOutcome) => (outcome.kind === 'done' ? 1 : 0);
       let lapsed = 0;
-      for (const request of store.pendingCreatedBefore(now - deps.pendingTimeoutMs() - OVERDUE_GRACE_MS, PAGE)) {
+      for (const request of await store.pendingCreatedBefore(now - deps.pendingTimeoutMs() - OVERDUE_GRACE_MS, PAGE)) {
         lapsed += done(await deps.lapse(request.id));
       }
       let escalated = 0;
       for (const { resource, afterMs } of deps.escalations()) {
-        for (const request of store.dueForEscalation(resource, now - afterMs - OVERDUE_GRACE_MS, PAGE)) {
+        for (const request of await store.dueForEscalation(resource, now - afterMs - OVERDUE_GRACE_MS, PAGE)) {
           escalated += done(await deps.escalate(request.id));
         }
       }
       let breakGlassReminders = 0;
-      for (const use of store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS - OVERDUE_GRACE_MS, 100)) {
+      for (const use of await store.breakGlassDueForReminder(now - BREAK_GLASS_REMINDER_MS - OVERDUE_GRACE_MS, 100)) {
         breakGlassReminders += done(await deps.remindBreakGlass(use.grantId));
       }
       const report = { restoredTimers, dueRevocations: due.length, dueExceptionClosings: closing.length, requeuedGrants: unqueued.length, reposted, breakGlassReminders, lapsed, escalated };

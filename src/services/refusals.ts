@@ -20,8 +20,8 @@ export interface Refusal {
  * person why: one way to do it for every service.
  */
 export function createRefusals(deps: { store: Pick<Store, 'recordEvent'>; membership: Pick<Membership, 'securityOnly'>; clock: Clock }) {
-  function refuse<T>(refusal: Refusal, message: string): Result<T> {
-    deps.store.recordEvent({
+  async function refuse<T>(refusal: Refusal, message: string): Promise<Result<T>> {
+    await deps.store.recordEvent({
       at: deps.clock.now().toMillis(),
       actor: refusal.actor,
       action: refusal.action,

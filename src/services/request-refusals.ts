@@ -43,13 +43,13 @@ interface Tally {
  * the trail while a different refusal is still recorded on its own.
  */
 export function createRequestRefusals(deps: { store: Pick<Store, 'recordEvent'>; metrics: Pick<Metrics, 'requestOutcome'>; clock: Clock; log: Log }) {
-  function write(key: string | null, { refusal, count }: Tally, startMs: number): void {
+  async function write(key: string | null, { refusal, count }: Tally, startMs: number): Promise<void> {
     const asked = refusal.typed.slice(0, ASKED_CHARS);
     const minute = new Date(startMs).toISOString();
     if (key === null) {
-      deps.store.recordEvent({ at: deps.clock.now().toMillis(), actor: 'unknown', action: 'request.refused', subjectType: 'system', subjectId: 'requests', reason: 'various', details: { other_refusals: true, count, minute } });
+      await deps.store.recordEvent({ at: deps.clock.now().toMillis(), actor: 'unknown', action: 'request.refused', subjectType: 'system', subjectId: 'requests', reason: 'various', details: { other_refusals: true, count, minute } });
     } else {
-      deps.store.recordEvent({
+      await deps.store.recordEvent({
         at: deps.clock.now().toMillis(),
         actor: refusal.userId,
         action: 'request.refused',

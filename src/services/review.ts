@@ -41,23 +41,23 @@ export function storedReport(review: ReviewRecord): ReviewReport {
 }
 
 /** A stored review with its report and every decision taken on it so far. */
-export function postedReview(store: Pick<Store, 'reviewDecisions'>, review: ReviewRecord): PostedReview {
-  return { review, report: storedReport(review), decisions: store.reviewDecisions(review.id) };
+export async function postedReview(store: Pick<Store, 'reviewDecisions'>, review: ReviewRecord): Promise<PostedReview> {
+  return { review, report: storedReport(review), decisions: await store.reviewDecisions(review.id) };
 }
 
 /** Reads what a review needs and builds the report (`/request review`, the schedule and `jitbot review`). */
-function gatherReport(store: ReviewStore, now: number, days: number): ReviewReport {
+async function gatherReport(store: ReviewStore, now: number, days: number): Promise<ReviewReport> {
   const since = now - days * DAY_MS;
-  const approvedBy = (g: { requestId: string | null; exceptionId: string | null }) =>
-    g.requestId !== null ? (store.findRequest(g.requestId)?.decidedBy ?? null) : g.exceptionId !== null ? (store.findException(g.exceptionId)?.decidedBy ?? null) : null;
-  const grants: ReviewGrant[] = store.liveGrants().map((g) => ({ ...g, approvedBy: approvedBy(g) }));
-  const exceptions = store.openExceptionsIn({});
-  return buildReviewReport({ now, since, grants, exceptions, requests: store.requestsSince(since), drift: store.openDriftFindings(), breakGlass: store.unacknowledgedBreakGlass() });
+  const approvedBy = async (g: { requestId: string | null; exceptionId: string | null }) =>
+    g.requestId !== null ? ((await store.findRequest(g.requestId))?.decidedBy ?? null) : g.exceptionId !== null ? ((await store.findException(g.exceptionId))?.decidedBy ?? null) : null;
+  const grants: ReviewGrant[] = await Promise.all((await store.liveGrants()).map(async (g) => ({ ...g, approvedBy: await approvedBy(g) })));
+  const exceptions = await store.openExceptionsIn({});
+  return buildReviewReport({ now, since, grants, exceptions, requests: await store.requestsSince(since), drift: await store.openDriftFindings(), breakGlass: await store.unacknowledgedBreakGlass() });
 }
 
 /** Runs a review and stores it as a review record, with its audit event. */
-export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigger; by: string; days: number; now: number }): PostedReview {
-  const report = gatherReport(store, input.now, input.days);
+export async function conductReview(store: ReviewStore, input: { trigger: ReviewTrigger; by: string; days: number; now: number }): Promise<PostedReview> {
+  const report = await gatherReport(store, input.now, input.days);
   const counts = {
     active_grants: report.activeGrants.length,
     open_exceptions: report.longLived.openExceptions.length,
@@ -67,7 +67,7 @@ export function conductReview(store: ReviewStore, input: { trigger: ReviewTrigge
     drift_findings: report.drift.length,
     unacknowledged_break_glass: report.unacknowledgedBreakGlass.length,
   };
-  const review = store.createReview(
+  const review = await store.createReview(
     { id: newId('rev'), trigger: input.trigger, createdBy: input.by, createdAt: input.now, since: report.since, until: report.until, report: JSON.stringify(report) },
     counts,
   );
@@ -102,10 +102,10 @@ export function createReviewService(deps: ReviewDeps) {
 
   /** Runs and stores a review, then posts it in the security channel when there is one. */
   async function runAndPost(input: { trigger: ReviewTrigger; by: string; days: number }): Promise<PostedReview> {
-    const record = conductReview(store, { ...input, now: clock.now().toMillis() });
+    const record = await conductReview(store, { ...input, now: clock.now().toMillis() });
     const where = deps.policy().policy.settings.security_channel === undefined ? undefined : await deps.notifier.postReview(record);
     if (where) {
-      store.setReviewMessage(record.review.id, where.channel, where.ts);
+      await store.setReviewMessage(record.review.id, where.channel, where.ts);
       return { ...record, review: { ...record.review, channel: where.channel, messageTs: where.ts } };
     }
     log.warn({ reviewId: record.review.id }, 'security review stored but not posted: no security_channel, or Slack refused');
@@ -124,7 +124,7 @@ export function createReviewService(deps: ReviewDeps) {
 
     /** Keep or revoke one item a review lists (open exception or active grant); the first decision on an item stands. */
     async decide(input: { reviewId: string; subjectId: string; decision: ReviewDecision; actorId: string; note: string | null }): Promise<Result<DecideAnswer>> {
-      const review = store.findReview(input.reviewId);
+      const review = await store.findReview(input.reviewId);
       if (!review) return err(`There is no review ${input.reviewId}.`);
       const report = storedReport(review);
       const item = reviewListing(report).find((e) => e.item.subjectId === input.subjectId)?.item;
@@ -132,7 +132,7 @@ export function createReviewService(deps: ReviewDeps) {
       const allowed = await securityOnly(input.actorId, { type: item.subjectType, id: item.subjectId }, `${input.decision} access in a security review`);
       if (!allowed.ok) return allowed;
 
-      const recorded = store.recordReviewDecision(
+      const recorded = await store.recordReviewDecision(
         { reviewId: review.id, subjectType: item.subjectType, subjectId: item.subjectId, decision: input.decision, decidedBy: input.actorId, decidedAt: clock.now().toMillis(), note: input.note },
         item.resource,
       );
@@ -148,7 +148,7 @@ export function createReviewService(deps: ReviewDeps) {
             : await deps.endAccess.revoke({ actorId: input.actorId, target: item.subjectId });
         revokeProblem = ended.ok ? undefined : ended.error;
       }
-      deps.messages.send(() => deps.notifier.updateReview(postedReview(store, review)));
+      deps.messages.send(async () => deps.notifier.updateReview(await postedReview(store, review)));
       return ok({ decision: recorded.decision, item, revokeProblem });
     },
   };

@@ -44,8 +44,8 @@ export function createRevokeAll(deps: {
         if (!allowed.ok) return allowed;
       }
       const scope = { resource: input.scope.kind === 'resource' ? input.scope.resource : undefined, userId: input.scope.kind === 'user' ? input.scope.userId : undefined };
-      const exceptions = store.openExceptionsIn(scope);
-      const ending = store.requestEndAll({ scope, by: input.actorId, at: clock.now().toMillis(), reason: input.reason, details: { scope: input.scope, exceptions: exceptions.length } });
+      const exceptions = await store.openExceptionsIn(scope);
+      const ending = await store.requestEndAll({ scope, by: input.actorId, at: clock.now().toMillis(), reason: input.reason, details: { scope: input.scope, exceptions: exceptions.length } });
       log.warn({ actor: input.actorId, scope: input.scope, grants: ending.length, exceptions: exceptions.length }, 'revoke-all');
       for (const exception of exceptions) await deps.exceptions.close(exception.id, 'revoked', input.actorId);
       for (let i = 0; i < ending.length; i += QUEUE_BATCH) {

@@ -38,7 +38,7 @@ export function dropRepeatedDeliveries(deliveries: Pick<DeliveryLog, 'firstSight
     const keys = deliveryKeys(args.body, typeof signature === 'string' ? signature : undefined);
     let first: boolean;
     try {
-      first = deliveries.firstSighting(keys);
+      first = await deliveries.firstSighting(keys);
     } catch (error) {
       // The log is in the database: when it cannot be read, nothing can change either, and
       // the listener answers the person with its own error reference.

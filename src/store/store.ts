@@ -1,6 +1,6 @@
 import type { PendingLimits } from '../domain/access-rules.js';
 import type { ApprovalProgress, ApprovalRefusal, Stage } from '../domain/approval-chain.js';
-import { GENESIS_HASH, type SignedCheckpoint } from '../domain/audit-chain.js';
+import { GENESIS_HASH, type ChainCheck, type SignedCheckpoint } from '../domain/audit-chain.js';
 import type { DriftFinding } from '../domain/drift.js';
 import type { ExtensionVoid } from '../domain/extension-rules.js';
 import type {
@@ -275,6 +275,8 @@ export interface ExceptionTimer {
   warned: boolean;
 }
 
+export type { ChainCheck };
+
 /** A place in the audit chain: an event's seq and hash (seq 0 and the genesis hash before the first). */
 export interface Position {
   seq: number;
@@ -285,11 +287,6 @@ export const AUDIT_START: Position = { seq: 0, hash: GENESIS_HASH };
 
 /** Where an audit stream stands, if its signed position can be trusted. */
 export type PositionCheck = { ok: true; position: Position } | { ok: false; seq: number; problem: string };
-
-export type ChainCheck =
-  /** `unkeyed`: events at the start written before the chain was keyed (0 on a database that always had the key). */
-  | { ok: true; count: number; unkeyed: number; head: Position | undefined }
-  | { ok: false; count: number; brokenAt: number; problem: string };
 
 export interface Revocation {
   grantId: string;

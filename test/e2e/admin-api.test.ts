@@ -5,7 +5,7 @@ import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../s
 const TOKEN = 'admin-token-0123456789abcdef';
 
 const refusedEvents = (h: Harness) =>
-  (h.bot.database.sqlite.prepare("select details from audit_events where action = 'api.unauthorized' order by seq").pluck().all() as string[]).map(
+  (h.sqlite.prepare("select details from audit_events where action = 'api.unauthorized' order by seq").pluck().all() as string[]).map(
     (details) => JSON.parse(details) as { remote_address: string | null; requests: number; with_token: number; first_path: string; path_truncated: boolean },
   );
 
@@ -26,7 +26,7 @@ describe('the admin API (/api/…)', () => {
       const requestId = requestIdIn(await h.ask(user, text));
       if (text.startsWith('prod-db')) await h.click(USERS.lead, 'approve', requestId);
     }
-    await eventually('two grants', () => ((h.bot.database.sqlite.prepare('select count(*) from grants').pluck().get() as number) === 2 ? true : undefined));
+    await eventually('two grants', () => ((h.sqlite.prepare('select count(*) from grants').pluck().get() as number) === 2 ? true : undefined));
   });
   after(async () => {
     await h.close();
@@ -72,7 +72,7 @@ describe('the admin API (/api/…)', () => {
       if (body['next_cursor'] === null) break;
       path = `/api/audit?limit=4&cursor=${String(body['next_cursor'])}`;
     }
-    const total = h.bot.database.sqlite.prepare('select count(*) from audit_events').pluck().get() as number;
+    const total = h.sqlite.prepare('select count(*) from audit_events').pluck().get() as number;
     assert.equal(new Set(seen).size, seen.length);
     assert.equal(seen.length, total, "every event, once");
   });
@@ -116,7 +116,7 @@ describe('strangers cannot write the audit trail at will', () => {
   test('200 unauthenticated GET /api/<15,000 characters>: one small audit event with the count, the path cut short', async () => {
     const base = h.eventsUrl.replace('/slack/events', '');
     const path = `/api/${'x'.repeat(15_000)}`;
-    const bytes = () => h.bot.database.sqlite.prepare('select coalesce(sum(length(subject_id) + length(details)), 0) from audit_events').pluck().get() as number;
+    const bytes = () => h.sqlite.prepare('select coalesce(sum(length(subject_id) + length(details)), 0) from audit_events').pluck().get() as number;
     const before = bytes();
     for (let batch = 0; batch < 10; batch += 1) {
       const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}${path}`).then((res) => res.status)));

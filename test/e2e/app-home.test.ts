@@ -29,7 +29,7 @@ async function homeWhere(h: Harness, userId: string, what: string, check: (block
   });
 }
 
-const requestStatus = (h: Harness, id: string) => h.bot.store.findRequest(id)?.status;
+const requestStatus = async (h: Harness, id: string) => (await h.bot.store.findRequest(id))?.status;
 
 describe('App Home', () => {
   let h: Harness;
@@ -79,7 +79,7 @@ describe('App Home', () => {
 
     // Cancel in the home withdraws it, like `/request cancel`: status, approval message, both homes.
     await h.clickInHome(USERS.alice, 'cancel', requestId);
-    await eventually('cancelled', () => (requestStatus(h, requestId) === 'cancelled' ? true : undefined));
+    await eventually('cancelled', async () => ((await requestStatus(h, requestId)) === 'cancelled' ? true : undefined));
     await h.slack.waitForCall('chat.update', (c) => JSON.stringify(c.args).includes(requestId) && /Cancelled/.test(JSON.stringify(c.args)));
     await homeWhere(h, USERS.lead, 'without the cancelled request', (b) => !textOf(b).includes(requestId));
     await homeWhere(h, USERS.alice, 'without the cancelled request', (b) => !JSON.stringify(buttonsOf(b)).includes(requestId));
@@ -123,10 +123,10 @@ describe('App Home', () => {
     await homeWhere(h, USERS.bob, 'with the refusal', (b) => /not an approver/.test(textOf(b.slice(0, 1))));
     await h.clickInHome(USERS.bob, 'cancel', requestId);
     await homeWhere(h, USERS.bob, 'with the refusal', (b) => new RegExp(requestId).test(textOf(b.slice(0, 1))) && !/Cancelled/.test(textOf(b.slice(0, 1))));
-    assert.equal(requestStatus(h, requestId), 'pending');
+    assert.equal(await requestStatus(h, requestId), 'pending');
 
     await h.clickInHome(USERS.lead, 'deny', requestId);
-    await eventually('denied', () => (requestStatus(h, requestId) === 'denied' ? true : undefined));
+    await eventually('denied', async () => ((await requestStatus(h, requestId)) === 'denied' ? true : undefined));
     await homeWhere(h, USERS.alice, 'without the denied request', (b) => !textOf(b).includes(requestId));
   });
 
@@ -140,7 +140,7 @@ describe('App Home', () => {
     const second = await homeWhere(h, USERS.sec, 'queueing the request at stage 2', (b) => textOf(b).includes(requestId));
     assert.match(textOf(second), /stage 2 of 2/);
     await homeWhere(h, USERS.lead, 'without the request', (b) => !textOf(b).includes(requestId));
-    assert.equal(requestStatus(h, requestId), 'pending');
+    assert.equal(await requestStatus(h, requestId), 'pending');
 
     await h.clickInHome(USERS.sec, 'approve', requestId);
     await eventually('the grant', () => h.grantFor(requestId));
@@ -158,7 +158,7 @@ describe('App Home', () => {
     h.slack.failNext('views.publish', { error: 'internal_error' }, 1, (args) => args['user_id'] === USERS.alice);
     await h.ask(USERS.alice, `cancel ${first}`);
     await eventually('the refused publish', () => (alicePublishes() > beforeError ? true : undefined));
-    assert.equal(requestStatus(h, first), 'cancelled', 'a home Slack refused to draw changes nothing');
+    assert.equal(await requestStatus(h, first), 'cancelled', 'a home Slack refused to draw changes nothing');
     const second = requestIdIn(await h.ask(USERS.alice, 'prod-db 30m after the error INC-74'));
     await homeWhere(h, USERS.alice, 'drawn again', (b) => textOf(b).includes(second) && !textOf(b).includes(first));
     await h.ask(USERS.alice, `cancel ${second}`);
@@ -171,7 +171,7 @@ describe('App Home', () => {
     assert.deepEqual(buttonsOf(queue).filter(([, value]) => value === exceptionId), [['approve', exceptionId], ['deny', exceptionId]]);
 
     await h.clickInHome(USERS.lead, 'approve', exceptionId);
-    await eventually('the exception open', () => (h.bot.store.findException(exceptionId)?.status === 'open' ? true : undefined));
+    await eventually('the exception open', async () => ((await h.bot.store.findException(exceptionId))?.status === 'open' ? true : undefined));
     await homeWhere(h, USERS.lead, 'without the exception', (b) => !textOf(b).includes(exceptionId));
     const mine = await homeWhere(h, USERS.alice, 'showing the open exception', (b) => textOf(b).includes(exceptionId) && /open until/.test(textOf(b)));
     assert.match(textOf(mine), /Opt-out exceptions|legacy-erp/);

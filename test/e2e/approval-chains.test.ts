@@ -26,8 +26,8 @@ const chains = `
 
 type Call = { args: Record<string, unknown> };
 const textOf = (c: Call) => `${String(c.args['text'] ?? '')} ${JSON.stringify(c.args['blocks'] ?? [])}`;
-const status = (h: Harness, id: string) => h.bot.store.findRequest(id)?.status;
-const auditActions = (h: Harness, id: string) => h.bot.database.sqlite.prepare('select action from audit_events where subject_id = ? order by seq').pluck().all(id) as string[];
+const status = async (h: Harness, id: string) => (await h.bot.store.findRequest(id))?.status;
+const auditActions = (h: Harness, id: string) => h.sqlite.prepare('select action from audit_events where subject_id = ? order by seq').pluck().all(id) as string[];
 
 async function clickReply(h: Harness, userId: string, action: string, value: string): Promise<string | undefined> {
   const { responseName } = await h.click(userId, action, value);
@@ -54,21 +54,21 @@ describe('approval chains, escalation and approver identity', () => {
     assert.match(await clickReply(h, USERS.sec, 'approve', id) ?? '', /not an approver for this request/, 'security cannot skip stage 1');
     await h.click(USERS.lead2, 'approve', id);
     const turn = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0VAULT' && c.args['thread_ts'] !== undefined && /Stage 2 of 2: <!subteam\^S0SECURITY>, your approval is needed/.test(textOf(c)));
-    assert.equal(turn.args['thread_ts'], h.bot.store.findRequest(id)?.approvalTs);
-    assert.equal(status(h, id), 'pending');
+    assert.equal(turn.args['thread_ts'], (await h.bot.store.findRequest(id))?.approvalTs);
+    assert.equal(await status(h, id), 'pending');
     await h.click(USERS.sec, 'approve', id);
     await eventually('the grant', () => h.grantFor(id));
-    assert.equal(status(h, id), 'approved');
-    assert.deepEqual(h.bot.store.approvalsOf(id).map((a) => [a.approverId, a.stage]), [[USERS.lead, 0], [USERS.lead2, 0], [USERS.sec, 1]]);
+    assert.equal(await status(h, id), 'approved');
+    assert.deepEqual((await h.bot.store.approvalsOf(id)).map((a) => [a.approverId, a.stage]), [[USERS.lead, 0], [USERS.lead2, 0], [USERS.sec, 1]]);
   });
 
   test('one deny at stage 2 ends the request: no grant', async () => {
     const id = requestIdIn(await h.ask(USERS.alice, 'vault 30m read the audit key'));
     await h.click(USERS.lead, 'approve', id);
     await h.click(USERS.lead2, 'approve', id);
-    await eventually('stage 2', () => (h.bot.store.approvalsOf(id).length === 2 ? true : undefined));
+    await eventually('stage 2', async () => ((await h.bot.store.approvalsOf(id)).length === 2 ? true : undefined));
     await h.click(USERS.sec, 'deny', id);
-    await eventually('the denial', () => (status(h, id) === 'denied' ? true : undefined));
+    await eventually('the denial', async () => ((await status(h, id)) === 'denied' ? true : undefined));
     assert.equal(h.grantFor(id), undefined);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /denied your request for \*vault\*/.test(String(c.args['text'])));
   });
@@ -94,7 +94,7 @@ describe('approval chains, escalation and approver identity', () => {
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.sec && /has been waiting for access to \*billing\*/.test(String(c.args['text'])));
     assert.ok(auditActions(h, id).includes('request.escalated'));
     await h.click(USERS.sec, 'approve', id);
-    await eventually('the approval by the escalation approver', () => (status(h, id) === 'approved' ? true : undefined));
+    await eventually('the approval by the escalation approver', async () => ((await status(h, id)) === 'approved' ? true : undefined));
   });
 
   test('any decision cancels the escalation; the sweep escalates one whose timer was lost', async () => {
@@ -106,17 +106,17 @@ describe('approval chains, escalation and approver identity', () => {
     const lost = requestIdIn(await h.ask(USERS.alice, 'billing 10m payout stuck INC-12'));
     await h.bot.accessQueue.queue.remove(`escalate-${lost}`);
     h.clock.advance(16 * 60_000);
-    await eventually('the sweep to escalate it', () => (h.bot.store.findRequest(lost)?.escalatedAt ? true : undefined));
-    assert.equal(h.bot.store.findRequest(decided)?.escalatedAt, null, 'a decided request is never escalated');
+    await eventually('the sweep to escalate it', async () => ((await h.bot.store.findRequest(lost))?.escalatedAt ? true : undefined));
+    assert.equal((await h.bot.store.findRequest(decided))?.escalatedAt, null, 'a decided request is never escalated');
   });
 
   test('requesters from a Slack user group are read live; a Slack failure refuses the request, never allows it', async () => {
     assert.match(await h.ask(USERS.alice, 'oncall-db 10m page INC-15'), /not on the list of people who may request oncall-db/);
     assert.match(await h.ask(USERS.sec, 'oncall-db 10m page INC-15'), /Asked for \*oncall-db\*/);
     h.slack.failNext('usergroups.users.list', { error: 'fatal_error' }, 1);
-    const before = h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get();
+    const before = h.sqlite.prepare('select count(*) from requests').pluck().get();
     assert.match(await h.ask(USERS.sec, 'oncall-db 10m page again INC-16'), /could not check with Slack whether you may request oncall-db .*Nothing was requested/);
-    assert.equal(h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get(), before);
+    assert.equal(h.sqlite.prepare('select count(*) from requests').pluck().get(), before);
     h.slack.setUsergroup('S0SECURITY', [USERS.sec, USERS.alice]);
     assert.match(await h.ask(USERS.alice, 'oncall-db 10m joined the rota INC-17'), /Asked for \*oncall-db\*/, 'membership changes are seen without a restart');
     h.slack.setUsergroup('S0SECURITY', [USERS.sec]);
@@ -126,7 +126,7 @@ describe('approval chains, escalation and approver identity', () => {
     h.slack.addUser({ id: USERS.lead2, deleted: true });
     const id = requestIdIn(await h.ask(USERS.alice, 'billing 10m deactivated check INC-13'));
     assert.match(await clickReply(h, USERS.lead2, 'approve', id) ?? '', /not an approver/);
-    assert.equal(status(h, id), 'pending');
+    assert.equal(await status(h, id), 'pending');
     assert.ok(auditActions(h, id).includes('decision.refused'));
 
     const asked = requestIdIn(await h.ask(USERS.outsider, 'billing 10m last day INC-14'));
@@ -150,7 +150,7 @@ describe('lapse', () => {
   test('a request unanswered for pending_timeout lapses: buttons gone, requester told, audited; a late click only explains', async () => {
     const id = requestIdIn(await h.ask(USERS.alice, 'prod-db 30m slow query INC-20'));
     h.clock.advance(2 * 3_600_000 + 5_000);
-    await eventually('the lapse', () => (h.bot.store.findRequest(id)?.status === 'lapsed' ? true : undefined));
+    await eventually('the lapse', async () => ((await h.bot.store.findRequest(id))?.status === 'lapsed' ? true : undefined));
     const update = await h.slack.waitForCall('chat.update', (c) => c.args['channel'] === 'C0DBAPPROVALS' && /Lapsed: nobody decided in time/.test(textOf(c)));
     assert.doesNotMatch(JSON.stringify(update.args['blocks']), /"action_id":"approve"/);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /lapsed: nobody decided in time/.test(String(c.args['text'])));

@@ -5,10 +5,10 @@ import { exceptionIdIn, requestIdIn, startHarness, USERS, type Harness } from '.
 const TIMEOUT = 30_000;
 
 /** Pending requests of other people, older than anything asked in the test, straight into the store. */
-function seedPending(h: Harness, resource: string, count: number, from: string): void {
+async function seedPending(h: Harness, resource: string, count: number, from: string): Promise<void> {
   const now = h.clock.now().toMillis();
   for (let i = 0; i < count; i += 1) {
-    h.bot.store.createRequest({
+    await h.bot.store.createRequest({
       id: `req-${from}${resource.replace(/[^a-z]/g, '')}${i}`,
       requesterId: `U0SEED${i % 300}`,
       resource,
@@ -21,10 +21,10 @@ function seedPending(h: Harness, resource: string, count: number, from: string):
 }
 
 /** Pending opt-out exceptions of other people (one each: one per person and resource), straight into the store. */
-function seedPendingExceptions(h: Harness, resource: string, count: number): void {
+async function seedPendingExceptions(h: Harness, resource: string, count: number): Promise<void> {
   const now = h.clock.now().toMillis();
   for (let i = 0; i < count; i += 1) {
-    const created = h.bot.store.createException({ id: `exc-seed${i}`, userId: `U0SEEDX${i}`, resource, mode: 'auto_approve', durationMs: 86_400_000, reason: `seeded ${i}`, policyVersion: 'seed', createdAt: now - 60_000 + i });
+    const created = await h.bot.store.createException({ id: `exc-seed${i}`, userId: `U0SEEDX${i}`, resource, mode: 'auto_approve', durationMs: 86_400_000, reason: `seeded ${i}`, policyVersion: 'seed', createdAt: now - 60_000 + i });
     assert.equal(created.kind, 'created');
   }
 }

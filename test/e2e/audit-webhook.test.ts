@@ -21,17 +21,17 @@ const jitbotCli = (h: Harness, args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, DATABASE_PATH: join(h.dir, 'jitbot.sqlite') }, encoding: 'utf8' });
 
 const siemSettings = (url: string) => ({ audit_webhook: `{ url: "${url}", secret_env: PROD_DB_WEBHOOK_SECRET, timeout: 2s }` });
-const auditCountOf = (h: Harness) => h.bot.database.sqlite.prepare('select count(*) from audit_events').pluck().get() as number;
+const auditCountOf = (h: Harness) => h.sqlite.prepare('select count(*) from audit_events').pluck().get() as number;
 const streamed = (siem: Awaited<ReturnType<typeof startWebhookReceiver>>, type: string) => siem.deliveries.filter((d) => d.status === 204 && (d.body as unknown as Streamed).type === type);
 const acceptedEvents = (siem: Awaited<ReturnType<typeof startWebhookReceiver>>) => streamed(siem, 'audit.event').map((d) => d.body as unknown as Streamed);
 const acceptedCheckpoints = (siem: Awaited<ReturnType<typeof startWebhookReceiver>>) => streamed(siem, 'audit.checkpoint').map((d) => (d.body as unknown as { data: SignedCheckpoint }).data);
 const securityPosts = (h: Harness, start: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C0SECURITY' && String(c.args['text']).startsWith(start));
 
 /** Writes events straight into the file (the bot is down), as another jitbot process would. */
-function writeEvents(h: Harness, count: number): void {
+async function writeEvents(h: Harness, count: number): Promise<void> {
   const database = openDatabase(join(h.dir, 'jitbot.sqlite'));
   const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
-  for (let i = 0; i < count; i += 1) store.recordEvent({ at: Date.now(), actor: 'U0BOB', action: 'decision.refused', subjectType: 'request', subjectId: `req-while-down-${i}` });
+  for (let i = 0; i < count; i += 1) await store.recordEvent({ at: Date.now(), actor: 'U0BOB', action: 'decision.refused', subjectType: 'request', subjectId: `req-while-down-${i}` });
   database.close();
 }
 
@@ -67,7 +67,7 @@ describe('settings.audit_webhook streams every audit event to a SIEM', () => {
     assert.deepEqual(siem.deliveries.map((d) => d.id).slice(0, 2), ['audit-1', 'audit-2']);
     assert.equal(events[0]?.type, 'audit.event');
     assert.ok(events.map((e) => e.data.action).includes('grant.revoked'));
-    const stored = h.bot.database.sqlite.prepare('select hash from audit_events where seq = ?').pluck().get(events.length);
+    const stored = h.sqlite.prepare('select hash from audit_events where seq = ?').pluck().get(events.length);
     assert.equal(events.at(-1)?.data.hash, stored);
     assert.equal(events[1]?.data.prev_hash, events[0]?.data.hash);
 
@@ -90,7 +90,7 @@ describe('settings.audit_webhook streams every audit event to a SIEM', () => {
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'still in order');
     assert.equal(new Set(seqs).size, seqs.length, 'nothing accepted twice');
     // The forwarder records its progress just after the receiver answers: wait for that write.
-    const progress = () => ({ ...(h.bot.database.sqlite.prepare("select delivered_seq, last_error from audit_forwarding where stream = 'audit_webhook'").get() as { delivered_seq: number; last_error: string | null }) });
+    const progress = () => ({ ...(h.sqlite.prepare("select delivered_seq, last_error from audit_forwarding where stream = 'audit_webhook'").get() as { delivered_seq: number; last_error: string | null }) });
     await eventually('the progress recorded', () => (progress().delivered_seq === auditCount() ? true : undefined));
     assert.deepEqual(progress(), { delivered_seq: auditCount(), last_error: null });
   });
@@ -108,7 +108,7 @@ describe('the audit stream refuses a position it cannot trust, instead of skippi
     await siem.close();
   });
 
-  const delivered = () => h.bot.database.sqlite.prepare("select delivered_seq from audit_forwarding where stream = 'audit_webhook'").pluck().get() as number | undefined;
+  const delivered = () => h.sqlite.prepare("select delivered_seq from audit_forwarding where stream = 'audit_webhook'").pluck().get() as number | undefined;
   const caughtUp = () => eventually('every event streamed', () => (delivered() === auditCountOf(h) && acceptedEvents(siem).length === auditCountOf(h) ? true : undefined), 10_000);
 
   test('delivered_seq moved ahead (hash copied) while the bot was down: nothing is sent, security is alerted, and resume-forwarding goes on from where the SIEM is', async () => {
@@ -125,7 +125,7 @@ describe('the audit stream refuses a position it cannot trust, instead of skippi
     const alert = await eventually('the alert in the security channel', () => securityPosts(h, '🚨 *The audit stream to the SIEM stopped*')[0], 10_000);
     assert.match(String(alert.args['text']), /not signed with AUDIT_HMAC_KEY/);
     assert.deepEqual(acceptedEvents(siem).map((e) => e.data.seq).filter((seq) => seq > was), [], 'nothing after the true position was sent');
-    const status = h.bot.database.sqlite.prepare("select last_error from audit_forwarding where stream = 'audit_webhook'").pluck().get();
+    const status = h.sqlite.prepare("select last_error from audit_forwarding where stream = 'audit_webhook'").pluck().get();
     assert.match(String(status), /audit_webhook stopped: its position \(after seq \d+\) is not signed/);
 
     const resume = jitbotCli(h, ['audit', 'resume-forwarding', '--after', String(was)]);
@@ -133,7 +133,7 @@ describe('the audit stream refuses a position it cannot trust, instead of skippi
     await caughtUp();
     const seqs = acceptedEvents(siem).map((e) => e.data.seq);
     assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'every event, once, in order: none skipped');
-    const resumed = h.bot.database.sqlite.prepare("select actor, details from audit_events where action = 'audit.forwarding_resumed'").get() as { actor: string; details: string };
+    const resumed = h.sqlite.prepare("select actor, details from audit_events where action = 'audit.forwarding_resumed'").get() as { actor: string; details: string };
     assert.match(resumed.actor, /^cli:/);
     assert.deepEqual(JSON.parse(resumed.details), { after_seq: was, stored_seq_before: was + 2 });
   });
@@ -177,7 +177,7 @@ describe('the daily audit checkpoint', () => {
     const json = /```(.*)```/s.exec(text)?.[1];
     assert.ok(json, text);
     const checkpoint = JSON.parse(json) as SignedCheckpoint;
-    assert.deepEqual([checkpoint.seq, checkpoint.head_hash], [auditCountOf(h), h.bot.database.sqlite.prepare('select hash from audit_events order by seq desc limit 1').pluck().get()]);
+    assert.deepEqual([checkpoint.seq, checkpoint.head_hash], [auditCountOf(h), h.sqlite.prepare('select hash from audit_events order by seq desc limit 1').pluck().get()]);
     assert.ok(text.includes(`--checkpoint ${checkpoint.seq}:${checkpoint.head_hash}`), 'the short form to paste');
     const file = join(h.dir, 'checkpoint.json');
     writeFileSync(file, json);

@@ -4,7 +4,7 @@ import { eventually, SIGNING_SECRET, startHarness, USERS, type Harness } from '.
 import { signedPost, slashCommandBody } from '../support/slack-requests.js';
 
 function counts(h: Harness) {
-  const one = (sql: string) => (h.bot.database.sqlite.prepare(sql).get() as { n: number }).n;
+  const one = (sql: string) => (h.sqlite.prepare(sql).get() as { n: number }).n;
   return { requests: one('select count(*) n from requests'), grants: one('select count(*) n from grants'), audit: one('select count(*) n from audit_events') };
 }
 
@@ -21,7 +21,7 @@ async function onlyTheRefusalWritten(h: Harness, before: ReturnType<typeof count
   }
   h.clock.advance(60_000);
   const written = await eventually('the refusal recorded', () => {
-    const rows = h.bot.database.sqlite.prepare('select action, reason from audit_events order by seq limit -1 offset ?').all(before.audit) as { action: string; reason: string }[];
+    const rows = h.sqlite.prepare('select action, reason from audit_events order by seq limit -1 offset ?').all(before.audit) as { action: string; reason: string }[];
     return rows.length > 0 ? rows : undefined;
   }, 15_000);
   assert.deepEqual(written, [{ action: 'request.refused', reason: code }], 'one request.refused event and nothing else');
@@ -75,7 +75,7 @@ describe('bad input gets a clear answer and writes nothing but the refusal', () 
     const reply = await h.ask(USERS.alice, 'staging debugging INC-4211');
     const requestId = /req-[0-9a-z]+/.exec(reply)?.[0];
     assert.ok(requestId, reply);
-    const row = h.bot.database.sqlite.prepare('select duration_ms, reason from requests where id = ?').get(requestId) as { duration_ms: number; reason: string };
+    const row = h.sqlite.prepare('select duration_ms, reason from requests where id = ?').get(requestId) as { duration_ms: number; reason: string };
     assert.deepEqual(row, { duration_ms: 30 * 60_000, reason: 'debugging INC-4211' });
   });
 
@@ -94,7 +94,7 @@ describe('bad input gets a clear answer and writes nothing but the refusal', () 
     const click = await h.click(USERS.sec, 'approve', requestId);
     const refusal = await h.slack.waitForResponse(click.responseName);
     assert.match(String(refusal.body['text']), /could not check your approver rights with Slack \(user group S0SECURITY: no_such_subteam\)/);
-    const status = h.bot.database.sqlite.prepare('select status from requests where id = ?').get(requestId) as { status: string };
+    const status = h.sqlite.prepare('select status from requests where id = ?').get(requestId) as { status: string };
     assert.equal(status.status, 'pending', 'a Slack failure never approves');
   });
 

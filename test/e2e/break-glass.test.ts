@@ -5,7 +5,7 @@ import { eventually, PAYMENTS_WITH_BREAK_GLASS as payments, startHarness, USERS,
 
 const count = (h: Harness, table: 'requests' | 'grants' | 'break_glass_uses') => h.count(table);
 const lastAudit = (h: Harness, subjectId: string) =>
-  h.bot.database.sqlite.prepare('select action, actor, reason from audit_events where subject_id = ? order by seq desc limit 1').get(subjectId) as { action: string; actor: string; reason: string } | undefined;
+  h.sqlite.prepare('select action, actor, reason from audit_events where subject_id = ? order by seq desc limit 1').get(subjectId) as { action: string; actor: string; reason: string } | undefined;
 const postsIn = (h: Harness, channel: string, pattern: RegExp) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === channel && pattern.test(String(c.args['text'])));
 const buttonsOf = (call: { args: Record<string, unknown> }) =>
   ((call.args['blocks'] ?? []) as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []).filter((e) => e.action_id !== undefined);
@@ -42,10 +42,10 @@ describe('break-glass', () => {
       assert.deepEqual(buttonsOf(alert).map((b) => [b.action_id, b.value]), [['acknowledge', grantId]]);
     }
     assert.equal(h.slack.callsTo('chat.postMessage').filter((c) => buttonsOf(c).some((b) => b.action_id === 'approve')).length, 0, 'nobody is asked to approve');
-    const request = h.bot.database.sqlite.prepare('select status, decided_by from requests').get();
+    const request = h.sqlite.prepare('select status, decided_by from requests').get();
     assert.deepEqual(request, { status: 'approved', decided_by: 'jitbot' });
     assert.deepEqual(lastAudit(h, grantId), { action: 'grant.provisioned', actor: 'jitbot', reason: null });
-    const used = h.bot.database.sqlite.prepare("select actor, reason from audit_events where action = 'break_glass.used'").get();
+    const used = h.sqlite.prepare("select actor, reason from audit_events where action = 'break_glass.used'").get();
     assert.deepEqual(used, { actor: USERS.lead, reason: 'checkout is down, no ticket yet' });
   });
 
@@ -107,33 +107,33 @@ describe('extending break-glass access', () => {
   });
 
   test('extends at once only within break_glass.max_duration, and the security channel is told', async () => {
-    const before = h.bot.store.findGrant(grantId);
+    const before = await h.bot.store.findGrant(grantId);
     const { options, answer, text } = await h.extendBy(USERS.lead, grantId, 5 * MINUTE);
     assert.deepEqual(options, [5, 15, 30, 60, 120].map((m) => m * MINUTE), 'the 5 min left of break-glass at once; up to max_duration for the approvers');
     assert.match(text, /Break-glass access extends at once only within its 15 min/);
     assert.equal(answer.response_action, 'update');
-    assert.equal((h.bot.store.findGrant(grantId)?.expiresAt ?? 0) - (before?.expiresAt ?? 0), 5 * MINUTE);
+    assert.equal(((await h.bot.store.findGrant(grantId))?.expiresAt ?? 0) - (before?.expiresAt ?? 0), 5 * MINUTE);
     const [note] = await eventually('the announcement', () => {
       const found = postsIn(h, 'C0SECURITY', /Break-glass access extended/);
       return found.length ? found : undefined;
     });
     assert.match(String(note?.args['text']), new RegExp(`🚨 Break-glass access extended: <@U0LEAD1> on pager, 5 min longer \\(grant \`${grantId}\`\\), at once within break-glass's 15 min`));
-    const audit = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'grant.extended'").pluck().get(grantId) as string;
+    const audit = h.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'grant.extended'").pluck().get(grantId) as string;
     assert.equal(JSON.parse(audit).break_glass, true);
   });
 
   test('anything longer goes to the approvers, and their approval is announced too', async () => {
-    const before = h.bot.store.findGrant(grantId);
+    const before = await h.bot.store.findGrant(grantId);
     const asked = await h.extendBy(USERS.lead, grantId, 60 * MINUTE);
     assert.deepEqual(asked.options, [15, 30, 60, 120].map((m) => m * MINUTE), 'nothing left at once');
     assert.equal(asked.answer.response_action, 'update');
-    assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, before?.expiresAt, 'no longer without an approver');
-    const request = h.bot.store.pendingExtensionOf(grantId);
+    assert.equal((await h.bot.store.findGrant(grantId))?.expiresAt, before?.expiresAt, 'no longer without an approver');
+    const request = await h.bot.store.pendingExtensionOf(grantId);
     assert.ok(request);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0PAGER' && JSON.stringify(c.args['blocks']).includes(request.id));
 
     await h.click(USERS.lead2, 'approve', request.id);
-    await eventually('the extension', () => ((h.bot.store.findGrant(grantId)?.expiresAt ?? 0) > (before?.expiresAt ?? 0) ? true : undefined));
+    await eventually('the extension', async () => (((await h.bot.store.findGrant(grantId))?.expiresAt ?? 0) > (before?.expiresAt ?? 0) ? true : undefined));
     const note = await eventually('the announcement', () => postsIn(h, 'C0SECURITY', /approved by <@U0LEAD2>/)[0]);
     assert.match(String(note.args['text']), new RegExp(`🚨 Break-glass access extended: <@U0LEAD1> on pager, 1 h longer \\(grant \`${grantId}\`\\), approved by <@U0LEAD2> \\(\`${request.id}\`\\)`));
   });

@@ -220,19 +220,19 @@ resources:
     }
   });
 
-  test('exceptions lists pending and open opt-out exceptions as JSON lines, --all the closed ones too', () => {
+  test('exceptions lists pending and open opt-out exceptions as JSON lines, --all the closed ones too', async () => {
     const path = join(dir, 'exceptions.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
-    const ask = (id: string, resource: string) =>
-      store.createException({ id, userId: 'U0ALICE', resource, mode: 'standing', durationMs: 3_600_000, reason: 'legacy VPN', policyVersion: 'v1', createdAt: 1_700_000_000_000 });
+    const ask = async (id: string, resource: string) =>
+      await store.createException({ id, userId: 'U0ALICE', resource, mode: 'standing', durationMs: 3_600_000, reason: 'legacy VPN', policyVersion: 'v1', createdAt: 1_700_000_000_000 });
     ask('exc-open', 'vpn');
     ask('exc-closed', 'wiki');
     const newGrant = (e: { id: string; userId: string; resource: string; reason: string }) =>
       ({ id: `grt-${e.id}`, requestId: null, exceptionId: e.id, userId: e.userId, resource: e.resource, reason: e.reason, grantedAt: 1_700_000_060_000, expiresAt: 1_700_003_660_000 });
-    store.openException({ id: 'exc-open', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });
-    store.openException({ id: 'exc-closed', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });
-    store.closeException('exc-closed', 'revoked', 'U0SEC1', 1_700_000_120_000);
+    await store.openException({ id: 'exc-open', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });
+    await store.openException({ id: 'exc-closed', approverId: 'U0SEC1', at: 1_700_000_060_000, newGrant });
+    await store.closeException('exc-closed', 'revoked', 'U0SEC1', 1_700_000_120_000);
     database.close();
 
     const live = jitbot(['exceptions'], { DATABASE_PATH: path });
@@ -246,13 +246,13 @@ resources:
     assert.deepEqual([closed?.['close_reason'], closed?.['closed_by']], ['revoked', 'U0SEC1']);
   });
 
-  test('audit export writes a time range of events in chain order, as JSON lines or CSV, and refuses bad dates', () => {
+  test('audit export writes a time range of events in chain order, as JSON lines or CSV, and refuses bad dates', async () => {
     const path = join(dir, 'export.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     const day = (d: number) => Date.UTC(2026, 10, d, 12, 0);
     for (const d of [1, 2, 3, 4]) {
-      store.recordEvent({ at: day(d), actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${d}`, reason: d === 3 ? 'said "no", twice' : 'not_an_approver', details: { d } });
+      await store.recordEvent({ at: day(d), actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${d}`, reason: d === 3 ? 'said "no", twice' : 'not_an_approver', details: { d } });
     }
     database.close();
 
@@ -280,13 +280,13 @@ resources:
     assert.equal(jitbot(['audit', 'export', '--sinse', '2026-11-01'], { DATABASE_PATH: path }).status, 2);
   });
 
-  test('review prints the security review of the history as Markdown', () => {
+  test('review prints the security review of the history as Markdown', async () => {
     const path = join(dir, 'review.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
     const now = Date.now();
-    const request = store.createRequest({ id: 'req-review1', requesterId: 'U0ALICE', resource: 'prod-db', durationMs: 3_600_000, reason: 'INC-1', policyVersion: 'v1', createdAt: now - 60_000 });
-    store.approve({
+    const request = await store.createRequest({ id: 'req-review1', requesterId: 'U0ALICE', resource: 'prod-db', durationMs: 3_600_000, reason: 'INC-1', policyVersion: 'v1', createdAt: now - 60_000 });
+    await store.approve({
       requestId: request.id,
       approverId: 'U0LEAD1',
       at: now - 50_000,
@@ -356,17 +356,17 @@ resources:
     assert.match(run.stderr, /--days: expected at least 1 day, got "0"/);
   });
 
-  test('db backup copies a live database, verifies the copy\'s audit chain, and never overwrites a file', () => {
+  test('db backup copies a live database, verifies the copy\'s audit chain, and never overwrites a file', async () => {
     const path = join(dir, 'live.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
-    for (let i = 0; i < 5; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
+    for (let i = 0; i < 5; i += 1) await store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
     // The bot keeps the database open (WAL) while the backup runs.
     const copy = join(dir, 'backup.sqlite');
     const run = jitbot(['db', 'backup', copy], { DATABASE_PATH: path });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /backed up .*live\.sqlite to .*backup\.sqlite: 5 audit events, chain OK/);
-    store.recordEvent({ at: 1_700_000_000_010, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-after', reason: 'not_an_approver' });
+    await store.recordEvent({ at: 1_700_000_000_010, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-after', reason: 'not_an_approver' });
     database.close();
 
     const again = jitbot(['db', 'backup', copy], { DATABASE_PATH: path });
@@ -387,11 +387,11 @@ resources:
     assert.match(tampered.stderr, /BROKEN audit chain at event 3/);
   });
 
-  test('audit verify says OK with the count, and names the first broken event after tampering', () => {
+  test('audit verify says OK with the count, and names the first broken event after tampering', async () => {
     const path = join(dir, 'audit.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
-    for (let i = 0; i < 3; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
+    for (let i = 0; i < 3; i += 1) await store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: `req-${i}`, reason: 'not_an_approver' });
     database.close();
     const good = jitbot(['audit', 'verify'], { DATABASE_PATH: path });
     assert.equal(good.status, 0, good.stderr);
@@ -406,12 +406,12 @@ resources:
     assert.match(bad.stderr, /BROKEN at event 2/);
   });
 
-  test('audit verify --checkpoint fails once the database no longer reaches it: the last events deleted and SQLite’s counter reset', () => {
+  test('audit verify --checkpoint fails once the database no longer reaches it: the last events deleted and SQLite’s counter reset', async () => {
     const path = join(dir, 'checkpointed.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
-    for (let i = 0; i < 5; i += 1) store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'break_glass.used', subjectType: 'grant', subjectId: `grt-${i}` });
-    const head = store.auditHead();
+    for (let i = 0; i < 5; i += 1) await store.recordEvent({ at: 1_700_000_000_000 + i, actor: 'U0X', action: 'break_glass.used', subjectType: 'grant', subjectId: `grt-${i}` });
+    const head = await store.auditHead();
     assert.ok(head);
     const file = join(dir, 'checkpoint.json');
     writeFileSync(file, JSON.stringify({ type: 'audit.checkpoint', data: store.auditCheckpoint(head, 1_700_000_001_000) }));
@@ -434,12 +434,12 @@ resources:
     }
   });
 
-  test('audit verify refuses a checkpoint whose signature does not verify, and needs AUDIT_HMAC_KEY', () => {
+  test('audit verify refuses a checkpoint whose signature does not verify, and needs AUDIT_HMAC_KEY', async () => {
     const path = join(dir, 'signed.sqlite');
     const database = openDatabase(path);
     const store = createSqliteStore(database, { auditKey: TEST_AUDIT_KEY });
-    store.recordEvent({ at: 1_700_000_000_000, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-1' });
-    const head = store.auditHead();
+    await store.recordEvent({ at: 1_700_000_000_000, actor: 'U0X', action: 'decision.refused', subjectType: 'request', subjectId: 'req-1' });
+    const head = await store.auditHead();
     assert.ok(head);
     const checkpoint = store.auditCheckpoint(head, 1_700_000_001_000);
     database.close();

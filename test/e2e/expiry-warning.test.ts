@@ -26,27 +26,27 @@ describe('expiry warnings, extensions and release', () => {
   test('the warning is a delayed job expiry_warning before the end; it DMs the holder with Extend and Release', async () => {
     const job = await h.bot.accessQueue.queue.getJob(`warn-${grantId}`);
     assert.ok(job, 'the warning waits as a delayed job');
-    const grant = h.bot.store.findGrant(grantId);
+    const grant = await h.bot.store.findGrant(grantId);
     const dueAt = job.timestamp + (job.opts.delay ?? 0);
     assert.ok(Math.abs(dueAt - ((grant?.expiresAt ?? 0) - 10 * MINUTE - TIMER_LEAD_MS)) < 3_000, `due ${dueAt - (grant?.expiresAt ?? 0)} ms from the end`);
     h.clock.advance((grant?.expiresAt ?? 0) - 10 * MINUTE - h.clock.now().toMillis());
     await job.promote();
     const dm = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /Your access to \*prod-db\* ends/.test(String(c.args['text'])));
     assert.deepEqual(buttonsOf(dm).map((b) => [b.action_id, b.value]), [['extend', grantId], ['release', grantId]]);
-    assert.ok(h.bot.store.findGrant(grantId)?.warnedAt);
+    assert.ok((await h.bot.store.findGrant(grantId))?.warnedAt);
   });
 
   test('Extend within max_duration moves the end of the same grant, tells the provisioner, and warns again later', async () => {
-    const before = h.bot.store.findGrant(grantId);
+    const before = await h.bot.store.findGrant(grantId);
     const { options, answer } = await extendBy(h, grantId, 60 * MINUTE);
     assert.deepEqual(options, [15, 30, 60, 90, 120].map((m) => m * MINUTE), 'steps that fit in 2 h, the whole 1 h 30 min left, and 2 h for the approvers');
     assert.equal(answer.response_action, 'update');
-    const after = h.bot.store.findGrant(grantId);
+    const after = await h.bot.store.findGrant(grantId);
     assert.deepEqual([after?.id, after?.status, (after?.expiresAt ?? 0) - (before?.expiresAt ?? 0), after?.extensions, after?.warnedAt], [grantId, 'active', 60 * MINUTE, 1, null]);
     const extend = await eventually('the access.extend webhook', () => h.webhook.deliveries.find((d) => d.body.type === 'access.extend' && d.body.grant_id === grantId));
     assert.equal(extend.body.expires_at, new Date(after?.expiresAt ?? 0).toISOString());
     assert.ok(await h.bot.accessQueue.queue.getJob(`warn-${grantId}`), 'a new warning before the new end');
-    assert.equal(h.bot.database.sqlite.prepare("select count(*) from audit_events where subject_id = ? and action = 'grant.extended'").pluck().get(grantId), 1);
+    assert.equal(h.sqlite.prepare("select count(*) from audit_events where subject_id = ? and action = 'grant.extended'").pluck().get(grantId), 1);
   });
 
   test('beyond max_duration the form offers longer extensions for the approvers; approved, the same grant ends later', async () => {
@@ -55,13 +55,13 @@ describe('expiry warnings, extensions and release', () => {
     assert.equal(forged.answer.response_action, 'errors');
     assert.match(forged.answer.errors?.['by'] ?? '', /Choose one of: 15 min, 30 min, 1 h, 2 h/);
 
-    const before = h.bot.store.findGrant(grantId);
+    const before = await h.bot.store.findGrant(grantId);
     const asked = await extendBy(h, grantId, 60 * MINUTE);
     assert.equal(asked.answer.response_action, 'update');
-    const request = h.bot.database.sqlite.prepare('select * from requests where extends_grant_id = ?').get(grantId) as { id: string; status: string; duration_ms: number };
+    const request = h.sqlite.prepare('select * from requests where extends_grant_id = ?').get(grantId) as { id: string; status: string; duration_ms: number };
     assert.deepEqual([request.status, request.duration_ms], ['pending', 60 * MINUTE]);
-    assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, before?.expiresAt, 'nothing changes before the approvers decide');
-    const created = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'request.created'").pluck().get(request.id) as string;
+    assert.equal((await h.bot.store.findGrant(grantId))?.expiresAt, before?.expiresAt, 'nothing changes before the approvers decide');
+    const created = h.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'request.created'").pluck().get(request.id) as string;
     assert.equal(JSON.parse(created).extends_grant_id, grantId);
     const post = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0DBAPPROVALS' && JSON.stringify(c.args['blocks']).includes(request.id));
     assert.match(JSON.stringify(post.args['blocks']), new RegExp(`asks to extend their access to \\*prod-db\\*.*\`${grantId}\`.*Longer by\\*\\\\n1 h`));
@@ -71,14 +71,14 @@ describe('expiry warnings, extensions and release', () => {
     assert.match(again.answer.errors?.['by'] ?? '', new RegExp(`You already asked to extend \`${grantId}\` \\(\`${request.id}\`\\)`));
 
     await h.click(USERS.lead, 'approve', request.id);
-    const after = await eventually('the extension', () => {
-      const grant = h.bot.store.findGrant(grantId);
+    const after = await eventually('the extension', async () => {
+      const grant = await h.bot.store.findGrant(grantId);
       return grant && grant.expiresAt > (before?.expiresAt ?? 0) ? grant : undefined;
     });
     assert.deepEqual([after.id, after.status, after.expiresAt - (before?.expiresAt ?? 0), after.extensions], [grantId, 'active', 60 * MINUTE, 2]);
-    assert.equal(h.bot.store.findRequest(request.id)?.status, 'approved');
-    assert.equal(h.bot.database.sqlite.prepare('select count(*) from grants where request_id = ?').pluck().get(request.id), 0, 'no new grant');
-    const audit = h.bot.database.sqlite.prepare("select actor, details from audit_events where subject_id = ? and action = 'grant.extended' order by seq desc").get(grantId) as { actor: string; details: string };
+    assert.equal((await h.bot.store.findRequest(request.id))?.status, 'approved');
+    assert.equal(h.sqlite.prepare('select count(*) from grants where request_id = ?').pluck().get(request.id), 0, 'no new grant');
+    const audit = h.sqlite.prepare("select actor, details from audit_events where subject_id = ? and action = 'grant.extended' order by seq desc").get(grantId) as { actor: string; details: string };
     assert.equal(audit.actor, USERS.lead);
     assert.equal(JSON.parse(audit.details).request_id, request.id);
     await eventually('the access.extend webhook', () => h.webhook.deliveries.find((d) => d.body.type === 'access.extend' && d.body.expires_at === new Date(after.expiresAt).toISOString()));
@@ -140,36 +140,36 @@ describe('extension requests that cannot apply', () => {
     await job.promote();
     await eventually('the warning job back in the delayed set', async () => ((await h.bot.accessQueue.queue.getJob(`warn-${grantId}`))?.getState().then((state) => (state === 'delayed' ? true : undefined))));
     const warningDm = (c: Call) => c.args['channel'] === USERS.alice && String(c.args['text']).includes(`ends <!date`) && String(c.args['text']).includes(grantId);
-    assert.equal(h.bot.store.findGrant(grantId)?.warnedAt, null);
+    assert.equal((await h.bot.store.findGrant(grantId))?.warnedAt, null);
     assert.ok(!h.slack.callsTo('chat.postMessage').some(warningDm), 'no warning 1 h 20 min before the end');
 
     // At the new moment (the clock moved to 10 min before the new end), the same job warns.
-    const grant = h.bot.store.findGrant(grantId);
+    const grant = await h.bot.store.findGrant(grantId);
     h.clock.advance((grant?.expiresAt ?? 0) - 10 * MINUTE - h.clock.now().toMillis());
     await (await h.bot.accessQueue.queue.getJob(`warn-${grantId}`))?.promote();
     await h.slack.waitForCall('chat.postMessage', warningDm);
-    assert.ok(h.bot.store.findGrant(grantId)?.warnedAt);
+    assert.ok((await h.bot.store.findGrant(grantId))?.warnedAt);
   });
 
   test('denied, the access ends as before; its grant ended, an approval is withdrawn and approves nothing', async () => {
     const grantId = await heldGrant('denied extension INC-50');
-    const ends = h.bot.store.findGrant(grantId)?.expiresAt;
+    const ends = (await h.bot.store.findGrant(grantId))?.expiresAt;
     assert.equal((await extendBy(h, grantId, 60 * MINUTE)).answer.response_action, 'update');
-    const denied = h.bot.store.pendingExtensionOf(grantId);
+    const denied = await h.bot.store.pendingExtensionOf(grantId);
     assert.ok(denied);
     await h.click(USERS.lead2, 'deny', denied.id);
-    await eventually('denied', () => (h.bot.store.findRequest(denied.id)?.status === 'denied' ? true : undefined));
+    await eventually('denied', async () => ((await h.bot.store.findRequest(denied.id))?.status === 'denied' ? true : undefined));
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /denied extending your access to \*prod-db\*.*ends as before/.test(String(c.args['text'])));
-    assert.equal(h.bot.store.findGrant(grantId)?.expiresAt, ends);
+    assert.equal((await h.bot.store.findGrant(grantId))?.expiresAt, ends);
 
     assert.equal((await extendBy(h, grantId, 60 * MINUTE)).answer.response_action, 'update');
-    const late = h.bot.store.pendingExtensionOf(grantId);
+    const late = await h.bot.store.pendingExtensionOf(grantId);
     assert.ok(late);
     await h.click(USERS.alice, 'release', grantId);
     await eventually('released', () => (h.grantById(grantId)?.status === 'revoked' ? true : undefined));
     const { responseName } = await h.click(USERS.lead, 'approve', late.id);
     assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /has already ended, so jitbot withdrew the request; nothing was approved/);
-    assert.deepEqual([h.bot.store.findRequest(late.id)?.status, h.bot.store.findRequest(late.id)?.decidedBy], ['cancelled', 'jitbot']);
+    assert.deepEqual([(await h.bot.store.findRequest(late.id))?.status, (await h.bot.store.findRequest(late.id))?.decidedBy], ['cancelled', 'jitbot']);
     assert.equal(h.grantById(grantId)?.status, 'revoked');
     await h.slack.waitForCall('chat.update', (c) => JSON.stringify(c.args).includes(late.id) && /Withdrawn by jitbot/.test(JSON.stringify(c.args)));
   });
@@ -213,9 +213,9 @@ describe('scheduled access', () => {
   });
 
   test('a start in the past is refused with how to write one, and nothing is written', async () => {
-    const before = h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get();
+    const before = h.sqlite.prepare('select count(*) from requests').pluck().get();
     assert.match(await h.ask(USERS.alice, 'prod-db 1h at 2020-01-01T10:00 too late INC-41'), /has passed; give a start in the future/);
     assert.match(await h.ask(USERS.lead, 'prod-db 1h at 22:00 --emergency fire'), /Break-glass access starts now/);
-    assert.equal(h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get(), before);
+    assert.equal(h.sqlite.prepare('select count(*) from requests').pluck().get(), before);
   });
 });

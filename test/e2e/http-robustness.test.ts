@@ -10,7 +10,7 @@ const portOf = (h: Harness) => Number(new URL(h.eventsUrl).port);
 
 const rowCounts = (h: Harness) => ({ requests: h.count('requests'), grants: h.count('grants'), exceptions: h.count('exceptions') });
 
-const auditActions = (h: Harness) => (h.bot.database.sqlite.prepare('select distinct action from audit_events').all() as { action: string }[]).map((r) => r.action);
+const auditActions = (h: Harness) => (h.sqlite.prepare('select distinct action from audit_events').all() as { action: string }[]).map((r) => r.action);
 
 /** Every byte as %XX, so even broken UTF-16 (a lone surrogate) becomes a body. */
 const percentEncoded = (text: string) => [...Buffer.from(text)].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');

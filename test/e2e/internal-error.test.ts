@@ -12,7 +12,7 @@ describe('when jitbot itself fails', () => {
   });
 
   test('a command that hits an internal error is answered with a reference, and /healthz names SQLite', async () => {
-    h.bot.database.sqlite.close();
+    h.sqlite.close();
     const reply = await h.ask(USERS.alice, 'list');
     assert.match(reply, /Something went wrong on jitbot's side \(reference `[0-9a-f]{8}`\)/);
     const health = await fetch(h.eventsUrl.replace('/slack/events', '/healthz'));

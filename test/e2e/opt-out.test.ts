@@ -59,11 +59,11 @@ interface GrantState {
 
 type Block = { type: string; elements?: { action_id?: string; value?: string }[] };
 
-const exceptionRow = (h: Harness, id: string) => h.bot.database.sqlite.prepare('select * from exceptions where id = ?').get(id) as ExceptionState | undefined;
-const grantsOf = (h: Harness, exceptionId: string) => h.bot.database.sqlite.prepare('select * from grants where exception_id = ? order by granted_at').all(exceptionId) as GrantState[];
-const count = (h: Harness, table: 'requests' | 'grants' | 'exceptions' | 'audit_events') => h.bot.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+const exceptionRow = (h: Harness, id: string) => h.sqlite.prepare('select * from exceptions where id = ?').get(id) as ExceptionState | undefined;
+const grantsOf = (h: Harness, exceptionId: string) => h.sqlite.prepare('select * from grants where exception_id = ? order by granted_at').all(exceptionId) as GrantState[];
+const count = (h: Harness, table: 'requests' | 'grants' | 'exceptions' | 'audit_events') => h.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
 const audit = (h: Harness, subjectId: string) =>
-  (h.bot.database.sqlite.prepare('select action, actor, reason from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string; actor: string; reason: string | null }[]);
+  (h.sqlite.prepare('select action, actor, reason from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string; actor: string; reason: string | null }[]);
 const textOf = (call: { args: Record<string, unknown> }) => `${String(call.args['text'] ?? '')} ${JSON.stringify(call.args['blocks'] ?? [])}`;
 const buttonsIn = (call: { args: Record<string, unknown> }) =>
   ((call.args['blocks'] ?? []) as Block[]).flatMap((b) => b.elements ?? []).filter((e) => e.action_id !== undefined);
@@ -113,7 +113,7 @@ describe('opt-out exceptions', () => {
         assert.equal(count(h, 'requests'), before.requests);
         assert.equal(count(h, 'grants'), before.grants);
         assert.equal(count(h, 'audit_events'), before.audit + 1, 'one audit event records the refused attempt');
-        const last = h.bot.database.sqlite.prepare('select action, actor, subject_type from audit_events order by seq desc limit 1').get();
+        const last = h.sqlite.prepare('select action, actor, subject_type from audit_events order by seq desc limit 1').get();
         assert.deepEqual({ ...(last as object) }, { action: 'exception.refused', actor: userId, subject_type: 'user' });
       });
     }
@@ -189,7 +189,7 @@ describe('opt-out exceptions', () => {
     const [grant] = grantsOf(h, exception.id);
     assert.ok(grant);
     assert.equal(grant.request_id, requestId);
-    assert.deepEqual({ ...(h.bot.database.sqlite.prepare('select status, decided_by from requests where id = ?').get(requestId) as object) }, { status: 'approved', decided_by: 'jitbot' });
+    assert.deepEqual({ ...(h.sqlite.prepare('select status, decided_by from requests where id = ?').get(requestId) as object) }, { status: 'approved', decided_by: 'jitbot' });
 
     const note = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0WIKI' && textOf(c).includes(requestId));
     assert.match(textOf(note), new RegExp(`without approval, under opt-out exception \`${exception.id}\``));

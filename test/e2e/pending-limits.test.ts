@@ -3,19 +3,19 @@ import { after, before, describe, test } from 'node:test';
 import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../support/harness.js';
 
 function counts(h: Harness) {
-  const one = (sql: string) => h.bot.database.sqlite.prepare(sql).pluck().get() as number;
+  const one = (sql: string) => h.sqlite.prepare(sql).pluck().get() as number;
   return { requests: one('select count(*) from requests'), audit: one('select count(*) from audit_events') };
 }
 /** The refusals written once their minute is over (the clock moved past it): one `request.refused` each. */
 async function refusalsWritten(h: Harness, afterAudit: number, expected: number): Promise<string[]> {
   h.clock.advance(60_000);
   return eventually('the refusals recorded', () => {
-    const rows = h.bot.database.sqlite.prepare('select action, reason from audit_events order by seq limit -1 offset ?').all(afterAudit) as { action: string; reason: string }[];
+    const rows = h.sqlite.prepare('select action, reason from audit_events order by seq limit -1 offset ?').all(afterAudit) as { action: string; reason: string }[];
     return rows.length >= expected ? rows.map((r) => `${r.action} ${r.reason}`) : undefined;
   }, 15_000);
 }
 const pendingOf = (h: Harness, userId: string, resource: string) =>
-  h.bot.database.sqlite.prepare("select count(*) from requests where requester_id = ? and resource = ? and status = 'pending'").pluck().get(userId, resource) as number;
+  h.sqlite.prepare("select count(*) from requests where requester_id = ? and resource = ? and status = 'pending'").pluck().get(userId, resource) as number;
 
 describe('a flood of requests from one person stops at the pending limits', () => {
   let h: Harness;

@@ -15,7 +15,7 @@ describe('policy reload', () => {
     await h.close();
   });
 
-  const policyChanges = () => h.bot.database.sqlite.prepare("select actor, subject_id, details from audit_events where action = 'policy.changed'").all() as { actor: string; subject_id: string; details: string }[];
+  const policyChanges = () => h.sqlite.prepare("select actor, subject_id, details from audit_events where action = 'policy.changed'").all() as { actor: string; subject_id: string; details: string }[];
 
   test('an invalid new policy is rejected and the old one stays', async () => {
     writeFileSync(path, testPolicy(h.webhook.url).replace('approvers: [db-leads]', 'approvers: [db-laeds]'));
@@ -54,13 +54,13 @@ describe('policy reload', () => {
 
     const { responseName } = await h.click(USERS.outsider, 'approve', waiting);
     assert.match(String((await h.slack.waitForResponse(responseName)).body['text']), /not an approver/);
-    assert.equal(h.bot.store.findRequest(waiting)?.status, 'pending');
+    assert.equal((await h.bot.store.findRequest(waiting))?.status, 'pending');
 
     const fresh = requestIdIn(await h.ask(USERS.alice, 'prod-db 10m made under the new rules INC-3'));
     await eventually('the new request in the new approver\'s App Home', () => homes().find((c) => JSON.stringify(c.args['view']).includes(`"value":"${fresh}"`)));
     await h.click(USERS.outsider, 'approve', fresh);
     await eventually('approval by the new approver', () => h.grantFor(fresh));
-    assert.equal(h.bot.store.findRequest(fresh)?.decidedBy, USERS.outsider);
+    assert.equal((await h.bot.store.findRequest(fresh))?.decidedBy, USERS.outsider);
   });
 
   test('reloading the same file changes nothing', async () => {

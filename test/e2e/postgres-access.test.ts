@@ -74,7 +74,7 @@ describe('production database access, end to end through the real PostgreSQL', (
     h.clock.advance(11 * MINUTE);
     await eventually('the first grant to be revoked', () => (h.grantById(first.id)?.status === 'revoked' ? true : undefined));
     assert.equal(await pg.readAs(login), 'ok', 'the second grant still gives access');
-    const covered = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'grant.revoked'").pluck().get(first.id) as string;
+    const covered = h.sqlite.prepare("select details from audit_events where subject_id = ? and action = 'grant.revoked'").pluck().get(first.id) as string;
     assert.equal((JSON.parse(covered) as { still_covered_by?: string }).still_covered_by, second.id);
 
     const session = await pg.sessionAs(login);
@@ -82,8 +82,8 @@ describe('production database access, end to end through the real PostgreSQL', (
     // The database is unreachable when the second grant ends: the revocation is retried until it is back.
     proxy.down();
     h.clock.advance(30 * MINUTE);
-    await eventually('a failed revocation attempt', () => h.bot.store.findGrant(second.id)?.revokeError ?? undefined);
-    assert.match(h.bot.store.findGrant(second.id)?.revokeError ?? '', /postgres: cannot reach PostgreSQL \(PROD_PG_URL\)/);
+    await eventually('a failed revocation attempt', async () => (await h.bot.store.findGrant(second.id))?.revokeError ?? undefined);
+    assert.match((await h.bot.store.findGrant(second.id))?.revokeError ?? '', /postgres: cannot reach PostgreSQL \(PROD_PG_URL\)/);
     await sleep(500);
     proxy.up();
     await eventually('the second grant to be revoked', () => (h.grantById(second.id)?.status === 'revoked' ? true : undefined), 15_000);
@@ -98,7 +98,7 @@ describe('production database access, end to end through the real PostgreSQL', (
     assert.match(JSON.stringify(post.args['blocks']), new RegExp(`Granted as\\*\\\\n\`${login}\` \\(postgres\\)`));
     await h.ask(USERS.alice, `cancel ${requestId}`);
 
-    const requests = () => h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get();
+    const requests = () => h.sqlite.prepare('select count(*) from requests').pluck().get();
     const before = requests();
     // Alice's Slack email is u0alice@example.com; pgmail maps corp.example emails only.
     assert.match(await h.ask(USERS.alice, 'pgmail 10m INC-9'), /No postgres account on pgmail maps to you \(your Slack email is u0alice@example\.com\), so access could not be set up/);
@@ -115,7 +115,7 @@ describe('production database access, end to end through the real PostgreSQL', (
     const alert = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /U0BOB has no login in provisioner\.login/.test(String(c.args['text'])), 20_000);
     assert.ok(alert);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.bob && /no login in provisioner\.login/.test(String(c.args['text'])));
-    const approval = h.bot.store.findRequest(requestId);
+    const approval = await h.bot.store.findRequest(requestId);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0PG' && c.args['thread_ts'] === approval?.approvalTs && /no login/.test(String(c.args['text'])));
     assert.equal(h.grantFor(requestId)?.provisioned_at, null);
   });
@@ -129,7 +129,7 @@ describe('drift detection against the real PostgreSQL', () => {
   let mallory: string;
   const driftAlerts = (pattern: RegExp) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C0SECURITY' && pattern.test(String(c.args['text'])));
   const openFindings = () =>
-    h.bot.database.sqlite.prepare('select kind, identity, grant_id, resolution from drift_findings where resolved_at is null order by kind').all() as { kind: string; identity: string; grant_id: string | null }[];
+    h.sqlite.prepare('select kind, identity, grant_id, resolution from drift_findings where resolved_at is null order by kind').all() as { kind: string; identity: string; grant_id: string | null }[];
 
   before(async () => {
     watched = await startPostgresFixture();
@@ -180,7 +180,7 @@ describe('drift detection against the real PostgreSQL', () => {
 
     await watched.admin.query(`REVOKE ${watched.role} FROM ${mallory}`);
     await eventually('the unmanaged finding to resolve as gone', () => (openFindings().every((f) => f.kind !== 'unmanaged') ? true : undefined), 10_000);
-    const actions = h.bot.database.sqlite.prepare("select action from audit_events where action like 'drift.%' and subject_id = ? order by seq").pluck().all(mallory);
+    const actions = h.sqlite.prepare("select action from audit_events where action like 'drift.%' and subject_id = ? order by seq").pluck().all(mallory);
     assert.deepEqual(actions, ['drift.unmanaged', 'drift.resolved']);
   });
 
@@ -188,7 +188,7 @@ describe('drift detection against the real PostgreSQL', () => {
     await cleaned.admin.query(`GRANT ${cleaned.role} TO ${mallory}`);
     await eventually('the unmanaged access to be removed', async () => ((await cleaned.members()).length === 0 ? true : undefined), 10_000);
     await eventually('the removal alert', () => driftAlerts(new RegExp(`removed \`${mallory}\`'s access`))[0]);
-    const actions = h.bot.database.sqlite.prepare("select action from audit_events where action like 'drift.%' and details like ? order by seq").pluck().all(`%${cleaned.role}%`);
+    const actions = h.sqlite.prepare("select action from audit_events where action like 'drift.%' and details like ? order by seq").pluck().all(`%${cleaned.role}%`);
     assert.deepEqual(actions, ['drift.unmanaged', 'drift.revoked']);
   });
 });

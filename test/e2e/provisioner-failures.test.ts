@@ -14,7 +14,7 @@ const securityPosts = (h: Harness, pattern: RegExp) => h.slack.callsTo('chat.pos
 
 /** Waits for the approval message of `requestId` to be redrawn so that it matches `pattern`. */
 async function approvalRedrawn(h: Harness, requestId: string, pattern: RegExp): Promise<SlackCall> {
-  const ts = await eventually('the approval message', () => h.bot.store.findRequest(requestId)?.approvalTs ?? undefined);
+  const ts = await eventually('the approval message', async () => (await h.bot.store.findRequest(requestId))?.approvalTs ?? undefined);
   return h.slack.waitForCall('chat.update', (c) => c.args['channel'] === 'C0DBAPPROVALS' && c.args['ts'] === ts && pattern.test(textOf(c)), 10_000);
 }
 
@@ -85,12 +85,12 @@ describe('a provisioner that fails to set access up is visible at its first fail
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === USERS.alice && /could not be set up, and jitbot has stopped trying/.test(textOf(c)));
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && textOf(c).includes(grantId) && /jitbot has stopped trying/.test(textOf(c)));
     await approvalRedrawn(h, requestId, /Access could not be set up, and jitbot has stopped trying: webhook: HTTP 500/);
-    const events = h.bot.database.sqlite.prepare("select action from audit_events where subject_id = ? order by seq").pluck().all(grantId);
+    const events = h.sqlite.prepare("select action from audit_events where subject_id = ? order by seq").pluck().all(grantId);
     assert.deepEqual(events, ['grant.created', 'grant.provision_failed']);
   });
 
   test('/request list and App Home show access that is not set up apart from active access', async () => {
-    const failed = h.bot.database.sqlite.prepare("select id from grants where status = 'provision_failed'").pluck().get() as string;
+    const failed = h.sqlite.prepare("select id from grants where status = 'provision_failed'").pluck().get() as string;
     const list = await h.ask(USERS.alice, 'list');
     const [activePart, notSetUpPart] = list.split('*Access not set up*');
     assert.ok(notSetUpPart?.includes(failed), list);
@@ -114,7 +114,7 @@ describe('a provisioner that fails to set access up is visible at its first fail
   });
 
   test('the security review lists access that is not set up apart, and does not count it as active', async () => {
-    const failed = h.bot.database.sqlite.prepare("select id from grants where status = 'provision_failed'").pluck().get() as string;
+    const failed = h.sqlite.prepare("select id from grants where status = 'provision_failed'").pluck().get() as string;
     await h.ask(USERS.sec, 'review');
     const review = await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && String(c.args['text']).startsWith('Security review'));
     const blocks = JSON.stringify(review.args['blocks']);
@@ -152,7 +152,7 @@ describe('a revocation that keeps failing is alerted once it is a minute overdue
     await eventually('set up', () => h.grantById(grantId)?.provisioned_at ?? undefined);
     h.webhook.respondWith(500, 1_000);
     await h.ask(USERS.alice, `release ${grantId}`);
-    await eventually('a failed revocation attempt', () => h.bot.store.findGrant(grantId)?.revokeError ?? undefined);
+    await eventually('a failed revocation attempt', async () => (await h.bot.store.findGrant(grantId))?.revokeError ?? undefined);
     assert.deepEqual(alertsOf(grantId), [], 'not alerted while the access has not outlived its end by a minute');
     h.clock.advance(MINUTE + 1_000);
     return grantId;
@@ -164,7 +164,7 @@ describe('a revocation that keeps failing is alerted once it is a minute overdue
     assert.match(textOf(alert), /retrying.*Last error: webhook: HTTP 500/);
     h.webhook.answerNormally();
     await eventually('revoked', () => (h.grantById(grantId)?.status === 'revoked' ? true : undefined), 10_000);
-    const ts = (h.bot.store.findGrant(grantId)?.revokeAlertTs ?? '') || undefined;
+    const ts = ((await h.bot.store.findGrant(grantId))?.revokeAlertTs ?? '') || undefined;
     assert.ok(ts);
     await h.slack.waitForCall('chat.update', (c) => c.args['channel'] === 'C0SECURITY' && c.args['ts'] === ts && /Revocation succeeded/.test(textOf(c)));
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && c.args['thread_ts'] === ts && /finally succeeded/.test(textOf(c)));
@@ -175,7 +175,7 @@ describe('a revocation that keeps failing is alerted once it is a minute overdue
     const grantId = await releasedWhileFailing('prod-db 30m stuck for good INC-42');
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /Revocation overdue/.test(textOf(c)) && textOf(c).includes(grantId));
     await eventually('revoke_failed', () => (h.grantById(grantId)?.status === 'revoke_failed' ? true : undefined), 20_000);
-    const ts = h.bot.store.findGrant(grantId)?.revokeAlertTs ?? undefined;
+    const ts = (await h.bot.store.findGrant(grantId))?.revokeAlertTs ?? undefined;
     await h.slack.waitForCall('chat.update', (c) => c.args['ts'] === ts && /Revocation failed.*revoke_failed.*keeps retrying/.test(textOf(c)));
     h.webhook.answerNormally();
     await eventually('revoked', () => (h.grantById(grantId)?.status === 'revoked' ? true : undefined), 10_000);

@@ -18,7 +18,7 @@ describe('Redis going away and coming back empty', () => {
   test('/healthz names Redis while it is down, and a grant approved before the outage is still revoked on time', async () => {
     const requestId = requestIdIn(await h.ask(USERS.alice, 'prod-db 4s outage INC-40'));
     await h.click(USERS.lead, 'approve', requestId);
-    const grant = await eventually('provisioned', () => h.bot.database.sqlite.prepare('select id, expires_at from grants where request_id = ? and provisioned_at is not null').get(requestId) as { id: string; expires_at: number } | undefined);
+    const grant = await eventually('provisioned', () => h.sqlite.prepare('select id, expires_at from grants where request_id = ? and provisioned_at is not null').get(requestId) as { id: string; expires_at: number } | undefined);
 
     await redis.stop();
     const health = await fetch(h.eventsUrl.replace('/slack/events', '/healthz'));
@@ -31,7 +31,7 @@ describe('Redis going away and coming back empty', () => {
     await redis.start();
     const revoked = await eventually(
       'revoked after Redis came back empty',
-      () => h.bot.database.sqlite.prepare("select revoke_reason, revoked_at, expires_at from grants where id = ? and status = 'revoked'").get(grant.id) as
+      () => h.sqlite.prepare("select revoke_reason, revoked_at, expires_at from grants where id = ? and status = 'revoked'").get(grant.id) as
         | { revoke_reason: string; revoked_at: number; expires_at: number }
         | undefined,
       10_000,

@@ -13,12 +13,12 @@ interface Refused {
 }
 
 const refusedAfter = (h: Harness, seq: number): Refused[] =>
-  (h.bot.database.sqlite.prepare("select seq, actor, resource, reason, details from audit_events where action = 'request.refused' and seq > ? order by seq").all(seq) as (Omit<Refused, 'details'> & { details: string })[]).map(
+  (h.sqlite.prepare("select seq, actor, resource, reason, details from audit_events where action = 'request.refused' and seq > ? order by seq").all(seq) as (Omit<Refused, 'details'> & { details: string })[]).map(
     (row) => ({ ...row, details: JSON.parse(row.details) as Refused['details'] }),
   );
 
 function counts(h: Harness) {
-  const one = (sql: string) => h.bot.database.sqlite.prepare(sql).pluck().get() as number;
+  const one = (sql: string) => h.sqlite.prepare(sql).pluck().get() as number;
   return { requests: one('select count(*) from requests'), grants: one('select count(*) from grants'), audit: one('select count(*) from audit_events'), lastSeq: one('select coalesce(max(seq), 0) from audit_events') };
 }
 

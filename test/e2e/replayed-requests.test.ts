@@ -34,7 +34,7 @@ describe('a replayed request changes nothing', () => {
     // A command sent after the replays is answered; whatever they would have made is made by then.
     assert.match(await h.ask(USERS.lead, 'list'), /payments/);
     assert.deepEqual([h.count('requests'), h.count('grants'), h.count('break_glass_uses')], [1, 1, 1]);
-    const used = h.bot.database.sqlite.prepare("select count(*) from audit_events where action = 'break_glass.used'").pluck().get();
+    const used = h.sqlite.prepare("select count(*) from audit_events where action = 'break_glass.used'").pluck().get();
     assert.equal(used, 1);
   });
 

@@ -40,9 +40,9 @@ describe('the request form', () => {
     const body = (await res.json()) as { response_action: string; errors: Record<string, string> };
     assert.equal(body.response_action, 'errors');
     assert.match(body.errors['duration'] ?? '', /at most 2 h/);
-    assert.equal(h.bot.database.sqlite.prepare('select count(*) from requests').pluck().get(), 0);
+    assert.equal(h.sqlite.prepare('select count(*) from requests').pluck().get(), 0);
     h.clock.advance(60_000);
-    const refused = await eventually('the refusal recorded', () => h.bot.database.sqlite.prepare("select actor, resource, reason, details from audit_events where action = 'request.refused'").get() as { actor: string; resource: string; reason: string; details: string } | undefined, 15_000);
+    const refused = await eventually('the refusal recorded', () => h.sqlite.prepare("select actor, resource, reason, details from audit_events where action = 'request.refused'").get() as { actor: string; resource: string; reason: string; details: string } | undefined, 15_000);
     const details = JSON.parse(refused.details) as { asked: string; count: number };
     assert.deepEqual([refused.actor, refused.resource, refused.reason, details.asked, details.count], [USERS.alice, 'prod-db', 'over_max_duration', 'prod-db 9h INC-5 fix', 1]);
   });
@@ -62,6 +62,6 @@ describe('the request form', () => {
     const requestId = /req-[0-9a-z]+/.exec(reply)?.[0] ?? '';
     h.clock.advance(3 * 60_000);
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0STAGING' && JSON.stringify(c.args['blocks']).includes(requestId), 5_000);
-    await eventually('approval_ts stored', () => (h.bot.database.sqlite.prepare('select approval_ts from requests where id = ?').pluck().get(requestId) as string | null) ?? undefined);
+    await eventually('approval_ts stored', () => (h.sqlite.prepare('select approval_ts from requests where id = ?').pluck().get(requestId) as string | null) ?? undefined);
   });
 });

@@ -7,7 +7,7 @@ type Block = { type: string; elements?: { action_id?: string; value?: string; te
 const grantRow = (h: Harness, requestId: string) => h.grantFor(requestId);
 
 function auditActions(h: Harness, subjectId: string): string[] {
-  const rows = h.bot.database.sqlite.prepare('select action from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string }[];
+  const rows = h.sqlite.prepare('select action from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string }[];
   return rows.map((r) => r.action);
 }
 
@@ -94,7 +94,7 @@ describe('a request goes from /request to automatic revocation', () => {
     assert.match(String((await h.slack.waitForResponse(self.responseName)).body['text']), /cannot approve your own request/);
     const stranger = await h.click(USERS.bob, 'approve', requestId);
     assert.match(String((await h.slack.waitForResponse(stranger.responseName)).body['text']), /not an approver/);
-    const status = h.bot.database.sqlite.prepare('select status from requests where id = ?').get(requestId) as { status: string };
+    const status = h.sqlite.prepare('select status from requests where id = ?').get(requestId) as { status: string };
     assert.equal(status.status, 'pending');
     assert.equal(grantRow(h, requestId), undefined);
     const refused = auditActions(h, requestId).filter((a) => a === 'decision.refused');
@@ -108,7 +108,7 @@ describe('a request goes from /request to automatic revocation', () => {
       Array.from({ length: 12 }, (_, i) => h.click(i % 2 === 0 ? USERS.lead : USERS.lead2, 'approve', requestId, i >= 8 ? { retryNum: i - 7 } : {})),
     );
     await eventually('grant provisioned', () => grantRow(h, requestId)?.provisioned_at ?? undefined);
-    const grants = h.bot.database.sqlite.prepare('select count(*) as n from grants where request_id = ?').get(requestId) as { n: number };
+    const grants = h.sqlite.prepare('select count(*) as n from grants where request_id = ?').get(requestId) as { n: number };
     assert.equal(grants.n, 1);
     const approvals = auditActions(h, requestId).filter((a) => a === 'request.approved');
     assert.equal(approvals.length, 1);

@@ -87,7 +87,7 @@ describe('SQLite is the truth: revocation survives restarts, lost timers and fai
     const [refused, accepted] = attempts;
     assert.ok(refused && accepted && JSON.stringify(accepted.args['blocks']).includes(requestId));
     assert.ok(accepted.at - refused.at >= 900, `the retry waited for Retry-After (waited ${accepted.at - refused.at} ms)`);
-    assert.equal(h.bot.database.sqlite.prepare('select approval_ts from requests where id = ?').pluck().get(requestId) !== null, true);
+    assert.equal(h.sqlite.prepare('select approval_ts from requests where id = ?').pluck().get(requestId) !== null, true);
   });
 
   test('a DM Slack refuses never blocks the grant or its revocation', async () => {

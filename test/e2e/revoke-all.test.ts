@@ -18,7 +18,7 @@ const vpn = `
 `;
 
 const grants = (h: Harness, where: string, ...params: string[]) =>
-  h.bot.database.sqlite.prepare(`select id, status, revoke_reason, revoked_by from grants where ${where} order by id`).all(...params) as { id: string; status: string; revoke_reason: string | null; revoked_by: string | null }[];
+  h.sqlite.prepare(`select id, status, revoke_reason, revoked_by from grants where ${where} order by id`).all(...params) as { id: string; status: string; revoke_reason: string | null; revoked_by: string | null }[];
 
 describe('incident revoke-all', () => {
   let h: Harness;
@@ -27,17 +27,17 @@ describe('incident revoke-all', () => {
     // Fifty grants on prod-db across five people, written as approvals would write them.
     const now = h.clock.now().toMillis();
     for (let i = 0; i < 50; i += 1) {
-      const request = h.bot.store.createRequest({ id: `req-seed${i}`, requesterId: `U0SEED${i % 5}`, resource: 'prod-db', durationMs: 3_600_000, reason: `INC-${i}`, policyVersion: 'seed', createdAt: now });
-      h.bot.store.approve({
-        requestId: request.id,
-        approverId: USERS.lead,
-        at: now,
-        stages: [{ approvers: [USERS.lead], approvalsRequired: 1 }],
-        approverStages: new Set([0]),
-        selfApproval: false,
-        maxExtensions: 2,
-        newGrant: (r) => ({ id: `grt-seed${i}`, requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now, expiresAt: now + 3_600_000 }),
-      });
+      const request = await h.bot.store.createRequest({ id: `req-seed${i}`, requesterId: `U0SEED${i % 5}`, resource: 'prod-db', durationMs: 3_600_000, reason: `INC-${i}`, policyVersion: 'seed', createdAt: now });
+      await h.bot.store.approve({
+                requestId: request.id,
+                approverId: USERS.lead,
+                at: now,
+                stages: [{ approvers: [USERS.lead], approvalsRequired: 1 }],
+                approverStages: new Set([0]),
+                selfApproval: false,
+                maxExtensions: 2,
+                newGrant: (r) => ({ id: `grt-seed${i}`, requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now, expiresAt: now + 3_600_000 }),
+              });
     }
     const staging = requestIdIn(await h.ask(USERS.alice, 'staging 30m deploy'));
     await h.click(USERS.sec, 'approve', staging);
@@ -55,7 +55,7 @@ describe('incident revoke-all', () => {
     await h.ask(USERS.sec, 'revoke grt-seed0');
     await eventually('grt-seed0 revoked by security', () => (h.grantById('grt-seed0')?.status === 'revoked' ? true : undefined));
     assert.deepEqual(grants(h, 'id = ?', 'grt-seed0').map((g) => [g.revoke_reason, g.revoked_by]), [['revoked', USERS.sec]]);
-    const details = h.bot.database.sqlite.prepare("select details from audit_events where subject_id = 'grt-seed0' and action = 'grant.revoked'").pluck().get() as string;
+    const details = h.sqlite.prepare("select details from audit_events where subject_id = 'grt-seed0' and action = 'grant.revoked'").pluck().get() as string;
     assert.match(details, /"still_covered_by":"grt-seed\d+"/, 'U0SEED0 holds other prod-db grants, so the provisioner keeps the access');
   });
 
@@ -64,7 +64,7 @@ describe('incident revoke-all', () => {
     assert.match(await h.ask(USERS.sec, 'revoke-all'), /Say what to revoke: `revoke-all --resource &lt;name&gt; \| --user &lt;@person or U…&gt; \| --all &lt;reason…&gt;`/);
     assert.match(await h.ask(USERS.sec, 'revoke-all --resource prod-db'), /Say why/);
     assert.equal(grants(h, "status = 'active' and end_requested_reason is not null").length, 0);
-    assert.equal(h.bot.database.sqlite.prepare("select count(*) from audit_events where action = 'revoke_all.refused'").pluck().get(), 1);
+    assert.equal(h.sqlite.prepare("select count(*) from audit_events where action = 'revoke_all.refused'").pluck().get(), 1);
   });
 
   test('/request revoke-all --resource: every grant on it ends at once, the others stay, and security is told', async () => {
@@ -77,7 +77,7 @@ describe('incident revoke-all', () => {
     assert.equal((await h.webhook.waitForDeliveries(49, 10_000)).filter((d) => d.body.type === 'access.revoke').length, 49);
     assert.equal(grants(h, "resource = 'staging' and status = 'active'").length, 1, 'other resources keep their access');
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /Revoke-all\* by <@U0SEC1>: all access to prod-db\. 49 grant/.test(String(c.args['text'])));
-    const event = h.bot.database.sqlite.prepare("select actor, reason, details from audit_events where action = 'incident.revoke_all'").get() as { actor: string; reason: string; details: string };
+    const event = h.sqlite.prepare("select actor, reason, details from audit_events where action = 'incident.revoke_all'").get() as { actor: string; reason: string; details: string };
     assert.deepEqual([event.actor, event.reason, (JSON.parse(event.details) as { grants: number }).grants], [USERS.sec, 'leaked credentials INC-77', 49]);
   });
 
@@ -103,7 +103,7 @@ describe('incident revoke-all', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^revoked: 2 grant\(s\), 1 exception\(s\) \(all access of U0ALICE\)$/m, 'the staging grant and the standing vpn grant; and the exception');
     await eventually('alice’s access to end', () => (grants(h, 'user_id = ? and status != ?', USERS.alice, 'revoked').length === 0 ? true : undefined), 10_000);
-    assert.deepEqual(h.bot.database.sqlite.prepare('select status, close_reason from exceptions where user_id = ?').get(USERS.alice), { status: 'closed', close_reason: 'revoked' });
+    assert.deepEqual(h.sqlite.prepare('select status, close_reason from exceptions where user_id = ?').get(USERS.alice), { status: 'closed', close_reason: 'revoked' });
     await h.slack.waitForCall('chat.postMessage', (c) => c.args['channel'] === 'C0SECURITY' && /Revoke-all\* by `cli:[^`]+`: all access of <@U0ALICE>/.test(String(c.args['text'])));
   });
 });

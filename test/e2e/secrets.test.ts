@@ -19,8 +19,8 @@ const STDERR_SECRETS = ['stderr-pw', 'stderr-kw'];
 async function everythingSaid(h: Harness): Promise<string> {
   const api = await fetch(h.eventsUrl.replace('/slack/events', '/api/grants'), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(api.status, 200);
-  const audit = h.bot.database.sqlite.prepare('select * from audit_events').all();
-  const grants = h.bot.database.sqlite.prepare('select provision_error, revoke_error from grants').all();
+  const audit = h.sqlite.prepare('select * from audit_events').all();
+  const grants = h.sqlite.prepare('select provision_error, revoke_error from grants').all();
   return [JSON.stringify(h.slack.calls), await api.text(), JSON.stringify(audit), JSON.stringify(grants), JSON.stringify(h.logs)].join('\n');
 }
 
@@ -91,14 +91,14 @@ describe('secrets in a failing provisioner reach no message, no API answer, no a
       assert.match(textOf(dm), /the security team has the details/);
       assert.ok(!textOf(dm).includes('HTTP 500') && !textOf(dm).includes('upstream refused'), 'the requester is not shown what the receiver said');
     }
-    const event = h.bot.database.sqlite.prepare("select reason from audit_events where subject_id = ? and action = 'grant.provision_failed'").pluck().get(grantId);
+    const event = h.sqlite.prepare("select reason from audit_events where subject_id = ? and action = 'grant.provision_failed'").pluck().get(grantId);
     assert.match(String(event), /^webhook: HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/hooks\/access: /, 'the audit trail keeps what happened');
   });
 
   test('a command whose stderr holds a connection string and a password', async () => {
     const grantId = await failedSetup('vpn');
     assertNowhere(await everythingSaid(h), STDERR_SECRETS);
-    const stored = h.bot.database.sqlite.prepare('select provision_error from grants where id = ?').pluck().get(grantId);
+    const stored = h.sqlite.prepare('select provision_error from grants where id = ?').pluck().get(grantId);
     assert.match(String(stored), /exited with code 1: login failed at mysql:\/\/vpn-db\.internal\/acl; password=\[redacted\]$/);
   });
 });

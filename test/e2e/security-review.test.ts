@@ -29,9 +29,9 @@ interface SlackBlock {
 const reviewPosts = (h: Harness) => h.slack.callsTo('chat.postMessage').filter((c) => c.args['channel'] === 'C0SECURITY' && String(c.args['text']).startsWith('Security review'));
 const blocksOf = (call: { args: Record<string, unknown> }) => (call.args['blocks'] ?? []) as SlackBlock[];
 const audit = (h: Harness, subjectId: string) =>
-  h.bot.database.sqlite.prepare('select action, actor, reason, details from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string; actor: string; reason: string | null; details: string }[];
+  h.sqlite.prepare('select action, actor, reason, details from audit_events where subject_id = ? order by seq').all(subjectId) as { action: string; actor: string; reason: string | null; details: string }[];
 const decisionsIn = (h: Harness, reviewId: string) =>
-  h.bot.database.sqlite.prepare('select subject_id, decision, decided_by, note from review_decisions where review_id = ? order by decided_at').all(reviewId) as { subject_id: string; decision: string; decided_by: string; note: string | null }[];
+  h.sqlite.prepare('select subject_id, decision, decided_by, note from review_decisions where review_id = ? order by decided_at').all(reviewId) as { subject_id: string; decision: string; decided_by: string; note: string | null }[];
 
 /** `jitbot review …` on the harness's database, asynchronously: the bot in this process keeps answering while the CLI runs. */
 const reviewCli = (h: Harness, args: string[]) =>
@@ -68,7 +68,7 @@ describe('security reviews from Slack', () => {
     grantId = (await eventually('the long grant', () => h.grantFor(requestId))).id;
     exceptionId = exceptionIdIn(await h.ask(USERS.bob, 'optout legacy 2d vendor migration'));
     await h.click(USERS.sec, 'approve', exceptionId);
-    await eventually('the exception to open', () => (h.bot.store.findException(exceptionId)?.status === 'open' ? true : undefined));
+    await eventually('the exception to open', async () => ((await h.bot.store.findException(exceptionId))?.status === 'open' ? true : undefined));
   });
   after(async () => {
     await h.close();
@@ -77,7 +77,7 @@ describe('security reviews from Slack', () => {
   test('/request review from outside the security team is refused, audited, and stores nothing', async () => {
     const reply = await h.ask(USERS.lead, 'review');
     assert.match(reply, /Only the security team \(`settings.security_team` in the access policy\) may run a security review; nothing changed/);
-    assert.equal(h.bot.database.sqlite.prepare('select count(*) from reviews').pluck().get(), 0);
+    assert.equal(h.sqlite.prepare('select count(*) from reviews').pluck().get(), 0);
     assert.deepEqual(audit(h, 'new').map((e) => [e.action, e.actor, e.reason]), [['review.refused', USERS.lead, 'not_security']]);
   });
 
@@ -95,7 +95,7 @@ describe('security reviews from Slack', () => {
       assert.deepEqual(block.elements?.map((e) => e.action_id), ['keep', 'revoke']);
     }
     assert.match(JSON.stringify(blocks), /\*Active grants\*\\n2/, 'the grant and the standing grant');
-    const stored = h.bot.database.sqlite.prepare('select trigger, created_by, channel, message_ts from reviews where id = ?').get(reviewId) as Record<string, string>;
+    const stored = h.sqlite.prepare('select trigger, created_by, channel, message_ts from reviews where id = ?').get(reviewId) as Record<string, string>;
     assert.deepEqual([stored['trigger'], stored['created_by'], stored['channel']], ['slack', USERS.sec, 'C0SECURITY']);
     assert.match(stored['message_ts'] ?? '', /^\d+\.\d+$/, 'where it was posted, so decisions can redraw it');
     assert.deepEqual(audit(h, reviewId).map((e) => [e.action, e.actor]), [['review.created', USERS.sec]]);
@@ -128,9 +128,9 @@ describe('security reviews from Slack', () => {
     const { submit, answer } = await decide(h, USERS.sec, 'revoke', itemBlocks.get(exceptionId) ?? '', exceptionId, 'migration finished');
     assert.equal(submit, 'Revoke now');
     assert.equal(answer.response_action, 'update');
-    const exception = h.bot.store.findException(exceptionId);
+    const exception = await h.bot.store.findException(exceptionId);
     assert.deepEqual([exception?.status, exception?.closeReason, exception?.closedBy], ['closed', 'revoked', USERS.sec]);
-    const standing = h.bot.database.sqlite.prepare('select id from grants where exception_id = ? and request_id is null').pluck().get(exceptionId) as string;
+    const standing = h.sqlite.prepare('select id from grants where exception_id = ? and request_id is null').pluck().get(exceptionId) as string;
     await eventually('the standing grant to be revoked', () => (h.grantById(standing)?.status === 'revoked' ? true : undefined));
     assert.equal(h.grantById(standing)?.revoke_reason, 'exception_closed');
     assert.deepEqual(
@@ -225,11 +225,11 @@ describe('the review lists the access it counts', () => {
     shortGrant = (await eventually('the short grant', () => h.grantFor(shortRequest))).id;
     const now = Date.now();
     for (let i = 0; i < SEEDED; i += 1) {
-      const request = h.bot.store.createRequest({ id: `req-seed${i}`, requesterId: USERS.bob, resource: 'legacy', durationMs: 3_600_000, reason: `seeded ${i}`, policyVersion: 'v1', createdAt: now });
-      h.bot.store.approve({
-        requestId: request.id, approverId: USERS.lead, at: now, stages: [{ approvers: [USERS.lead], approvalsRequired: 1 }], approverStages: new Set([0]), selfApproval: false, maxExtensions: 2,
-        newGrant: (r) => ({ id: `grt-seed${String(i).padStart(2, '0')}`, requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now, expiresAt: now + 3_600_000 + i * 60_000 }),
-      });
+      const request = await h.bot.store.createRequest({ id: `req-seed${i}`, requesterId: USERS.bob, resource: 'legacy', durationMs: 3_600_000, reason: `seeded ${i}`, policyVersion: 'v1', createdAt: now });
+      await h.bot.store.approve({
+                requestId: request.id, approverId: USERS.lead, at: now, stages: [{ approvers: [USERS.lead], approvalsRequired: 1 }], approverStages: new Set([0]), selfApproval: false, maxExtensions: 2,
+                newGrant: (r) => ({ id: `grt-seed${String(i).padStart(2, '0')}`, requestId: r.id, userId: r.requesterId, resource: r.resource, reason: r.reason, grantedAt: now, expiresAt: now + 3_600_000 + i * 60_000 }),
+              });
     }
   });
   after(async () => {
@@ -249,7 +249,7 @@ describe('the review lists the access it counts', () => {
       [longGrant, shortGrant, ...Array.from({ length: 18 }, (_, i) => `grt-seed${String(i).padStart(2, '0')}`)],
       'the long-lived item first, then the grants that end soonest',
     );
-    const row = h.bot.database.sqlite.prepare('select granted_at, expires_at from grants where id = ?').get(shortGrant) as { granted_at: number; expires_at: number };
+    const row = h.sqlite.prepare('select granted_at, expires_at from grants where id = ?').get(shortGrant) as { granted_at: number; expires_at: number };
     const line = blocks[blocks.findIndex((b) => b.type === 'actions' && b.elements?.[0]?.value === shortGrant) - 1]?.text?.text ?? '';
     assert.match(line, new RegExp(`<@${USERS.alice}> on \\*staging\\*: grant \`${shortGrant}\` for 20 min`));
     assert.match(line, new RegExp(`since <!date\\^${Math.floor(row.granted_at / 1000)}\\^[^>]+> until <!date\\^${Math.floor(row.expires_at / 1000)}\\^[^>]+> · approved by <@${USERS.sec}>`));
@@ -309,7 +309,7 @@ describe('the review schedule', () => {
     await next.promote();
     const post = await eventually('the scheduled review in the security channel', () => reviewPosts(h)[0], 10_000);
     assert.match(String(post.args['text']), /Security review rev-[0-9a-z]+: 0 active grants/);
-    const stored = h.bot.database.sqlite.prepare("select trigger, created_by, until - since as span from reviews").get() as { trigger: string; created_by: string; span: number };
+    const stored = h.sqlite.prepare("select trigger, created_by, until - since as span from reviews").get() as { trigger: string; created_by: string; span: number };
     assert.deepEqual(stored, { trigger: 'schedule', created_by: 'jitbot', span: 86_400_000 });
     assert.ok(await eventually('the next run to be queued', async () => ((await queue.getDelayed()).length === 1 ? true : undefined)));
   });

@@ -146,7 +146,7 @@ describe('no signed Slack payload makes the bot write more than a refusal', () =
     assert.deepEqual(unexpected, [], `FUZZ_SEED=${seed}`);
     assert.equal((await fetch(h.eventsUrl.replace('/slack/events', '/healthz'))).status, 200, `FUZZ_SEED=${seed}`);
     for (const table of ['requests', 'grants', 'exceptions', 'reviews', 'break_glass_uses', 'review_decisions']) assert.equal(h.count(table), 0, `FUZZ_SEED=${seed}: nothing in ${table}`);
-    const actions = h.bot.database.sqlite.prepare('select distinct action from audit_events').pluck().all() as string[];
+    const actions = h.sqlite.prepare('select distinct action from audit_events').pluck().all() as string[];
     assert.deepEqual(actions.filter((action) => !action.endsWith('.refused')), [], `FUZZ_SEED=${seed}: only refusals are audited`);
     assert.match(await h.ask(USERS.alice, 'help'), /\/request list/, 'Slack is still answered');
   });

@@ -18,7 +18,7 @@ function assertOnTime(what: string, at: number | null | undefined, dueAt: number
   assert.ok(late < SECOND, `${what}: ${late} ms after it was due`);
 }
 
-const row = <T>(h: Harness, sql: string, id: string) => h.bot.database.sqlite.prepare(sql).get(id) as T | undefined;
+const row = <T>(h: Harness, sql: string, id: string) => h.sqlite.prepare(sql).get(id) as T | undefined;
 
 /** quick: escalates after 3 s; wiki: opt-out exceptions anyone may ask, approved by security; payments: break-glass. */
 const resources = (webhookUrl: string) => `
@@ -51,13 +51,13 @@ describe('timed steps in real time: never before they are due, and within a seco
 
   test('an escalation after 3 s happens 3 s after the request, not when its job arrives', async () => {
     const id = requestIdIn(await h.ask(USERS.alice, 'quick 10m nobody answers'));
-    const request = await eventually('the escalation', () => h.bot.store.findRequest(id)?.escalatedAt ? h.bot.store.findRequest(id) : undefined, 10 * SECOND);
+    const request = await eventually('the escalation', async () => (await h.bot.store.findRequest(id))?.escalatedAt ? await h.bot.store.findRequest(id) : undefined, 10 * SECOND);
     assertOnTime('escalation', request?.escalatedAt, (request?.createdAt ?? 0) + 3 * SECOND);
   });
 
   test('an unanswered request lapses pending_timeout after it was asked', async () => {
     const id = requestIdIn(await h.ask(USERS.alice, 'staging 10m nobody decides'));
-    const lapsed = await eventually('the lapse', () => (h.bot.store.findRequest(id)?.status === 'lapsed' ? h.bot.store.findRequest(id) : undefined), 15 * SECOND);
+    const lapsed = await eventually('the lapse', async () => ((await h.bot.store.findRequest(id))?.status === 'lapsed' ? await h.bot.store.findRequest(id) : undefined), 15 * SECOND);
     assertOnTime('lapse', lapsed?.decidedAt, (lapsed?.createdAt ?? 0) + 6 * SECOND);
   });
 
@@ -86,7 +86,7 @@ describe('timed steps in real time: never before they are due, and within a seco
   test('when Redis loses every timer (as with FLUSHALL), the restored escalation and lapse still come on time', async () => {
     const id = requestIdIn(await h.ask(USERS.alice, 'quick 10m asked just before a flush'));
     await dropPrefix(h.prefix);
-    const lapsed = await eventually('the lapse', () => (h.bot.store.findRequest(id)?.status === 'lapsed' ? h.bot.store.findRequest(id) : undefined), 15 * SECOND);
+    const lapsed = await eventually('the lapse', async () => ((await h.bot.store.findRequest(id))?.status === 'lapsed' ? await h.bot.store.findRequest(id) : undefined), 15 * SECOND);
     assertOnTime('restored escalation', lapsed?.escalatedAt, (lapsed?.createdAt ?? 0) + 3 * SECOND);
     assertOnTime('restored lapse', lapsed?.decidedAt, (lapsed?.createdAt ?? 0) + 6 * SECOND);
   });
@@ -137,7 +137,7 @@ describe('timed steps far ahead, reached by moving the clock: never before they 
     assert.ok(schedule, 'the review schedule runs in this process');
     const next = await eventually('the next scheduled review', async () => (await schedule.queue.getDelayed()).find((j) => j.opts.prevMillis !== undefined));
     const slot = next.opts.prevMillis ?? 0;
-    const stored = () => h.bot.database.sqlite.prepare("select created_at from reviews where trigger = 'schedule'").pluck().all() as number[];
+    const stored = () => h.sqlite.prepare("select created_at from reviews where trigger = 'schedule'").pluck().all() as number[];
     await next.promote();
     await sleep(1_000);
     assert.deepEqual(stored(), [], 'a review ran before its slot');

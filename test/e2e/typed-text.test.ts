@@ -64,7 +64,7 @@ describe('what people type is shown as text', () => {
     const home = await h.slack.waitForCall('views.publish', (c) => c.args['user_id'] === USERS.lead && mentions(c, 'INC-9'), TIMEOUT);
     assertShownAsText(home, 'the approver\'s App Home');
 
-    const stored = h.bot.database.sqlite.prepare("select reason from requests where reason like 'INC-9%'").pluck().get();
+    const stored = h.sqlite.prepare("select reason from requests where reason like 'INC-9%'").pluck().get();
     assert.equal(stored, HOSTILE, 'the record keeps exactly what was typed; only what Slack shows is escaped');
   });
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +16,7 @@ import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis-prefix.js';
 import { blockActionBody, homeActionBody, signedPost, slashCommandBody, uniqueDeliveryId, viewSubmissionBody } from './slack-requests.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 import { TEST_AUDIT_KEY } from './audit-key.js';
+import { createTestDatabase } from './postgres-database.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const WEBHOOK_SECRET = 'whsec_dGVzdC13ZWJob29rLXNlY3JldC0xMjM0NTY=';
@@ -119,6 +121,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Keep the bot's log lines (level info and above, parsed) in `logs`. */
   captureLogs?: boolean;
+  /** Run on a fresh PostgreSQL database (DATABASE_URL) instead of a SQLite file; `sqlite` is then unavailable. */
+  postgres?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}) {
@@ -130,6 +134,9 @@ export async function startHarness(options: HarnessOptions = {}) {
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-e2e-'));
   const prefix = uniquePrefix();
+  const postgres = options.postgres ? await createTestDatabase() : undefined;
+  const sqlitePath = join(dir, 'jitbot.sqlite');
+  const database = postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: sqlitePath };
   let settings = options.settings;
   const policyFor = (policyExtra: HarnessOptions['policyExtra']) =>
     testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, settings);
@@ -145,41 +152,49 @@ export async function startHarness(options: HarnessOptions = {}) {
   });
   const logger = () =>
     options.captureLogs ? pino(loggerOptions(options.logLevel ?? 'info'), capture) : pino(loggerOptions(options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent'));
-  const makeBot = (role = options.role ?? 'all'): Jitbot =>
-    createJitbot({
-      env: parseEnv({
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
-        ...(options.socketMode ? { SLACK_APP_TOKEN: 'xapp-test-token' } : {}),
-        SLACK_API_URL: slack.apiUrl,
-        PORT: '0',
-        DATABASE_PATH: join(dir, 'jitbot.sqlite'),
-        // REDIS_SENTINELS (in env) replaces REDIS_URL: both set is a start-up error.
-        ...(options.env?.['REDIS_SENTINELS'] ? {} : { REDIS_URL: options.redisUrl ?? TEST_REDIS_URL }),
-        REDIS_PREFIX: prefix,
-        JITBOT_ROLE: role,
-        ...(options.adminToken ? { ADMIN_API_TOKEN: options.adminToken } : {}),
-        ...options.env,
-      }),
-      policy: parsePolicy(policyText, 'test-policy.yaml'),
-      policyDir: dir,
-      secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'], ...options.secrets },
-      logger: logger(),
-      retry: options.retry ?? { attempts: 3, backoffMs: 100 },
-      clock,
-      slackApiRetries: 2,
-      ...(options.workerConcurrency === undefined ? {} : { workerConcurrency: options.workerConcurrency }),
-    });
+  const makeBot = async (role = options.role ?? 'all'): Promise<Jitbot> =>
+    await createJitbot({
+            env: parseEnv({
+              SLACK_BOT_TOKEN: 'xoxb-test-token',
+              SLACK_SIGNING_SECRET: SIGNING_SECRET,
+              AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
+              ...(options.socketMode ? { SLACK_APP_TOKEN: 'xapp-test-token' } : {}),
+              SLACK_API_URL: slack.apiUrl,
+              PORT: '0',
+              ...database,
+              // REDIS_SENTINELS (in env) replaces REDIS_URL: both set is a start-up error.
+              ...(options.env?.['REDIS_SENTINELS'] ? {} : { REDIS_URL: options.redisUrl ?? TEST_REDIS_URL }),
+              REDIS_PREFIX: prefix,
+              JITBOT_ROLE: role,
+              ...(options.adminToken ? { ADMIN_API_TOKEN: options.adminToken } : {}),
+              ...options.env,
+            }),
+            policy: parsePolicy(policyText, 'test-policy.yaml'),
+            policyDir: dir,
+            secrets: { PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET, PATH: process.env['PATH'], ...options.secrets },
+            logger: logger(),
+            retry: options.retry ?? { attempts: 3, backoffMs: 100 },
+            clock,
+            slackApiRetries: 2,
+            ...(options.workerConcurrency === undefined ? {} : { workerConcurrency: options.workerConcurrency }),
+          });
 
   /** Where a started bot answers: Slack's events, and /metrics (on METRICS_PORT when it has one). */
   const urlsOf = ({ port, metricsPort }: { port: number; metricsPort: number | undefined }) => ({
     eventsUrl: `http://127.0.0.1:${port}/slack/events`,
     metricsUrl: `http://127.0.0.1:${metricsPort ?? port}/metrics`,
   });
-  let bot = makeBot();
+  let bot = await makeBot();
   const others: Jitbot[] = [];
   let { eventsUrl, metricsUrl } = urlsOf(await bot.start());
+
+  /** The tests' own connection to the bot's SQLite file (WAL: it sees what the bot committed). */
+  let raw: Database.Database | undefined;
+  const sqlite = (): Database.Database => {
+    if (postgres) throw new Error('this harness runs on PostgreSQL: read through h.bot.store');
+    raw ??= new Database(sqlitePath, { timeout: 5_000 });
+    return raw;
+  };
 
   let responseCount = 0;
   const harness = {
@@ -200,10 +215,13 @@ export async function startHarness(options: HarnessOptions = {}) {
       return metricsUrl;
     },
 
+    get sqlite() {
+      return sqlite();
+    },
     /** How many rows a table of the bot's database holds. */
-    count: (table: string) => bot.database.sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number,
-    grantFor: (requestId: string) => bot.database.sqlite.prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
-    grantById: (grantId: string) => bot.database.sqlite.prepare('select * from grants where id = ?').get(grantId) as GrantState | undefined,
+    count: (table: string) => sqlite().prepare(`select count(*) from ${table}`).pluck().get() as number,
+    grantFor: (requestId: string) => sqlite().prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
+    grantById: (grantId: string) => sqlite().prepare('select * from grants where id = ?').get(grantId) as GrantState | undefined,
 
     /** Sends `/request <text>` as Slack would; returns the HTTP ack and the response_url name. */
     async command(userId: string, text: string) {
@@ -276,13 +294,13 @@ export async function startHarness(options: HarnessOptions = {}) {
       await opts.whileDown?.();
       if (opts.settings !== undefined) settings = opts.settings;
       if (opts.policyExtra !== undefined || opts.settings !== undefined) policyText = policyFor(opts.policyExtra ?? options.policyExtra);
-      bot = makeBot();
+      bot = await makeBot();
       ({ eventsUrl, metricsUrl } = urlsOf(await bot.start()));
     },
 
-    /** Another process-equivalent on the same SQLite file and Redis prefix, e.g. the worker of a split deployment. */
+    /** Another process-equivalent on the same database and Redis prefix, e.g. the worker of a split deployment. */
     async startAnother(role: 'all' | 'web' | 'worker'): Promise<{ bot: Jitbot; eventsUrl: string; metricsUrl: string }> {
-      const another = makeBot(role);
+      const another = await makeBot(role);
       const started = await another.start();
       others.push(another);
       return { bot: another, ...urlsOf(started) };
@@ -291,6 +309,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     async close() {
       for (const other of others) await other.stop().catch(() => undefined);
       await bot.stop().catch(() => undefined);
+      raw?.close();
+      await postgres?.drop();
       await dropPrefix(prefix, options.redisUrl ?? TEST_REDIS_URL);
       await Promise.all([slack.close(), webhook.close(), socket?.close()]);
       rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,12 @@
 import { and, asc, desc, eq, gt, gte, lt, sql } from 'drizzle-orm';
-import { GENESIS_HASH, keyedHash, unkeyedHash, type AuditKey, type StoredEvent } from '../../domain/audit-chain.js';
+import { CHAIN_KEYED, CHAIN_WALK_START, GENESIS_HASH, chainVerdict, keyedHash, unkeyedHash, walkChainPage, type AuditKey, type ChainCheck, type StoredEvent } from '../../domain/audit-chain.js';
 import { equalsIfGiven, preparedFor, type Db } from './database.js';
 import { auditEvents, type AuditRow } from './schema.js';
-import type { AuditEvent, AuditFilter, ChainCheck } from '../store.js';
+import type { AuditEvent, AuditFilter } from '../store.js';
 
 export { GENESIS_HASH };
 
-/** The first keyed event after events written before the chain had a key: it names where the keyed chain starts. */
-export const CHAIN_KEYED = 'audit.chain_keyed';
+export { CHAIN_KEYED, type ChainCheck };
 
 export class AuditKeyMissing extends Error {
   override readonly name = 'AuditKeyMissing';
@@ -83,38 +82,15 @@ function highestSeqEver(db: Db): number {
 
 /** Walks the whole chain in pages; reports the first event whose link does not hold. */
 export function verifyAuditChain(db: Db, key: AuditKey, pageSize = 5_000): ChainCheck {
-  let prevHash = GENESIS_HASH;
-  let lastSeq = 0;
-  let count = 0;
-  let unkeyed = 0;
+  let walk = CHAIN_WALK_START;
   for (;;) {
-    const page = db.select().from(auditEvents).where(gt(auditEvents.seq, lastSeq)).orderBy(asc(auditEvents.seq)).limit(pageSize).all();
+    const page = db.select().from(auditEvents).where(gt(auditEvents.seq, walk.lastSeq)).orderBy(asc(auditEvents.seq)).limit(pageSize).all();
     if (page.length === 0) break;
-    for (const row of page) {
-      const { seq } = row;
-      const broken = (problem: string): ChainCheck => ({ ok: false, count, brokenAt: seq, problem });
-      if (row.prevHash !== prevHash) return broken('previous-hash link does not match');
-      const event = stored(row);
-      if (row.hash === keyedHash(key, prevHash, event)) {
-        if (unkeyed === count && unkeyed > 0 && !(row.action === CHAIN_KEYED && row.details === JSON.stringify({ unkeyed_before: seq }))) {
-          return broken(`the unkeyed events before it are not sealed by an ${CHAIN_KEYED} event`);
-        }
-      } else if (unkeyed === count && row.hash === unkeyedHash(prevHash, event)) {
-        unkeyed += 1;
-      } else {
-        return broken(unkeyed === count ? 'event content does not match its hash (or AUDIT_HMAC_KEY is not the key it was written with)' : 'event content does not match its hash');
-      }
-      prevHash = row.hash;
-      lastSeq = seq;
-      count += 1;
-    }
+    const step = walkChainPage(key, walk, page);
+    if (!step.ok) return step.broken;
+    walk = step.walk;
   }
-  if (unkeyed > 0 && unkeyed === count) {
-    return { ok: false, count, brokenAt: lastSeq, problem: `no event is keyed: all ${count} could have been rewritten by anyone with the file (start jitbot with AUDIT_HMAC_KEY once to seal them)` };
-  }
-  const ever = highestSeqEver(db);
-  if (ever > lastSeq) return { ok: false, count, brokenAt: lastSeq + 1, problem: `events after seq ${lastSeq} were removed (the log once reached seq ${ever})` };
-  return { ok: true, count, unkeyed, head: count === 0 ? undefined : { seq: lastSeq, hash: prevHash } };
+  return chainVerdict(walk, highestSeqEver(db));
 }
 
 /** The last event's position in the chain. */

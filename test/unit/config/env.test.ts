@@ -49,7 +49,7 @@ describe('parseEnv', () => {
   test('unset variables take the documented defaults', () => {
     const env = parseEnv(HTTP_MODE);
     assert.equal(env.PORT, 3000);
-    assert.equal(env.DATABASE_PATH, './data/jitbot.sqlite');
+    assert.deepEqual(env.database, { kind: 'sqlite', path: './data/jitbot.sqlite' });
     assert.deepEqual(redisSettings(env), { kind: 'url', url: 'redis://127.0.0.1:6379' });
     assert.equal(env.POLICY_PATH, './policy.yaml');
     assert.equal(env.LOG_LEVEL, 'info');
@@ -67,7 +67,7 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'debug',
     });
     assert.equal(env.PORT, 8080);
-    assert.equal(env.DATABASE_PATH, '/var/lib/jitbot/db.sqlite');
+    assert.deepEqual(env.database, { kind: 'sqlite', path: '/var/lib/jitbot/db.sqlite' });
     assert.deepEqual(redisSettings(env), { kind: 'url', url: 'rediss://cache:6380' });
     assert.equal(env.POLICY_PATH, '/etc/jitbot/policy.yaml');
     assert.equal(env.LOG_LEVEL, 'debug');
@@ -77,7 +77,7 @@ describe('parseEnv', () => {
     const env = parseEnv({ ...HTTP_MODE, PORT: '', LOG_LEVEL: '', DATABASE_PATH: '', SLACK_APP_TOKEN: '' });
     assert.equal(env.PORT, 3000);
     assert.equal(env.LOG_LEVEL, 'info');
-    assert.equal(env.DATABASE_PATH, './data/jitbot.sqlite');
+    assert.deepEqual(env.database, { kind: 'sqlite', path: './data/jitbot.sqlite' });
     assert.equal(env.SLACK_APP_TOKEN, undefined);
   });
 

@@ -4,7 +4,7 @@ import { batched } from '../../../src/services/batched.js';
 
 test('calls made in the same tick run as one batch, each caller getting its own result', async () => {
   const batches: number[][] = [];
-  const double = batched((items: readonly number[]) => {
+  const double = batched(async (items: readonly number[]) => {
     batches.push([...items]);
     return items.map((n) => n * 2);
   }, 3);
@@ -17,7 +17,7 @@ test('calls made in the same tick run as one batch, each caller getting its own 
 
 test('a failing batch rejects every caller in it, and the next batch runs afresh', async () => {
   let fail = true;
-  const run = batched((items: readonly string[]) => {
+  const run = batched(async (items: readonly string[]) => {
     if (fail) throw new Error('database is locked');
     return items.map((s) => s.toUpperCase());
   }, 10);

@@ -13,7 +13,7 @@ function logAt(now: { ms: number }) {
   const log = createDeliveryLog({
     clock: { now: () => DateTime.fromMillis(now.ms, { zone: 'utc' }) },
     store: {
-      firstDelivery: (keys, at, forgetBefore) => {
+      firstDelivery: async (keys, at, forgetBefore) => {
         calls.push({ keys, at, forgetBefore });
         return true;
       },

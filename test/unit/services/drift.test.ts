@@ -15,7 +15,7 @@ test('a finding recorded but never alerted (the process stopped in between) is a
   const { store } = stores.fresh();
   const provisioner: Provisioner = { type: 'none', target: 'role:readers', apply: async () => undefined, check: async () => ['U0STRAY'] };
   // The earlier process recorded the finding, then stopped before alerting.
-  store.syncDrift({ target: 'role:readers', resource: 'vpn', findings: [{ kind: 'unmanaged', identity: 'U0STRAY', grantId: null, userId: null }], at: T0 });
+  await store.syncDrift({ target: 'role:readers', resource: 'vpn', findings: [{ kind: 'unmanaged', identity: 'U0STRAY', grantId: null, userId: null }], at: T0 });
 
   const alerted: DriftFindingRecord[] = [];
   const detector = createDriftDetector({

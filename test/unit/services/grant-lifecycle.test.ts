@@ -24,21 +24,21 @@ async function revokeAmong(row: GrantRecord, others: readonly GrantRecord[] = []
   const applied: string[] = [];
   const lifecycle = createGrantLifecycle({
     store: {
-      findGrant: () => row,
-      findRequest: () => undefined,
-      markGrantWarned: () => undefined,
-      outlastingGrantsOf: (_userId: string, now: number, exceptId: string) =>
+      findGrant: async () => row,
+      findRequest: async () => undefined,
+      markGrantWarned: async () => undefined,
+      outlastingGrantsOf: async (_userId: string, now: number, exceptId: string) =>
         [row, ...others].filter((g) => g.id !== exceptId && g.status === 'active' && g.endRequestedReason === null && g.expiresAt > now),
-      markProvisioned: () => undefined,
-      markProvisionFailed: () => undefined,
-      markRevokedMany: (revocations) => {
+      markProvisioned: async () => undefined,
+      markProvisionFailed: async () => undefined,
+      markRevokedMany: async (revocations) => {
         recorded.push(...revocations);
         return revocations.map((r) => ({ ...row, status: 'revoked' as const, revokeReason: r.reason, revokedAt: r.at }));
       },
-      markRevokeFailed: () => undefined,
-      noteRevokeError: () => undefined,
-      claimRevokeAlert: () => undefined,
-      setRevokeAlertMessage: () => undefined,
+      markRevokeFailed: async () => undefined,
+      noteRevokeError: async () => undefined,
+      claimRevokeAlert: async () => undefined,
+      setRevokeAlertMessage: async () => undefined,
     },
     provisionerFor: (resource) => ({ type: 'none', target: targets[resource], apply: async (event) => void applied.push(`${event.type} ${event.grant_id}`) }),
     provisionerConcurrency: 1,
@@ -86,17 +86,17 @@ test('what is stored, audited and told of a failed setup or revocation is redact
   let current = failing;
   const lifecycle = createGrantLifecycle({
     store: {
-      findGrant: () => current,
-      findRequest: () => undefined,
-      markGrantWarned: () => undefined,
-      outlastingGrantsOf: () => [],
-      markProvisioned: () => undefined,
-      markProvisionFailed: (_id, error) => (note(error), failing),
-      markRevokedMany: () => [],
-      markRevokeFailed: (_id, error) => (note(error), { ...failing, status: 'revoke_failed' as const }),
-      noteRevokeError: (_id, error) => note(error),
-      claimRevokeAlert: () => failing,
-      setRevokeAlertMessage: () => undefined,
+      findGrant: async () => current,
+      findRequest: async () => undefined,
+      markGrantWarned: async () => undefined,
+      outlastingGrantsOf: async () => [],
+      markProvisioned: async () => undefined,
+      markProvisionFailed: async (_id, error) => (note(error), failing),
+      markRevokedMany: async () => [],
+      markRevokeFailed: async (_id, error) => (note(error), { ...failing, status: 'revoke_failed' as const }),
+      noteRevokeError: async (_id, error) => note(error),
+      claimRevokeAlert: async () => failing,
+      setRevokeAlertMessage: async () => undefined,
     },
     provisionerFor: () => ({ type: 'module', apply: async () => Promise.reject(new Error('cannot reach https://idp:hunter2@idp.internal/scim?key=s3cret')) }),
     provisionerConcurrency: 1,

@@ -13,21 +13,21 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
   const lost = { id: 'grt-lost', expiresAt: NOW + 3_600_000 } as GrantRecord;
   const reconciler = createReconciler({
     store: {
-      activeGrantTimers: () => [],
-      pendingRequestTimers: () => [],
-      breakGlassAwaitingReminder: () => [],
-      grantsDueForRevocation: () => [],
-      grantsNeverQueued: (grantedBefore: number) => {
+      activeGrantTimers: async () => [],
+      pendingRequestTimers: async () => [],
+      breakGlassAwaitingReminder: async () => [],
+      grantsDueForRevocation: async () => [],
+      grantsNeverQueued: async (grantedBefore: number) => {
         asked.push(grantedBefore);
         return [lost];
       },
-      pendingWithoutApprovalMessage: () => [],
-      openExceptionTimers: () => [],
-      exceptionsDueToClose: () => [],
-      pendingExceptionsWithoutApprovalMessage: () => [],
-      breakGlassDueForReminder: () => [],
-      pendingCreatedBefore: () => [],
-      dueForEscalation: () => [],
+      pendingWithoutApprovalMessage: async () => [],
+      openExceptionTimers: async () => [],
+      exceptionsDueToClose: async () => [],
+      pendingExceptionsWithoutApprovalMessage: async () => [],
+      breakGlassDueForReminder: async () => [],
+      pendingCreatedBefore: async () => [],
+      dueForEscalation: async () => [],
     },
     scheduler: {
       revokeNow: async () => undefined,
@@ -43,7 +43,7 @@ test('the sweep queues a grant whose provisioning job never reached Redis, and n
       restoreRequests: async () => undefined,
       restoreBreakGlassReminders: async () => undefined,
     },
-    requestTimers: (request) => ({ id: request.id, lapseAt: request.createdAt, escalateAt: undefined }),
+    requestTimers: async (request) => ({ id: request.id, lapseAt: request.createdAt, escalateAt: undefined }),
     restoreJobSchedulers: async () => undefined,
     closeException: async () => undefined,
     repost: async () => false,

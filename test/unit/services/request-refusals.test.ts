@@ -12,7 +12,7 @@ function refusals() {
   const recorded: AuditEvent[] = [];
   const outcomes: string[] = [];
   const service = createRequestRefusals({
-    store: { recordEvent: (event) => void recorded.push(event) },
+    store: { recordEvent: async (event) => void recorded.push(event) },
     metrics: { requestOutcome: (outcome) => void outcomes.push(outcome) },
     clock: { now: () => DateTime.fromMillis(now, { zone: 'utc' }) },
     log: pino({ level: 'silent' }),

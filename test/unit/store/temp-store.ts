@@ -1,19 +1,13 @@
-/** Real SQLite files in a temp dir for store tests; each test gets its own file. */
+/** Real SQLite files in a temp dir for the SQLite-only store tests; each test gets its own file. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type OpenDatabase } from '../../../src/store/sqlite/database.js';
-import { newId } from '../../../src/store/ids.js';
-import type { RequestRecord } from '../../../src/domain/records.js';
-import { createStore, type ApproveInput, type Store } from '../../../src/store/store.js';
+import { createSqliteStore } from '../../../src/store/sqlite/store.js';
+import type { Store } from '../../../src/store/store.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
-export const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
-export const MINUTE = 60_000;
-export const ALICE = 'U0ALICE';
-export const LEAD1 = 'U0LEAD1';
-export const LEAD2 = 'U0LEAD2';
-export const SEC1 = 'U0SEC1';
+export { ALICE, approveInput, createPendingRequest, LEAD1, LEAD2, MINUTE, newRequest, ONE_STAGE, SEC1, T0 } from './contract/harness.js';
 
 export interface TempStore {
   path: string;
@@ -57,50 +51,5 @@ export function tempStores() {
       for (const o of opened) if (o.sqlite.open) o.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-type NewRequest = Parameters<Store['createRequest']>[0];
-
-/** What a new request of Alice's for prod-db is made of, before it is written. */
-export function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
-  return {
-    id: newId('req'),
-    requesterId: ALICE,
-    resource: 'prod-db',
-    durationMs: 30 * MINUTE,
-    reason: 'debugging INC-4211',
-    policyVersion: 'v1',
-    createdAt: T0,
-    ...overrides,
-  };
-}
-
-export function createPendingRequest(store: Store, overrides: Partial<NewRequest> = {}): RequestRecord {
-  return store.createRequest(newRequest(overrides));
-}
-
-export const ONE_STAGE = [{ approvers: ['db-leads'], approvalsRequired: 1 }] as const;
-
-export function approveInput(requestId: string, approverId: string, overrides: Partial<ApproveInput> = {}): ApproveInput {
-  const at = overrides.at ?? T0 + MINUTE;
-  return {
-    requestId,
-    approverId,
-    at,
-    stages: ONE_STAGE,
-    approverStages: new Set([0]),
-    selfApproval: false,
-    maxExtensions: 2,
-    newGrant: (request) => ({
-      id: newId('grt'),
-      requestId: request.id,
-      userId: request.requesterId,
-      resource: request.resource,
-      reason: request.reason,
-      grantedAt: at,
-      expiresAt: at + request.durationMs,
-    }),
-    ...overrides,
   };
 }

@@ -17,7 +17,7 @@ export function extendAction(services: SlackServices) {
     await ack();
     const reply = replyToClick(args, services);
     await replyOnFailure(reply, services.log, async () => {
-      const choices = services.extension.choices({ userId: body.user.id, grantId: action.value ?? '' });
+      const choices = await services.extension.choices({ userId: body.user.id, grantId: action.value ?? '' });
       if (!choices.ok) {
         await reply(choices.error);
         return;
@@ -58,7 +58,7 @@ export function requestAgainAction(services: SlackServices) {
     await ack();
     const reply = replyToClick(args, services);
     await replyOnFailure(reply, services.log, async () => {
-      const before = services.endAccess.askedBefore({ userId: body.user.id, grantId: action.value ?? '' });
+      const before = await services.endAccess.askedBefore({ userId: body.user.id, grantId: action.value ?? '' });
       if (!before.ok) {
         await reply(before.error);
         return;

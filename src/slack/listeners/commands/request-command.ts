@@ -28,7 +28,7 @@ async function answer(services: SlackServices, command: Exclude<RequestCommand, 
       return result.ok ? replies.exceptionRequested(result.value.exception, result.value.posted) : replies.refused(result.error);
     }
     case 'list': {
-      return replies.list(services.home.own(userId), await readerZone(services.directory, policy, userId));
+      return replies.list(await services.home.own(userId), await readerZone(services.directory, policy, userId));
     }
     case 'cancel': {
       const result = await services.accessRequests.cancel({ userId, requestId: command.requestId });

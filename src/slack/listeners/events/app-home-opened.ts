@@ -7,7 +7,7 @@ type Args = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
 export function appHomeOpened(services: SlackServices) {
   return async ({ event }: Args): Promise<void> => {
     if (event.tab !== 'home') return;
-    services.home.opened(event.user);
+    await services.home.opened(event.user);
     await services.homeTab.publish(event.user);
   };
 }
