@@ -17,8 +17,11 @@ describe('Redis failing over through Sentinel', { timeout: 120_000 }, () => {
     h = await startHarness({ env: { REDIS_SENTINELS: redis.sentinels, REDIS_SENTINEL_NAME: redis.name } });
   });
   after(async () => {
-    await h.close();
-    await redis.stop();
+    try {
+      await h.close();
+    } finally {
+      await redis.stop();
+    }
   });
 
   /** Whether the grant's revocation job is in the Redis at `url`. */
