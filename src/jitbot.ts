@@ -26,6 +26,8 @@ import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
 import { startCheckpointSchedule } from './jobs/checkpoint-schedule.js';
+import { queuePrefix } from './jobs/queue-prefix.js';
+import { describeRedis, redisConnection, redisSettings } from './jobs/redis-connection.js';
 import { createProvisioners } from './provisioners/registry.js';
 import { accountOf } from './provisioners/provisioner.js';
 import type { AccountLookup } from './services/ports.js';
@@ -188,9 +190,10 @@ export async function createJitbot(options: JitbotOptions) {
   const auditWebhook = auditWebhookSender(loaded.policy.settings.audit_webhook, options.secrets, clock);
   const store = await openOrExplain(env.database, env.AUDIT_HMAC_KEY);
 
-  // Producers fail fast when Redis is down (Slack's 3 s); the worker waits and retries forever.
-  const producer = new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = redisSettings(env);
+  const prefix = queuePrefix(env.REDIS_PREFIX);
+  const producer = redisConnection(redis, 'producer');
+  const workerConnection = redisConnection(redis, 'worker');
   producer.on('error', (error) => log.warn({ err: error }, 'Redis (producer) error'));
   workerConnection.on('error', (error) => log.warn({ err: error }, 'Redis (worker) error'));
 
@@ -198,7 +201,7 @@ export async function createJitbot(options: JitbotOptions) {
   const expiryWarningMs = () => loaded.policy.settings.expiry_warning.toMillis();
   const accessQueue = createAccessQueue({
     connection: producer,
-    prefix: env.REDIS_PREFIX,
+    prefix,
     retry: options.retry ?? DEFAULT_RETRY,
     clock,
     reminderLeadMs: expiryWarningMs,
@@ -390,10 +393,10 @@ export async function createJitbot(options: JitbotOptions) {
       try {
         await Promise.all([whenReady(producer, 5_000), whenReady(workerConnection, 5_000)]);
       } catch (error) {
-        throw new StartupError(`REDIS_URL: cannot reach Redis at ${env.REDIS_URL} (${errorMessage(error)})`);
+        throw new StartupError(`${describeRedis(redis)} (${errorMessage(error)})`);
       }
       if (runsTimers) {
-        worker = createAccessWorker({ connection: workerConnection, prefix: env.REDIS_PREFIX, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, decisions, breakGlass, clock, log });
+        worker = createAccessWorker({ connection: workerConnection, prefix, concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY, grants: grantLifecycle, exceptions: exceptionLifecycle, escalation, decisions, breakGlass, clock, log });
         // Timers first (whatever Redis lost while we were down), then the regular sweep.
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();
@@ -407,7 +410,7 @@ export async function createJitbot(options: JitbotOptions) {
         reviewSchedule = startReviewSchedule({
           producer,
           workerConnection,
-          prefix: env.REDIS_PREFIX,
+          prefix,
           run: (days) => reviews.runAndPost({ trigger: 'schedule', by: 'jitbot', days }),
           clock,
           log,
@@ -416,7 +419,7 @@ export async function createJitbot(options: JitbotOptions) {
         checkpointSchedule = startCheckpointSchedule({
           producer,
           workerConnection,
-          prefix: env.REDIS_PREFIX,
+          prefix,
           post: async () => {
             const head = await store.auditHead();
             if (head) await notifier.auditCheckpoint(store.auditCheckpoint(head, clock.now().toMillis()));

@@ -19,6 +19,34 @@ const auditKey = z
 
 const policyPath = z.string().min(1).default('./policy.yaml');
 
+/** Redis when neither `REDIS_URL` nor `REDIS_SENTINELS` is set. */
+export const REDIS_URL_DEFAULT = 'redis://127.0.0.1:6379';
+
+export interface SentinelAddress {
+  host: string;
+  port: number;
+}
+
+const SENTINELS_EXAMPLE = 'host:port,host:port (e.g. 10.0.0.5:26379,10.0.0.6:26379)';
+/** `host:port` or `[v6-address]:port`. */
+const SENTINEL_ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):([0-9]{1,5})$/;
+
+/** `REDIS_SENTINELS`: a comma-separated list of Sentinel addresses, each checked and named when wrong. */
+const sentinels = z.string().transform((text, ctx): SentinelAddress[] => {
+  const addresses: SentinelAddress[] = [];
+  for (const item of text.split(',').map((part) => part.trim())) {
+    const match = SENTINEL_ADDRESS.exec(item);
+    const host = match?.[1] ?? match?.[2];
+    const port = Number(match?.[3]);
+    if (host === undefined || !(port >= 1 && port <= 65535)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${SENTINELS_EXAMPLE}; ${JSON.stringify(item)} is not host:port` });
+      return z.NEVER;
+    }
+    addresses.push({ host, port });
+  }
+  return addresses;
+});
+
 const DATABASE_PATH_DEFAULT = './data/jitbot.sqlite';
 /** The system of record: one SQLite file (the default), or PostgreSQL that several replicas share. */
 const databaseVariables = z
@@ -55,7 +83,10 @@ const envSchema = z
       .default('0.0.0.0'),
     METRICS_PORT: port.optional(),
     METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a URL like redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+    // No default here: set together with REDIS_SENTINELS it is an error (redisSettings applies the default).
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, `expected a URL like ${REDIS_URL_DEFAULT}`).optional(),
+    REDIS_SENTINELS: sentinels.optional(),
+    REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected the master name the Sentinels monitor, like mymaster').default('mymaster'),
     REDIS_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
@@ -69,6 +100,9 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (unset it to serve /metrics on PORT with METRICS_TOKEN)' });
+    }
+    if (env.REDIS_SENTINELS !== undefined && env.REDIS_URL !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'set REDIS_SENTINELS or REDIS_URL, not both (with Sentinel the master comes from the Sentinels)' });
     }
   })
   // Checked even when other variables are wrong (`when`), so a first start names both missing secrets.

@@ -83,6 +83,10 @@ export function createAccessQueue(deps: {
       removeOnFail: true,
     },
   });
+  // BullMQ re-emits its connection's errors here, and prints them to stderr when nobody listens;
+  // whoever made the connection logs them already (jitbot.ts), so they are not logged twice.
+  queue.on('error', () => undefined);
+  // Under the queue's own prefix: with a hash-tagged prefix (queuePrefix) it shares the queue's Cluster slot.
   const markerKey = `${prefix}:${ACCESS_QUEUE}:timers-intact`;
 
   /** `idSuffix` tells apart jobs of one kind on one thing that may each run (the n-th extension). */

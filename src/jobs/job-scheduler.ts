@@ -25,6 +25,8 @@ export function startJobScheduler<Data>(deps: {
   log: Log;
 }) {
   const queue = new Queue<Data, unknown, string, Data, unknown, string>(deps.queueName, { connection: deps.producer, prefix: deps.prefix });
+  // Its connection's errors, re-emitted by BullMQ (printed to stderr unless listened to); the producer's owner logs them.
+  queue.on('error', () => undefined);
   /** A run is due at its slot (the scheduler's `prevMillis`), never before, however early it is handed over. */
   const runAtSlot = (job: Job<Data>, token?: string) =>
     untilDue(job, token, deps.clock, async () => {

@@ -162,7 +162,8 @@ export async function startHarness(options: HarnessOptions = {}) {
               SLACK_API_URL: slack.apiUrl,
               PORT: '0',
               ...database,
-              REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
+              // REDIS_SENTINELS (in env) replaces REDIS_URL: both set is a start-up error.
+              ...(options.env?.['REDIS_SENTINELS'] ? {} : { REDIS_URL: options.redisUrl ?? TEST_REDIS_URL }),
               REDIS_PREFIX: prefix,
               JITBOT_ROLE: role,
               ...(options.adminToken ? { ADMIN_API_TOKEN: options.adminToken } : {}),

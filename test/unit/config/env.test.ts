@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseEnv } from '../../../src/config/env.js';
 import { ConfigError } from '../../../src/config/errors.js';
+import { describeRedis, redisSettings } from '../../../src/jobs/redis-connection.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 
 const KEY = { AUDIT_HMAC_KEY: TEST_AUDIT_KEY };
@@ -49,7 +50,7 @@ describe('parseEnv', () => {
     const env = parseEnv(HTTP_MODE);
     assert.equal(env.PORT, 3000);
     assert.deepEqual(env.database, { kind: 'sqlite', path: './data/jitbot.sqlite' });
-    assert.equal(env.REDIS_URL, 'redis://127.0.0.1:6379');
+    assert.deepEqual(redisSettings(env), { kind: 'url', url: 'redis://127.0.0.1:6379' });
     assert.equal(env.POLICY_PATH, './policy.yaml');
     assert.equal(env.LOG_LEVEL, 'info');
     assert.equal(env.SLACK_API_URL, 'https://slack.com/api/');
@@ -67,7 +68,7 @@ describe('parseEnv', () => {
     });
     assert.equal(env.PORT, 8080);
     assert.deepEqual(env.database, { kind: 'sqlite', path: '/var/lib/jitbot/db.sqlite' });
-    assert.equal(env.REDIS_URL, 'rediss://cache:6380');
+    assert.deepEqual(redisSettings(env), { kind: 'url', url: 'rediss://cache:6380' });
     assert.equal(env.POLICY_PATH, '/etc/jitbot/policy.yaml');
     assert.equal(env.LOG_LEVEL, 'debug');
   });
@@ -115,6 +116,44 @@ describe('parseEnv', () => {
 
   test('a REDIS_URL that is not redis:// is refused, naming it', () => {
     assert.match(configError({ ...HTTP_MODE, REDIS_URL: 'localhost:6379' }).message, /^environment: REDIS_URL: expected a URL like redis:/);
+  });
+
+  test('REDIS_SENTINELS reaches Redis through the Sentinels, by the master name mymaster unless REDIS_SENTINEL_NAME says otherwise', () => {
+    const env = parseEnv({ ...HTTP_MODE, REDIS_SENTINELS: '10.0.0.5:26379, sentinel-b.internal:26380,[fd00::7]:26379' });
+    assert.deepEqual(redisSettings(env), {
+      kind: 'sentinel',
+      name: 'mymaster',
+      sentinels: [
+        { host: '10.0.0.5', port: 26379 },
+        { host: 'sentinel-b.internal', port: 26380 },
+        { host: 'fd00::7', port: 26379 },
+      ],
+    });
+    assert.equal(describeRedis(redisSettings(env)), 'REDIS_SENTINELS: cannot reach the Redis master mymaster through the Sentinels 10.0.0.5:26379,sentinel-b.internal:26380,[fd00::7]:26379');
+    const named = parseEnv({ ...HTTP_MODE, REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'jitbot-redis' });
+    assert.deepEqual(redisSettings(named), { kind: 'sentinel', name: 'jitbot-redis', sentinels: [{ host: '127.0.0.1', port: 26379 }] });
+  });
+
+  test('a REDIS_SENTINELS entry that is not host:port is refused, quoting the entry and showing the format', () => {
+    for (const [value, entry] of [
+      ['10.0.0.5', '10.0.0.5'],
+      ['10.0.0.5:26379,', ''],
+      ['redis://10.0.0.5:26379', 'redis://10.0.0.5:26379'],
+      ['10.0.0.5:26379;10.0.0.6:26379', '10.0.0.5:26379;10.0.0.6:26379'],
+      ['10.0.0.5:70000', '10.0.0.5:70000'],
+      ['10.0.0.5:0', '10.0.0.5:0'],
+    ]) {
+      const message = configError({ ...HTTP_MODE, REDIS_SENTINELS: value }).message;
+      assert.ok(message.startsWith(`environment: REDIS_SENTINELS: expected host:port,host:port (e.g. 10.0.0.5:26379,10.0.0.6:26379); ${JSON.stringify(entry)} is not host:port`), message);
+    }
+    assert.match(configError({ ...HTTP_MODE, REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'my master' }).message, /^environment: REDIS_SENTINEL_NAME: expected the master name/);
+  });
+
+  test('REDIS_SENTINELS together with REDIS_URL stops start-up naming both', () => {
+    const message = configError({ ...HTTP_MODE, REDIS_SENTINELS: '127.0.0.1:26379', REDIS_URL: 'redis://127.0.0.1:6379' }).message;
+    assert.match(message, /^environment: REDIS_SENTINELS: set REDIS_SENTINELS or REDIS_URL, not both/);
+    // An empty REDIS_URL counts as unset, as every empty variable does.
+    assert.equal(redisSettings(parseEnv({ ...HTTP_MODE, REDIS_SENTINELS: '127.0.0.1:26379', REDIS_URL: '' })).kind, 'sentinel');
   });
 
   test('an ADMIN_API_TOKEN shorter than 16 characters is refused, naming it', () => {
