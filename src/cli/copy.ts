@@ -51,12 +51,9 @@ export async function copyDatabase(databasePath: string, to: string | undefined,
   if (!parsed.success) throw new CommandLineError(wordsOf(parsed.error));
   const url = parsed.data;
   const where = describeLocation({ kind: 'postgres', url });
-  const password = decodeURIComponent(new URL(url).password);
+  const passwords = passwordsIn(url);
   // pg's own messages do not name the password; this is so a future one cannot either.
-  const shown = (error: unknown) => {
-    const message = redactedErrorMessage(error);
-    return password ? message.replaceAll(password, '***') : message;
-  };
+  const shown = (error: unknown) => passwords.reduce((message, password) => message.replaceAll(password, '***'), redactedErrorMessage(error));
 
   if (!existsSync(databasePath)) {
     say(`there is no database at ${databasePath} (set DATABASE_PATH)`);
@@ -99,6 +96,17 @@ export async function copyDatabase(databasePath: string, to: string | undefined,
   } finally {
     if (source.sqlite.inTransaction) source.sqlite.exec('ROLLBACK');
     source.close();
+  }
+}
+
+/** The URL's password as written and as decoded (a malformed escape has no decoded form). */
+function passwordsIn(url: string): string[] {
+  const written = new URL(url).password;
+  if (written === '') return [];
+  try {
+    return [written, decodeURIComponent(written)];
+  } catch {
+    return [written];
   }
 }
 

@@ -7,8 +7,8 @@ import { COPIED_TABLES, POSTGRES_ONLY_TABLES } from '../../../src/cli/copy-table
 import * as postgres from '../../../src/store/postgres/schema.js';
 import * as sqlite from '../../../src/store/sqlite/schema.js';
 
-const sqliteTables = Object.values(sqlite).filter((v): v is SQLiteTable => is(v, SQLiteTable));
-const postgresTables = Object.values(postgres).filter((v): v is PgTable => is(v, PgTable));
+const sqliteTables = (Object.values(sqlite) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable));
+const postgresTables = (Object.values(postgres) as unknown[]).filter((v): v is PgTable => is(v, PgTable));
 const listed = COPIED_TABLES.map((t) => t.name);
 
 test('db copy decides about every table of the SQLite schema, once each', () => {
