@@ -41,6 +41,7 @@ import { systemClock } from './domain/clock.js';
 import { errorMessage } from './error-message.js';
 import { CommandLineError, CommandSetupError, parseCommandLine, wordsOf } from './cli/command-line.js';
 import { backupDatabase } from './cli/backup.js';
+import { copyDatabase } from './cli/copy.js';
 
 /** Each command's usage lines; `jitbot --help` prints them all, `jitbot <command> --help` its own. */
 const USAGES = {
@@ -63,6 +64,9 @@ const USAGES = {
                                environment: DATABASE_URL or DATABASE_PATH, REDIS_URL, SLACK_BOT_TOKEN, POLICY_PATH…)`,
   exceptions: `  jitbot exceptions [--all]    opt-out exceptions in the database as JSON lines (pending and open; --all: every one)`,
   'db backup': `  jitbot db backup <file>      an online copy of DATABASE_PATH (the bot may keep running), its audit chain verified`,
+  'db copy': `  jitbot db copy --to <postgres://…>
+                               moving to PostgreSQL: every table of DATABASE_PATH copied into an empty PostgreSQL
+                               database in one transaction, the audit chain verified on both (stop the bot first)`,
 } as const;
 type CommandName = keyof typeof USAGES;
 const USAGE = `usage:\n${Object.values(USAGES).join('\n')}`;
@@ -358,6 +362,12 @@ async function run(name: CommandName, args: readonly string[]): Promise<number> 
       const location = databaseLocation();
       if (location.kind === 'postgres') throw new CommandSetupError('backs up the SQLite file of DATABASE_PATH; PostgreSQL (DATABASE_URL) is backed up with its own tools (pg_dump, or continuous archiving)');
       return backupDatabase(location.path, resolve(positionals[0] ?? ''), auditKey());
+    }
+    case 'db copy': {
+      const { flags } = parseCommandLine(args, { to: 'string' }, { min: 0, max: 0 });
+      const location = databaseLocation();
+      if (location.kind === 'postgres') throw new CommandSetupError('copies the SQLite file of DATABASE_PATH into --to: set DATABASE_PATH and unset DATABASE_URL for it');
+      return copyDatabase(location.path, flags.to, auditKey());
     }
   }
 }

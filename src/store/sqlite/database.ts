@@ -55,7 +55,7 @@ export function pageAfter(
   ];
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+export const SQLITE_MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
 /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
 export function openDatabase(path: string): OpenDatabase {
@@ -69,7 +69,7 @@ export function openDatabase(path: string): OpenDatabase {
   // rebuilt by drizzle-kit (create, copy, drop, rename) is only droppable with them off.
   // They are checked once the schema is up to date, and enforced from then on.
   sqlite.pragma('foreign_keys = OFF');
-  migrate(db, { migrationsFolder: MIGRATIONS });
+  migrate(db, { migrationsFolder: SQLITE_MIGRATIONS });
   const broken = sqlite.pragma('foreign_key_check');
   if (Array.isArray(broken) && broken.length > 0) throw new Error(`the database has rows whose references are missing after migrating: ${JSON.stringify(broken.slice(0, 5))}`);
   sqlite.pragma('foreign_keys = ON');
