@@ -13,7 +13,7 @@ function grant(overrides: Partial<GrantRecord>): GrantRecord {
     id: 'grt-1', requestId: 'req-1', exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'vpn', reason: 'why',
     grantedAt: NOW - 60_000, expiresAt: NOW - 1, status: 'active', provisionedAt: NOW - 59_000, provisionError: null,
     endRequestedReason: null, endRequestedBy: null, endRequestedAt: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null,
-    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null, warnedAt: null, extensions: 0,
+    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null, revokeClaimedBy: null, revokeClaimUntil: null, warnedAt: null, extensions: 0,
     ...overrides,
   };
 }
