@@ -455,6 +455,7 @@ export async function createJitbot(options: JitbotOptions) {
     /**
      * Finishes what it can within SHUTDOWN_TIMEOUT_MS (running jobs, the sweep, messages
      * already decided), then lets go of whatever is not answering, so it always returns.
+     * `releaseLeases: false` leaves its leases to run out, as a replica that died would.
      */
     async stop({ releaseLeases = true }: { releaseLeases?: boolean } = {}): Promise<void> {
       stopWaiting.abort();
