@@ -14,10 +14,11 @@ export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 
 
 /**
  * How long a revocation claim keeps other replicas from calling the provisioner for the same
- * grant: longer than a provisioner call takes, short enough that a dead holder's revocation
- * is taken over within a minute (BullMQ hands its stalled job on after about 30 s anyway).
+ * grant: longer than a webhook call may take (10 s by default), short enough that a dead
+ * holder's revocation is taken over by the next sweep within seconds. A call that outlasts it
+ * may be made again by another replica, with the same webhook-id (calls are at least once).
  */
-export const REVOCATION_CLAIM_MS = 60_000;
+export const REVOCATION_CLAIM_MS = 15_000;
 
 const iso = (millis: number) => DateTime.fromMillis(millis, { zone: 'utc' }).toISO() ?? '';
 
