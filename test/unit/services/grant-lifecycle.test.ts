@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DateTime } from 'luxon';
-import { createGrantLifecycle } from '../../../src/services/grant-lifecycle.js';
+import { createGrantLifecycle, REVOCATION_CLAIM_MS } from '../../../src/services/grant-lifecycle.js';
 import type { GrantRecord } from '../../../src/domain/records.js';
 import type { Revocation } from '../../../src/store/store.js';
 
@@ -173,5 +173,6 @@ test('a revocation another replica has claimed waits until its claim ends; a fai
   failing = false;
   assert.deepEqual((await lifecycle.revoke(due.id, { finalAttempt: false })).kind, 'revoked');
   assert.deepEqual(applied, ['access.revoke']);
-  assert.deepEqual(claims, ['claim replica-a until 60000', 'claim replica-a until 60000', 'release replica-a', 'claim replica-a until 60000']);
+  const until = `claim replica-a until ${REVOCATION_CLAIM_MS}`;
+  assert.deepEqual(claims, [until, until, 'release replica-a', until]);
 });
