@@ -218,6 +218,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     webhook,
     dir,
     prefix,
+    /** DATABASE_URL of the bot's PostgreSQL database (undefined on SQLite), e.g. for the CLI. */
+    databaseUrl: postgres?.url,
     get bot() {
       return bot;
     },
