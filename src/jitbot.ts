@@ -397,7 +397,7 @@ export async function createJitbot(options: JitbotOptions) {
         // Timers first (whatever Redis lost while we were down), then the regular sweep.
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();
-        log.info({ restored }, 'timers restored from SQLite');
+        log.info({ restored }, 'timers restored from the database');
         loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
