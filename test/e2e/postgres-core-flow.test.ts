@@ -151,7 +151,7 @@ describe('the core flows on PostgreSQL', () => {
   });
 
   test('jitbot audit verify, run with DATABASE_URL, finds the chain intact', async () => {
-    const run = await jitbot(['audit', 'verify'], { DATABASE_URL: h.databaseUrl ?? '' });
+    const run = await jitbot(['audit', 'verify'], h.databaseEnv);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`audit chain OK: ${await h.read.count('audit_events')} events`));
   });

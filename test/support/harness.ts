@@ -137,7 +137,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   const prefix = uniquePrefix();
   const postgres = options.postgres ? await createTestDatabase() : undefined;
   const sqlitePath = join(dir, 'jitbot.sqlite');
-  const database = postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: sqlitePath };
+  const database: Record<string, string> = postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: sqlitePath };
   let settings = options.settings;
   const policyFor = (policyExtra: HarnessOptions['policyExtra']) =>
     testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, settings);
@@ -218,8 +218,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     webhook,
     dir,
     prefix,
-    /** DATABASE_URL of the bot's PostgreSQL database (undefined on SQLite), e.g. for the CLI. */
-    databaseUrl: postgres?.url,
+    /** The bot's database as the CLI takes it: DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite). */
+    databaseEnv: database,
     get bot() {
       return bot;
     },
