@@ -50,9 +50,9 @@ describe('the approver\'s queue in App Home is exact, however many requests are 
 `,
     });
     for (const user of [USERS.lead, USERS.sec]) assert.equal((await h.openHome(user)).status, 200);
-    seedPending(h, 'staging', 1_001, 'a');
-    seedPending(h, 'prod-db', 5, 'b');
-    seedPendingExceptions(h, 'kiosk', 1_001);
+    await seedPending(h, 'staging', 1_001, 'a');
+    await seedPending(h, 'prod-db', 5, 'b');
+    await seedPendingExceptions(h, 'kiosk', 1_001);
   });
   after(async () => {
     await h.close();
