@@ -416,7 +416,7 @@ export async function createJitbot(options: JitbotOptions) {
         // Timers first (whatever Redis lost while we were down), then the regular sweep.
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();
-        log.info({ restored }, 'timers restored from SQLite');
+        log.info({ restored }, 'timers restored from the database');
         // Taking the sweep's lease (at start, or from a replica that died) sweeps at once.
         const sweepLease = lease('reconcile', () => void loop?.trigger());
         loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), lease: sweepLease, log });

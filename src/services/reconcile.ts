@@ -115,7 +115,7 @@ export function createReconciler(deps: {
     if (await deps.timers.isIntact()) return 0;
     const restored = await restoreAllTimers();
     await deps.timers.markIntact();
-    log.warn({ restoredTimers: restored }, 'Redis had lost its timers; re-created them from SQLite');
+    log.warn({ restoredTimers: restored }, 'Redis had lost its timers; re-created them from the database');
     return restored;
   }
 

@@ -90,7 +90,7 @@ describe('incident revoke-all', () => {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       AUDIT_HMAC_KEY: TEST_AUDIT_KEY,
       SLACK_API_URL: h.slack.apiUrl,
-      DATABASE_PATH: join(h.dir, 'jitbot.sqlite'),
+      ...h.databaseEnv,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: h.prefix,
       POLICY_PATH: policyPath,

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SIGNING_SECRET, USERS, eventually, exceptionIdIn, requestIdIn, startHarness, type Harness } from '../support/harness.js';
 import { signedPost, viewSubmissionBody } from '../support/slack-requests.js';
@@ -36,7 +35,7 @@ const decisionsIn = (h: Harness, reviewId: string) =>
 /** `jitbot review …` on the harness's database, asynchronously: the bot in this process keeps answering while the CLI runs. */
 const reviewCli = (h: Harness, args: string[]) =>
   new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    const env = { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, DATABASE_PATH: join(h.dir, 'jitbot.sqlite') };
+    const env = { PATH: process.env['PATH'] ?? '', AUDIT_HMAC_KEY: TEST_AUDIT_KEY, ...h.databaseEnv };
     execFile(process.execPath, ['--import', 'tsx', CLI, 'review', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
 

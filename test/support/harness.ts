@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -85,7 +86,7 @@ export function movableClock() {
   };
 }
 
-/** A grant as the tests read it straight from the SQLite file. */
+/** A grant row as the tests read it from the bot's database (times in ms). */
 export interface GrantState {
   id: string;
   status: string;
@@ -136,7 +137,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   const prefix = uniquePrefix();
   const postgres = options.postgres ? await createTestDatabase() : undefined;
   const sqlitePath = join(dir, 'jitbot.sqlite');
-  const database = postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: sqlitePath };
+  const database: Record<string, string> = postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: sqlitePath };
   let settings = options.settings;
   const policyFor = (policyExtra: HarnessOptions['policyExtra']) =>
     testPolicy(webhook.url, typeof policyExtra === 'function' ? policyExtra(webhook.url) : policyExtra, settings);
@@ -191,10 +192,23 @@ export async function startHarness(options: HarnessOptions = {}) {
   /** The tests' own connection to the bot's SQLite file (WAL: it sees what the bot committed). */
   let raw: Database.Database | undefined;
   const sqlite = (): Database.Database => {
-    if (postgres) throw new Error('this harness runs on PostgreSQL: read through h.bot.store');
+    if (postgres) throw new Error('this harness runs on PostgreSQL: read with h.read or h.bot.store');
     raw ??= new Database(sqlitePath, { timeout: 5_000 });
     return raw;
   };
+
+  /** The tests' own reads of the bot's PostgreSQL database: int8 (the times, count(*)) as numbers, like SQLite's. */
+  let pgReader: pg.Pool | undefined;
+  const int8AsNumber = (oid: number, format?: string) => (oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text'));
+  /** Rows of `sql` (with `?` placeholders, as SQLite takes them) on whichever database the bot runs. */
+  const rows = async <T>(query: string, ...params: unknown[]): Promise<T[]> => {
+    if (!postgres) return sqlite().prepare(query).all(...params) as T[];
+    pgReader ??= new pg.Pool({ connectionString: postgres.url, max: 2, types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser } });
+    let n = 0;
+    const result = await pgReader.query(query.replace(/\?/g, () => `$${(n += 1)}`), params);
+    return result.rows as T[];
+  };
+  const row = async <T>(query: string, ...params: unknown[]): Promise<T | undefined> => (await rows<T>(query, ...params))[0];
 
   let responseCount = 0;
   const harness = {
@@ -205,6 +219,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     webhook,
     dir,
     prefix,
+    /** The bot's database as the CLI takes it: DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite). */
+    databaseEnv: database,
     get bot() {
       return bot;
     },
@@ -218,10 +234,18 @@ export async function startHarness(options: HarnessOptions = {}) {
     get sqlite() {
       return sqlite();
     },
-    /** How many rows a table of the bot's database holds. */
+    /** How many rows a table of the bot's SQLite database holds (sync; h.read works on both backends). */
     count: (table: string) => sqlite().prepare(`select count(*) from ${table}`).pluck().get() as number,
     grantFor: (requestId: string) => sqlite().prepare('select * from grants where request_id = ?').get(requestId) as GrantState | undefined,
     grantById: (grantId: string) => sqlite().prepare('select * from grants where id = ?').get(grantId) as GrantState | undefined,
+    /** The same reads, and any query (`?` placeholders), on SQLite or PostgreSQL alike. */
+    read: {
+      rows,
+      row,
+      count: async (table: string) => (await row<{ n: number }>(`select count(*) as n from ${table}`))?.n ?? 0,
+      grantFor: (requestId: string) => row<GrantState>('select * from grants where request_id = ?', requestId),
+      grantById: (grantId: string) => row<GrantState>('select * from grants where id = ?', grantId),
+    },
 
     /** Sends `/request <text>` as Slack would; returns the HTTP ack and the response_url name. */
     async command(userId: string, text: string) {
@@ -310,6 +334,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       for (const other of others) await other.stop().catch(() => undefined);
       await bot.stop().catch(() => undefined);
       raw?.close();
+      await pgReader?.end();
       await postgres?.drop();
       await dropPrefix(prefix, options.redisUrl ?? TEST_REDIS_URL);
       await Promise.all([slack.close(), webhook.close(), socket?.close()]);

@@ -41,7 +41,7 @@ export async function activeGrantsOf(db: Db, userId: string): Promise<GrantRow[]
     .select()
     .from(grants)
     .where(and(eq(grants.userId, userId), unended))
-    .orderBy(asc(grants.expiresAt));
+    .orderBy(asc(grants.expiresAt), asc(grants.id));
 }
 
 export async function markProvisioned(db: Db, id: string, at: number): Promise<GrantRow | undefined> {

@@ -45,7 +45,7 @@ export async function pendingRequestsOf(db: Db, userId: string): Promise<Request
     .select()
     .from(requests)
     .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
-    .orderBy(asc(requests.createdAt));
+    .orderBy(asc(requests.createdAt), asc(requests.id));
 }
 
 /** Every kind of request pending now: few (resources × policy versions), however many requests. */

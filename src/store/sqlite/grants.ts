@@ -74,7 +74,7 @@ export function activeGrantsOf(db: Db, userId: string): GrantRow[] {
     .select()
     .from(grants)
     .where(and(eq(grants.userId, userId), unended))
-    .orderBy(asc(grants.expiresAt))
+    .orderBy(asc(grants.expiresAt), asc(grants.id))
     .all();
 }
 

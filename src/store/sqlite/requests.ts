@@ -83,7 +83,7 @@ export function pendingRequestsOf(db: Db, userId: string): RequestRow[] {
     .select()
     .from(requests)
     .where(and(eq(requests.requesterId, userId), eq(requests.status, 'pending')))
-    .orderBy(asc(requests.createdAt))
+    .orderBy(asc(requests.createdAt), asc(requests.id))
     .all();
 }
 
