@@ -217,6 +217,8 @@ export async function createJitbot(options: JitbotOptions) {
     now: () => clock.now().toMillis(),
     openExceptions: () => store.countOpenExceptions(),
     queueCounts: () => accessQueue.queue.getJobCounts('waiting', 'delayed', 'active', 'failed'),
+    replica: { id: replicaId, store: store.kind, role: env.JITBOT_ROLE },
+    leases: () => leases.map((l) => ({ name: l.name, held: l.held() })),
   });
   const { metrics } = telemetry;
 

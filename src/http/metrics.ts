@@ -9,17 +9,39 @@ export interface MetricsSources {
   openExceptions: () => Promise<number>;
   /** Jobs in the access queue by state (waiting, delayed, active, failed). */
   queueCounts: () => Promise<Record<string, number>>;
+  /** Which process this is among replicas, on which store, in which role. */
+  replica: { id: string; store: string; role: string };
+  /** Every once-at-a-time task this process runs, and whether it holds its lease now. */
+  leases: () => readonly { name: string; held: boolean }[];
 }
 
 /**
  * The Prometheus registry behind `GET /metrics`: counters the services record into, and
- * gauges read from SQLite and BullMQ when scraped, so they are never out of date.
+ * gauges read from the database and BullMQ when scraped, so they are never out of date.
  */
 export function createMetrics(sources: MetricsSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'jitbot_' });
   const registers = [registry];
 
+  new Gauge({
+    name: 'jitbot_replica_info',
+    help: 'This process among replicas: its id (as in its log lines), store and role; always 1',
+    labelNames: ['replica', 'store', 'role'],
+    registers,
+    collect() {
+      this.set({ replica: sources.replica.id, store: sources.replica.store, role: sources.replica.role }, 1);
+    },
+  });
+  new Gauge({
+    name: 'jitbot_lease_held',
+    help: 'Whether this replica runs a once-at-a-time task now (1) or another replica may (0), by task',
+    labelNames: ['lease'],
+    registers,
+    collect() {
+      for (const { name, held } of sources.leases()) this.set({ lease: name }, held ? 1 : 0);
+    },
+  });
   const requests = new Counter({ name: 'jitbot_requests_total', help: 'Access requests by outcome', labelNames: ['outcome'], registers });
   const approvalLatency = new Histogram({
     name: 'jitbot_approval_latency_seconds',

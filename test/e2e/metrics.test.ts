@@ -55,6 +55,13 @@ describe('GET /metrics', () => {
     assert.equal(sample(text, 'jitbot_slack_api_errors_total{method="chat.postMessage",error="not_in_channel"}'), 1);
     assert.match(text, /^jitbot_process_resident_memory_bytes /m);
   });
+
+  test('names the replica (as its log lines do), its store and role, and the once-at-a-time tasks it runs', async () => {
+    const text = await scrape();
+    assert.equal(sample(text, `jitbot_replica_info{replica="${h.bot.replicaId}",store="sqlite",role="all"}`), 1);
+    assert.equal(sample(text, 'jitbot_lease_held{lease="reconcile"}'), 1, 'one process on SQLite runs the sweep');
+    assert.equal(sample(text, 'jitbot_lease_held{lease="drift"}'), 1);
+  });
 });
 
 /** Whether anything accepts a TCP connection on host:port. */
