@@ -249,14 +249,14 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
       assert.ok(seconds >= 2, `no time left for grant ${i}: the bots or the Slack requests were too slow`);
       const command = slashCommandBody({ text: `chaos ${seconds}s chaos test INC-${i}`, userId: userOf(i), responseUrl: fake.responseUrl(`ask-${i}`) });
       assert.equal((await signedPost(eventsUrl(n), SIGNING_SECRET, command, 'application/x-www-form-urlencoded')).status, 200);
-      const requestId = requestIdIn(String((await fake.waitForResponse(`ask-${i}`, undefined, 10_000)).body['text']));
+      const requestId = requestIdIn(String((await fake.waitForResponse(`ask-${i}`, undefined, 30_000)).body['text']));
       requestIds.push(requestId);
       const click = blockActionBody({ actionId: 'approve', value: requestId, userId: USERS.lead, responseUrl: fake.responseUrl(`approve-${i}`) });
       assert.equal((await signedPost(eventsUrl(n + 1), SIGNING_SECRET, click, 'application/x-www-form-urlencoded')).status, 200);
-      await until(`grant for ${requestId}`, async () => ((await query('select 1 from grants where request_id = $1', [requestId])).length > 0 ? true : undefined), 10_000);
+      await until(`grant for ${requestId}`, async () => ((await query('select 1 from grants where request_id = $1', [requestId])).length > 0 ? true : undefined), 30_000);
     };
-    for (let start = 0; start < throughSlack.length; start += 6) {
-      await Promise.all(throughSlack.slice(start, start + 6).map((i, k) => askAndApprove(i, start + k)));
+    for (let start = 0; start < throughSlack.length; start += 10) {
+      await Promise.all(throughSlack.slice(start, start + 10).map((i, k) => askAndApprove(i, start + k)));
     }
     t.diagnostic(`${throughSlack.length} grants requested and approved through Slack, over the three replicas, in ${((Date.now() - slackStart) / 1000).toFixed(1)} s`);
     const [{ n: total } = { n: 0 }] = await query<{ n: number }>('select count(*)::int as n from grants');
@@ -336,7 +336,7 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     const cut = proxy ?? assert.fail('proxy');
     const alive = replicas.filter(running);
     assert.ok(alive.length > 0, 'replicas left from the chaos test');
-    for (const replica of alive) await eventually(`${replica.name} healthy`, async () => ((await healthStatus(replica)) === 200 ? true : undefined), 10_000);
+    for (const replica of alive) await eventually(`${replica.name} healthy`, async () => ((await healthStatus(replica)) === 200 ? true : undefined), 30_000);
 
     const cutAt = Date.now();
     cut.down();
