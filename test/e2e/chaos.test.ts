@@ -280,7 +280,7 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     const flushedAt = Date.now();
     try {
       await redisClient.flushall();
-      await until('the timers restored after FLUSHALL', async () => ((await redisClient.exists(marker)) === 1 ? true : undefined), 10_000);
+      await until('the timers restored after FLUSHALL', async () => ((await redisClient.exists(marker)) === 1 ? true : undefined), LEASE_TTL_MS + 15_000);
       t.diagnostic(`FLUSHALL → timers restored (the sweep's intact marker back): ${Date.now() - flushedAt} ms`);
     } finally {
       redisClient.disconnect();
