@@ -156,14 +156,15 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
   let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
   let slack: FakeSlack | undefined;
   let webhook: WebhookReceiver | undefined;
-  let client: pg.Client | undefined;
+  /** The test's own connections, straight to PostgreSQL (not through the proxy). */
+  let pool: pg.Pool | undefined;
   let dir: string | undefined;
   const replicas: Replica[] = [];
 
   after(async () => {
     for (const replica of replicas) replica.child.kill('SIGKILL');
     await Promise.all(replicas.map((r) => r.exited));
-    await client?.end().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
     await proxy?.close();
     await Promise.all([slack?.close(), webhook?.close(), redis?.stop()]);
     await database?.drop();
@@ -171,8 +172,7 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
   });
 
   let env: Record<string, string>;
-  let pgDirect: pg.Client;
-  const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => (await pgDirect.query<T>(text, values)).rows;
+  const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => (await (pool ?? assert.fail('no pool')).query<T>(text, values)).rows;
 
   before(async () => {
     database = await createTestDatabase();
@@ -195,9 +195,7 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     const viaProxy = new URL(database.url);
     viaProxy.port = String(proxy.port);
-    client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    pgDirect = client;
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
     env = {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
