@@ -37,6 +37,12 @@ export async function openPostgres(url: string, { poolSize = 10 }: { poolSize?: 
     await lockClient.end();
   }
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A connection that breaks (PostgreSQL restarted, the network cut) is an 'error' event: on the
+  // pool when idle, on the client itself when checked out (a transaction). Unhandled, either ends
+  // the process. The pool drops the broken connection and opens another for the next query; the
+  // outage shows in /healthz and in the failing queries' own errors.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
 }
