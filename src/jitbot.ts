@@ -24,6 +24,7 @@ import { notSetProblem } from './config/secret-variables.js';
 import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';
 import { startDriftLoop } from './jobs/drift-loop.js';
+import { keepLease, newReplicaId, type Lease } from './jobs/lease.js';
 import { startReviewSchedule } from './jobs/review-schedule.js';
 import { startCheckpointSchedule } from './jobs/checkpoint-schedule.js';
 import { createProvisioners } from './provisioners/registry.js';
@@ -74,6 +75,8 @@ export interface JitbotOptions {
   secrets: Readonly<Record<string, string | undefined>>;
   logger: Logger;
   clock?: Clock;
+  /** Who this process is among replicas (leases, claims, log lines); made up when not given. */
+  replicaId?: string;
   retry?: RetrySettings;
   workerConcurrency?: number;
   slackApiRetries?: number;
@@ -158,7 +161,9 @@ export const FOLLOW_UPS_IN_FLIGHT = 4;
  * HTTP. `start()` brings it up in order; `stop()` takes it down gracefully.
  */
 export async function createJitbot(options: JitbotOptions) {
-  const { env, logger: log } = options;
+  const { env } = options;
+  const replicaId = options.replicaId ?? newReplicaId();
+  const log = options.logger.child({ replica: replicaId });
   const clock = options.clock ?? systemClock;
   // Read through accessors everywhere, so a policy reload only has to swap this one value.
   let loaded = options.policy;
@@ -233,6 +238,7 @@ export async function createJitbot(options: JitbotOptions) {
     store,
     provisionerFor: (r) => provisioners.get(r),
     provisionerConcurrency: PROVISIONER_CONCURRENCY,
+    replicaId,
     warningLeadMs: expiryWarningMs,
     notifier,
     messages,
@@ -311,8 +317,18 @@ export async function createJitbot(options: JitbotOptions) {
   let reviewSchedule: ReturnType<typeof startReviewSchedule> | undefined;
   let checkpointSchedule: ReturnType<typeof startCheckpointSchedule> | undefined;
   let driftLoop: ReturnType<typeof startDriftLoop> | undefined;
+  /** Work that runs on one replica at a time, each while this one holds its lease. */
+  const leases: Lease[] = [];
+  const lease = (name: string, onTaken?: () => void) => {
+    const kept = keepLease({ store, name, holder: replicaId, clock, log, ...(onTaken ? { onTaken } : {}) });
+    leases.push(kept);
+    return kept;
+  };
 
   return {
+    replicaId,
+    /** The leases this replica holds now, by name (the sweep, drift checks, the audit forwarder). */
+    heldLeases: () => leases.filter((l) => l.held()).map((l) => l.name),
     store,
     reconciler,
     accessQueue,
@@ -398,11 +414,13 @@ export async function createJitbot(options: JitbotOptions) {
         const restored = await reconciler.restoreAllTimers();
         await accessQueue.timers.markIntact();
         log.info({ restored }, 'timers restored from SQLite');
-        loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
+        // Taking the sweep's lease (at start, or from a replica that died) sweeps at once.
+        const sweepLease = lease('reconcile', () => void loop?.trigger());
+        loop = startReconcileLoop({ reconciler, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), lease: sweepLease, log });
         producer.on('ready', () => void loop?.trigger());
         void loop.trigger();
-        driftLoop = startDriftLoop({ drift, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), log });
-        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, alert: (problem) => notifier.auditStreamStopped(problem), clock, log });
+        driftLoop = startDriftLoop({ drift, intervalMs: loaded.policy.settings.reconcile_interval.toMillis(), lease: lease('drift'), log });
+        if (auditWebhook) forwarder = startAuditForwarder({ store, send: auditWebhook, alert: (problem) => notifier.auditStreamStopped(problem), lease: lease('audit-forwarder'), clock, log });
         const { settings } = loaded.policy;
         reviewSchedule = startReviewSchedule({
           producer,
@@ -438,7 +456,7 @@ export async function createJitbot(options: JitbotOptions) {
      * Finishes what it can within SHUTDOWN_TIMEOUT_MS (running jobs, the sweep, messages
      * already decided), then lets go of whatever is not answering, so it always returns.
      */
-    async stop(): Promise<void> {
+    async stop({ releaseLeases = true }: { releaseLeases?: boolean } = {}): Promise<void> {
       stopWaiting.abort();
       for (const listening of [server, metricsServer]) {
         listening?.close();
@@ -449,7 +467,11 @@ export async function createJitbot(options: JitbotOptions) {
         [
           ['Socket Mode', async () => env.SLACK_APP_TOKEN && answersSlack && (await slackApp.app.stop())],
           ['work after acks', () => followUps.drain(5_000)],
-          ['sweeps', () => Promise.all([loop?.stop(), driftLoop?.stop(), forwarder?.stop()])],
+          ['sweeps', async () => {
+            await Promise.all([loop?.stop(), driftLoop?.stop(), forwarder?.stop()]);
+            // Given up once their work stopped, so another replica takes it over at once.
+            await Promise.all(leases.splice(0).map((l) => l.stop({ release: releaseLeases })));
+          }],
           ['running jobs', () => Promise.all([reviewSchedule?.close(), checkpointSchedule?.close(), worker?.close()])],
           ['messages', () => messages.drain(5_000)],
           ['App Home redraws', () => homeTab.stop()],

@@ -64,6 +64,9 @@ export interface GrantRecord {
   revokeAlertedAt: number | null;
   revokeAlertChannel: string | null;
   revokeAlertTs: string | null;
+  /** The replica calling the provisioner to revoke it, until when: another waits until then (or takes over after). */
+  revokeClaimedBy: string | null;
+  revokeClaimUntil: number | null;
   /** When the holder was told it ends soon; cleared by an extension. */
   warnedAt: number | null;
   extensions: number;

@@ -6,6 +6,7 @@ import type { Position } from '../store/store.js';
 import type { AuditRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import { errorMessage } from '../error-message.js';
+import type { Lease } from './lease.js';
 
 export const AUDIT_STREAM = 'audit_webhook';
 const PAGE = 100;
@@ -31,12 +32,16 @@ function gapAfter(position: Position, event: AuditRecord): string | undefined {
  * of the last event delivered, for `jitbot audit verify --checkpoint`. Its position is signed
  * and must chain onto the next event: a position moved by hand, or a gap or change in the log
  * after it, stops the stream with an alert instead of skipping events.
+ *
+ * Only the replica holding `lease` forwards. One that loses it mid-page may send an event the
+ * next holder sends again: the same `webhook-id`, so the receiver keeps it once.
  */
 export function startAuditForwarder(deps: {
   store: Pick<Store, 'listAuditEvents' | 'auditPosition' | 'markAuditDelivered' | 'noteAuditDeliveryError' | 'auditCheckpoint'>;
   send: (id: string, body: string) => Promise<void>;
   /** Tells the security team the stream stopped, and why. */
   alert: (problem: string) => Promise<void>;
+  lease: Pick<Lease, 'held'>;
   clock: Clock;
   log: Log;
 }) {
@@ -47,9 +52,9 @@ export function startAuditForwarder(deps: {
   let checkpointed = 0;
   let refusedFor: string | undefined;
 
-  /** Sends until the receiver takes it or the forwarder stops; false when it stopped first. */
+  /** Sends until the receiver takes it or the forwarder stops (or lost its lease); false when it stopped first. */
   async function deliver(id: string, body: object, context: object): Promise<boolean> {
-    while (!stopping.signal.aborted) {
+    while (!stopping.signal.aborted && deps.lease.held()) {
       try {
         await deps.send(id, JSON.stringify(body));
         backoff = FIRST_BACKOFF_MS;
@@ -101,6 +106,10 @@ export function startAuditForwarder(deps: {
 
   async function run(): Promise<void> {
     while (!stopping.signal.aborted) {
+      if (!deps.lease.held()) {
+        await pause(IDLE_POLL_MS);
+        continue;
+      }
       const problem = await forwardPage();
       if (problem === undefined) refusedFor = undefined;
       else await refuse(problem);

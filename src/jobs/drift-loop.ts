@@ -1,16 +1,18 @@
 import type { DriftDetector } from '../services/drift.js';
 import type { Log } from '../services/ports.js';
+import type { Lease } from './lease.js';
 
 /**
  * Runs drift detection every `intervalMs` (the reconcile interval), apart from the sweep: a
- * slow provisioner must never delay a revocation. Runs never overlap.
+ * slow provisioner must never delay a revocation. Runs never overlap, and run only on the
+ * replica holding `lease`.
  */
-export function startDriftLoop(deps: { drift: DriftDetector; intervalMs: number; log: Log }) {
+export function startDriftLoop(deps: { drift: DriftDetector; intervalMs: number; lease: Pick<Lease, 'held'>; log: Log }) {
   let running: Promise<void> | undefined;
   let stopped = false;
 
   const run = () => {
-    if (stopped || running) return;
+    if (stopped || running || !deps.lease.held()) return;
     running = deps.drift
       .checkAll()
       .then(

@@ -1,5 +1,6 @@
 import type { Log } from '../services/ports.js';
 import type { Reconciler } from '../services/reconcile.js';
+import type { Lease } from './lease.js';
 
 /** How often Redis is asked whether it still has our timers, whatever reconcile_interval is. */
 const TIMER_CHECK_MS = 1_000;
@@ -10,8 +11,12 @@ const TIMER_CHECK_MS = 1_000;
  * about a second of lateness rather than a whole interval. A plain timer rather than a
  * BullMQ job on purpose: it must keep running when Redis lost its data. Runs never overlap;
  * a sweep asked for during a run happens right after it.
+ *
+ * Only the replica holding `lease` runs it, the per-second check included: that check is a
+ * cheap read, but what it triggers (re-creating every timer) should not run on every replica
+ * at once after Redis lost its data.
  */
-export function startReconcileLoop(deps: { reconciler: Reconciler; intervalMs: number; log: Log }) {
+export function startReconcileLoop(deps: { reconciler: Reconciler; intervalMs: number; lease: Pick<Lease, 'held'>; log: Log }) {
   let running: Promise<void> | undefined;
   let sweepWanted = false;
   let stopped = false;
@@ -31,7 +36,7 @@ export function startReconcileLoop(deps: { reconciler: Reconciler; intervalMs: n
   };
 
   const run = (sweep: boolean): Promise<void> => {
-    if (stopped) return Promise.resolve();
+    if (stopped || !deps.lease.held()) return Promise.resolve();
     if (running) {
       sweepWanted ||= sweep;
       return running;
@@ -42,7 +47,7 @@ export function startReconcileLoop(deps: { reconciler: Reconciler; intervalMs: n
         sweepWanted = false;
         await runOnce(next);
         next = true;
-      } while (sweepWanted && !stopped);
+      } while (sweepWanted && !stopped && deps.lease.held());
       running = undefined;
     })();
     return running;

@@ -12,6 +12,13 @@ import { redactedErrorMessage } from '../error-message.js';
 
 export type RevokeOutcome = { kind: 'revoked' } | { kind: 'skipped' } | { kind: 'not_due'; dueAt: number };
 
+/**
+ * How long a revocation claim keeps other replicas from calling the provisioner for the same
+ * grant: longer than a provisioner call takes, short enough that a dead holder's revocation
+ * is taken over within a minute (BullMQ hands its stalled job on after about 30 s anyway).
+ */
+export const REVOCATION_CLAIM_MS = 60_000;
+
 const iso = (millis: number) => DateTime.fromMillis(millis, { zone: 'utc' }).toISO() ?? '';
 
 export function accessEvent(grant: GrantRecord, type: AccessEvent['type'], revokeReason: RevokeReason | null): AccessEvent {
@@ -32,11 +39,13 @@ export function accessEvent(grant: GrantRecord, type: AccessEvent['type'], revok
 export interface GrantLifecycleDeps {
   store: Pick<
     Store,
-    'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markGrantWarned' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError' | 'claimRevokeAlert' | 'setRevokeAlertMessage'
+    'findGrant' | 'findRequest' | 'outlastingGrantsOf' | 'markGrantWarned' | 'markProvisioned' | 'markProvisionFailed' | 'markRevokedMany' | 'markRevokeFailed' | 'noteRevokeError' | 'claimRevokeAlert' | 'setRevokeAlertMessage' | 'claimRevocation' | 'releaseRevocationClaim'
   >;
   provisionerFor: (resource: string) => Provisioner | undefined;
   /** Provisioner calls in flight at most, whatever the number of jobs due at once. */
   provisionerConcurrency: number;
+  /** This process among replicas: it claims a revocation before calling the provisioner. */
+  replicaId: string;
   /** `expiry_warning`: how long before the end the holder is warned. */
   warningLeadMs: () => number;
   notifier: Pick<
@@ -164,6 +173,11 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
       const reason: RevokeReason | undefined =
         grant.endRequestedReason ?? (grant.status === 'revoke_failed' || grant.expiresAt <= now ? runsOut : undefined);
       if (!reason) return { kind: 'not_due', dueAt: grant.expiresAt };
+      // One replica calls the provisioner; another finding it claimed waits until the claim ends
+      // (then the grant is revoked, or the claim's holder died and this job takes over).
+      const claim = await store.claimRevocation(grant.id, { holder: deps.replicaId, at: now, until: now + REVOCATION_CLAIM_MS });
+      if (claim.kind === 'ended') return { kind: 'skipped' };
+      if (claim.kind === 'held') return { kind: 'not_due', dueAt: claim.until };
 
       const coveredBy = (await coveringGrant(grant, now))?.id;
       try {
@@ -171,6 +185,7 @@ export function createGrantLifecycle(deps: GrantLifecycleDeps) {
         else log.info({ grantId, coveredBy }, 'access stays: another grant still gives it');
       } catch (error) {
         const message = redactedErrorMessage(error);
+        await store.releaseRevocationClaim(grant.id, deps.replicaId);
         await store.noteRevokeError(grant.id, message);
         const at = clock.now().toMillis();
         if (opts.finalAttempt) {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import pLimit from 'p-limit';
 import type { Policy } from '../config/policy-schema.js';
@@ -11,6 +12,8 @@ import { readerZone } from './reader-zone.js';
 
 /** Changes arriving this close together redraw each home once. */
 const COALESCE_MS = 300;
+/** How many times a home is drawn again when it changed while being drawn (another replica's change). */
+const REDRAWS_IF_CHANGED = 3;
 /** views.publish calls in flight at once. */
 const PUBLISHING = 4;
 
@@ -31,12 +34,26 @@ export function createHomeTab(deps: {
   const { log } = deps;
   const publishing = pLimit(PUBLISHING);
 
-  /** Draws the person's home now; `notice` answers a click made there. */
+  /**
+   * Draws the person's home now; `notice` answers a click made there.
+   *
+   * Replicas redraw homes apart, each from what it read: a publish from older data that lands
+   * after a fresher one would leave the home stale. So once a publish is done the contents are
+   * read again and drawn again if they changed meanwhile. The last publish to land is then
+   * followed by a read of what was committed, and anything committed after that read is redrawn
+   * by the replica that committed it: homes end up current with no lock or lease across replicas.
+   */
   async function publish(userId: string, notice?: string): Promise<void> {
     try {
       const zone = await readerZone(deps.directory, deps.policy(), userId);
-      const view = homeView(await deps.home().contents(userId), { now: deps.clock.now().toMillis(), zone, notice });
-      await withSlackRetry(() => deps.client.views.publish({ user_id: userId, view }));
+      let contents = await deps.home().contents(userId);
+      for (let round = 0; round < REDRAWS_IF_CHANGED; round += 1) {
+        const view = homeView(contents, { now: deps.clock.now().toMillis(), zone, notice });
+        await withSlackRetry(() => deps.client.views.publish({ user_id: userId, view }));
+        const after = await deps.home().contents(userId);
+        if (isDeepStrictEqual(after, contents)) return;
+        contents = after;
+      }
     } catch (error) {
       deps.metrics.slackError('views.publish', slackErrorCode(error) ?? 'request_failed');
       log.warn({ err: error, userId }, 'could not draw App Home');

@@ -85,6 +85,23 @@ export interface Store {
   /** The holder extends within policy: same grant, a later end; undefined when it may not (any more). */
   extendGrant(input: { grantId: string; from: number; byMs: number; maxExtensions: number; by: string; at: number }): Promise<GrantRecord | undefined>;
   markRevokeFailed(grantId: string, error: string, at: number): Promise<GrantRecord | undefined>;
+  /**
+   * The right to call the provisioner to revoke a grant, for `holder` until `until`: taken when
+   * unclaimed, already the holder's, or the other claim ran out (its replica died). One
+   * conditional update, so of two replicas at once one calls the provisioner.
+   */
+  claimRevocation(grantId: string, claim: { holder: string; at: number; until: number }): Promise<RevocationClaim>;
+  /** Gives a revocation claim up (a failed attempt), so the retry may run on any replica at once. */
+  releaseRevocationClaim(grantId: string, holder: string): Promise<void>;
+
+  // Leases: work that runs on one replica at a time (the sweep, drift checks, the audit forwarder)
+  /**
+   * Takes the lease `name` for `holder` until `now + ttlMs` if it is free or expired, renews it if
+   * the holder has it: true when the holder has it. A holder that stops renewing loses it at expiry.
+   */
+  holdLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Gives the lease up if the holder has it, so another replica takes it at its next try. */
+  releaseLease(name: string, holder: string): Promise<void>;
 
   // Break-glass
   findBreakGlass(grantId: string): Promise<BreakGlassRecord | undefined>;
@@ -296,6 +313,13 @@ export interface Revocation {
   /** Another live grant that still gives the same access, so the provisioner was not called. */
   coveredBy?: string | undefined;
 }
+
+export type RevocationClaim =
+  | { kind: 'claimed'; grant: GrantRecord }
+  /** Another replica is revoking it; its claim runs out at `until`. */
+  | { kind: 'held'; by: string; until: number }
+  /** Revoked already, or gone. */
+  | { kind: 'ended' };
 
 export interface ApproveInput {
   requestId: string;

@@ -14,7 +14,7 @@ export const grantRow = (overrides: Partial<GrantRecord> = {}): GrantRecord => (
   id: 'grt-1', requestId: 'req-1', exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'prod-db', reason: 'INC-1',
   grantedAt: T0, expiresAt: T0 + 90 * MINUTE, status: 'active', provisionedAt: T0, provisionError: null,
   endRequestedReason: null, endRequestedBy: null, endRequestedAt: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null,
-    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null,
+    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null, revokeClaimedBy: null, revokeClaimUntil: null,
   warnedAt: null, extensions: 0, ...overrides,
 });
 

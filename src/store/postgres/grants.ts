@@ -80,10 +80,24 @@ export async function requestEnd(db: Db, id: string, reason: RevokeReason, by: s
 export async function markRevoked(db: Db, id: string, reason: RevokeReason, by: string, at: number): Promise<GrantRow | undefined> {
   const [row] = await db
     .update(grants)
-    .set({ status: 'revoked', revokeReason: reason, revokedBy: by, revokedAt: at, revokeError: null })
+    .set({ status: 'revoked', revokeReason: reason, revokedBy: by, revokedAt: at, revokeError: null, revokeClaimedBy: null, revokeClaimUntil: null })
     .where(and(eq(grants.id, id), live))
     .returning();
   return row;
+}
+
+/** Takes the revocation claim if unclaimed, the holder's, or run out; the row when taken. */
+export async function claimRevocation(db: Db, id: string, holder: string, until: number, now: number): Promise<GrantRow | undefined> {
+  const [row] = await db
+    .update(grants)
+    .set({ revokeClaimedBy: holder, revokeClaimUntil: until })
+    .where(and(eq(grants.id, id), live, or(isNull(grants.revokeClaimedBy), eq(grants.revokeClaimedBy, holder), lte(grants.revokeClaimUntil, now))))
+    .returning();
+  return row;
+}
+
+export async function releaseRevocationClaim(db: Db, id: string, holder: string): Promise<void> {
+  await db.update(grants).set({ revokeClaimedBy: null, revokeClaimUntil: null }).where(and(eq(grants.id, id), eq(grants.revokeClaimedBy, holder)));
 }
 
 export async function markRevokeFailed(db: Db, id: string, error: string): Promise<GrantRow | undefined> {

@@ -128,6 +128,9 @@ export const grants = pgTable(
     revokeAlertedAt: bigint('revoke_alerted_at', { mode: 'number' }),
     revokeAlertChannel: text('revoke_alert_channel'),
     revokeAlertTs: text('revoke_alert_ts'),
+    /** The replica calling the provisioner to revoke it, until when (a lease: another takes over after). */
+    revokeClaimedBy: text('revoke_claimed_by'),
+    revokeClaimUntil: bigint('revoke_claim_until', { mode: 'number' }),
     /** When the holder was told it ends soon (`expiry_warning`); cleared by an extension. */
     warnedAt: bigint('warned_at', { mode: 'number' }),
     /** How many times the holder extended it (`max_extensions`). */

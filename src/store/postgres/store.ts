@@ -13,6 +13,8 @@ import { exceptionTransactions } from './exception-store.js';
 import { grantCreated, grantExtended, requestCreated } from './granting.js';
 import * as grants from './grants.js';
 import * as homeViewers from './home-viewers.js';
+import * as leases from './leases.js';
+import { revocationClaim } from '../revocation-claim.js';
 import * as policyVersions from './policy-versions.js';
 import * as requests from './requests.js';
 import { reviewTransactions } from './review-store.js';
@@ -112,6 +114,13 @@ export function createPostgresStore(database: OpenPostgres, { auditKey }: { audi
     activeGrantTimers: (afterExpiresAt: number, afterId: string, limit: number) => grants.activeGrantTimers(db, afterExpiresAt, afterId, limit),
     noteRevokeError: (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),
     claimRevokeAlert: (grantId: string, at: number) => grants.claimRevokeAlert(db, grantId, at),
+    claimRevocation: async (grantId, { holder, at, until }) => {
+      const taken = await grants.claimRevocation(db, grantId, holder, until, at);
+      return revocationClaim(taken, taken ? undefined : await grants.findGrant(db, grantId), at);
+    },
+    releaseRevocationClaim: (grantId, holder) => grants.releaseRevocationClaim(db, grantId, holder),
+    holdLease: (name, holder, ttlMs, now) => leases.holdLease(db, name, holder, ttlMs, now),
+    releaseLease: (name, holder) => leases.releaseLease(db, name, holder),
     setRevokeAlertMessage: (grantId: string, channel: string, ts: string, at: number) => grants.setRevokeAlertMessage(db, grantId, channel, ts, at),
 
     listAuditEvents: (filter: AuditFilter, afterSeq: number, limit: number) => listAuditEvents(db, filter, afterSeq, limit),

@@ -43,7 +43,7 @@ const statements = preparedFor((db) => ({
     .prepare(),
   markRevoked: db
     .update(grants)
-    .set({ status: 'revoked', revokeReason: param('reason'), revokedBy: param('by'), revokedAt: param('at'), revokeError: null })
+    .set({ status: 'revoked', revokeReason: param('reason'), revokedBy: param('by'), revokedAt: param('at'), revokeError: null, revokeClaimedBy: null, revokeClaimUntil: null })
     .where(and(eq(grants.id, sql.placeholder('id')), inArray(grants.status, [...LIVE_GRANT_STATUSES])))
     .returning()
     .prepare(),
@@ -117,6 +117,20 @@ export function markRevokeFailed(db: Db, id: string, error: string): GrantRow | 
     .where(and(eq(grants.id, id), unended))
     .returning()
     .get();
+}
+
+/** Takes the revocation claim if unclaimed, the holder's, or run out; the row when taken. */
+export function claimRevocation(db: Db, id: string, holder: string, until: number, now: number): GrantRow | undefined {
+  return db
+    .update(grants)
+    .set({ revokeClaimedBy: holder, revokeClaimUntil: until })
+    .where(and(eq(grants.id, id), inArray(grants.status, [...LIVE_GRANT_STATUSES]), or(isNull(grants.revokeClaimedBy), eq(grants.revokeClaimedBy, holder), lte(grants.revokeClaimUntil, now))))
+    .returning()
+    .get();
+}
+
+export function releaseRevocationClaim(db: Db, id: string, holder: string): void {
+  db.update(grants).set({ revokeClaimedBy: null, revokeClaimUntil: null }).where(and(eq(grants.id, id), eq(grants.revokeClaimedBy, holder))).run();
 }
 
 export function noteRevokeError(db: Db, id: string, error: string): void {

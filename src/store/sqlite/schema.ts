@@ -125,6 +125,9 @@ export const grants = sqliteTable(
     revokeAlertedAt: integer('revoke_alerted_at'),
     revokeAlertChannel: text('revoke_alert_channel'),
     revokeAlertTs: text('revoke_alert_ts'),
+    /** The replica calling the provisioner to revoke it, until when (a lease: another takes over after). */
+    revokeClaimedBy: text('revoke_claimed_by'),
+    revokeClaimUntil: integer('revoke_claim_until'),
     /** When the holder was told it ends soon (`expiry_warning`); cleared by an extension. */
     warnedAt: integer('warned_at'),
     /** How many times the holder extended it (`max_extensions`). */

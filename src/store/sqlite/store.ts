@@ -10,6 +10,8 @@ import { grantCreated, grantExtended, requestCreated } from './granting.js';
 import * as auditForwarding from './audit-forwarding.js';
 import * as grants from './grants.js';
 import * as homeViewers from './home-viewers.js';
+import * as leases from './leases.js';
+import { revocationClaim } from '../revocation-claim.js';
 import * as policyVersions from './policy-versions.js';
 import * as requests from './requests.js';
 import * as slackDeliveries from './slack-deliveries.js';
@@ -281,6 +283,13 @@ export function createSqliteStore(database: OpenDatabase, { auditKey }: { auditK
 
     noteRevokeError: async (grantId: string, error: string) => grants.noteRevokeError(db, grantId, error),
     claimRevokeAlert: async (grantId: string, at: number) => grants.claimRevokeAlert(db, grantId, at),
+    claimRevocation: async (grantId, { holder, at, until }) => {
+      const taken = grants.claimRevocation(db, grantId, holder, until, at);
+      return revocationClaim(taken, taken ? undefined : grants.findGrant(db, grantId), at);
+    },
+    releaseRevocationClaim: async (grantId, holder) => grants.releaseRevocationClaim(db, grantId, holder),
+    holdLease: async (name, holder, ttlMs, now) => leases.holdLease(db, name, holder, ttlMs, now),
+    releaseLease: async (name, holder) => leases.releaseLease(db, name, holder),
     setRevokeAlertMessage: async (grantId: string, channel: string, ts: string, at: number) => grants.setRevokeAlertMessage(db, grantId, channel, ts, at),
 
     async markGrantWarned(grantId: string, at: number) {

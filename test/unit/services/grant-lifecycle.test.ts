@@ -13,7 +13,7 @@ function grant(overrides: Partial<GrantRecord>): GrantRecord {
     id: 'grt-1', requestId: 'req-1', exceptionId: null, userId: 'U0ALICE', userEmail: null, resource: 'vpn', reason: 'why',
     grantedAt: NOW - 60_000, expiresAt: NOW - 1, status: 'active', provisionedAt: NOW - 59_000, provisionError: null,
     endRequestedReason: null, endRequestedBy: null, endRequestedAt: null, revokeReason: null, revokedAt: null, revokedBy: null, revokeError: null,
-    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null, warnedAt: null, extensions: 0,
+    revokeAlertedAt: null, revokeAlertChannel: null, revokeAlertTs: null, revokeClaimedBy: null, revokeClaimUntil: null, warnedAt: null, extensions: 0,
     ...overrides,
   };
 }
@@ -39,9 +39,12 @@ async function revokeAmong(row: GrantRecord, others: readonly GrantRecord[] = []
       noteRevokeError: async () => undefined,
       claimRevokeAlert: async () => undefined,
       setRevokeAlertMessage: async () => undefined,
+      claimRevocation: async () => ({ kind: 'claimed', grant: row }),
+      releaseRevocationClaim: async () => undefined,
     },
     provisionerFor: (resource) => ({ type: 'none', target: targets[resource], apply: async (event) => void applied.push(`${event.type} ${event.grant_id}`) }),
     provisionerConcurrency: 1,
+    replicaId: 'replica-a',
     warningLeadMs: () => 10 * 60_000,
     notifier: { accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessExtended: async () => undefined, accessEnded: async () => undefined, provisioningFailing: async () => undefined, provisioningFailed: async () => undefined, provisioningRecovered: async () => undefined, revocationFailing: async () => undefined, revocationRecovered: async () => undefined },
     metrics: { provisionerCall: () => undefined, revocationLateness: () => undefined },
@@ -97,9 +100,12 @@ test('what is stored, audited and told of a failed setup or revocation is redact
       noteRevokeError: async (_id, error) => note(error),
       claimRevokeAlert: async () => failing,
       setRevokeAlertMessage: async () => undefined,
+      claimRevocation: async () => ({ kind: 'claimed', grant: current }),
+      releaseRevocationClaim: async () => undefined,
     },
     provisionerFor: () => ({ type: 'module', apply: async () => Promise.reject(new Error('cannot reach https://idp:hunter2@idp.internal/scim?key=s3cret')) }),
     provisionerConcurrency: 1,
+    replicaId: 'replica-a',
     warningLeadMs: () => 10 * 60_000,
     notifier: {
       accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessExtended: async () => undefined, accessEnded: async () => undefined,
@@ -116,4 +122,56 @@ test('what is stored, audited and told of a failed setup or revocation is redact
   await assert.rejects(lifecycle.revoke(failing.id, { finalAttempt: true }));
   assert.ok(seen.length >= 4, seen.join('\n'));
   for (const error of seen) assert.equal(error, 'cannot reach https://idp.internal/scim');
+});
+
+test('a revocation another replica has claimed waits until its claim ends; a failed attempt gives the claim up', async () => {
+  const due = grant({});
+  const applied: string[] = [];
+  const claims: string[] = [];
+  let claim: 'mine' | 'theirs' = 'theirs';
+  let failing = false;
+  const lifecycle = createGrantLifecycle({
+    store: {
+      findGrant: async () => due,
+      findRequest: async () => undefined,
+      markGrantWarned: async () => undefined,
+      outlastingGrantsOf: async () => [],
+      markProvisioned: async () => undefined,
+      markProvisionFailed: async () => undefined,
+      markRevokedMany: async (revocations) => revocations.map((r) => ({ ...due, status: 'revoked' as const, revokeReason: r.reason, revokedAt: r.at })),
+      markRevokeFailed: async () => undefined,
+      noteRevokeError: async () => undefined,
+      claimRevokeAlert: async () => undefined,
+      setRevokeAlertMessage: async () => undefined,
+      claimRevocation: async (_id, { holder, until }) => {
+        claims.push(`claim ${holder} until ${until - NOW}`);
+        return claim === 'mine' ? { kind: 'claimed', grant: due } : { kind: 'held', by: 'replica-b', until: NOW + 5_000 };
+      },
+      releaseRevocationClaim: async (_id, holder) => void claims.push(`release ${holder}`),
+    },
+    provisionerFor: () => ({
+      type: 'none',
+      apply: async (event) => {
+        if (failing) throw new Error('provisioner down');
+        applied.push(event.type);
+      },
+    }),
+    provisionerConcurrency: 1,
+    replicaId: 'replica-a',
+    warningLeadMs: () => 10 * 60_000,
+    notifier: { accessActive: async () => undefined, accessEndingSoon: async () => undefined, accessExtended: async () => undefined, accessEnded: async () => undefined, provisioningFailing: async () => undefined, provisioningFailed: async () => undefined, provisioningRecovered: async () => undefined, revocationFailing: async () => undefined, revocationRecovered: async () => undefined },
+    metrics: { provisionerCall: () => undefined, revocationLateness: () => undefined },
+    messages: { send: () => undefined },
+    clock: { now: () => DateTime.fromMillis(NOW) },
+    log: quietLog,
+  });
+  assert.deepEqual(await lifecycle.revoke(due.id, { finalAttempt: false }), { kind: 'not_due', dueAt: NOW + 5_000 });
+  assert.deepEqual(applied, [], 'the provisioner is left to the claim holder');
+  claim = 'mine';
+  failing = true;
+  await assert.rejects(lifecycle.revoke(due.id, { finalAttempt: false }));
+  failing = false;
+  assert.deepEqual((await lifecycle.revoke(due.id, { finalAttempt: false })).kind, 'revoked');
+  assert.deepEqual(applied, ['access.revoke']);
+  assert.deepEqual(claims, ['claim replica-a until 60000', 'claim replica-a until 60000', 'release replica-a', 'claim replica-a until 60000']);
 });

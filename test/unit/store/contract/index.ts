@@ -13,6 +13,7 @@ import { driftCases } from './drift.js';
 import { exceptionCases } from './exceptions.js';
 import { grantCases } from './grants.js';
 import type { ContractDatabase, OpenStores } from './harness.js';
+import { leaseCases } from './leases.js';
 import { homeViewerCases, policyVersionCases } from './policy-and-home.js';
 import { requestCases } from './requests.js';
 import { reviewCases } from './reviews.js';
@@ -44,6 +45,7 @@ export function runStoreContract(adapterName: string, openStores: OpenStores): v
     policyVersionCases(fresh);
     homeViewerCases(fresh);
     concurrencyCases(fresh);
+    leaseCases(fresh);
     schemaCases(fresh);
   });
 }
