@@ -54,7 +54,7 @@ async function main() {
   if (!only || only === 'revoke-all') {
     process.stdout.write(`\n5. Incident revoke-all: /request revoke-all --all over ${grants.toLocaleString('en')} active grants\n`);
     const r = await revokeAllBenchmark({ ...where, grants, log });
-    process.stdout.write(`  reply after ${ms(r.replyMs)}; all ${r.grants - r.notRevoked}/${r.grants} revoked (each webhook answered) after ${ms(r.allRevokedMs)}\n`);
+    process.stdout.write(`  reply after ${ms(r.replyMs)}; ${r.notRevoked === 0 ? 'all ' : ''}${r.grants - r.notRevoked}/${r.grants} revoked (each webhook answered) after ${ms(r.allRevokedMs)}\n`);
   }
   if (!only || only === 'app-home') {
     process.stdout.write('\n6. App Home: an approver with 500 requests waiting, 100 people using App Home (one process)\n');
