@@ -20,7 +20,7 @@ export interface LatenessResult {
  * How long seeding and start-up may take before the first expiry (ms): once, per bot process,
  * per grant and per timed step of each kind. PostgreSQL seeds through a copy (bench-database.ts).
  */
-const LEAD = { sqlite: { base: 30_000, bot: 0, grant: 2, step: 20 }, postgres: { base: 20_000, bot: 15_000, grant: 10, step: 60 } } as const;
+const LEAD = { sqlite: { base: 30_000, bot: 5_000, grant: 5, step: 40 }, postgres: { base: 20_000, bot: 15_000, grant: 10, step: 60 } } as const;
 
 const MB = 2 ** 20;
 
