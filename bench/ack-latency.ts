@@ -52,8 +52,8 @@ export async function ackBenchmark(options: { store: StoreKind; replicas: number
     const command = (url: string) => async (i: number) => {
       const body = slashCommandBody({ text: `prod-db 30m bench ack INC-${i}`, userId: userId(i), responseUrl: env.slack.responseUrl(`ack-${i}`) });
       const res = await signedPost(url, SIGNING_SECRET, body, form);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`/request answered ${res.status}`);
+      const answer = await res.text();
+      if (res.status !== 200) throw new Error(`/request to ${url} answered ${res.status}: ${answer}`);
     };
     const durations = { jitbot: [] as number[], bare: [] as number[] };
     const busy = { jitbot: 0, bare: 0 };
@@ -84,8 +84,8 @@ export async function ackBenchmark(options: { store: StoreKind; replicas: number
     const click = (url: string, value: string) => async () => {
       const body = blockActionBody({ actionId: 'approve', value, userId: APPROVER, responseUrl: env.slack.responseUrl('click') });
       const res = await signedPost(url, SIGNING_SECRET, body, form);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`approve answered ${res.status}`);
+      const answer = await res.text();
+      if (res.status !== 200) throw new Error(`approve to ${url} answered ${res.status}: ${answer}`);
     };
     await alternate('approve', (target, offset, count) => closedLoop(count, options.inFlight, (i) => click(urls[target](offset + i), pending[offset + i] ?? 'req-missing')()));
     results.push({ kind: 'approve', deployment, jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });

@@ -76,8 +76,12 @@ export async function startEnvironment({ store = 'sqlite' }: { store?: StoreKind
     dir,
     database,
     startBot,
-    /** `count` replicas (JITBOT_ROLE=all), started together as a deployment would start them. */
-    startReplicas: (count: number) => Promise.all(Array.from({ length: count }, () => startBot('all'))),
+    /** `count` replicas (JITBOT_ROLE=all), one after another: each holds its ports before the next picks free ones. */
+    async startReplicas(count: number) {
+      const bots: Awaited<ReturnType<typeof startBot>>[] = [];
+      for (let i = 0; i < count; i += 1) bots.push(await startBot('all'));
+      return bots;
+    },
     async flushRedis() {
       const client = new Redis(redis.url);
       await client.flushall();
