@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../test/support/free-port.js';
 import { blockActionBody, signedPost, slashCommandBody } from '../test/support/slack-requests.js';
-import { openDatabase } from '../src/store/sqlite/database.js';
+import type { StoreKind } from './support/bench-database.js';
 import { SIGNING_SECRET, startEnvironment } from './support/environment.js';
 import { APPROVER, userId } from './support/seed.js';
 import { closedLoop, summarize, type Summary } from './support/stats.js';
 
 export interface AckResult {
   kind: '/request' | 'approve';
-  deployment: 'one process' | 'web + worker';
+  deployment: string;
   jitbot: Summary;
   bare: Summary;
   jitbotPerSecond: number;
@@ -37,11 +37,14 @@ async function startBareBolt(slackApiUrl: string) {
  * Slash commands, then Approve clicks, at `inFlight` concurrent requests: to jitbot and to a
  * bare Bolt app whose handlers only ack, in alternating batches of the same run. What is
  * measured is the HTTP round trip of the signed request: the time until Slack would see the ack.
+ * With several replicas, jitbot's requests go to each in turn, as a round-robin load balancer
+ * sends them.
  */
-export async function ackBenchmark(options: { total: number; inFlight: number; batch: number; split: boolean; log: (line: string) => void }): Promise<AckResult[]> {
-  const env = await startEnvironment();
-  const deployment = options.split ? ('web + worker' as const) : ('one process' as const);
-  const bot = await env.startBot(options.split ? 'web' : 'all');
+export async function ackBenchmark(options: { store: StoreKind; replicas: number; total: number; inFlight: number; batch: number; split: boolean; log: (line: string) => void }): Promise<AckResult[]> {
+  if (options.split && options.replicas > 1) throw new Error('the split deployment runs one web and one worker process');
+  const env = await startEnvironment({ store: options.store });
+  const deployment = options.split ? 'web + worker' : options.replicas > 1 ? `${options.replicas} replicas` : 'one process';
+  const bots = options.split ? [await env.startBot('web')] : await env.startReplicas(options.replicas);
   const worker = options.split ? await env.startBot('worker') : undefined;
   const bare = await startBareBolt(env.slack.apiUrl);
   try {
@@ -49,8 +52,8 @@ export async function ackBenchmark(options: { total: number; inFlight: number; b
     const command = (url: string) => async (i: number) => {
       const body = slashCommandBody({ text: `prod-db 30m bench ack INC-${i}`, userId: userId(i), responseUrl: env.slack.responseUrl(`ack-${i}`) });
       const res = await signedPost(url, SIGNING_SECRET, body, form);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`/request answered ${res.status}`);
+      const answer = await res.text();
+      if (res.status !== 200) throw new Error(`/request to ${url} answered ${res.status}: ${answer}`);
     };
     const durations = { jitbot: [] as number[], bare: [] as number[] };
     const busy = { jitbot: 0, bare: 0 };
@@ -69,31 +72,29 @@ export async function ackBenchmark(options: { total: number; inFlight: number; b
       }
       options.log(`${kind}: ${options.total} to each, ${options.inFlight} in flight, alternating batches of ${options.batch}`);
     }
-    const urls = { jitbot: bot.eventsUrl, bare: bare.eventsUrl };
+    const urls = { jitbot: (i: number) => bots[i % bots.length]?.eventsUrl ?? '', bare: () => bare.eventsUrl };
     const results: AckResult[] = [];
 
-    await alternate('/request', (target, offset, count) => closedLoop(count, options.inFlight, (i) => command(urls[target])(offset + i)));
+    await alternate('/request', (target, offset, count) => closedLoop(count, options.inFlight, (i) => command(urls[target](offset + i))(offset + i)));
     results.push({ kind: '/request', deployment, jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
 
     // The requests just made, waiting for approval.
-    const database = openDatabase(env.databasePath);
-    const pending = database.sqlite.prepare("select id from requests where status = 'pending' order by created_at").pluck().all() as string[];
-    database.close();
+    const pending = await env.database.strings("select id from requests where status = 'pending' order by created_at");
     options.log(`${pending.length} requests pending for the approve clicks`);
     const click = (url: string, value: string) => async () => {
       const body = blockActionBody({ actionId: 'approve', value, userId: APPROVER, responseUrl: env.slack.responseUrl('click') });
       const res = await signedPost(url, SIGNING_SECRET, body, form);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`approve answered ${res.status}`);
+      const answer = await res.text();
+      if (res.status !== 200) throw new Error(`approve to ${url} answered ${res.status}: ${answer}`);
     };
-    await alternate('approve', (target, offset, count) => closedLoop(count, options.inFlight, (i) => click(urls[target], pending[offset + i] ?? 'req-missing')()));
+    await alternate('approve', (target, offset, count) => closedLoop(count, options.inFlight, (i) => click(urls[target](offset + i), pending[offset + i] ?? 'req-missing')()));
     results.push({ kind: 'approve', deployment, jitbot: summarize(durations.jitbot), bare: summarize(durations.bare), jitbotPerSecond: (options.total / busy.jitbot) * 1000, barePerSecond: (options.total / busy.bare) * 1000 });
     options.log(`auth.test calls Slack saw: ${env.slack.callsTo('auth.test').length} (each bot process checks its token once at start-up)`);
     return results;
   } finally {
     await bare.stop();
     await worker?.stop();
-    await bot.stop();
+    await Promise.all(bots.map((bot) => bot.stop()));
     await env.close();
   }
 }

@@ -1,4 +1,5 @@
 import { signedPost, slashCommandBody } from '../test/support/slack-requests.js';
+import type { StoreKind } from './support/bench-database.js';
 import { SIGNING_SECRET, startEnvironment } from './support/environment.js';
 import { APPROVER, seedPendingAndViewers, userId } from './support/seed.js';
 
@@ -17,11 +18,11 @@ export interface AppHomeResult {
  * App Home for a busy approver: `pending` requests waiting on them, and `viewers` people who
  * use App Home. Opening draws the queue; a new request redraws only the homes it concerns.
  */
-export async function appHomeBenchmark(options: { pending: number; viewers: number; log: (line: string) => void }): Promise<AppHomeResult> {
-  const env = await startEnvironment();
+export async function appHomeBenchmark(options: { store: StoreKind; pending: number; viewers: number; log: (line: string) => void }): Promise<AppHomeResult> {
+  const env = await startEnvironment({ store: options.store });
   try {
     const viewers = [APPROVER, ...Array.from({ length: options.viewers - 1 }, (_, i) => userId(i))];
-    await seedPendingAndViewers(env.databasePath, options.pending, viewers);
+    await seedPendingAndViewers(env.database, options.pending, viewers);
     options.log(`seeded ${options.pending} pending requests on prod-db and ${viewers.length} App Home viewers`);
     const bot = await env.startBot();
     try {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoreKind } from './support/bench-database.js';
 import { startEnvironment } from './support/environment.js';
 import { seedExceptions, seedGrants } from './support/seed.js';
 
@@ -11,12 +12,12 @@ export interface FootprintResult {
 }
 
 /** RSS of the bot holding `grants` active grants and `exceptions` open exceptions, timers restored. */
-export async function footprintBenchmark(options: { grants: number; exceptions: number; log: (line: string) => void }): Promise<FootprintResult> {
-  const env = await startEnvironment();
+export async function footprintBenchmark(options: { store: StoreKind; grants: number; exceptions: number; log: (line: string) => void }): Promise<FootprintResult> {
+  const env = await startEnvironment({ store: options.store });
   try {
     const now = Date.now();
-    await seedGrants(env.databasePath, options.grants, (i) => now + 2 * 3_600_000 + i, now);
-    await seedExceptions(env.databasePath, options.exceptions, now + 3 * 86_400_000, now);
+    await seedGrants(env.database, options.grants, (i) => now + 2 * 3_600_000 + i, now);
+    await seedExceptions(env.database, options.exceptions, now + 3 * 86_400_000, now);
     options.log(`seeded ${options.grants} grants and ${options.exceptions} exceptions in ${((Date.now() - now) / 1000).toFixed(1)} s`);
     const bot = await env.startBot();
     try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { freePort } from '../../test/support/free-port.js';
-import { BENCH_AUDIT_KEY } from './seed.js';
+import { BENCH_AUDIT_KEY } from './bench-database.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -39,6 +39,8 @@ export interface BotProcessOptions {
   prefix: string;
   signingSecret: string;
   secrets: Record<string, string>;
+  /** DATABASE_PATH or DATABASE_URL. */
+  database: Record<string, string>;
   /** JITBOT_ROLE: all (default), or web / worker for a split deployment. */
   role?: 'all' | 'web' | 'worker';
 }
@@ -63,7 +65,7 @@ export async function startBotProcess(options: BotProcessOptions) {
       SLACK_API_URL: options.slackApiUrl,
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
-      DATABASE_PATH: join(options.dir, 'jitbot.sqlite'),
+      ...options.database,
       REDIS_URL: options.redisUrl,
       REDIS_PREFIX: options.prefix,
       POLICY_PATH: policyPath,

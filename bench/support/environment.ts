@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { startFakeSlack } from '../../test/support/fake-slack.js';
 import { startOwnRedis } from '../../test/support/redis-server.js';
 import { startWebhookReceiver } from '../../test/support/webhook-receiver.js';
+import { createBenchDatabase, type StoreKind } from './bench-database.js';
 import { startBotProcess } from './bot-process.js';
 import { APPROVER, userId } from './seed.js';
 
@@ -44,18 +45,21 @@ resources:
 /**
  * What every benchmark needs: a redis-server of its own (so FLUSHALL touches nobody else),
  * the fake Slack Web API and a verifying webhook receiver in this process, a temp folder,
- * and a way to start the bot as its own process.
+ * the database (SQLite in that folder, or a PostgreSQL database of the run's own), and a way
+ * to start the bot as its own process, once or as several replicas sharing the database and
+ * Redis.
  */
-export async function startEnvironment() {
+export async function startEnvironment({ store = 'sqlite' }: { store?: StoreKind } = {}) {
   const redis = await startOwnRedis();
   const slack = await startFakeSlack({ token: 'xoxb-bench-token' });
   for (let i = 0; i < 200; i += 1) slack.addUser({ id: userId(i) });
   for (const id of [APPROVER, 'U0LEAD2', 'U0ALICE', 'U0SEC1']) slack.addUser({ id });
   const webhook = await startWebhookReceiver(WEBHOOK_SECRET);
   const dir = mkdtempSync(join(tmpdir(), 'jitbot-bench-'));
-  const databasePath = join(dir, 'jitbot.sqlite');
+  const database = await createBenchDatabase(store, dir);
   const startBot = (role: 'all' | 'web' | 'worker' = 'all') =>
     startBotProcess({
+      database: database.env,
       role,
       dir,
       policy: benchPolicy(webhook.url),
@@ -70,8 +74,14 @@ export async function startEnvironment() {
     slack,
     webhook,
     dir,
-    databasePath,
+    database,
     startBot,
+    /** `count` replicas (JITBOT_ROLE=all), one after another: each holds its ports before the next picks free ones. */
+    async startReplicas(count: number) {
+      const bots: Awaited<ReturnType<typeof startBot>>[] = [];
+      for (let i = 0; i < count; i += 1) bots.push(await startBot('all'));
+      return bots;
+    },
     async flushRedis() {
       const client = new Redis(redis.url);
       await client.flushall();
@@ -80,6 +90,7 @@ export async function startEnvironment() {
     async close() {
       await Promise.all([slack.close(), webhook.close()]);
       await redis.stop();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,9 +6,9 @@ import { TEST_POSTGRES_URL } from './postgres.js';
 /** How long `drop()` lets closed pools' connections go on their own before forcing them. */
 const LINGER_MS = 2_000;
 
-/** A fresh, empty database of its own on the machine's PostgreSQL; `drop()` removes it, connections and all. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `jitbot_test_${randomBytes(6).toString('hex')}`;
+/** A fresh, empty database of its own on the machine's PostgreSQL (`<prefix>_<random>`); `drop()` removes it, connections and all. */
+export async function createTestDatabase({ prefix = 'jitbot_test' }: { prefix?: string } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
