@@ -7,7 +7,7 @@ import type { OpenDatabase } from '../../src/store/sqlite/database.js';
  * Runs seeding as one SQLite commit: the store's own transactions nest inside as savepoints
  * (its bodies never await, so nothing else runs on the connection in between).
  */
-async function inOneCommit(database: OpenDatabase, seed: () => Promise<void>): Promise<void> {
+export async function inOneCommit(database: OpenDatabase, seed: () => Promise<void>): Promise<void> {
   database.sqlite.exec('BEGIN IMMEDIATE');
   try {
     await seed();
