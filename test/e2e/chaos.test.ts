@@ -43,7 +43,7 @@ const THROUGH_SLACK_EVERY = 10;
 const BURST_MS = 20_000;
 /** The end the seeded grants are written with, moved into the burst once the bots are up. */
 const PLACEHOLDER_MS = 3_600_000;
-/** From placing the burst to its first expiry: the timers are re-created meanwhile (~1 s). */
+/** From placing the burst to its first expiry: the timers are re-created meanwhile (~1 s), and the Slack grants' messages go out. */
 const BURST_LEAD_MS = 5_000;
 /** The Slack grants' duration as asked for: the policy's max_duration, while their ends wait to be placed. */
 const SLACK_GRANT_DURATION = '1m';
@@ -291,7 +291,7 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     };
     const placing = new Redis(ownRedis.url);
     try {
-      const { flushedAt, restoredAt } = await timersRestored(placing, BURST_LEAD_MS);
+      const { flushedAt, restoredAt } = await timersRestored(placing, 15_000);
       t.diagnostic(`burst placed ${BURST_LEAD_MS} ms ahead; FLUSHALL → timers re-created for the new ends: ${restoredAt - flushedAt} ms`);
     } finally {
       placing.disconnect();
@@ -305,9 +305,12 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     await victim.exited;
-    const heldAtKill = await query<{ id: string }>("select id from grants where revoke_claimed_by = $1 and status <> 'revoked'", [sweeper?.holder ?? '']);
+    const heldAtKill = await query<{ id: string; claimed_late: number }>(
+      "select id, (revoke_claim_until - $2::bigint - expires_at)::float8 as claimed_late from grants where revoke_claimed_by = $1 and status <> 'revoked'",
+      [sweeper?.holder ?? '', REVOCATION_CLAIM_MS],
+    );
     const dueAtKill = await query<{ id: string }>("select id from grants where expires_at <= $1 and status <> 'revoked'", [killedAt]);
-    t.diagnostic(`SIGKILLed ${victim.name} (the sweep's lease holder) ${killedAt - firstExpiry} ms into the burst, holding ${heldAtKill.length} revocation claims; ${dueAtKill.length} grants due and not yet revoked`);
+    t.diagnostic(`SIGKILLed ${victim.name} (the sweep's lease holder) ${killedAt - firstExpiry} ms into the burst, holding ${heldAtKill.length} revocation claims (taken up to ${Math.max(0, ...heldAtKill.map((h) => h.claimed_late))} ms after their grants' ends); ${dueAtKill.length} grants due and not yet revoked`);
 
     await sleep(Math.max(0, firstExpiry + FLUSH_AT_MS - Date.now()));
     const redisClient = new Redis(ownRedis.url);
