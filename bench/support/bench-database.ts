@@ -38,6 +38,24 @@ export async function createBenchDatabase(kind: StoreKind, dir: string): Promise
   return kind === 'postgres' ? await postgresDatabase(dir) : sqliteDatabase(join(dir, 'jitbot.sqlite'));
 }
 
+/**
+ * Seeds the SQLite file at `path` through its store, as one commit: the store's own transactions
+ * nest inside as savepoints (its bodies never await, so nothing else runs on the connection).
+ */
+export async function inOneSqliteCommit(path: string, auditKey: string, seed: (store: Store) => Promise<void>): Promise<void> {
+  const database = openDatabase(path);
+  database.sqlite.exec('BEGIN IMMEDIATE');
+  try {
+    await seed(createSqliteStore(database, { auditKey }));
+    database.sqlite.exec('COMMIT');
+  } catch (error) {
+    database.sqlite.exec('ROLLBACK');
+    throw error;
+  } finally {
+    database.close();
+  }
+}
+
 function sqliteDatabase(path: string): BenchDatabase {
   const rows = (sql: string): unknown[] => {
     const database = openDatabase(path);
@@ -50,21 +68,7 @@ function sqliteDatabase(path: string): BenchDatabase {
   return {
     location: { kind: 'sqlite', path },
     env: { DATABASE_PATH: path },
-    async inOneCommit(seed) {
-      const database = openDatabase(path);
-      const store = createSqliteStore(database, { auditKey: BENCH_AUDIT_KEY });
-      // The SQLite store's transaction bodies never await, so nothing else runs on the connection in between.
-      database.sqlite.exec('BEGIN IMMEDIATE');
-      try {
-        await seed(store);
-        database.sqlite.exec('COMMIT');
-      } catch (error) {
-        database.sqlite.exec('ROLLBACK');
-        throw error;
-      } finally {
-        database.close();
-      }
-    },
+    inOneCommit: (seed) => inOneSqliteCommit(path, BENCH_AUDIT_KEY, seed),
     numbers: async (sql) => rows(sql).map((v) => (v === null ? null : Number(v))),
     strings: async (sql) => rows(sql).map(String),
     drop: async () => undefined,

@@ -10,10 +10,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ACCESS_QUEUE } from '../../src/jobs/access-queue.js';
 import { LEASE_TTL_MS } from '../../src/jobs/lease.js';
+import { queuePrefix } from '../../src/jobs/queue-prefix.js';
 import { REVOCATION_CLAIM_MS } from '../../src/services/grant-lifecycle.js';
+import type { Store } from '../../src/store/store.js';
+import { inOneSqliteCommit } from '../../bench/support/bench-database.js';
+import { copyDatabase } from '../../src/cli/copy.js';
 import { newId } from '../../src/store/ids.js';
-import { openPostgres } from '../../src/store/postgres/database.js';
-import { createPostgresStore } from '../../src/store/postgres/store.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { freePort } from '../support/free-port.js';
@@ -38,15 +40,18 @@ const GRANTS = 600;
 /** Every tenth grant goes through Slack (a /request and an Approve click); the rest are written through the store. */
 const THROUGH_SLACK_EVERY = 10;
 const BURST_MS = 20_000;
-/** The end the seeded grants are written with, moved into the burst once seeding is done. */
+/** The end the seeded grants are written with, moved into the burst once the bots are up. */
 const PLACEHOLDER_MS = 3_600_000;
-/** From the end of seeding to the first expiry: three bots start (~11 s for one alone, ~40 s for three, on this 2-core machine under load), then the Slack grants are made. */
-const LEAD_MS = 60_000;
-/** The bots must be up this long before the first expiry, for the Slack grants. */
-const SLACK_WINDOW_MS = 10_000;
+/** From placing the burst to its first expiry: the timers are re-created meanwhile (~1 s), and the Slack grants' messages go out. */
+const BURST_LEAD_MS = 5_000;
+/** The Slack grants' duration as asked for: the policy's max_duration, while their ends wait to be placed. */
+const SLACK_GRANT_DURATION = '1m';
+/** Three bots starting together: ~10 s on a quiet 2-core machine, 20–45 s under load. */
+const STARTUP_TIMEOUT_MS = 120_000;
 const KILL_AT_MS = 7_000;
 const FLUSH_AT_MS = 11_000;
 const RECONCILE_INTERVAL_MS = 1_000;
+const REDIS_PREFIX = 'chaos';
 const PG_OUTAGE_MS = 5_000;
 /**
  * What a SIGKILLed replica held, it holds this long at most: the sweep's lease (the sweep that
@@ -94,23 +99,30 @@ async function healthStatus(replica: Replica): Promise<number | undefined> {
   return res?.status;
 }
 
-/** Polls every 100 ms (a query to PostgreSQL each time) until `check` has an answer. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+/**
+ * Polls every `everyMs` until `check` has an answer. What is asserted is read from PostgreSQL
+ * afterwards (revoked_at and so on), so polling less often only costs when the wait ends.
+ */
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
+    await sleep(everyMs);
   }
 }
 
-/** Active, provisioned grants written through the store's own transactions, as approved grants are. */
-async function seedGrants(databaseUrl: string, expiries: readonly { i: number; at: number }[]): Promise<void> {
-  const database = await openPostgres(databaseUrl);
-  const store = createPostgresStore(database, { auditKey: TEST_AUDIT_KEY });
+/**
+ * Active, provisioned grants written through the store's own transactions, as approved grants
+ * are: on SQLite in one commit, then moved into the (empty) PostgreSQL database by `db copy` in
+ * one transaction. Through the PostgreSQL store one at a time they cost ~30 commits a second,
+ * every writer being serialized on the chain head.
+ */
+async function seedGrants(dir: string, databaseUrl: string, expiries: readonly { i: number; at: number }[]): Promise<void> {
+  const path = join(dir, 'seed.sqlite');
   const now = Date.now();
-  const seedOne = async ({ i, at }: { i: number; at: number }) => {
+  const seedOne = async (store: Store, { i, at }: { i: number; at: number }) => {
     const request = await store.createRequest({
       id: newId('req'),
       requesterId: userOf(i),
@@ -133,12 +145,10 @@ async function seedGrants(databaseUrl: string, expiries: readonly { i: number; a
     if (outcome.kind !== 'approved') throw new Error(`seeding grant ${i}: ${outcome.kind}`);
     await store.markProvisioned(outcome.grant.id, now);
   };
-  try {
-    // The store serializes its writers; a few at a time keep the pool busy.
-    for (let start = 0; start < expiries.length; start += 8) await Promise.all(expiries.slice(start, start + 8).map(seedOne));
-  } finally {
-    await store.close();
-  }
+  await inOneSqliteCommit(path, TEST_AUDIT_KEY, async (store) => {
+    for (const expiry of expiries) await seedOne(store, expiry);
+  });
+  assert.equal(await copyDatabase(path, databaseUrl, TEST_AUDIT_KEY), 0, 'db copy of the seeded grants');
 }
 
 interface GrantRow {
@@ -203,7 +213,7 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
       SLACK_API_URL: slack.apiUrl,
       DATABASE_URL: viaProxy.toString(),
       REDIS_URL: redis.url,
-      REDIS_PREFIX: 'chaos',
+      REDIS_PREFIX,
       POLICY_PATH: join(dir, 'policy.yaml'),
       PROD_DB_WEBHOOK_SECRET: WEBHOOK_SECRET,
     };
@@ -214,41 +224,33 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     const receiver = webhook ?? assert.fail('webhook receiver');
     const ownRedis = redis ?? assert.fail('redis');
 
-    // Slots spread evenly over the burst; the store gets nine in ten, Slack the tenth.
-    const slot = (i: number) => Math.floor((i * BURST_MS) / GRANTS);
+    // The store gets nine grants in ten, Slack the tenth.
     const seeded = Array.from({ length: GRANTS }, (_, i) => i).filter((i) => i % THROUGH_SLACK_EVERY !== 0);
     const seedStart = Date.now();
-    await seedGrants(database?.url ?? '', seeded.map((i) => ({ i, at: seedStart + PLACEHOLDER_MS })));
-    t.diagnostic(`seeded ${seeded.length} grants through the store in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
-    // How long seeding takes depends on the machine's load: the burst is placed once it is done,
-    // by moving the seeded grants' ends (before any bot runs, so no timer knows the old ones).
-    const firstExpiry = Date.now() + LEAD_MS;
-    await query("update grants set expires_at = $1::bigint + (substring(user_id from 4)::int * $2::int) / $3::int where resource = 'chaos'", [firstExpiry, BURST_MS, GRANTS]);
+    await seedGrants(dir ?? assert.fail('no dir'), database?.url ?? '', seeded.map((i) => ({ i, at: seedStart + PLACEHOLDER_MS })));
+    t.diagnostic(`seeded ${seeded.length} grants on SQLite and copied them into PostgreSQL (db copy) in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
 
     const started = Date.now();
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     ports.forEach((port, n) => replicas.push(startReplica(`replica-${n + 1}`, port, env)));
     await Promise.all(
       replicas.map((replica) =>
-        eventually(`${replica.name} healthy`, async () => (!running(replica) ? assert.fail(`${replica.name} exited: ${replica.output()}`) : (await healthStatus(replica)) === 200 ? true : undefined), Math.max(0, firstExpiry - SLACK_WINDOW_MS - Date.now())).catch(
+        eventually(`${replica.name} healthy`, async () => (!running(replica) ? assert.fail(`${replica.name} exited: ${replica.output()}`) : (await healthStatus(replica)) === 200 ? true : undefined), STARTUP_TIMEOUT_MS).catch(
           (error: unknown) => assert.fail(`${String(error)}; its log ends: ${replica.output().slice(-2_000)}`),
         ),
       ),
     );
     t.diagnostic(`three replicas healthy ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
 
-    // The tenth grants: /request on one replica, Approve on the next one.
+    // The tenth grants: /request on one replica, Approve on the next one, for the longest the
+    // policy allows; their ends are moved into the burst with the others below.
     const throughSlack = Array.from({ length: GRANTS / THROUGH_SLACK_EVERY }, (_, k) => k * THROUGH_SLACK_EVERY);
     const eventsUrl = (n: number) => `http://127.0.0.1:${replicas[n % replicas.length]?.port ?? 0}/slack/events`;
     const slackStart = Date.now();
-    const requestIds: string[] = [];
     const askAndApprove = async (i: number, n: number) => {
-      const seconds = Math.round((firstExpiry + slot(i) - Date.now()) / 1000);
-      assert.ok(seconds >= 2, `no time left for grant ${i}: the bots or the Slack requests were too slow`);
-      const command = slashCommandBody({ text: `chaos ${seconds}s chaos test INC-${i}`, userId: userOf(i), responseUrl: fake.responseUrl(`ask-${i}`) });
+      const command = slashCommandBody({ text: `chaos ${SLACK_GRANT_DURATION} chaos test INC-${i}`, userId: userOf(i), responseUrl: fake.responseUrl(`ask-${i}`) });
       assert.equal((await signedPost(eventsUrl(n), SIGNING_SECRET, command, 'application/x-www-form-urlencoded')).status, 200);
       const requestId = requestIdIn(String((await fake.waitForResponse(`ask-${i}`, undefined, 30_000)).body['text']));
-      requestIds.push(requestId);
       const click = blockActionBody({ actionId: 'approve', value: requestId, userId: USERS.lead, responseUrl: fake.responseUrl(`approve-${i}`) });
       assert.equal((await signedPost(eventsUrl(n + 1), SIGNING_SECRET, click, 'application/x-www-form-urlencoded')).status, 200);
       await until(`grant for ${requestId}`, async () => ((await query('select 1 from grants where request_id = $1', [requestId])).length > 0 ? true : undefined), 30_000);
@@ -256,9 +258,37 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     for (let start = 0; start < throughSlack.length; start += 10) {
       await Promise.all(throughSlack.slice(start, start + 10).map((i, k) => askAndApprove(i, start + k)));
     }
-    t.diagnostic(`${throughSlack.length} grants requested and approved through Slack, over the three replicas, in ${((Date.now() - slackStart) / 1000).toFixed(1)} s`);
+    await until('every grant provisioned', async () => ((await query("select 1 from grants where provisioned_at is null limit 1")).length === 0 ? true : undefined), 30_000);
     const [{ n: total } = { n: 0 }] = await query<{ n: number }>('select count(*)::int as n from grants');
     assert.equal(total, GRANTS);
+    t.diagnostic(`${throughSlack.length} grants requested, approved and provisioned through Slack, over the three replicas, in ${((Date.now() - slackStart) / 1000).toFixed(1)} s`);
+
+    // How long the bots take to start and to answer Slack depends on the machine's load, so the
+    // burst is placed once that is done: every grant's end is moved into it (grant i at i/600 of
+    // it). The timers the replicas made for the old ends go with Redis's data; the sweep then
+    // re-creates every timer from PostgreSQL (the restore every replica runs at start-up).
+    const firstExpiry = Date.now() + BURST_LEAD_MS;
+    const moved = await query<{ id: string }>(
+      "update grants set expires_at = $1::bigint + (substring(user_id from 4)::int * $2::int) / $3::int where resource = 'chaos' and status = 'active' returning id",
+      [firstExpiry, BURST_MS, GRANTS],
+    );
+    assert.equal(moved.length, GRANTS, 'every grant still active when the burst is placed');
+    const marker = `${queuePrefix(REDIS_PREFIX)}:${ACCESS_QUEUE}:timers-intact`;
+    const timersRestored = async (redisClient: Redis, timeoutMs: number) => {
+      const flushedAt = Date.now();
+      await redisClient.flushall();
+      await until('the timers restored after FLUSHALL', async () => ((await redisClient.exists(marker)) === 1 ? true : undefined), timeoutMs, 100).catch((error: unknown) =>
+        assert.fail(`${String(error)}; the replicas' logs end: ${replicas.map((r) => `${r.name}: ${r.output().slice(-1_500)}`).join('\n')}`),
+      );
+      return { flushedAt, restoredAt: Date.now() };
+    };
+    const placing = new Redis(ownRedis.url);
+    try {
+      const { flushedAt, restoredAt } = await timersRestored(placing, 15_000);
+      t.diagnostic(`burst placed ${BURST_LEAD_MS} ms ahead; FLUSHALL → timers re-created for the new ends: ${restoredAt - flushedAt} ms`);
+    } finally {
+      placing.disconnect();
+    }
 
     // Mid-burst: one replica SIGKILLed, and a little later Redis loses everything.
     // The victim is the replica holding the sweep's lease: FLUSHALL then waits for its takeover too.
@@ -268,18 +298,20 @@ describe('three replicas on PostgreSQL: one SIGKILLed mid-burst, then Redis FLUS
     const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     await victim.exited;
-    const heldAtKill = await query<{ id: string }>("select id from grants where revoke_claimed_by = $1 and status <> 'revoked'", [sweeper?.holder ?? '']);
+    const heldAtKill = await query<{ id: string; claimed_late: number }>(
+      "select id, (revoke_claim_until - $2::bigint - expires_at)::float8 as claimed_late from grants where revoke_claimed_by = $1 and status <> 'revoked'",
+      [sweeper?.holder ?? '', REVOCATION_CLAIM_MS],
+    );
     const dueAtKill = await query<{ id: string }>("select id from grants where expires_at <= $1 and status <> 'revoked'", [killedAt]);
-    t.diagnostic(`SIGKILLed ${victim.name} (the sweep's lease holder) ${killedAt - firstExpiry} ms into the burst, holding ${heldAtKill.length} revocation claims; ${dueAtKill.length} grants due and not yet revoked`);
+    t.diagnostic(`SIGKILLed ${victim.name} (the sweep's lease holder) ${killedAt - firstExpiry} ms into the burst, holding ${heldAtKill.length} revocation claims (taken up to ${Math.max(0, ...heldAtKill.map((h) => h.claimed_late))} ms after their grants' ends); ${dueAtKill.length} grants due and not yet revoked`);
 
     await sleep(Math.max(0, firstExpiry + FLUSH_AT_MS - Date.now()));
     const redisClient = new Redis(ownRedis.url);
-    const marker = `chaos:${ACCESS_QUEUE}:timers-intact`;
-    const flushedAt = Date.now();
+    let flushedAt = Date.now();
     try {
-      await redisClient.flushall();
-      await until('the timers restored after FLUSHALL', async () => ((await redisClient.exists(marker)) === 1 ? true : undefined), LEASE_TTL_MS + 15_000);
-      t.diagnostic(`FLUSHALL → timers restored (the sweep's intact marker back): ${Date.now() - flushedAt} ms`);
+      const flush = await timersRestored(redisClient, LEASE_TTL_MS + 15_000);
+      flushedAt = flush.flushedAt;
+      t.diagnostic(`FLUSHALL → timers restored (the sweep's intact marker back): ${flush.restoredAt - flush.flushedAt} ms`);
     } finally {
       redisClient.disconnect();
     }
