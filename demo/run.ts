@@ -6,10 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { verifyAuditChain } from '../src/store/sqlite/audit-log.js';
 import { eventually, requestIdIn, startHarness, USERS, type Harness } from '../test/support/harness.js';
 import { startOwnRedis } from '../test/support/redis-server.js';
-import { TEST_AUDIT_KEY } from '../test/support/audit-key.js';
 
 const NAMES: Record<string, string> = {
   [USERS.alice]: 'alice',

@@ -19,7 +19,7 @@ import { createAccessQueue, DEFAULT_RETRY, type RetrySettings } from './jobs/acc
 import { createAccessWorker } from './jobs/access-worker.js';
 import { startAuditForwarder } from './jobs/audit-forwarder.js';
 import { ConfigError } from './config/errors.js';
-import type { Policy } from './config/policy-schema.js';
+import type { Policy } from './domain/policy.js';
 import { notSetProblem } from './config/secret-variables.js';
 import { createWebhookSender } from './webhooks/standard-webhook.js';
 import { startReconcileLoop } from './jobs/reconcile-loop.js';

@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/errors.js';
 import { explainPolicy, policyWarnings } from '../config/explain-policy.js';
 import { loadPolicyFile } from '../config/load-policy.js';
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 import { unsetSecretVariables } from '../config/secret-variables.js';
 
 /** `jitbot policy check`: the policy explained, its warnings, and the secret variables not set here. */

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { SLACK_API_DEFAULT } from '../config/env.js';
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 import { unworkableApprovals, type PolicyFinding } from '../domain/approval-feasibility.js';
 import { systemClock } from '../domain/clock.js';
 import { errorMessage } from '../error-message.js';

@@ -4,7 +4,7 @@ import { breakGlassAskers, breakGlassMax } from '../domain/break-glass-rules.js'
 import { compactDuration } from '../domain/duration.js';
 import { optOutAskers } from '../domain/opt-out-rules.js';
 import { expandPrincipals, securityTeam } from '../domain/principals.js';
-import type { Policy } from './policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 
 /** Who a list of principals reaches: the people named, and the Slack user groups read live. */
 function reach(policy: Policy, principals: readonly string[] | undefined): string {

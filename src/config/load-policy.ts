@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors.js';
 import { describeIssues, describeYamlError, policyErrorMap } from './policy-problems.js';
-import { policySchema, type Policy } from './policy-schema.js';
+import type { Policy } from '../domain/policy.js';
+import { policySchema } from './policy-schema.js';
 
 export interface LoadedPolicy {
   policy: Policy;

@@ -1,10 +1,10 @@
-import { Duration } from 'luxon';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { RESOURCE_NAME } from '../domain/access-rules.js';
 import { unworkableApprovals } from '../domain/approval-feasibility.js';
 import { compactDuration, DURATION_HINT, parseDuration } from '../domain/duration.js';
 import { OPT_OUT_MODES } from '../domain/states.js';
+import type { Policy } from '../domain/policy.js';
 
 // YAML reads a bare `0` as a number; it means "no time" (e.g. `expiry_warning: 0` turns warnings off).
 const duration = z.preprocess((v) => (v === 0 ? '0' : v), z.string({ error: `expected ${DURATION_HINT}` })).transform((text, ctx) => {
@@ -226,8 +226,6 @@ export const policySchema = z
     }
   });
 
-export type Policy = z.output<typeof policySchema>;
-export type ResourcePolicy = Policy['resources'][string];
-export type ProvisionerConfig = ResourcePolicy['provisioner'];
-export type ApproverGroup = Policy['approver_groups'][string];
-export type { Duration };
+/** What the schema parses into is exactly the domain's Policy: `true` here, a compile error if they drift apart. */
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const schemaMatchesDomainPolicy: Exactly<z.output<typeof policySchema>, Policy> = true;

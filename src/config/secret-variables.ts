@@ -1,4 +1,4 @@
-import type { Policy, ProvisionerConfig } from './policy-schema.js';
+import type { Policy, ProvisionerConfig } from '../domain/policy.js';
 
 /** An environment variable the policy reads a secret (or connection string) from. */
 export interface SecretVariable {

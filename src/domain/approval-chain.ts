@@ -1,4 +1,4 @@
-import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
+import type { Policy, ResourcePolicy } from './policy.js';
 
 /** One step of an approval chain: `approvalsRequired` distinct people from `approvers`. */
 export interface Stage {

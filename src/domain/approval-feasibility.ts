@@ -1,4 +1,4 @@
-import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
+import type { Policy, ResourcePolicy } from './policy.js';
 import { approvalStages } from './approval-chain.js';
 import { expandPrincipals } from './principals.js';
 

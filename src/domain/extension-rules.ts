@@ -1,4 +1,4 @@
-import type { ResourcePolicy } from '../config/policy-schema.js';
+import type { ResourcePolicy } from './policy.js';
 import { breakGlassMax } from './break-glass-rules.js';
 
 /** The extensions offered, where the policy leaves room for them. */

@@ -1,5 +1,5 @@
 import type { Duration } from 'luxon';
-import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
+import type { Policy, ResourcePolicy } from './policy.js';
 import { askedDuration, askProblem, checkReason, findResource, longerThanAllowed, type AccessAsk, type AskProblem } from './access-rules.js';
 import { compactDuration, formatDuration } from './duration.js';
 import { err, ok, type Result } from './result.js';

@@ -1,5 +1,5 @@
 import { Duration } from 'luxon';
-import type { Policy, ResourcePolicy } from '../config/policy-schema.js';
+import type { Policy, ResourcePolicy } from './policy.js';
 import { compactDuration } from './duration.js';
 
 /** A policy value as people write it: durations as `2h`, not luxon objects. */

@@ -1,4 +1,4 @@
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from './policy.js';
 
 /** Who a list of policy principals names: user IDs directly, and Slack user groups to look up. */
 export interface ExpandedPrincipals {

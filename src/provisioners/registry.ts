@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import type { Policy, ProvisionerConfig } from '../config/policy-schema.js';
+import type { Policy, ProvisionerConfig } from '../domain/policy.js';
 import { notSetProblem } from '../config/secret-variables.js';
 import type { Clock } from '../domain/clock.js';
 import { createCommandProvisioner } from './command.js';

@@ -1,5 +1,5 @@
 import type { LoadedPolicy } from '../config/load-policy.js';
-import type { ResourcePolicy } from '../config/policy-schema.js';
+import type { ResourcePolicy } from '../domain/policy.js';
 import { checkAccessAsk, pendingLimitMessage, type AccessAsk, type AskProblem, type ValidAccessAsk } from '../domain/access-rules.js';
 import { approvalProgress, approvalStages, requestTimers } from '../domain/approval-chain.js';
 import { resolveStart } from '../domain/start-time.js';

@@ -3,7 +3,7 @@ import type { LoadedPolicy } from '../config/load-policy.js';
 import type { Clock } from '../domain/clock.js';
 import { formatDuration } from '../domain/duration.js';
 import { atOnceLimitMs, extensionChoices, extensionVoid } from '../domain/extension-rules.js';
-import type { ResourcePolicy } from '../config/policy-schema.js';
+import type { ResourcePolicy } from '../domain/policy.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { BreakGlassRecord, GrantRecord, RequestRecord } from '../domain/records.js';
 import type { Store } from '../store/store.js';

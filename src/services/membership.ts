@@ -1,4 +1,4 @@
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 import { expandPrincipals, isNamedBy, securityTeam } from '../domain/principals.js';
 import { err, ok, type Result } from '../domain/result.js';
 import { DirectoryError, type Directory } from './ports.js';

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import pLimit from 'p-limit';
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 import type { Clock } from '../domain/clock.js';
 import type { HomeChange, HomeService } from '../services/home.js';
 import type { Directory, Log, Metrics } from '../services/ports.js';

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 import type { Directory, Log, Metrics, Notifier } from '../services/ports.js';
 import { DateTime } from 'luxon';
 import type { ExceptionRecord, GrantRecord, RequestRecord } from '../domain/records.js';

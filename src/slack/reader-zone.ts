@@ -1,4 +1,4 @@
-import type { Policy } from '../config/policy-schema.js';
+import type { Policy } from '../domain/policy.js';
 import type { Directory } from '../services/ports.js';
 
 /** The reader's Slack time zone, else `settings.timezone`: for the fallback text of date tokens. */

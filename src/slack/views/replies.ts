@@ -1,5 +1,5 @@
 import { Duration } from 'luxon';
-import type { Policy } from '../../config/policy-schema.js';
+import type { Policy } from '../../domain/policy.js';
 import { compactDuration, formatDuration } from '../../domain/duration.js';
 import { reviewItems, reviewListing } from '../../domain/review-report.js';
 import { describeScope, type RevokeScope } from '../../domain/revoke-scope.js';

@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/web-api';
-import type { Policy } from '../../config/policy-schema.js';
+import type { Policy } from '../../domain/policy.js';
 
 export const REQUEST_MODAL = 'request_modal';
 export const MODAL_BLOCKS = { kind: 'kind', resource: 'resource', duration: 'duration', reason: 'reason' } as const;

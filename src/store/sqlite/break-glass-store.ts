@@ -5,7 +5,7 @@ import type { Transaction } from './database.js';
 import { grantAtOnce } from './granting.js';
 import type * as grants from './grants.js';
 import type * as requests from './requests.js';
-import type { BreakGlassRow, GrantRow, RequestRow } from './schema.js';
+import type { BreakGlassRow, RequestRow } from './schema.js';
 
 const useSubject = (use: BreakGlassRow) => ({ subjectType: 'grant' as const, subjectId: use.grantId, resource: use.resource });
 

@@ -6,7 +6,7 @@ import * as grants from './grants.js';
 import { grantAtOnce, grantCreated } from './granting.js';
 import * as requests from './requests.js';
 import type { ExceptionRow, GrantRow, RequestRow } from './schema.js';
-import type { ClosedException, CreateExceptionOutcome, ExceptionFilter, OpenExceptionOutcome } from '../store.js';
+import type { CreateExceptionOutcome, ExceptionFilter, OpenExceptionOutcome } from '../store.js';
 
 
 const exceptionSubject = (e: ExceptionRow) => ({ subjectType: 'exception' as const, subjectId: e.id, resource: e.resource });

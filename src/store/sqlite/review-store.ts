@@ -2,7 +2,6 @@ import { appendAudit } from './audit-log.js';
 import type { Db } from './database.js';
 import type { Transaction } from './database.js';
 import * as reviews from './reviews.js';
-import type { ReviewDecisionRow, ReviewRow } from './schema.js';
 import type { RecordDecisionOutcome, ReviewFilter } from '../store.js';
 
 /**

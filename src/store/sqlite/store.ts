@@ -18,7 +18,7 @@ import * as slackDeliveries from './slack-deliveries.js';
 import { reviewTransactions } from './review-store.js';
 import { driftTransactions } from './drift-store.js';
 import { breakGlassTransactions } from './break-glass-store.js';
-import type { GrantRow, RequestRow } from './schema.js';
+import type { RequestRow } from './schema.js';
 import { AUDIT_START, type ApproveInput, type ApproveOutcome, type AuditEvent, type AuditFilter, type CreateWithinLimits, type GrantFilter, type NewRequest, type PageCursor, type PendingKind, type Position, type RequestFilter, type Revocation, type Store } from '../store.js';
 
 /** A request row and its `request.created` event. */
