@@ -28,25 +28,60 @@ async function lockedHead(tx: Db): Promise<{ seq: number; hash: string; event: A
   return { seq: row.seq, hash: row.hash, event: row.event ?? undefined };
 }
 
-async function insertKeyed(tx: Db, key: AuditKey, head: Position, event: Omit<StoredEvent, 'seq'>): Promise<Position> {
-  const row = { ...event, seq: head.seq + 1 };
-  const hash = keyedHash(key, head.hash, row);
-  await tx.insert(auditEvents).values({ ...row, prevHash: head.hash, hash });
-  return { seq: row.seq, hash };
+type AuditInsert = typeof auditEvents.$inferInsert;
+
+/**
+ * A write transaction's view of the chain: the head it locked, and the events appended since,
+ * written in one multi-row insert when the transaction's work is done (`flushChain`). The lock
+ * is held from the first statement, so the head cannot move under it; nothing in a write
+ * transaction reads back an event it appended.
+ */
+interface PendingChain {
+  head: Position;
+  /** The event the locked head names: checked once, for an unkeyed chain to seal. */
+  headEvent: AuditRow | undefined;
+  rows: AuditInsert[];
+}
+const pending = new WeakMap<Db, PendingChain>();
+
+/** The first statement of every write transaction: locks the head row (see transaction.ts). */
+export async function lockChain(tx: Db): Promise<void> {
+  const locked = await lockedHead(tx);
+  pending.set(tx, { head: { seq: locked.seq, hash: locked.hash }, headEvent: locked.event, rows: [] });
+}
+
+/** Writes what the transaction appended, and moves the head row: two statements however many events. */
+export async function flushChain(tx: Db): Promise<void> {
+  const chain = pending.get(tx);
+  pending.delete(tx);
+  if (!chain || chain.rows.length === 0) return;
+  for (let i = 0; i < chain.rows.length; i += INSERT_ROWS) await tx.insert(auditEvents).values(chain.rows.slice(i, i + INSERT_ROWS));
+  await tx.update(auditChainHead).set({ seq: chain.head.seq, hash: chain.head.hash }).where(eq(auditChainHead.id, 1));
+}
+
+/** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters (11 a row). */
+const INSERT_ROWS = 1_000;
+
+function chainKeyed(chain: PendingChain, key: AuditKey, event: Omit<StoredEvent, 'seq'>): void {
+  const row = { ...event, seq: chain.head.seq + 1 };
+  const hash = keyedHash(key, chain.head.hash, row);
+  chain.rows.push({ ...row, prevHash: chain.head.hash, hash });
+  chain.head = { seq: row.seq, hash };
 }
 
 /**
- * Appends one event chained to the previous one, inside the caller's transaction (see
+ * Appends one event chained to the previous one, inside the caller's write transaction (see
  * transaction.ts: the head row is locked until it commits). Events copied from a SQLite file
  * written before the chain was keyed are sealed by a keyed marker first, as on SQLite.
  */
 export async function appendAudit(tx: Db, key: AuditKey, event: AuditEvent): Promise<void> {
-  const locked = await lockedHead(tx);
-  let head: Position = { seq: locked.seq, hash: locked.hash };
-  if (locked.event && locked.event.hash === unkeyedHash(locked.event.prevHash, stored(locked.event))) {
-    head = await insertKeyed(tx, key, head, { at: event.at, actor: 'jitbot', action: CHAIN_KEYED, subjectType: 'system', subjectId: 'audit', resource: null, reason: null, details: JSON.stringify({ unkeyed_before: head.seq + 1 }) });
+  const chain = pending.get(tx);
+  if (!chain) throw new Error('appendAudit outside a write transaction: run it in writeTransaction (transaction.ts)');
+  const { headEvent } = chain;
+  if (chain.rows.length === 0 && headEvent && headEvent.hash === unkeyedHash(headEvent.prevHash, stored(headEvent))) {
+    chainKeyed(chain, key, { at: event.at, actor: 'jitbot', action: CHAIN_KEYED, subjectType: 'system', subjectId: 'audit', resource: null, reason: null, details: JSON.stringify({ unkeyed_before: chain.head.seq + 1 }) });
   }
-  head = await insertKeyed(tx, key, head, {
+  chainKeyed(chain, key, {
     at: event.at,
     actor: event.actor,
     action: event.action,
@@ -56,7 +91,7 @@ export async function appendAudit(tx: Db, key: AuditKey, event: AuditEvent): Pro
     reason: event.reason ?? null,
     details: JSON.stringify(event.details ?? {}),
   });
-  await tx.update(auditChainHead).set({ seq: head.seq, hash: head.hash }).where(eq(auditChainHead.id, 1));
+  chain.headEvent = undefined;
 }
 
 /** Walks the whole chain in pages; reports the first event whose link does not hold. */
