@@ -321,7 +321,7 @@ resources:
     assert.doesNotMatch(one.stdout, /policy check/);
   });
 
-  test('an unknown command or flag is named on stderr with exit 2, nothing on stdout', () => {
+  test('an unknown command or flag is named on stderr with exit 2, nothing on stdout', async () => {
     const env = { DATABASE_PATH: join(dir, 'usage.sqlite') };
     const cases: [string[], RegExp][] = [
       [['bogus'], /^jitbot: unknown command "bogus" \(jitbot --help lists the commands\)\n$/],
@@ -335,8 +335,9 @@ resources:
       [['review', '--days', '2.5'], /^jitbot review: --days: expected a whole number of days, got "2.5"\n/],
       [['db', 'backup'], /^jitbot db backup: expected one argument\n/],
     ];
-    for (const [args, stderr] of cases) {
-      const run = jitbot(args, env);
+    const runs = await Promise.all(cases.map(([args]) => jitbotAsync(args, env)));
+    for (const [i, [args, stderr]] of cases.entries()) {
+      const run = runs[i] ?? { status: null, stdout: '', stderr: '' };
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, stderr, args.join(' '));
       assert.equal(run.stdout, '', args.join(' '));
