@@ -282,7 +282,7 @@ describe('the bot as a process: npm start’s entry point', () => {
       children.push(first.child);
       await waitHealthy(ctx.port);
       const url = `http://127.0.0.1:${ctx.port}/slack/events`;
-      const command = slashCommandBody({ text: 'prod-db 4s crash test INC-30', userId: USERS.alice, responseUrl: ctx.slack.responseUrl('k1') });
+      const command = slashCommandBody({ text: 'prod-db 8s crash test INC-30', userId: USERS.alice, responseUrl: ctx.slack.responseUrl('k1') });
       assert.equal((await signedPost(url, SIGNING_SECRET, command, 'application/x-www-form-urlencoded')).status, 200);
       const reply = await ctx.slack.waitForResponse('k1', undefined, 10_000);
       const requestId = /req-[0-9a-z]+/.exec(String(reply.body['text']))?.[0] ?? '';
